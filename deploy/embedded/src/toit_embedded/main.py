@@ -1,0 +1,137 @@
+"""Every Toit service in one process: `make run`.
+
+Each service keeps its own SQLite file under .data/ and its own FastAPI app;
+they share one in-process transport with the semantics of RabbitMQ. A router
+serves /api/<service>/... exactly as the nginx gateway does in `make up`,
+with the same security headers and request size limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import structlog
+import uvicorn
+from servicekit import registry
+from servicekit.logging import configure_logging
+from servicekit.messaging.memory import InMemoryTransport
+from servicekit.runtime import ServiceRuntime
+from servicekit.settings import Settings
+from servicekit.tracing import configure_tracing
+
+log = structlog.get_logger(__name__)
+
+Scope = dict[str, Any]
+ASGIApp = Any
+
+MAX_BODY_BYTES = 12 * 1024 * 1024
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class EmbeddedRouter:
+    def __init__(self, runtimes: list[ServiceRuntime]) -> None:
+        self.runtimes = runtimes
+        self.apps: dict[str, ASGIApp] = {rt.name: rt.app(manage_lifespan=False) for rt in runtimes}
+        self._daily: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        if _content_length(scope) > MAX_BODY_BYTES:
+            await _json(send, 413, {"detail": "Requête trop volumineuse"})
+            return
+        parts = scope["path"].split("/")
+        target = parts[2] if len(parts) > 2 and parts[1] == "api" else "portail"
+        app = self.apps.get(target)
+        if app is None:
+            await _json(send, 404, {"detail": "Ressource introuvable"})
+            return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    for runtime in self.runtimes:
+                        await runtime.start()
+                    self._daily = asyncio.create_task(self._daily_jobs())
+                except Exception as exc:
+                    log.exception("embedded.startup_failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._daily is not None:
+                    self._daily.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._daily
+                for runtime in reversed(self.runtimes):
+                    await runtime.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _daily_jobs(self) -> None:
+        """Once at start-up, then every night at 02:00: each job is idempotent."""
+        while True:
+            for runtime in self.runtimes:
+                try:
+                    await runtime.run_daily_jobs(date.today())
+                except Exception:
+                    log.exception("embedded.daily_job_failed", service=runtime.name)
+            now = datetime.now()
+            next_run = (now + timedelta(days=1)).replace(hour=2, minute=0, second=0)
+            await asyncio.sleep((next_run - now).total_seconds())
+
+
+def _content_length(scope: Scope) -> int:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+async def _json(send: Any, status: int, body: dict[str, Any]) -> None:
+    payload = json.dumps(body, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), *SECURITY_HEADERS]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def build(settings: Settings | None = None) -> EmbeddedRouter:
+    settings = settings or Settings()
+    transport = InMemoryTransport()
+    runtimes = [
+        ServiceRuntime(registry.load(name), settings, transport=transport)
+        for name in registry.available()
+    ]
+    return EmbeddedRouter(runtimes)
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    configure_tracing(settings.tracing_exporter, "toit-embedded")
+    uvicorn.run(build(settings), host="127.0.0.1", port=8000, log_config=None, access_log=False)

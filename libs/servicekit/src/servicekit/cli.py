@@ -1,0 +1,70 @@
+"""`toit-service`: run, migrate and operate one service.
+
+    toit-service run demandes --port 8102
+    toit-service migrate demandes
+    toit-service jobs run-daily demandes --date 2026-11-28
+    toit-service list
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import date
+
+from servicekit import registry
+from servicekit.logging import configure_logging
+from servicekit.runtime import ServiceRuntime
+from servicekit.settings import Settings
+from servicekit.tracing import configure_tracing
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="toit-service", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve HTTP, relay the outbox and consume events")
+    run.add_argument("service")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    migrate = sub.add_parser("migrate", help="apply the service's database migrations")
+    migrate.add_argument("service")
+    jobs = sub.add_parser("jobs", help="scheduled jobs")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    daily = jobs_sub.add_parser("run-daily", help="run the daily jobs for one date (idempotent)")
+    daily.add_argument("service")
+    daily.add_argument("--date", type=date.fromisoformat, default=date.today())
+    sub.add_parser("list", help="installed services")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    if args.command == "list":
+        print("\n".join(registry.available()))
+    elif args.command == "run":
+        import uvicorn
+
+        configure_tracing(settings.tracing_exporter, f"toit-{args.service}")
+        runtime = ServiceRuntime(registry.load(args.service), settings)
+        uvicorn.run(runtime.app(), host=args.host, port=args.port, log_config=None,
+                    access_log=False, proxy_headers=True)
+    elif args.command == "migrate":
+        asyncio.run(_migrate(ServiceRuntime(registry.load(args.service), settings)))
+    elif args.command == "jobs":
+        asyncio.run(_daily(ServiceRuntime(registry.load(args.service), settings), args.date))
+
+
+async def _migrate(runtime: ServiceRuntime) -> None:
+    await runtime.migrate()
+    await runtime.db.dispose()
+
+
+async def _daily(runtime: ServiceRuntime, day: date) -> None:
+    # Jobs stage events in the outbox; the relay of the running service (or
+    # this one, until the outbox is empty) publishes them.
+    await runtime.start(consume=False, seed=False, relay=False)
+    try:
+        await runtime.run_daily_jobs(day)
+        await runtime.relay.publish_pending()
+    finally:
+        await runtime.stop()

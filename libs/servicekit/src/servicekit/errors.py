@@ -1,0 +1,137 @@
+"""Clear 4xx answers in French, with the path of the faulty field.
+
+Every error body has the same shape:
+
+    {"detail": "Données invalides",
+     "erreurs": [{"champ": "demandeur.date_naissance",
+                  "message": "la date est dans le futur", "code": "value_error"}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+_MESSAGES: dict[str, str] = {
+    "missing": "champ obligatoire",
+    "extra_forbidden": "champ inconnu",
+    "string_type": "doit être une chaîne de caractères",
+    "int_type": "doit être un nombre entier",
+    "int_parsing": "doit être un nombre entier",
+    "float_type": "doit être un nombre",
+    "float_parsing": "doit être un nombre",
+    "decimal_parsing": "doit être un nombre",
+    "bool_type": "doit valoir true ou false",
+    "bool_parsing": "doit valoir true ou false",
+    "list_type": "doit être une liste",
+    "dict_type": "doit être un objet",
+    "model_type": "doit être un objet",
+    "date_type": "date invalide (format attendu AAAA-MM-JJ)",
+    "date_parsing": "date invalide (format attendu AAAA-MM-JJ)",
+    "date_from_datetime_parsing": "date invalide (format attendu AAAA-MM-JJ)",
+    "datetime_parsing": "date et heure invalides (format ISO 8601 attendu)",
+    "datetime_type": "date et heure invalides (format ISO 8601 attendu)",
+    "uuid_parsing": "identifiant invalide",
+    "uuid_type": "identifiant invalide",
+    "json_invalid": "JSON invalide",
+    "value_error": "valeur invalide",
+}
+
+_TEMPLATES: dict[str, str] = {
+    "string_too_short": "doit contenir au moins {min_length} caractère(s)",
+    "string_too_long": "doit contenir au plus {max_length} caractère(s)",
+    "too_short": "doit contenir au moins {min_length} élément(s)",
+    "too_long": "doit contenir au plus {max_length} élément(s)",
+    "greater_than": "doit être supérieur à {gt}",
+    "greater_than_equal": "doit être supérieur ou égal à {ge}",
+    "less_than": "doit être inférieur à {lt}",
+    "less_than_equal": "doit être inférieur ou égal à {le}",
+    "string_pattern_mismatch": "format invalide",
+    "enum": "valeur inconnue ; valeurs possibles : {expected}",
+    "literal_error": "valeur inconnue ; valeurs possibles : {expected}",
+}
+
+
+def french_message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind in ("value_error", "assertion_error"):
+        # Our validators raise ValueError with a French message; pydantic prefixes it.
+        message = str(error.get("msg", ""))
+        for prefix in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(prefix)
+        return message or _MESSAGES["value_error"]
+    if kind in _TEMPLATES:
+        try:
+            return _TEMPLATES[kind].format(**(error.get("ctx") or {}))
+        except (KeyError, IndexError):
+            pass
+    return _MESSAGES.get(kind, "valeur invalide")
+
+
+def field_path(loc: Iterable[Any]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "form"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path or "requête"
+
+
+def error_items(errors: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {"champ": field_path(e.get("loc", ())), "message": french_message(e), "code": e.get("type", "")}
+        for e in errors
+    ]
+
+
+def invalid(erreurs: list[dict[str, str]], status: int = 422, detail: str = "Données invalides"
+            ) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": detail, "erreurs": erreurs})
+
+
+async def request_validation_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return invalid(error_items(exc.errors()))
+
+
+_STATUS_FR = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Ressource introuvable",
+    405: "Méthode non autorisée",
+    406: "Format de réponse non disponible",
+    409: "Conflit avec l'état actuel",
+    412: "La ressource a été modifiée entre-temps : rechargez-la avant de la modifier",
+    413: "Requête trop volumineuse",
+    415: "Type de contenu non pris en charge",
+    428: "En-tête If-Match obligatoire pour modifier cette ressource",
+    429: "Trop de requêtes : réessayez plus tard",
+}
+
+
+async def http_exception_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    if not isinstance(detail, str | dict | list) or detail == _english_phrase(exc.status_code):
+        detail = _STATUS_FR.get(exc.status_code, "Erreur")
+    return JSONResponse(status_code=exc.status_code, content={"detail": detail},
+                        headers=getattr(exc, "headers", None))
+
+
+def _english_phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

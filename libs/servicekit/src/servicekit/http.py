@@ -1,0 +1,132 @@
+"""FastAPI app factory: routes under /api/<service>, health, readiness,
+metrics, request logging, tracing and French error answers."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from servicekit import metrics
+from servicekit.errors import http_exception_handler, request_validation_handler
+from servicekit.tracing import current_trace_id
+from servicekit.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from servicekit.runtime import ServiceRuntime
+
+log = structlog.get_logger(__name__)
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+async def unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+    """FastAPI dependency: a unit of work on the service's database."""
+    async with runtime_of(request).unit_of_work() as uow:
+        yield uow
+
+
+def health_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(prefix=runtime.definition.prefix, tags=["santé"])
+
+    @router.get("/healthz", summary="Le processus répond")
+    async def healthz() -> dict[str, str]:
+        return {"statut": "ok", "service": runtime.name}
+
+    @router.get("/readyz", summary="Base de données et bus disponibles")
+    async def readyz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await runtime.db.ping()
+            checks["base"] = "ok"
+        except Exception:
+            checks["base"] = "indisponible"
+        checks["bus"] = "ok" if runtime.transport.is_connected else "indisponible"
+        ready = runtime.started and all(v == "ok" for v in checks.values())
+        return JSONResponse(status_code=200 if ready else 503,
+                            content={"statut": "prêt" if ready else "pas prêt", **checks})
+
+    @router.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_app(runtime: ServiceRuntime, *, manage_lifespan: bool = True) -> FastAPI:
+    definition = runtime.definition
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if manage_lifespan:
+            await runtime.start()
+        try:
+            yield
+        finally:
+            if manage_lifespan:
+                await runtime.stop()
+
+    app = FastAPI(
+        title=f"Toit — {definition.name}",
+        description=definition.description,
+        version="0.1.0",
+        openapi_url=f"{definition.prefix}/openapi.json",
+        docs_url=f"{definition.prefix}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.add_exception_handler(RequestValidationError, request_validation_handler)
+    app.add_exception_handler(StarletteHTTPException, http_exception_handler)
+    app.add_exception_handler(Exception, _unexpected_error)
+    app.include_router(health_router(runtime))
+    for router in definition.routers:
+        app.include_router(router)
+    app.middleware("http")(_request_log(definition.name))
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    return app
+
+
+def _request_log(
+    service: str,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=current_trace_id())
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["X-Request-Id"] = request_id
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            metrics.http_requests.labels(service, request.method, str(status)).observe(elapsed)
+            # The path only: query strings may hold personal data.
+            if not request.url.path.endswith(("/healthz", "/readyz", "/metrics")):
+                log.info("http.request", method=request.method, path=request.url.path,
+                         status=status, duration_ms=round(elapsed * 1000, 1))
+            structlog.contextvars.unbind_contextvars("request_id", "trace_id")
+
+    return middleware
+
+
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("http.unexpected_error", error=type(exc).__name__)
+    return JSONResponse(status_code=500, content={"detail": "Erreur interne : l'équipe est prévenue"})

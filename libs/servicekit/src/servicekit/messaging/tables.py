@@ -1,0 +1,44 @@
+"""Tables every service database holds for reliable messaging."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+messaging_metadata = sa.MetaData()
+
+# Events written in the same transaction as the state change they describe.
+outbox = sa.Table(
+    "outbox",
+    messaging_metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("event_type", sa.String(128), nullable=False),
+    sa.Column("envelope", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index(
+        "ix_outbox_pending",
+        "id",
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    ),
+)
+
+# Events a consumer has applied: recorded in the same transaction as the effects.
+inbox = sa.Table(
+    "inbox",
+    messaging_metadata,
+    sa.Column("consumer", sa.String(128), primary_key=True),
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Highest version seen per entity and consumer, to drop stale or reordered copies.
+entity_version = sa.Table(
+    "entity_version",
+    messaging_metadata,
+    sa.Column("consumer", sa.String(128), primary_key=True),
+    sa.Column("entity", sa.String(64), primary_key=True),
+    sa.Column("subject", sa.String(128), primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)

@@ -1,0 +1,51 @@
+"""Settings from environment variables (prefix TOIT_)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOIT_", extra="ignore")
+
+    mode: Literal["demo", "production", "test"] = "demo"
+    bus: Literal["memory", "amqp"] = "memory"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:55672/"
+    # Used when one process runs one service; the embedded runner uses the
+    # per-service variables TOIT_DATABASE_URL_<SERVICE> or SQLite files.
+    database_url: str | None = None
+    data_dir: Path = Path(".data")
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Outbox relay
+    relay_batch_size: int = Field(default=500, ge=1)
+    relay_poll_interval: float = Field(default=0.25, gt=0)
+    relay_max_backoff: float = Field(default=30.0, gt=0)
+    outbox_retention_days: int = Field(default=7, ge=0)
+    # Consumers
+    consumer_prefetch: int = Field(default=200, ge=1)
+    consumer_batch_size: int = Field(default=100, ge=1)
+    retry_delays: tuple[float, ...] = (1.0, 10.0, 60.0, 600.0)
+    delivery_limit: int = Field(default=10, ge=1)
+    amqp_connect_timeout: float = Field(default=10.0, gt=0)
+    # Tracing: "none", "console" or "otlp" (OTEL_EXPORTER_OTLP_ENDPOINT)
+    tracing_exporter: Literal["none", "console", "otlp"] = "none"
+    # Auth
+    jwt_issuer: str = "toit-identite"
+    jwt_audience: str = "toit"
+    jwks_url: str | None = None
+    jwks_cache_seconds: int = 300
+
+    def database_url_for(self, service: str) -> str:
+        specific = os.environ.get(f"TOIT_DATABASE_URL_{service.upper()}")
+        if specific:
+            return specific
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').resolve()}"

@@ -1,0 +1,76 @@
+"""Unit of work: one database transaction, plus the events it publishes.
+
+    async with runtime.unit_of_work() as uow:
+        uow.session.add(thing)
+        uow.publish(ThingChanged(...))
+        await uow.commit()
+
+Events become outbox rows in the same transaction, so they exist if and only
+if the change commits; request handlers never talk to the broker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from toit_contracts import IntegrationEvent
+
+from servicekit.db import Database
+from servicekit.messaging.outbox import outbox_row
+from servicekit.messaging.tables import outbox
+
+
+class UnitOfWork:
+    def __init__(
+        self, db: Database, source: str, on_events_committed: Callable[[], None] | None = None
+    ) -> None:
+        self._db = db
+        self._source = source
+        self._on_events_committed = on_events_committed
+        self._rows: list[dict[str, object]] = []
+        self._session: AsyncSession | None = None
+        self.committed = False
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("unit of work not entered")
+        return self._session
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._db.session()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.committed:
+            await self.session.rollback()
+        await self.session.close()
+
+    def publish(self, event: IntegrationEvent) -> str:
+        """Stage an event for this transaction; returns its event id."""
+        row = outbox_row(event, self._source)
+        self._rows.append(row)
+        return str(row["event_id"])
+
+    async def flush_events(self) -> None:
+        if self._rows:
+            await self.session.execute(outbox.insert(), self._rows)
+
+    async def commit(self) -> None:
+        await self.flush_events()
+        await self.session.commit()
+        self.committed = True
+        if self._rows and self._on_events_committed is not None:
+            self._on_events_committed()
+        self._rows = []
+
+    async def rollback(self) -> None:
+        self._rows = []
+        await self.session.rollback()

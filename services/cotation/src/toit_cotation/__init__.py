@@ -1,0 +1,1 @@
+"""Toit cotation service: Grilles de cotation des EPCI, scores explicables, position."""

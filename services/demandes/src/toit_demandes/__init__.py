@@ -1,0 +1,1 @@
+"""Toit demandes service: La demande de logement social : données, cycle de vie légal, numéro unique, pièces, historique."""

@@ -1,0 +1,1 @@
+"""Toit identite service: Comptes, organisations, rôles, périmètres et jetons."""

@@ -1,0 +1,1 @@
+"""Toit matching service: Patrimoine, rapprochement offre-demande, CALEOL, propositions, attributions."""

@@ -1,0 +1,1 @@
+"""Toit notifications service: Courriers et courriels, chacun envoyé une fois."""

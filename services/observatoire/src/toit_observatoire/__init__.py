@@ -1,0 +1,1 @@
+"""Toit observatoire service: Statistiques, listes paramétrables, rapports territoriaux."""

@@ -1,0 +1,1 @@
+"""Toit portail service: Le site public des demandeurs."""
