@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 import uvicorn
+
 from servicekit import registry
 from servicekit.logging import configure_logging
 from servicekit.messaging.memory import InMemoryTransport
@@ -30,8 +31,10 @@ ASGIApp = Any
 
 MAX_BODY_BYTES = 12 * 1024 * 1024
 SECURITY_HEADERS = [
-    (b"content-security-policy",
-     b"default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
@@ -115,8 +118,13 @@ def _content_length(scope: Scope) -> int:
 
 async def _json(send: Any, status: int, body: dict[str, Any]) -> None:
     payload = json.dumps(body, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), *SECURITY_HEADERS]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), *SECURITY_HEADERS],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})
 
 

@@ -1,9 +1,9 @@
 """`toit-service`: run, migrate and operate one service.
 
-    toit-service run demandes --port 8102
-    toit-service migrate demandes
-    toit-service jobs run-daily demandes --date 2026-11-28
-    toit-service list
+toit-service run demandes --port 8102
+toit-service migrate demandes
+toit-service jobs run-daily demandes --date 2026-11-28
+toit-service list
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from servicekit.tracing import configure_tracing
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="toit-service", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="toit-service",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve HTTP, relay the outbox and consume events")
     run.add_argument("service")
@@ -46,8 +49,14 @@ def main(argv: list[str] | None = None) -> None:
 
         configure_tracing(settings.tracing_exporter, f"toit-{args.service}")
         runtime = ServiceRuntime(registry.load(args.service), settings)
-        uvicorn.run(runtime.app(), host=args.host, port=args.port, log_config=None,
-                    access_log=False, proxy_headers=True)
+        uvicorn.run(
+            runtime.app(),
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+        )
     elif args.command == "migrate":
         asyncio.run(_migrate(ServiceRuntime(registry.load(args.service), settings)))
     elif args.command == "jobs":

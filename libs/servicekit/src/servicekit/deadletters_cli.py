@@ -27,15 +27,21 @@ async def _run(args: argparse.Namespace) -> int:
         if args.command == "list":
             letters = await transport.dead_letters(args.queue, limit=args.limit)
             for letter in letters:
-                print(f"{letter.message_id}\t{letter.routing_key}\t"
-                      f"{letter.headers.get(H_FAILED_AT, '')}\t{letter.headers.get(H_ERROR, '')}")
+                print(
+                    f"{letter.message_id}\t{letter.routing_key}\t"
+                    f"{letter.headers.get(H_FAILED_AT, '')}\t{letter.headers.get(H_ERROR, '')}"
+                )
             print(f"{len(letters)} dead letter(s) in {args.queue}.dlq", file=sys.stderr)
         elif args.command == "show":
             for letter in await transport.dead_letters(args.queue, limit=100_000):
                 if letter.message_id == args.message_id:
-                    print(json.dumps({"headers": letter.headers,
-                                      "body": json.loads(letter.body)}, indent=2,
-                                     ensure_ascii=False))
+                    print(
+                        json.dumps(
+                            {"headers": letter.headers, "body": json.loads(letter.body)},
+                            indent=2,
+                            ensure_ascii=False,
+                        )
+                    )
                     return 0
             print("not found", file=sys.stderr)
             return 1
@@ -48,8 +54,11 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="toit-deadletters", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="toit-deadletters",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     listing = sub.add_parser("list")
     listing.add_argument("queue")

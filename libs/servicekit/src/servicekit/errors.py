@@ -88,13 +88,18 @@ def field_path(loc: Iterable[Any]) -> str:
 
 def error_items(errors: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     return [
-        {"champ": field_path(e.get("loc", ())), "message": french_message(e), "code": e.get("type", "")}
+        {
+            "champ": field_path(e.get("loc", ())),
+            "message": french_message(e),
+            "code": e.get("type", ""),
+        }
         for e in errors
     ]
 
 
-def invalid(erreurs: list[dict[str, str]], status: int = 422, detail: str = "Données invalides"
-            ) -> JSONResponse:
+def invalid(
+    erreurs: list[dict[str, str]], status: int = 422, detail: str = "Données invalides"
+) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": detail, "erreurs": erreurs})
 
 
@@ -124,8 +129,11 @@ async def http_exception_handler(_request: Request, exc: Exception) -> JSONRespo
     detail = exc.detail
     if not isinstance(detail, str | dict | list) or detail == _english_phrase(exc.status_code):
         detail = _STATUS_FR.get(exc.status_code, "Erreur")
-    return JSONResponse(status_code=exc.status_code, content={"detail": detail},
-                        headers=getattr(exc, "headers", None))
+    return JSONResponse(
+        status_code=exc.status_code,
+        content={"detail": detail},
+        headers=getattr(exc, "headers", None),
+    )
 
 
 def _english_phrase(status: int) -> str:

@@ -56,8 +56,10 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
             checks["base"] = "indisponible"
         checks["bus"] = "ok" if runtime.transport.is_connected else "indisponible"
         ready = runtime.started and all(v == "ok" for v in checks.values())
-        return JSONResponse(status_code=200 if ready else 503,
-                            content={"statut": "prêt" if ready else "pas prêt", **checks})
+        return JSONResponse(
+            status_code=200 if ready else 503,
+            content={"statut": "prêt" if ready else "pas prêt", **checks},
+        )
 
     @router.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
@@ -120,8 +122,13 @@ def _request_log(
             metrics.http_requests.labels(service, request.method, str(status)).observe(elapsed)
             # The path only: query strings may hold personal data.
             if not request.url.path.endswith(("/healthz", "/readyz", "/metrics")):
-                log.info("http.request", method=request.method, path=request.url.path,
-                         status=status, duration_ms=round(elapsed * 1000, 1))
+                log.info(
+                    "http.request",
+                    method=request.method,
+                    path=request.url.path,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 1),
+                )
             structlog.contextvars.unbind_contextvars("request_id", "trace_id")
 
     return middleware
@@ -129,4 +136,6 @@ def _request_log(
 
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("http.unexpected_error", error=type(exc).__name__)
-    return JSONResponse(status_code=500, content={"detail": "Erreur interne : l'équipe est prévenue"})
+    return JSONResponse(
+        status_code=500, content={"detail": "Erreur interne : l'équipe est prévenue"}
+    )

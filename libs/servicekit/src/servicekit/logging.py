@@ -15,11 +15,35 @@ import structlog
 
 PERSONAL_KEYS = frozenset(
     {
-        "nom", "nom_naissance", "nom_usage", "prenom", "prenoms", "email", "courriel",
-        "nir", "adresse", "telephone", "date_naissance", "revenu", "revenus", "ressources",
-        "montant", "revenu_fiscal_reference", "password", "mot_de_passe", "token",
-        "access_token", "refresh_token", "authorization", "identifiant", "username",
-        "contact", "demandeur", "codemandeur", "occupants", "snapshot",
+        "nom",
+        "nom_naissance",
+        "nom_usage",
+        "prenom",
+        "prenoms",
+        "email",
+        "courriel",
+        "nir",
+        "adresse",
+        "telephone",
+        "date_naissance",
+        "revenu",
+        "revenus",
+        "ressources",
+        "montant",
+        "revenu_fiscal_reference",
+        "password",
+        "mot_de_passe",
+        "token",
+        "access_token",
+        "refresh_token",
+        "authorization",
+        "identifiant",
+        "username",
+        "contact",
+        "demandeur",
+        "codemandeur",
+        "occupants",
+        "snapshot",
     }
 )
 REDACTED = "[redacted]"
@@ -42,12 +66,13 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         redact_personal_data,
     ]
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
-    )
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info,
-                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            *shared,
+            structlog.processors.format_exc_info,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -56,8 +81,11 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                        structlog.processors.format_exc_info, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
         )
     )
     root = logging.getLogger()

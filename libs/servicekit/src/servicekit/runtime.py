@@ -106,8 +106,9 @@ class ServiceRuntime:
         )
 
     def runner(self, consumer: EventConsumer) -> ConsumerRunner:
-        return ConsumerRunner(consumer, self.queue_spec(consumer).name, self.unit_of_work,
-                              self.name)
+        return ConsumerRunner(
+            consumer, self.queue_spec(consumer).name, self.unit_of_work, self.name
+        )
 
     async def migrate(self) -> None:
         await upgrade(self.db, self.definition.migrations)
@@ -138,8 +139,12 @@ class ServiceRuntime:
         if relay:
             self.relay.start()
         self.started = True
-        log.info("service.started", service=self.name, bus=self.settings.bus,
-                 database="postgresql" if self.db.is_postgres else "sqlite")
+        log.info(
+            "service.started",
+            service=self.name,
+            bus=self.settings.bus,
+            database="postgresql" if self.db.is_postgres else "sqlite",
+        )
 
     async def stop(self) -> None:
         for hook in self.definition.on_shutdown:

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from toit_contracts import IntegrationEvent
 
 from servicekit.db import Database
 from servicekit.messaging.outbox import outbox_row
 from servicekit.messaging.tables import outbox
+from toit_contracts import IntegrationEvent
 
 
 class UnitOfWork:

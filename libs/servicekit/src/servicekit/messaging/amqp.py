@@ -221,7 +221,9 @@ class AmqpTransport:
             _, channel, _ = self._require()
             await asyncio.wait_for(
                 channel.default_exchange.publish(
-                    _amqp_message(delivery.body, delivery.message_id, headers, delivery.routing_key),
+                    _amqp_message(
+                        delivery.body, delivery.message_id, headers, delivery.routing_key
+                    ),
                     routing_key=target,
                 ),
                 timeout=self._publish_timeout,

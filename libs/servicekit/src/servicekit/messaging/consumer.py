@@ -26,13 +26,13 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 import structlog
 from pydantic import ValidationError
-from toit_contracts import CloudEvent, EntityEvent, IntegrationEvent, UnknownEventType, parse_event
 
 from servicekit import metrics
 from servicekit.messaging.tables import entity_version, inbox
 from servicekit.messaging.transport import Delivery, Outcome, RetryPolicy
 from servicekit.tracing import consumer_span, current_trace_id
 from servicekit.uow import UnitOfWork
+from toit_contracts import CloudEvent, EntityEvent, IntegrationEvent, UnknownEventType, parse_event
 
 log = structlog.get_logger(__name__)
 
@@ -111,8 +111,12 @@ class ConsumerRunner:
             try:
                 envelope, event = self._parse(delivery)
             except PoisonMessage as exc:
-                log.error("consumer.poison", queue=self.queue, event_id=delivery.message_id,
-                          error=str(exc)[:500])
+                log.error(
+                    "consumer.poison",
+                    queue=self.queue,
+                    event_id=delivery.message_id,
+                    error=str(exc)[:500],
+                )
                 outcomes[index] = Outcome.dead(exc)
                 self._count("dead")
                 continue
@@ -166,33 +170,46 @@ class ConsumerRunner:
         return Outcome.ack()
 
     def _failed(self, envelope: CloudEvent, exc: Exception) -> Outcome:
-        log.warning("consumer.handler_failed", queue=self.queue, event_id=envelope.id,
-                    event_type=envelope.type, error=type(exc).__name__)
+        log.warning(
+            "consumer.handler_failed",
+            queue=self.queue,
+            event_id=envelope.id,
+            event_type=envelope.type,
+            error=type(exc).__name__,
+        )
         self._count("retry")
         return Outcome.retry(exc)
 
     async def _apply(
         self, uow: UnitOfWork, envelope: CloudEvent, event: IntegrationEvent, known: set[str]
     ) -> None:
-        with consumer_span(f"consume {envelope.type}", envelope.traceparent,
-                           **{"messaging.message.id": envelope.id,
-                              "messaging.destination.name": self.queue}):
-            structlog.contextvars.bind_contextvars(event_id=envelope.id,
-                                                   trace_id=current_trace_id())
+        with consumer_span(
+            f"consume {envelope.type}",
+            envelope.traceparent,
+            **{"messaging.message.id": envelope.id, "messaging.destination.name": self.queue},
+        ):
+            structlog.contextvars.bind_contextvars(
+                event_id=envelope.id, trace_id=current_trace_id()
+            )
             try:
                 if envelope.id in known:
                     self._count("duplicate")
                     log.info("consumer.duplicate_ignored", queue=self.queue)
                     return
                 await uow.session.execute(
-                    inbox.insert().values(consumer=self.queue, event_id=envelope.id,
-                                          processed_at=datetime.now(UTC))
+                    inbox.insert().values(
+                        consumer=self.queue, event_id=envelope.id, processed_at=datetime.now(UTC)
+                    )
                 )
                 if self.consumer.drop_stale and isinstance(event, EntityEvent) and envelope.subject:
                     if not await self._advance_version(uow, envelope, event.version):
                         self._count("stale")
-                        log.info("consumer.stale_ignored", queue=self.queue,
-                                 event_type=envelope.type, version=event.version)
+                        log.info(
+                            "consumer.stale_ignored",
+                            queue=self.queue,
+                            event_type=envelope.type,
+                            version=event.version,
+                        )
                         return
                 handler = self.consumer.handlers[envelope.type]
                 await handler(HandlerContext(uow=uow, envelope=envelope), event)
@@ -211,8 +228,9 @@ class ConsumerRunner:
         ).scalar_one_or_none()
         if current is None:
             await uow.session.execute(
-                entity_version.insert().values(consumer=self.queue, entity=entity,
-                                               subject=envelope.subject, version=version)
+                entity_version.insert().values(
+                    consumer=self.queue, entity=entity, subject=envelope.subject, version=version
+                )
             )
             return True
         if version <= current:

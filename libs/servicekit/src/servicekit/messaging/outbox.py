@@ -18,13 +18,13 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 import structlog
-from toit_contracts import IntegrationEvent
 
 from servicekit import metrics
 from servicekit.db import Database
 from servicekit.messaging.tables import outbox
 from servicekit.messaging.transport import OutgoingMessage, Transport
 from servicekit.tracing import current_traceparent
+from toit_contracts import IntegrationEvent
 
 log = structlog.get_logger(__name__)
 
@@ -121,7 +121,9 @@ class OutboxRelay:
                 return 0
             await self._transport.publish(
                 [
-                    OutgoingMessage(message_id=r.event_id, routing_key=r.event_type, body=r.envelope)
+                    OutgoingMessage(
+                        message_id=r.event_id, routing_key=r.event_type, body=r.envelope
+                    )
                     for r in rows
                 ]
             )

@@ -1,0 +1,5 @@
+from bus_service import metadata
+
+from servicekit.migrations import run_env
+
+run_env(metadata)
