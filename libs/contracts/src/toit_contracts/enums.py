@@ -10,7 +10,7 @@ renamed or removed. A removed code is never reused.
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
-from typing import Any, Self
+from typing import Self
 
 from pydantic import GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -228,7 +228,7 @@ class BesoinAccessibilite(LabelledEnum):
 
 
 class MotifDemande(LabelledEnum):
-    """Motif de la demande (liste de type SNE, primer §3.7)."""
+    """Motif de la demande (liste de type SNE)."""
 
     SANS_LOGEMENT = "SANS_LOGEMENT", "Sans logement propre"
     HEBERGE = "HEBERGE", "Hébergé (famille, tiers, structure)"
@@ -311,7 +311,7 @@ class CanalDepot(LabelledEnum):
 
 
 class StatutDemande(LabelledEnum):
-    """Statut d'une demande (primer §5.1); « à renouveler » n'est pas un statut mais une date."""
+    """Statut d'une demande; « à renouveler » n'est pas un statut mais une date."""
 
     BROUILLON = "BROUILLON", "Brouillon"
     A_VALIDER = "A_VALIDER", "Déposée en ligne, pièce d'identité à vérifier"
@@ -339,7 +339,7 @@ class MotifIrrecevabilite(LabelledEnum):
 
 
 class CategorieMenage(LabelledIntEnum):
-    """Catégorie de ménage pour les plafonds de ressources (primer §6.3)."""
+    """Catégorie de ménage pour les plafonds de ressources."""
 
     UN = 1, "Une personne seule"
     DEUX = 2, "Deux personnes sans personne à charge (hors jeune ménage), ou personne handicapée"

@@ -18,6 +18,8 @@ CONTENT_TYPE = "application/cloudevents+json"
 
 
 class CloudEvent(BaseModel):
+    """Enveloppe CloudEvents 1.0, mode structuré JSON; `data` porte l'événement."""
+
     model_config = ConfigDict(extra="allow")
 
     specversion: Literal["1.0"] = "1.0"

@@ -38,8 +38,11 @@ class Settings(BaseSettings):
     # Auth
     jwt_issuer: str = "toit-identite"
     jwt_audience: str = "toit"
-    jwks_url: str | None = None
+    # Where services fetch identite's public keys (JWKS); see servicekit.auth.
+    jwks_url: str | None = "http://127.0.0.1:8000/api/identite/jwks"
     jwks_cache_seconds: int = 300
+    # A static JWKS (JSON text) trusted in addition: tests, air-gapped installs.
+    jwks_json: str | None = None
 
     def database_url_for(self, service: str) -> str:
         specific = os.environ.get(f"TOIT_DATABASE_URL_{service.upper()}")

@@ -21,10 +21,29 @@ class UnknownEventType(LookupError):
     pass
 
 
-class IntegrationEvent(BaseModel):
-    """Payload of one integration event (the CloudEvent `data`)."""
+PERSONAL_DATA = "x-donnee-personnelle"
+"""JSON Schema keyword marking a field as personal data (RGPD) in the published schemas."""
+
+
+def personal(description: str, **kwargs: Any) -> Any:
+    """A pydantic Field holding personal data: the description says so and the
+    JSON schema carries `x-donnee-personnelle: true`. Consumers must not keep it
+    beyond their need, nor log it, and must delete it on `demande.purgee`."""
+    return Field(
+        description=f"Donnée personnelle. {description}",
+        json_schema_extra={PERSONAL_DATA: True},
+        **kwargs,
+    )
+
+
+class ContractModel(BaseModel):
+    """Base of every model in a contract: immutable, unknown fields rejected."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IntegrationEvent(ContractModel):
+    """Payload of one integration event (the CloudEvent `data`)."""
 
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
@@ -78,7 +97,13 @@ def event_class(event_type: str) -> type[IntegrationEvent]:
 
 
 def registered_events() -> dict[str, type[IntegrationEvent]]:
-    return dict(sorted(_REGISTRY.items()))
+    """The published catalogue: events declared in toit_contracts (tests may
+    register private events of their own, which are not part of it)."""
+    return {
+        name: cls
+        for name, cls in sorted(_REGISTRY.items())
+        if cls.__module__.startswith("toit_contracts.")
+    }
 
 
 def parse_event(envelope: CloudEvent) -> IntegrationEvent:

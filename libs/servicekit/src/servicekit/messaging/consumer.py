@@ -233,8 +233,11 @@ class ConsumerRunner:
                 )
             )
             return True
-        if version <= current:
+        if version < current:
             return False
+        if version == current:
+            # A notice about the same state (a redelivered copy is caught by the inbox).
+            return True
         await uow.session.execute(entity_version.update().where(key).values(version=version))
         return True
 

@@ -42,3 +42,23 @@ entity_version = sa.Table(
     sa.Column("subject", sa.String(128), primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False),
 )
+
+# Who looked at which nominative record, when and why (servicekit.audit): every
+# service that owns nominative data records each read here (primer §12).
+consultation = sa.Table(
+    "consultation",
+    messaging_metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("consulted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("account_id", sa.String(64), nullable=False),
+    sa.Column("account_kind", sa.String(16), nullable=False),
+    sa.Column("organisation_id", sa.String(64), nullable=True),
+    sa.Column("roles", sa.String(512), nullable=False),
+    sa.Column("record_type", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(128), nullable=False),
+    sa.Column("departement", sa.String(3), nullable=True),
+    sa.Column("reason", sa.String(500), nullable=True),
+    sa.Index("ix_consultation_record", "record_type", "record_id", "consulted_at"),
+    sa.Index("ix_consultation_account", "account_id", "consulted_at"),
+    sa.Index("ix_consultation_time", "consulted_at"),
+)

@@ -1,0 +1,250 @@
+"""Deterministic example of every event (fictitious data).
+
+Used by the AsyncAPI document (message examples), by the contract tests (every
+registered event type must have one) and by the services' own tests.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from toit_contracts.enums import (
+    BesoinAccessibilite,
+    CanalDepot,
+    CategorieMenage,
+    Civilite,
+    LienParente,
+    MotifDemande,
+    MotifDesactivation,
+    MotifRadiation,
+    Nationalite,
+    PublicPrioritaire,
+    RolePersonne,
+    SituationFamiliale,
+    SituationProfessionnelle,
+    StatutDemande,
+    StatutJustification,
+    TypeLogementActuel,
+    TypeLogementRecherche,
+    TypeRessource,
+    Typologie,
+)
+from toit_contracts.envelope import CloudEvent
+from toit_contracts.events import (
+    Adresse,
+    CompteActivationDemandee,
+    CompteDesactive,
+    CompteReinitialisationDemandee,
+    ComptesARevoir,
+    CompteVerrouille,
+    Contact,
+    CotationCalculee,
+    CritereCote,
+    DemandeCreee,
+    DemandeDelaiAnormalementLongAtteint,
+    DemandeEnregistree,
+    DemandeModifiee,
+    DemandePieceDeposee,
+    DemandePurgee,
+    DemandeRadiee,
+    DemandeReactivee,
+    DemandeRenouvelee,
+    DemandeRenouvellementAEcheance,
+    DemandeSnapshot,
+    IntegrationEvent,
+    LogementActuel,
+    LogementRecherche,
+    MotifInvoque,
+    Personne,
+    PrioriteDeclaree,
+    RessourceParType,
+)
+
+DEMANDE_ID = UUID("6f1c2a3e-0000-4000-8000-000000000001")
+COMPTE_ID = UUID("6f1c2a3e-0000-4000-8000-000000000002")
+ORGANISATION_ID = UUID("6f1c2a3e-0000-4000-8000-000000000003")
+NUMERO_UNIQUE = "0350126000042RM035"
+EXAMPLE_TIME = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def example_contact() -> Contact:
+    return Contact(
+        civilite=Civilite.MME,
+        nom="EXEMPLE",
+        prenoms="Camille",
+        email="camille.exemple@example.org",
+        adresse=Adresse(voie="12 rue de l'Exemple", code_postal="35000", commune="Rennes"),
+        courrier_papier=False,
+    )
+
+
+def example_snapshot() -> DemandeSnapshot:
+    """A registered demande: a single parent with two children, hosted by a third party."""
+    return DemandeSnapshot(
+        canal_depot=CanalDepot.EN_LIGNE,
+        situation_familiale=SituationFamiliale.SEPARE,
+        personnes=[
+            Personne(
+                role=RolePersonne.DEMANDEUR,
+                date_naissance=date(1990, 5, 14),
+                nationalite=Nationalite.FRANCAISE,
+                situation_professionnelle=SituationProfessionnelle.SALARIE_CDD_INTERIM,
+                commune_travail="35238",
+            ),
+            Personne(
+                role=RolePersonne.OCCUPANT,
+                date_naissance=date(2016, 9, 1),
+                lien=LienParente.ENFANT,
+                a_charge=True,
+            ),
+            Personne(
+                role=RolePersonne.OCCUPANT,
+                date_naissance=date(2020, 2, 3),
+                lien=LienParente.ENFANT,
+                a_charge=True,
+                garde_alternee=True,
+            ),
+        ],
+        ressources_par_type=[
+            RessourceParType(type=TypeRessource.SALAIRE, montant_mensuel=Decimal("1350.00")),
+            RessourceParType(
+                type=TypeRessource.PRESTATIONS_FAMILIALES, montant_mensuel=Decimal("310.50")
+            ),
+        ],
+        revenu_fiscal_reference=Decimal("15200.00"),
+        annee_revenu_fiscal=2024,
+        logement_actuel=LogementActuel(
+            type=TypeLogementActuel.HEBERGE_CHEZ_TIERS, commune="35238", depuis=date(2025, 9, 1)
+        ),
+        motifs=[
+            MotifInvoque(motif=MotifDemande.SANS_LOGEMENT, principal=True),
+            MotifInvoque(motif=MotifDemande.DIVORCE_SEPARATION),
+        ],
+        logement_recherche=LogementRecherche(
+            typologies=[Typologie.T3, Typologie.T4],
+            type=TypeLogementRecherche.APPARTEMENT,
+            communes=["35238", "35051", "35281"],
+            loyer_max_mensuel=Decimal("550.00"),
+            besoins_accessibilite=[BesoinAccessibilite.ASCENSEUR],
+        ),
+        priorites=[
+            PrioriteDeclaree(categorie=PublicPrioritaire.I, statut=StatutJustification.JUSTIFIEE)
+        ],
+        date_depot_initial=date(2026, 1, 12),
+        date_enregistrement=date(2026, 1, 15),
+        date_expiration=date(2027, 1, 12),
+        guichet_enregistreur="RM035",
+        contact=example_contact(),
+        taille_menage=3,
+        categorie_menage=CategorieMenage.QUATRE,
+        unites_consommation=Decimal("1.80"),
+        ressources_mensuelles_totales=Decimal("1660.50"),
+        anciennete_mois=1,
+    )
+
+
+def example_events() -> dict[str, IntegrationEvent]:
+    """One example per event type, keyed by event type."""
+    snapshot = example_snapshot()
+    demande: dict[str, Any] = {"demande_id": DEMANDE_ID, "departement": "35"}
+    active: dict[str, Any] = {
+        **demande,
+        "numero_unique": NUMERO_UNIQUE,
+        "statut": StatutDemande.ACTIVE,
+    }
+    compte: dict[str, Any] = {"compte_id": COMPTE_ID, "email": "agent@bailleur.example.org"}
+    link_expiry = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
+    events: list[IntegrationEvent] = [
+        DemandeCreee(**demande, version=1, statut=StatutDemande.A_VALIDER, snapshot=snapshot),
+        DemandeEnregistree(**active, version=2, snapshot=snapshot),
+        DemandeModifiee(
+            **active, version=3, snapshot=snapshot, rubriques_modifiees=["logement_recherche"]
+        ),
+        DemandeRenouvelee(**active, version=4, snapshot=snapshot),
+        DemandeRadiee(
+            **{**active, "statut": StatutDemande.RADIEE},
+            version=5,
+            snapshot=snapshot,
+            motif=MotifRadiation.ATTRIBUTION,
+            date_radiation=date(2026, 6, 30),
+        ),
+        DemandeReactivee(**active, version=6, snapshot=snapshot),
+        DemandeRenouvellementAEcheance(
+            **active, version=3, date_expiration=date(2027, 1, 12), contact=example_contact()
+        ),
+        DemandeDelaiAnormalementLongAtteint(
+            **active,
+            version=3,
+            date_depot_initial=date(2026, 1, 12),
+            delai_mois=24,
+            contact=example_contact(),
+        ),
+        DemandePieceDeposee(
+            **active,
+            version=3,
+            piece_id=UUID("6f1c2a3e-0000-4000-8000-000000000004"),
+            type_piece="AVIS_IMPOSITION",
+            depot_en_ligne=True,
+        ),
+        DemandePurgee(
+            **demande,
+            version=7,
+            date_depot_initial=date(2026, 1, 12),
+            date_enregistrement=date(2026, 1, 15),
+            date_radiation=date(2026, 6, 30),
+            motif_radiation=MotifRadiation.ATTRIBUTION,
+            taille_menage=3,
+            categorie_menage=CategorieMenage.QUATRE,
+            typologies=[Typologie.T3, Typologie.T4],
+            commune_souhaitee="35238",
+            type_logement_actuel=TypeLogementActuel.HEBERGE_CHEZ_TIERS,
+            motifs=[MotifDemande.SANS_LOGEMENT, MotifDemande.DIVORCE_SEPARATION],
+            guichet_enregistreur="RM035",
+            anciennete_mois=5,
+        ),
+        CotationCalculee(
+            demande_id=DEMANDE_ID,
+            version=1,
+            demande_version=2,
+            epci="243500139",
+            grille_id=UUID("6f1c2a3e-0000-4000-8000-000000000005"),
+            grille_version=3,
+            points=Decimal("31"),
+            criteres=[
+                CritereCote(code="ANCIENNETE", libelle="Ancienneté (1 point par mois)", points=1),
+                CritereCote(code="HEBERGE_TIERS", libelle="Hébergé chez un tiers", points=20),
+                CritereCote(code="PARENT_ISOLE", libelle="Parent isolé", points=10),
+            ],
+            input_hash="9f2c4e0b7a1d3c5e9f2c4e0b7a1d3c5e9f2c4e0b7a1d3c5e9f2c4e0b7a1d3c5e",
+        ),
+        CompteActivationDemandee(
+            **compte,
+            version=1,
+            url_activation="https://toit.example.org/activation?jeton=EXEMPLE",
+            expire_le=link_expiry,
+        ),
+        CompteReinitialisationDemandee(
+            **compte,
+            version=4,
+            url_reinitialisation="https://toit.example.org/reinitialisation?jeton=EXEMPLE",
+            expire_le=link_expiry,
+        ),
+        CompteVerrouille(**compte, version=5, verrouille_jusqu_a=link_expiry),
+        CompteDesactive(**compte, version=6, motif=MotifDesactivation.REVUE_NON_CONFIRMEE),
+        ComptesARevoir(
+            organisation_id=ORGANISATION_ID,
+            nombre_comptes=12,
+            date_limite=date(2026, 4, 1),
+            destinataires=["admin@bailleur.example.org"],
+        ),
+    ]
+    return {event.event_type: event for event in events}
+
+
+def example_envelope(event: IntegrationEvent, source: str = "/toit/exemple") -> CloudEvent:
+    """The event in its envelope, with a fixed id and time (for documentation)."""
+    envelope = event.to_cloudevent(source=source)
+    return envelope.model_copy(update={"id": f"exemple-{event.event_type}", "time": EXAMPLE_TIME})
