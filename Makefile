@@ -1,0 +1,59 @@
+# Toit — the two commands: `make run` (embedded default) and `make test` (everything).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_LINK_MODE ?= copy
+N ?= 200000
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
+
+.PHONY: deps
+deps: ## Install uv and the Python dependencies (locked)
+	@deploy/local/bootstrap.sh --uv-only
+	@uv sync --all-packages --frozen --quiet
+
+.PHONY: run
+run: deps ## The whole system in one process on http://127.0.0.1:8000 (SQLite, in-process bus, demo data)
+	@uv run toit-embedded
+
+.PHONY: test
+test: ## Lint, type-check and run every test against real PostgreSQL and RabbitMQ
+	@deploy/local/test.sh
+
+.PHONY: lint
+lint: deps ## ruff (lint + format check) and mypy on libs/
+	@uv run ruff check .
+	@uv run ruff format --check .
+	@uv run mypy libs/contracts/src libs/servicekit/src
+
+.PHONY: fmt
+fmt: deps ## Format the code
+	@uv run ruff check --fix -q . ; uv run ruff format -q .
+
+.PHONY: up
+up: ## The real topology: RabbitMQ, PostgreSQL, one process per service, nginx on :8000
+	@deploy/local/up.sh
+
+.PHONY: down
+down: ## Stop what `make up` started
+	@deploy/local/down.sh
+
+.PHONY: infra
+infra: ## Start only PostgreSQL and RabbitMQ on loopback (for tests run by hand)
+	@deploy/local/bootstrap.sh
+	@deploy/local/infra.sh start
+	@deploy/local/infra.sh env
+
+.PHONY: asyncapi
+asyncapi: deps ## Regenerate docs/asyncapi.yaml and the JSON Schemas from libs/contracts
+	@uv run python -m toit_contracts.asyncapi --output docs/asyncapi.yaml
+
+.PHONY: bench-bus
+bench-bus: deps ## Raw aio-pika ceiling vs the full outbox→broker→inbox path (figures in docs/performance.md)
+	@deploy/local/infra.sh start >/dev/null
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_bus.py
+
+.PHONY: seed
+seed: deps ## Generate N realistic demandes into bench/data/demandes-N.jsonl (make seed N=200000)
+	@uv run --directory bench python -m generator --count $(N) --seed 42 --output data/demandes-$(N).jsonl

@@ -1,0 +1,91 @@
+"""Reference and configuration data of the Toit territory, as a pure, typed, cached API.
+
+Communes and EPCI come from `@etalab/decoupage-administratif` 6.0.0 (MIT); income ceilings,
+délais anormalement longs, lifecycle durations and the pièces catalogue from YAML files
+with their sources. Data files are read once; TOIT_REFERENTIEL_DIR replaces any of them
+(see loading.py).
+"""
+
+from __future__ import annotations
+
+from toit_referentiel import configuration, territoire
+from toit_referentiel.calendrier import add_months, whole_months_between
+from toit_referentiel.configuration import (
+    annees_plafonds,
+    delai_anormalement_long,
+    financements,
+    lifecycle_config,
+    piece,
+    pieces_catalogue,
+    plafonds,
+)
+from toit_referentiel.loading import OVERRIDE_ENV
+from toit_referentiel.models import (
+    Commune,
+    Departement,
+    DonneeIndisponible,
+    Epci,
+    LifecycleConfig,
+    PhasePiece,
+    PorteePiece,
+    ReferentielInvalide,
+    RegleRadiation,
+    TypePiece,
+)
+from toit_referentiel.territoire import (
+    commune,
+    communes_of_departement,
+    communes_of_epci,
+    departement,
+    departements,
+    epci,
+    epci_of_commune,
+    normalise_nom,
+    search_communes,
+)
+
+__all__ = [
+    "OVERRIDE_ENV",
+    "Commune",
+    "Departement",
+    "DonneeIndisponible",
+    "Epci",
+    "LifecycleConfig",
+    "PhasePiece",
+    "PorteePiece",
+    "ReferentielInvalide",
+    "RegleRadiation",
+    "TypePiece",
+    "add_months",
+    "annees_plafonds",
+    "commune",
+    "communes_of_departement",
+    "communes_of_epci",
+    "delai_anormalement_long",
+    "departement",
+    "departements",
+    "epci",
+    "epci_of_commune",
+    "financements",
+    "lifecycle_config",
+    "normalise_nom",
+    "piece",
+    "pieces_catalogue",
+    "plafonds",
+    "reset_cache",
+    "search_communes",
+    "whole_months_between",
+]
+
+
+def reset_cache() -> None:
+    """Forget the loaded data, so that a changed TOIT_REFERENTIEL_DIR is read again."""
+    territoire.territoire.cache_clear()
+    for loader in (
+        configuration._baremes,
+        configuration._delais,
+        configuration.lifecycle_config,
+        configuration.pieces_catalogue,
+        configuration._pieces_par_code,
+    ):
+        loader.cache_clear()

@@ -1,0 +1,178 @@
+"""Configuration figures: income ceilings, délais anormalement longs, lifecycle, pièces.
+
+Each figure comes from a data file with its source; see loading.py to replace them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from toit_referentiel.loading import data_path, load
+from toit_referentiel.models import (
+    DonneeIndisponible,
+    LifecycleConfig,
+    PhasePiece,
+    PorteePiece,
+    ReferentielInvalide,
+    RegleRadiation,
+    TypePiece,
+)
+
+CATEGORIES = 6
+"""Household categories of the ceilings; beyond the 6th, an amount per additional person."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Bareme:
+    categories: tuple[int, ...]
+    par_personne_supplementaire: int
+
+
+def _invalid(name: str, message: str) -> ReferentielInvalide:
+    return ReferentielInvalide(f"{data_path(name)}: {message}")
+
+
+def _int(name: str, value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _invalid(name, f"{where}: entier positif attendu, reçu {value!r}")
+    return value
+
+
+@cache
+def _baremes() -> dict[tuple[int, str], _Bareme]:
+    name = "plafonds.yaml"
+    baremes: dict[tuple[int, str], _Bareme] = {}
+    for annee, financements in (load(name).get("annees") or {}).items():
+        for financement, bareme in financements.items():
+            where = f"annees.{annee}.{financement}"
+            categories = bareme.get("categories")
+            if not isinstance(categories, list) or len(categories) != CATEGORIES:
+                raise _invalid(name, f"{where}.categories: {CATEGORIES} montants attendus")
+            baremes[(int(annee), str(financement))] = _Bareme(
+                categories=tuple(_int(name, v, f"{where}.categories") for v in categories),
+                par_personne_supplementaire=_int(
+                    name, bareme.get("par_personne_supplementaire"), f"{where}.par_personne"
+                ),
+            )
+    return baremes
+
+
+def annees_plafonds() -> tuple[int, ...]:
+    """Years for which ceilings are configured, ascending."""
+    return tuple(sorted({annee for annee, _ in _baremes()}))
+
+
+def financements() -> tuple[str, ...]:
+    """Financing types with configured ceilings (PLAI, PLUS, PLS)."""
+    return tuple(sorted({financement for _, financement in _baremes()}))
+
+
+def plafonds(annee: int, financement: str, categorie_menage: int) -> int:
+    """Annual revenu fiscal de référence ceiling, in euros, outside Île-de-France.
+
+    `categorie_menage` is 1 to 6 as in primer §6.3; 7 and more mean category 6 plus
+    (categorie_menage - 6) additional persons. Raises DonneeIndisponible when the year or
+    the financing type is not configured: ceilings are never guessed.
+    """
+    if categorie_menage < 1:
+        raise ValueError(f"catégorie de ménage invalide : {categorie_menage}")
+    bareme = _baremes().get((annee, str(financement)))
+    if bareme is None:
+        raise DonneeIndisponible(f"plafonds {financement} {annee} non configurés")
+    if categorie_menage <= CATEGORIES:
+        return bareme.categories[categorie_menage - 1]
+    extra = categorie_menage - CATEGORIES
+    return bareme.categories[-1] + extra * bareme.par_personne_supplementaire
+
+
+@dataclass(frozen=True, slots=True)
+class _Dal:
+    mois: int
+    par_typologie: dict[str, int]
+
+
+@cache
+def _delais() -> dict[str, _Dal]:
+    name = "delais_anormalement_longs.yaml"
+    delais: dict[str, _Dal] = {}
+    for departement, entry in (load(name).get("departements") or {}).items():
+        where = f"departements.{departement}"
+        delais[str(departement)] = _Dal(
+            mois=_int(name, entry.get("mois"), f"{where}.mois"),
+            par_typologie={
+                str(typologie): _int(name, mois, f"{where}.par_typologie.{typologie}")
+                for typologie, mois in (entry.get("par_typologie") or {}).items()
+            },
+        )
+    return delais
+
+
+def delai_anormalement_long(departement: str, typologie: str | None = None) -> int:
+    """Délai anormalement long in months for a département (and a typology, when the
+    arrêté distinguishes them). Raises DonneeIndisponible for an unconfigured département."""
+    dal = _delais().get(departement)
+    if dal is None:
+        raise DonneeIndisponible(f"délai anormalement long non configuré : {departement}")
+    if typologie is not None:
+        return dal.par_typologie.get(str(typologie), dal.mois)
+    return dal.mois
+
+
+@cache
+def lifecycle_config() -> LifecycleConfig:
+    name = "cycle_de_vie.yaml"
+    data = load(name)
+
+    def months(section: str, key: str) -> int:
+        return _int(name, (data.get(section) or {}).get(key), f"{section}.{key}")
+
+    return LifecycleConfig(
+        validite_mois=months("validite", "mois"),
+        preavis_renouvellement_mois=months("renouvellement", "preavis_mois"),
+        grace_non_renouvellement_mois=months("non_renouvellement", "grace_mois"),
+        attestation_delai_mois=months("attestation", "delai_mois"),
+        conservation_apres_radiation_mois=months("conservation", "mois_apres_radiation"),
+        radiation={
+            str(motif): RegleRadiation(
+                preavis_mois=_int(name, rule.get("preavis_mois"), f"radiation.{motif}"),
+                reactivation_mois=_int(name, rule.get("reactivation_mois"), f"radiation.{motif}"),
+            )
+            for motif, rule in (data.get("radiation") or {}).items()
+        },
+    )
+
+
+@cache
+def pieces_catalogue() -> tuple[TypePiece, ...]:
+    """Every type of pièce justificative, in catalogue order."""
+    name = "pieces.yaml"
+    catalogue: list[TypePiece] = []
+    for entry in load(name).get("pieces") or []:
+        try:
+            catalogue.append(
+                TypePiece(
+                    code=str(entry["code"]),
+                    libelle=str(entry["libelle"]),
+                    phase=PhasePiece(entry["phase"]),
+                    portee=PorteePiece(entry["portee"]),
+                    famille=str(entry["famille"]),
+                    sensible=bool(entry.get("sensible", False)),
+                )
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise _invalid(name, f"pièce {entry!r}: {exc}") from exc
+    codes = [piece.code for piece in catalogue]
+    if len(set(codes)) != len(codes):
+        raise _invalid(name, "codes de pièce en double")
+    return tuple(catalogue)
+
+
+def piece(code: str) -> TypePiece | None:
+    return _pieces_par_code().get(code)
+
+
+@cache
+def _pieces_par_code() -> dict[str, TypePiece]:
+    return {p.code: p for p in pieces_catalogue()}
