@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make test`: install what is missing, start PostgreSQL and RabbitMQ on loopback
+# (unless already running), lint and type-check, run every test, then stop what
+# this script started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+deploy/local/bootstrap.sh
+uv sync --all-packages --frozen --quiet
+
+started_here=0
+if ! deploy/local/infra.sh status >/dev/null 2>&1; then
+  deploy/local/infra.sh start
+  started_here=1
+fi
+cleanup() { ((started_here)) && deploy/local/infra.sh stop || true; }
+trap cleanup EXIT
+eval "$(deploy/local/infra.sh env)"
+
+echo "== lint: ruff"
+uv run ruff check .
+uv run ruff format --check .
+echo "== types: mypy on libs/"
+uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src
+echo "== tests"
+uv run pytest libs services bench tests-e2e -q -p no:cacheprovider "$@"
