@@ -128,7 +128,10 @@ class ServiceRuntime:
             spec = self.queue_spec(consumer)
             if consume:
                 batch = consumer.batch_size or self.settings.consumer_batch_size
-                await self.transport.consume(spec, self.runner(consumer).handle_batch, batch)
+                workers = self.settings.consumer_workers if self.db.is_postgres else 1
+                await self.transport.consume(
+                    spec, self.runner(consumer).handle_batch, batch, workers
+                )
             else:
                 await self.transport.declare(spec)
         if seed if seed is not None else self.settings.mode == "demo":

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Consumers
     consumer_prefetch: int = Field(default=200, ge=1)
     consumer_batch_size: int = Field(default=100, ge=1)
+    # Concurrent batch handlers per queue and process (PostgreSQL only: SQLite
+    # has one writer). Entity versions are locked, so order is still safe.
+    consumer_workers: int = Field(default=2, ge=1)
     retry_delays: tuple[float, ...] = (1.0, 10.0, 60.0, 600.0)
     delivery_limit: int = Field(default=10, ge=1)
     amqp_connect_timeout: float = Field(default=10.0, gt=0)

@@ -25,9 +25,7 @@ def configure_tracing(exporter: str, service_name: str = "toit") -> None:
     if exporter == "console":
         processor = BatchSpanProcessor(ConsoleSpanExporter())
     elif exporter == "otlp":
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found]
-            OTLPSpanExporter,
-        )
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         processor = BatchSpanProcessor(OTLPSpanExporter())
     if processor is not None:

@@ -91,3 +91,12 @@ async def test_invalid_event_goes_straight_to_dead_letters(bus: Bus) -> None:
     assert letter.message_id == "bad-1"
     assert letter.headers["x-toit-attempt"] == "0"  # no retry for a schema failure
     assert "invalid event" in (letter.headers[H_ERROR] or "")
+
+
+async def test_notice_at_the_same_version_is_applied(bus: Bus) -> None:
+    # A notice (renewal due, say) carries the current version without raising it.
+    await bus.publish(thing("n", version=3, payload="change"))
+    await bus.wait_effects(1)
+    await bus.publish(thing("n", version=3, payload="notice"))
+    await bus.wait_effects(2)
+    assert [e.version for e in await bus.effects()] == [3, 3]

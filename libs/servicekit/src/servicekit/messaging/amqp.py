@@ -142,7 +142,9 @@ class AmqpTransport:
             )
         return queue
 
-    async def consume(self, spec: QueueSpec, handler: BatchHandler, batch_size: int) -> None:
+    async def consume(
+        self, spec: QueueSpec, handler: BatchHandler, batch_size: int, workers: int = 1
+    ) -> None:
         connection, _, _ = self._require()
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=spec.prefetch)
@@ -151,7 +153,10 @@ class AmqpTransport:
         tag = await queue.consume(pending.put, no_ack=False)
         self._channels.append(channel)
         self._consumers.append((queue, tag))
-        self._workers.append(asyncio.create_task(self._work(spec, handler, batch_size, pending)))
+        for _ in range(workers):
+            self._workers.append(
+                asyncio.create_task(self._work(spec, handler, batch_size, pending))
+            )
 
     async def stop_consuming(self) -> None:
         for queue, tag in self._consumers:
@@ -240,7 +245,7 @@ class AmqpTransport:
         channel = await connection.channel()
         try:
             dlq = await channel.get_queue(f"{queue}.dlq", ensure=True)
-            letters = []
+            letters: list[DeadLetter] = []
             while len(letters) < limit:
                 message = await dlq.get(no_ack=False, fail=False)
                 if message is None:

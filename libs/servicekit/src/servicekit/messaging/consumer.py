@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 import structlog
 from pydantic import ValidationError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from servicekit import metrics
 from servicekit.messaging.tables import entity_version, inbox
@@ -125,15 +127,10 @@ class ConsumerRunner:
         if len(parsed) > 1:
             try:
                 async with self._unit_of_work() as uow:
-                    applied: set[str] = set()
-                    known = await self._already_processed(uow, [env.id for _, env, _ in parsed])
-                    for _, envelope, event in parsed:
-                        await self._apply(uow, envelope, event, known | applied)
-                        applied.add(envelope.id)
+                    await self._apply_all(uow, [(env, ev) for _, env, ev in parsed])
                     await uow.commit()
                 for index, _, _ in parsed:
                     outcomes[index] = Outcome.ack()
-                self._count("ack", len(parsed))
                 return [o for o in outcomes if o is not None]
             except Exception:
                 log.info("consumer.batch_split", queue=self.queue, size=len(parsed))
@@ -155,8 +152,7 @@ class ConsumerRunner:
     async def _handle_one(self, envelope: CloudEvent, event: IntegrationEvent) -> Outcome:
         try:
             async with self._unit_of_work() as uow:
-                known = await self._already_processed(uow, [envelope.id])
-                await self._apply(uow, envelope, event, known)
+                await self._apply_all(uow, [(envelope, event)])
                 await uow.commit()
         except sa.exc.IntegrityError as exc:
             # Another replica committed the same event at the same time.
@@ -166,7 +162,6 @@ class ConsumerRunner:
             return self._failed(envelope, exc)
         except Exception as exc:
             return self._failed(envelope, exc)
-        self._count("ack")
         return Outcome.ack()
 
     def _failed(self, envelope: CloudEvent, exc: Exception) -> Outcome:
@@ -180,66 +175,111 @@ class ConsumerRunner:
         self._count("retry")
         return Outcome.retry(exc)
 
-    async def _apply(
-        self, uow: UnitOfWork, envelope: CloudEvent, event: IntegrationEvent, known: set[str]
+    async def _apply_all(
+        self, uow: UnitOfWork, items: list[tuple[CloudEvent, IntegrationEvent]]
     ) -> None:
-        with consumer_span(
-            f"consume {envelope.type}",
-            envelope.traceparent,
-            **{"messaging.message.id": envelope.id, "messaging.destination.name": self.queue},
-        ):
+        """Inbox rows, version checks and handlers of several events, in the
+        caller's transaction, with a constant number of bookkeeping queries."""
+        seen = await self._already_processed(uow, [env.id for env, _ in items])
+        fresh: list[tuple[CloudEvent, IntegrationEvent]] = []
+        for envelope, event in items:
+            if envelope.id in seen:
+                self._count("duplicate")
+                log.info("consumer.duplicate_ignored", queue=self.queue, event_id=envelope.id)
+                continue
+            seen.add(envelope.id)
+            fresh.append((envelope, event))
+        if not fresh:
+            return
+        now = datetime.now(UTC)
+        await uow.session.execute(
+            inbox.insert(),
+            [{"consumer": self.queue, "event_id": env.id, "processed_at": now} for env, _ in fresh],
+        )
+        current = await self._filter_stale(uow, fresh) if self.consumer.drop_stale else fresh
+        for envelope, event in current:
+            await self._run_handler(uow, envelope, event)
+        self._count("ack", len(current))
+
+    async def _run_handler(
+        self, uow: UnitOfWork, envelope: CloudEvent, event: IntegrationEvent
+    ) -> None:
+        attributes = {"messaging.message.id": envelope.id, "messaging.destination.name": self.queue}
+        with consumer_span(f"consume {envelope.type}", envelope.traceparent, **attributes):
             structlog.contextvars.bind_contextvars(
                 event_id=envelope.id, trace_id=current_trace_id()
             )
             try:
-                if envelope.id in known:
-                    self._count("duplicate")
-                    log.info("consumer.duplicate_ignored", queue=self.queue)
-                    return
-                await uow.session.execute(
-                    inbox.insert().values(
-                        consumer=self.queue, event_id=envelope.id, processed_at=datetime.now(UTC)
-                    )
-                )
-                if self.consumer.drop_stale and isinstance(event, EntityEvent) and envelope.subject:
-                    if not await self._advance_version(uow, envelope, event.version):
-                        self._count("stale")
-                        log.info(
-                            "consumer.stale_ignored",
-                            queue=self.queue,
-                            event_type=envelope.type,
-                            version=event.version,
-                        )
-                        return
                 handler = self.consumer.handlers[envelope.type]
                 await handler(HandlerContext(uow=uow, envelope=envelope), event)
             finally:
                 structlog.contextvars.unbind_contextvars("event_id", "trace_id")
 
-    async def _advance_version(self, uow: UnitOfWork, envelope: CloudEvent, version: int) -> bool:
-        entity = envelope.type.split(".", 1)[0]
-        key = (
-            (entity_version.c.consumer == self.queue)
-            & (entity_version.c.entity == entity)
-            & (entity_version.c.subject == envelope.subject)
+    async def _filter_stale(
+        self, uow: UnitOfWork, items: list[tuple[CloudEvent, IntegrationEvent]]
+    ) -> list[tuple[CloudEvent, IntegrationEvent]]:
+        """Drop copies older than the version already applied for their entity.
+
+        The entity rows are created if absent, then locked (FOR UPDATE on
+        PostgreSQL) in a fixed order: competing consumers (replicas, or several
+        workers) handling the same entity serialise here instead of applying
+        an older version after a newer one. An equal version passes: a notice
+        about the same state is a distinct event (a redelivered copy was
+        already caught by the inbox)."""
+        keys = sorted(
+            {
+                (env.type.split(".", 1)[0], env.subject)
+                for env, ev in items
+                if isinstance(ev, EntityEvent) and env.subject
+            }
         )
-        current = (
-            await uow.session.execute(sa.select(entity_version.c.version).where(key))
-        ).scalar_one_or_none()
-        if current is None:
-            await uow.session.execute(
-                entity_version.insert().values(
-                    consumer=self.queue, entity=entity, subject=envelope.subject, version=version
+        if not keys:
+            return items
+        session = uow.session
+        dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(entity_version).on_conflict_do_nothing(),
+            [{"consumer": self.queue, "entity": e, "subject": s, "version": 0} for e, s in keys],
+        )
+        rows = await session.execute(
+            sa.select(entity_version.c.entity, entity_version.c.subject, entity_version.c.version)
+            .where(entity_version.c.consumer == self.queue)
+            .where(entity_version.c.subject.in_({s for _, s in keys}))
+            .order_by(entity_version.c.entity, entity_version.c.subject)
+            .with_for_update()
+        )
+        known: dict[tuple[str, str], int] = {(r.entity, r.subject): r.version for r in rows}
+        stored = dict(known)
+        kept: list[tuple[CloudEvent, IntegrationEvent]] = []
+        for envelope, event in items:
+            if not (isinstance(event, EntityEvent) and envelope.subject):
+                kept.append((envelope, event))
+                continue
+            key = (envelope.type.split(".", 1)[0], envelope.subject)
+            if event.version < known[key]:
+                self._count("stale")
+                log.info(
+                    "consumer.stale_ignored",
+                    queue=self.queue,
+                    event_type=envelope.type,
+                    version=event.version,
+                    current=known[key],
                 )
+                continue
+            known[key] = event.version
+            kept.append((envelope, event))
+        changed = [k for k in known if known[k] != stored.get(k)]
+        if changed:
+            await session.execute(
+                entity_version.update()
+                .where(entity_version.c.consumer == self.queue)
+                .where(entity_version.c.entity == sa.bindparam("b_entity"))
+                .where(entity_version.c.subject == sa.bindparam("b_subject"))
+                .values(version=sa.bindparam("b_version")),
+                [{"b_entity": e, "b_subject": s, "b_version": known[(e, s)]} for e, s in changed],
             )
-            return True
-        if version < current:
-            return False
-        if version == current:
-            # A notice about the same state (a redelivered copy is caught by the inbox).
-            return True
-        await uow.session.execute(entity_version.update().where(key).values(version=version))
-        return True
+        return kept
 
     async def _already_processed(self, uow: UnitOfWork, event_ids: list[str]) -> set[str]:
         rows = await uow.session.execute(

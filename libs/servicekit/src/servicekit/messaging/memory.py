@@ -71,9 +71,12 @@ class InMemoryTransport:
                         )
                     )
 
-    async def consume(self, spec: QueueSpec, handler: BatchHandler, batch_size: int) -> None:
+    async def consume(
+        self, spec: QueueSpec, handler: BatchHandler, batch_size: int, workers: int = 1
+    ) -> None:
         await self.declare(spec)
-        self._tasks.append(asyncio.create_task(self._consume_loop(spec, handler, batch_size)))
+        for _ in range(workers):
+            self._tasks.append(asyncio.create_task(self._consume_loop(spec, handler, batch_size)))
 
     async def stop_consuming(self) -> None:
         for timer in self._timers:

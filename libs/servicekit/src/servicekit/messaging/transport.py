@@ -142,8 +142,11 @@ class Transport(Protocol):
 
     async def declare(self, spec: QueueSpec) -> None: ...
 
-    async def consume(self, spec: QueueSpec, handler: BatchHandler, batch_size: int) -> None:
-        """Start consuming in the background; returns once subscribed."""
+    async def consume(
+        self, spec: QueueSpec, handler: BatchHandler, batch_size: int, workers: int = 1
+    ) -> None:
+        """Start consuming in the background with `workers` concurrent batch
+        handlers; returns once subscribed."""
         ...
 
     async def stop_consuming(self) -> None: ...
