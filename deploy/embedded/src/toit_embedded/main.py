@@ -8,6 +8,7 @@ with the same security headers and request size limit.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -139,7 +140,11 @@ def build(settings: Settings | None = None) -> EmbeddedRouter:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="toit-embedded", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
     configure_tracing(settings.tracing_exporter, "toit-embedded")
-    uvicorn.run(build(settings), host="127.0.0.1", port=8000, log_config=None, access_log=False)
+    uvicorn.run(build(settings), host=args.host, port=args.port, log_config=None, access_log=False)

@@ -1,0 +1,73 @@
+from datetime import date
+
+import pytest
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from servicekit.errors import error_items, field_path
+
+
+class Adresse(BaseModel):
+    code_postal: str = Field(min_length=5, max_length=5)
+
+
+class Personne(BaseModel):
+    date_naissance: date
+    adresse: Adresse
+
+    @field_validator("date_naissance")
+    @classmethod
+    def pas_dans_le_futur(cls, value: date) -> date:
+        if value > date(2100, 1, 1):
+            raise ValueError("la date est dans le futur")
+        return value
+
+
+class Demande(BaseModel):
+    demandeur: Personne
+    occupants: list[Personne] = []
+    revenu: int = Field(ge=0)
+
+
+def errors_of(payload: dict[str, object]) -> dict[str, str]:
+    with pytest.raises(ValidationError) as caught:
+        Demande.model_validate(payload)
+    return {e["champ"]: e["message"] for e in error_items(caught.value.errors())}
+
+
+def test_messages_are_french_and_name_the_field_path() -> None:
+    errors = errors_of(
+        {
+            "demandeur": {"date_naissance": "2999-01-01", "adresse": {"code_postal": "44"}},
+            "occupants": [{"adresse": {"code_postal": "44000"}}],
+            "revenu": -1,
+        }
+    )
+    assert errors == {
+        "demandeur.date_naissance": "la date est dans le futur",
+        "demandeur.adresse.code_postal": "doit contenir au moins 5 caractère(s)",
+        "occupants[0].date_naissance": "champ obligatoire",
+        "revenu": "doit être supérieur ou égal à 0",
+    }
+
+
+def test_malformed_date_is_explained() -> None:
+    errors = errors_of(
+        {
+            "demandeur": {"date_naissance": "02/06/1985", "adresse": {"code_postal": "44000"}},
+            "revenu": 0,
+        }
+    )
+    assert errors["demandeur.date_naissance"].startswith("date invalide")
+
+
+@pytest.mark.parametrize(
+    ("loc", "path"),
+    [
+        (("body", "a", "b"), "a.b"),
+        (("body", "a", 0, "b"), "a[0].b"),
+        (("query", "nom"), "nom"),
+        (("body",), "requête"),
+    ],
+)
+def test_field_path(loc: tuple[object, ...], path: str) -> None:
+    assert field_path(loc) == path
