@@ -22,5 +22,13 @@ uv run ruff check .
 uv run ruff format --check .
 echo "== types: mypy on libs/"
 uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src
+echo "== docker-compose.yml"
+if docker compose version >/dev/null 2>&1; then
+  docker compose -f docker-compose.yml config -q
+else
+  command -v docker-compose >/dev/null 2>&1 ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+  docker-compose -f docker-compose.yml config -q
+fi
 echo "== tests"
 uv run pytest libs services bench tests-e2e -q -p no:cacheprovider "$@"
