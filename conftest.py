@@ -1,1 +1,1 @@
-pytest_plugins = ["servicekit.testing"]
+pytest_plugins = ["servicekit.testing", "servicekit.testing_auth"]

@@ -27,7 +27,7 @@ if docker compose version >/dev/null 2>&1; then
   docker compose -f docker-compose.yml config -q
 else
   command -v docker-compose >/dev/null 2>&1 ||
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose; } >/dev/null
   docker-compose -f docker-compose.yml config -q
 fi
 echo "== tests"

@@ -3,9 +3,22 @@
 from pathlib import Path
 
 from servicekit import ServiceDefinition
+from servicekit.audit import consultation_router
+from toit_cotation.adapters.tables import metadata
+from toit_cotation.entrypoints.events import demandes_consumer
+from toit_cotation.entrypoints.http import router
+from toit_cotation.entrypoints.jobs import arreter_recalculs, demarrer_recalculs, recalcul_mensuel
+from toit_cotation.seed import seed
 
 service = ServiceDefinition(
     name="cotation",
     description="Grilles de cotation des EPCI, scores explicables, position",
     migrations=Path(__file__).parent / "migrations",
+    metadata=metadata,
+    routers=[router, consultation_router("/api/cotation")],
+    consumers=[demandes_consumer],
+    seed=seed,
+    daily_jobs=[recalcul_mensuel],
+    on_startup=[demarrer_recalculs],
+    on_shutdown=[arreter_recalculs],
 )

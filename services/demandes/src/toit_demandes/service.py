@@ -3,9 +3,18 @@
 from pathlib import Path
 
 from servicekit import ServiceDefinition
+from toit_demandes.adapters.orm import metadata
+from toit_demandes.entrypoints.http import router
+from toit_demandes.entrypoints.jobs import echeances_des_demandes
 
 service = ServiceDefinition(
     name="demandes",
-    description="La demande de logement social : données, cycle de vie légal, numéro unique, pièces, historique",
+    description=(
+        "La demande de logement social : données, cycle de vie légal, numéro unique, pièces, "
+        "historique"
+    ),
     migrations=Path(__file__).parent / "migrations",
+    metadata=metadata,
+    routers=[router],
+    daily_jobs=[echeances_des_demandes],
 )

@@ -3,9 +3,18 @@
 from pathlib import Path
 
 from servicekit import ServiceDefinition
+from toit_notifications.adapters.tables import metadata
+from toit_notifications.entrypoints import expediteur
+from toit_notifications.entrypoints.events import consumer
+from toit_notifications.entrypoints.http import router
 
 service = ServiceDefinition(
     name="notifications",
     description="Courriers et courriels, chacun envoyé une fois",
     migrations=Path(__file__).parent / "migrations",
+    metadata=metadata,
+    routers=[router],
+    consumers=[consumer],
+    on_startup=[expediteur.demarrer],
+    on_shutdown=[expediteur.arreter],
 )

@@ -1,3 +1,5 @@
 from servicekit.migrations import run_env
 
-run_env(None)
+from toit_identite.adapters.tables import metadata
+
+run_env(metadata)
