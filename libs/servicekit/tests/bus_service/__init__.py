@@ -64,14 +64,18 @@ async def apply_thing_changed(ctx: HandlerContext, event: ThingChanged) -> None:
     from servicekit.tracing import current_trace_id
 
     await ctx.session.execute(
-        effect.insert().values(
-            event_id=ctx.envelope.id,
-            thing_id=event.thing_id,
-            version=event.version,
-            trace_id=current_trace_id(),
-            applied_at=datetime.now(UTC),
-        )
+        INSERT_EFFECT,
+        {
+            "event_id": ctx.envelope.id,
+            "thing_id": event.thing_id,
+            "version": event.version,
+            "trace_id": current_trace_id(),
+            "applied_at": datetime.now(UTC),
+        },
     )
+
+
+INSERT_EFFECT = effect.insert()
 
 
 definition = ServiceDefinition(
