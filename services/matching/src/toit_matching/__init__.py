@@ -1,1 +1,1 @@
-"""Toit matching service: Patrimoine, rapprochement offre-demande, CALEOL, propositions, attributions."""
+"""Toit matching service: patrimoine, rapprochement offre-demande, CALEOL, attributions."""
