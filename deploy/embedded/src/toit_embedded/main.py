@@ -12,6 +12,9 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
+import re
+import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -42,9 +45,53 @@ SECURITY_HEADERS = [
 ]
 
 
+# Login throttling per client address, as nginx does in `make up`
+# (TOIT_GATEWAY_TOKEN_RATE such as "10r/m", TOIT_GATEWAY_TOKEN_BURST).
+RATE_LIMITED_PATHS = ("/api/identite/token",)
+
+
+class RateLimiter:
+    """Token bucket per client address: `burst` requests at once, then `rate` per second."""
+
+    MAX_CLIENTS = 10_000
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.capacity = burst + 1
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    @classmethod
+    def from_env(cls) -> RateLimiter:
+        spec = os.environ.get("TOIT_GATEWAY_TOKEN_RATE", "10r/m")
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)r/([sm])", spec.strip())
+        if match is None:
+            raise ValueError(f"TOIT_GATEWAY_TOKEN_RATE: {spec!r} (expected e.g. 10r/m)")
+        per_second = float(match.group(1)) / (60 if match.group(2) == "m" else 1)
+        return cls(per_second, int(os.environ.get("TOIT_GATEWAY_TOKEN_BURST", "5")))
+
+    def allow(self, client: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.get(client, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if len(self._buckets) >= self.MAX_CLIENTS:
+            self._forget_full(now)
+        if tokens < 1:
+            self._buckets[client] = (tokens, now)
+            return False
+        self._buckets[client] = (tokens - 1, now)
+        return True
+
+    def _forget_full(self, now: float) -> None:
+        refill = self.capacity / self.rate
+        self._buckets = {c: v for c, v in self._buckets.items() if now - v[1] < refill}
+
+
 class EmbeddedRouter:
-    def __init__(self, runtimes: list[ServiceRuntime]) -> None:
+    def __init__(
+        self, runtimes: list[ServiceRuntime], token_limiter: RateLimiter | None = None
+    ) -> None:
         self.runtimes = runtimes
+        self.token_limiter = token_limiter or RateLimiter.from_env()
         self.apps: dict[str, ASGIApp] = {rt.name: rt.app(manage_lifespan=False) for rt in runtimes}
         self._daily: asyncio.Task[None] | None = None
 
@@ -57,6 +104,16 @@ class EmbeddedRouter:
         if _content_length(scope) > MAX_BODY_BYTES:
             await _json(send, 413, {"detail": "Requête trop volumineuse"})
             return
+        if scope["path"].startswith(RATE_LIMITED_PATHS):
+            client = (scope.get("client") or ("inconnu", 0))[0]
+            if not self.token_limiter.allow(client):
+                await _json(
+                    send,
+                    429,
+                    {"detail": "Trop de requêtes : réessayez plus tard"},
+                    [(b"retry-after", b"60")],
+                )
+                return
         parts = scope["path"].split("/")
         target = parts[2] if len(parts) > 2 and parts[1] == "api" else "portail"
         app = self.apps.get(target)
@@ -117,13 +174,22 @@ def _content_length(scope: Scope) -> int:
     return 0
 
 
-async def _json(send: Any, status: int, body: dict[str, Any]) -> None:
+async def _json(
+    send: Any,
+    status: int,
+    body: dict[str, Any],
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     payload = json.dumps(body, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), *SECURITY_HEADERS],
+            "headers": [
+                (b"content-type", b"application/json"),
+                *SECURITY_HEADERS,
+                *(extra_headers or []),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": payload})

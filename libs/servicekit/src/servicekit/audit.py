@@ -41,7 +41,9 @@ async def record_consultation(
     departement: str | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Stage one trace line in the caller's transaction (the caller commits)."""
+    """Stage one trace line in the caller's transaction (the caller commits).
+
+    Pass the record's département: the gestionnaire of that département sees it."""
     await session.execute(
         consultation.insert().values(
             consulted_at=at or datetime.now(UTC),
@@ -64,7 +66,8 @@ class ConsultationFilter:
     account_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-    # None: every département; otherwise lines of these départements only.
+    # None: every département; otherwise lines of these départements (and lines
+    # recorded without one).
     departements: frozenset[str] | None = None
 
 
@@ -84,7 +87,13 @@ async def query_consultations(
     if criteria.until:
         conditions.append(consultation.c.consulted_at < criteria.until)
     if criteria.departements is not None:
-        conditions.append(consultation.c.departement.in_(sorted(criteria.departements)))
+        # Lines recorded without a département are shown to every gestionnaire.
+        conditions.append(
+            sa.or_(
+                consultation.c.departement.in_(sorted(criteria.departements)),
+                consultation.c.departement.is_(None),
+            )
+        )
     where = sa.and_(sa.true(), *conditions)
     total = (
         await session.execute(sa.select(sa.func.count()).select_from(consultation).where(where))

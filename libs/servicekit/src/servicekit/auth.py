@@ -149,6 +149,8 @@ def _parse_jwks(jwks: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
 class TokenVerifier:
     """Verifies access tokens locally against a cached JWKS."""
 
+    VERIFIED_CACHE_SIZE = 10_000
+
     def __init__(
         self,
         *,
@@ -170,6 +172,7 @@ class TokenVerifier:
         self._fetched: dict[str, tuple[str, Any]] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenVerifier:
@@ -192,7 +195,17 @@ class TokenVerifier:
         )
 
     async def verify(self, token: str) -> Principal:
-        return Principal.from_claims(await self.claims(token))
+        # A client sends the same token for its whole life: remember the tokens
+        # already verified (the key is the whole signed token) until they expire.
+        cached = self._verified.get(token)
+        if cached is not None and time.time() <= cached[0] + self._leeway:
+            return cached[1]
+        claims = await self.claims(token)
+        principal = Principal.from_claims(claims)
+        if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))
+        self._verified[token] = (float(claims["exp"]), principal)
+        return principal
 
     async def claims(self, token: str) -> dict[str, Any]:
         try:
@@ -264,11 +277,17 @@ async def fetch_jwks(url: str) -> Mapping[str, Any]:
 _local_provider: JwksProvider | None = None
 
 
-def register_local_jwks(provider: JwksProvider | None) -> None:
+def register_local_jwks(provider: JwksProvider) -> None:
     """identite registers its key store here when it runs in this process, so the
     other services of the process verify tokens without any HTTP call."""
     global _local_provider
     _local_provider = provider
+
+
+def unregister_local_jwks(provider: JwksProvider) -> None:
+    global _local_provider
+    if _local_provider is provider:
+        _local_provider = None
 
 
 def set_verifier(runtime: ServiceRuntime, verifier: TokenVerifier) -> None:
@@ -427,3 +446,12 @@ def may(principal: Principal, action: str, **record: Any) -> bool:
     except HTTPException:
         return False
     return True
+
+
+def demo_id(name: str) -> str:
+    """Stable id of a demo record (account, organisation), so that every service's
+    demo data can refer to the demo accounts: demo_id("demo-demandeur@example.org")
+    is the `sub` of the demo applicant."""
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://toit.example/demo/{name}"))

@@ -10,11 +10,12 @@ Every error body has the same shape:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 _MESSAGES: dict[str, str] = {
@@ -57,6 +58,9 @@ _TEMPLATES: dict[str, str] = {
 }
 
 
+_PYDANTIC_ERROR_TYPES = frozenset(get_args(ErrorType))
+
+
 def french_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     if kind in ("value_error", "assertion_error"):
@@ -65,6 +69,9 @@ def french_message(error: dict[str, Any]) -> str:
         for prefix in ("Value error, ", "Assertion failed, "):
             message = message.removeprefix(prefix)
         return message or _MESSAGES["value_error"]
+    if kind not in _PYDANTIC_ERROR_TYPES:
+        # A PydanticCustomError of our own value types (toit_contracts.types): French already.
+        return str(error.get("msg", "")) or _MESSAGES["value_error"]
     if kind in _TEMPLATES:
         try:
             return _TEMPLATES[kind].format(**(error.get("ctx") or {}))

@@ -140,19 +140,40 @@ class RouteAccess:
     public_reason: str | None
 
 
-def _dependency_markers(route: APIRoute) -> tuple[list[str], list[str]]:
-    actions: list[str] = []
-    publics: list[str] = []
+def _markers(calls: Iterable[Any]) -> tuple[list[str], list[str]]:
+    actions = [c.__toit_action__ for c in calls if hasattr(c, "__toit_action__")]
+    publics = [c.__toit_public__ for c in calls if hasattr(c, "__toit_public__")]
+    return actions, publics
+
+
+def _dependency_calls(route: APIRoute) -> list[Any]:
+    calls: list[Any] = []
     stack = list(route.dependant.dependencies)
     while stack:
         dependant = stack.pop()
-        call = dependant.call
-        if hasattr(call, "__toit_action__"):
-            actions.append(call.__toit_action__)
-        if hasattr(call, "__toit_public__"):
-            publics.append(call.__toit_public__)
+        calls.append(dependant.call)
         stack.extend(dependant.dependencies)
-    return actions, publics
+    return calls
+
+
+def _api_routes(
+    routes: Iterable[Any], prefix: str = "", inherited: tuple[Any, ...] = ()
+) -> Iterator[tuple[str, APIRoute, list[Any]]]:
+    """(full path, route, include-time dependency calls), through included
+    routers (recent FastAPI versions keep them as lazy `_IncludedRouter` nodes)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route, list(inherited)
+        elif hasattr(route, "original_router"):
+            context = getattr(route, "include_context", None)
+            extra = tuple(
+                getattr(d, "dependency", None) for d in getattr(context, "dependencies", ()) or ()
+            )
+            yield from _api_routes(
+                route.original_router.routes,
+                prefix + (getattr(context, "prefix", "") or ""),
+                inherited + extra,
+            )
 
 
 def route_access(app: FastAPI) -> list[RouteAccess]:
@@ -162,19 +183,19 @@ def route_access(app: FastAPI) -> list[RouteAccess]:
     (health, metrics and OpenAPI routes are left out)."""
     found: list[RouteAccess] = []
     undeclared: list[str] = []
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or route.path.endswith(EXCLUDED_SUFFIXES):
+    for path, route, inherited in _api_routes(app.routes):
+        if path.endswith(EXCLUDED_SUFFIXES):
             continue
-        actions, publics = _dependency_markers(route)
-        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+        actions, publics = _markers([*inherited, *_dependency_calls(route)])
+        for method in sorted(set(route.methods or ()) - {"HEAD", "OPTIONS"}):
             if len(set(actions)) > 1:
-                pytest.fail(f"{method} {route.path} declares several actions: {actions}")
+                pytest.fail(f"{method} {path} declares several actions: {actions}")
             if actions:
-                found.append(RouteAccess(method, route.path, actions[0], None))
+                found.append(RouteAccess(method, path, actions[0], None))
             elif publics:
-                found.append(RouteAccess(method, route.path, None, publics[0]))
+                found.append(RouteAccess(method, path, None, publics[0]))
             else:
-                undeclared.append(f"{method} {route.path}")
+                undeclared.append(f"{method} {path}")
     if undeclared:
         pytest.fail(
             "routes without a declared action (require(...) or public(...)): "
@@ -204,14 +225,18 @@ async def assert_access_matrix(
     roles: Iterable[str] = authz.ROLES,
     token_for_role: Callable[[str], str] = _token_for_role,
     skip: Iterable[str] = (),
+    expect_routes: bool = True,
 ) -> list[RouteAccess]:
     """Call every declared route of the app: without a token and with a bad one
     (401, WWW-Authenticate: Bearer), then once per role (403 exactly when the
     role does not grant the action in servicekit.authz, anything but 401/403
-    otherwise). Path parameters default to a placeholder UUID; requests carry
+    otherwise, and never a 5xx). Path parameters default to a placeholder UUID; requests carry
     an empty JSON object, so allowed calls usually end in 404 or 422.
-    `skip` lists "METHOD /path" entries not to call (still must be declared)."""
+    `skip` lists "METHOD /path" entries not to call (still must be declared);
+    `expect_routes=False` accepts an app without API routes (yet)."""
     accesses = route_access(app)
+    if expect_routes and not accesses:
+        pytest.fail("no API route found in the app")
     skipped = set(skip)
     failures: list[str] = []
     bad_tokens = {
@@ -248,7 +273,9 @@ async def assert_access_matrix(
             allowed_roles = authz.roles_granting(access.action)
             for role in roles:
                 response = await call({"Authorization": f"Bearer {token_for_role(role)}"})
-                if role in allowed_roles and response.status_code in (401, 403):
+                if response.status_code >= 500:
+                    failures.append(f"{label} {role}: {response.status_code}")
+                elif role in allowed_roles and response.status_code in (401, 403):
                     failures.append(f"{label} {role} (autorisé): {response.status_code}")
                 elif role not in allowed_roles and response.status_code != 403:
                     failures.append(f"{label} {role} (interdit): {response.status_code}")

@@ -4,8 +4,10 @@ Lifecycle and modification events carry a `DemandeSnapshot`: the state of the
 demande that consumers need without calling the demandes service (cotation
 scores from it, matching searches on it, notifications writes letters from it,
 the observatoire counts from it). The snapshot is pseudonymous except for
-`contact`, reserved to notifications. Drafts (BROUILLON) are private to the
-demandes service: `demande.creee` is published when a demande is submitted.
+`contact`, reserved to notifications. `demande.creee` is published when a demande
+is created (statut BROUILLON, at a guichet or on the portal; an online submission then
+moves it to A_VALIDER with a `demande.modifiee`); the `numero_unique` first appears in
+`demande.enregistree`.
 """
 
 from __future__ import annotations

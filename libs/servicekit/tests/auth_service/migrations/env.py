@@ -1,0 +1,3 @@
+from servicekit.migrations import run_env
+
+run_env(None)
