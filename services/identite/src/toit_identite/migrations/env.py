@@ -1,5 +1,5 @@
-from servicekit.migrations import run_env
-
 from toit_identite.adapters.tables import metadata
+
+from servicekit.migrations import run_env
 
 run_env(metadata)
