@@ -1,1 +1,2 @@
-"""Toit demandes service: La demande de logement social : données, cycle de vie légal, numéro unique, pièces, historique."""
+"""Toit demandes service: the demande de logement social, its legal lifecycle, numéro
+unique, pièces and historique."""

@@ -6,6 +6,7 @@ from servicekit import ServiceDefinition
 from toit_demandes.adapters.orm import metadata
 from toit_demandes.entrypoints.http import router
 from toit_demandes.entrypoints.jobs import echeances_des_demandes
+from toit_demandes.entrypoints.seed import charger_demo
 
 service = ServiceDefinition(
     name="demandes",
@@ -16,5 +17,6 @@ service = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,
     routers=[router],
+    seed=charger_demo,
     daily_jobs=[echeances_des_demandes],
 )

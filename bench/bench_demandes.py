@@ -1,0 +1,368 @@
+"""bench-demandes: the demandes API under load, beside a bare FastAPI endpoint.
+
+    make bench-demandes   (or: uv run python bench/bench_demandes.py --demandes 200000)
+
+Setup: a fresh PostgreSQL database and RabbitMQ vhost; `--demandes` generated demandes
+(bench/generator) bulk-imported with their events; the demandes service started as its own
+uvicorn process (`toit-service run demandes`, bus amqp) and, the same way, a bare FastAPI app
+with one JSON endpoint and no database (the framework's ceiling). With `--gateway URL` the
+requests go through that gateway (e.g. the nginx of `make up`), else straight to the processes.
+
+(a) create + register (POST /api/demandes, identity pièce, POST .../enregistrement) at
+    `--clients` concurrent clients: demandes/s and p50/p95/p99 of each call;
+(b) PATCH (JSON merge patch with If-Match) at `--clients` concurrent clients, closed loop:
+    req/s and percentiles, beside the bare endpoint at the same concurrency, with the ratio;
+(c) PATCH at a fixed 100 req/s (open loop): p95 (target ≤ 50 ms);
+(d) search by name prefix among the imported demandes: p50/p95 (target p95 ≤ 100 ms).
+Needs the local PostgreSQL and RabbitMQ (`deploy/local/infra.sh start`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from generator import generate  # noqa: E402
+from toit_demandes.entrypoints.import_masse import importer  # noqa: E402
+from toit_demandes.service import service  # noqa: E402
+
+from servicekit.runtime import ServiceRuntime  # noqa: E402
+from servicekit.testing import (  # noqa: E402
+    create_database,
+    create_vhost,
+    delete_vhost,
+    drop_database,
+    test_settings,
+)
+from servicekit.testing_auth import make_token, test_jwks  # noqa: E402
+
+PDF = b"%PDF-1.4\n% bench\n%%EOF\n"
+SERVICE_PORT = 18102
+BARE_PORT = 18199
+
+
+def percentiles(durees: list[float]) -> dict[str, float]:
+    if not durees:
+        return {}
+    ordre = sorted(durees)
+
+    def p(q: float) -> float:
+        return round(ordre[min(len(ordre) - 1, int(q * len(ordre)))] * 1000, 1)
+
+    return {
+        "n": len(ordre),
+        "p50_ms": p(0.50),
+        "p95_ms": p(0.95),
+        "p99_ms": p(0.99),
+        "moyenne_ms": round(statistics.fmean(ordre) * 1000, 1),
+    }
+
+
+def demarrer(commande: list[str], env: dict[str, str], journal: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        commande,
+        env={**os.environ, **env},
+        stdout=journal.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=BENCH.parent,
+    )
+
+
+async def attendre(url: str, delai: float = 90) -> None:
+    async with httpx.AsyncClient() as client:
+        fin = time.monotonic() + delai
+        while time.monotonic() < fin:
+            try:
+                if (await client.get(url)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} ne répond pas")
+
+
+async def en_parallele(
+    clients: int, duree: float, appel: Callable[[int], Awaitable[None]]
+) -> float:
+    """Runs `appel(client)` in a loop on each client for `duree` seconds; returns elapsed."""
+    fin = time.monotonic() + duree
+    debut = time.perf_counter()
+
+    async def boucle(index: int) -> None:
+        while time.monotonic() < fin:
+            await appel(index)
+
+    await asyncio.gather(*[boucle(i) for i in range(clients)])
+    return time.perf_counter() - debut
+
+
+async def mesurer(base: str, bare: str, args: argparse.Namespace) -> dict[str, Any]:
+    jeton = make_token(
+        roles={"AGENT_ENREGISTREUR"},
+        departements={"22", "29", "35", "56", "44", "49", "53", "72", "85"},
+        guichet="BENCH",
+        expires_in=3600,
+    )
+    entetes = {"Authorization": f"Bearer {jeton}"}
+    limites = httpx.Limits(
+        max_connections=args.clients * 2, max_keepalive_connections=args.clients * 2
+    )
+    resultats: dict[str, Any] = {}
+    async with httpx.AsyncClient(
+        base_url=base, headers=entetes, limits=limites, timeout=30
+    ) as client:
+        # (a) create + register
+        payloads = iter(generate(args.creations + args.clients, seed=7))
+        durees: dict[str, list[float]] = {"creation": [], "piece": [], "enregistrement": []}
+        crees: list[tuple[str, str]] = []
+        restantes = args.creations
+
+        async def chrono(nom: str, requete: Awaitable[httpx.Response]) -> httpx.Response:
+            debut = time.perf_counter()
+            reponse = await requete
+            durees[nom].append(time.perf_counter() - debut)
+            if reponse.status_code >= 300:
+                raise RuntimeError(f"{nom}: {reponse.status_code} {reponse.text[:200]}")
+            return reponse
+
+        async def creer_enregistrer(_index: int) -> None:
+            nonlocal restantes
+            while restantes > 0:
+                restantes -= 1
+                cree = await chrono("creation", client.post("/api/demandes", json=next(payloads)))
+                demande_id = cree.json()["id"]
+                await chrono(
+                    "piece",
+                    client.post(
+                        f"/api/demandes/{demande_id}/pieces",
+                        data={"type": "PIECE_IDENTITE", "personne": "demandeur"},
+                        files={"fichier": ("cni.pdf", PDF, "application/pdf")},
+                    ),
+                )
+                enregistree = await chrono(
+                    "enregistrement", client.post(f"/api/demandes/{demande_id}/enregistrement")
+                )
+                crees.append((demande_id, enregistree.headers["etag"]))
+
+        debut = time.perf_counter()
+        await asyncio.gather(*[creer_enregistrer(i) for i in range(args.clients)])
+        ecoule = time.perf_counter() - debut
+        resultats["a_creation_enregistrement"] = {
+            "demandes_par_s": round(len(crees) / ecoule, 1),
+            **{nom: percentiles(d) for nom, d in durees.items()},
+        }
+
+        # (b) PATCH, closed loop, one demande per client
+        etags = dict(crees)
+        ids = list(etags)[: args.clients]
+        patch_durees: list[float] = []
+        conflits = 0
+
+        async def patcher(index: int) -> None:
+            nonlocal conflits
+            demande_id = ids[index % len(ids)]
+            corps = {"logement_recherche": {"loyer_max_mensuel": random.randint(300, 900)}}
+            debut = time.perf_counter()
+            reponse = await client.patch(
+                f"/api/demandes/{demande_id}",
+                json=corps,
+                headers={
+                    "If-Match": etags[demande_id],
+                    "Content-Type": "application/merge-patch+json",
+                },
+            )
+            patch_durees.append(time.perf_counter() - debut)
+            if reponse.status_code == 200:
+                etags[demande_id] = reponse.headers["etag"]
+            else:
+                conflits += 1
+
+        ecoule = await en_parallele(args.clients, args.duree, patcher)
+        resultats["b_patch_boucle_fermee"] = {
+            "clients": args.clients,
+            "req_par_s": round(len(patch_durees) / ecoule, 1),
+            "non_200": conflits,
+            **percentiles(patch_durees),
+        }
+
+        # (c) PATCH at a fixed rate (open loop)
+        fixes: list[float] = []
+
+        async def un_patch(demande_id: str) -> None:
+            corps = {"logement_recherche": {"loyer_max_mensuel": random.randint(300, 900)}}
+            while True:
+                debut = time.perf_counter()
+                reponse = await client.patch(
+                    f"/api/demandes/{demande_id}",
+                    json=corps,
+                    headers={"If-Match": etags[demande_id]},
+                )
+                if reponse.status_code == 200:
+                    etags[demande_id] = reponse.headers["etag"]
+                    fixes.append(time.perf_counter() - debut)
+                    return
+                etags[demande_id] = (await client.get(f"/api/demandes/{demande_id}")).headers[
+                    "etag"
+                ]
+
+        taches = []
+        tous = [i for i, _ in crees]
+        for rang in range(int(args.debit * args.duree)):
+            taches.append(asyncio.create_task(un_patch(tous[rang % len(tous)])))
+            await asyncio.sleep(1 / args.debit)
+        await asyncio.gather(*taches)
+        resultats["c_patch_debit_fixe"] = {"req_par_s_visees": args.debit, **percentiles(fixes)}
+
+        # (d) search by name among the imported demandes
+        noms = [p["demandeur"]["nom_naissance"][:4] for p in generate(200, seed=42)]
+        recherches: list[float] = []
+        totaux: list[int] = []
+
+        async def chercher(index: int) -> None:
+            nom = noms[random.randrange(len(noms))]
+            debut = time.perf_counter()
+            reponse = await client.get(
+                "/api/demandes", params={"nom": nom, "par_page": 20, "tri": "nom"}
+            )
+            recherches.append(time.perf_counter() - debut)
+            totaux.append(reponse.json()["total"])
+
+        ecoule = await en_parallele(10, args.duree, chercher)
+        resultats["d_recherche_par_nom"] = {
+            "demandes_en_base": args.demandes,
+            "clients": 10,
+            "req_par_s": round(len(recherches) / ecoule, 1),
+            "resultats_moyens": round(statistics.fmean(totaux)),
+            **percentiles(recherches),
+        }
+
+    async with httpx.AsyncClient(base_url=bare, limits=limites, timeout=30) as nu:
+        nues: list[float] = []
+
+        async def patch_nu(index: int) -> None:
+            debut = time.perf_counter()
+            await nu.patch(
+                f"/api/bare/{index}",
+                json={"loyer_max_mensuel": 500},
+                headers={"If-Match": '"1"', **entetes},
+            )
+            nues.append(time.perf_counter() - debut)
+
+        ecoule = await en_parallele(args.clients, args.duree, patch_nu)
+        resultats["b_endpoint_nu"] = {
+            "clients": args.clients,
+            "req_par_s": round(len(nues) / ecoule, 1),
+            **percentiles(nues),
+        }
+    resultats["b_ratio_patch_sur_nu"] = round(
+        resultats["b_patch_boucle_fermee"]["req_par_s"] / resultats["b_endpoint_nu"]["req_par_s"], 3
+    )
+    return resultats
+
+
+async def main(args: argparse.Namespace) -> None:
+    url = await create_database()
+    vhost = await create_vhost()
+    dossier = Path(tempfile.mkdtemp(prefix="bench-demandes-"))
+    processus: list[subprocess.Popen[bytes]] = []
+    try:
+        source = dossier / "demandes.jsonl"
+        with source.open("w") as fichier:
+            for payload in generate(args.demandes, seed=42):
+                fichier.write(json.dumps(payload) + "\n")
+        runtime = ServiceRuntime(service, test_settings(bus="memory"), database_url=url)
+        debut = time.perf_counter()
+        await importer(runtime, source, 2000)
+        import_s = time.perf_counter() - debut
+        await runtime.db.dispose()
+        env = {
+            "TOIT_DATABASE_URL_DEMANDES": url,
+            "TOIT_BUS": "amqp",
+            "TOIT_AMQP_URL": vhost,
+            "TOIT_MODE": "production",
+            "TOIT_JWKS_JSON": json.dumps(test_jwks()),
+            "TOIT_DATA_DIR": str(dossier),
+            "TOIT_LOG_LEVEL": "WARNING",
+        }
+        processus.append(
+            demarrer(
+                [
+                    "uv",
+                    "run",
+                    "uvicorn",
+                    "bench_demandes_nu:app",
+                    "--app-dir",
+                    str(BENCH),
+                    "--port",
+                    str(BARE_PORT),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                env,
+                dossier / "nu.log",
+            )
+        )
+        base = args.gateway or f"http://127.0.0.1:{SERVICE_PORT}"
+        bare = f"http://127.0.0.1:{BARE_PORT}"
+        for essai in range(3):  # the shared local broker may be restarting
+            service_ = demarrer(
+                ["uv", "run", "toit-service", "run", "demandes", "--port", str(SERVICE_PORT)],
+                env,
+                dossier / f"service-{essai}.log",
+            )
+            processus.append(service_)
+            try:
+                await attendre(f"http://127.0.0.1:{SERVICE_PORT}/api/demandes/readyz")
+                break
+            except RuntimeError:
+                service_.terminate()
+                if essai == 2:
+                    raise
+        await attendre(f"{bare}/api/bare/healthz")
+        resultats = await mesurer(base, bare, args)
+        resultats["import_en_masse"] = {
+            "demandes": args.demandes,
+            "demandes_par_s": round(args.demandes / import_s),
+        }
+        resultats["via"] = "passerelle " + args.gateway if args.gateway else "processus direct"
+        print(json.dumps(resultats, indent=2, ensure_ascii=False))
+    finally:
+        for p in processus:
+            p.terminate()
+            p.wait(timeout=30)
+        shutil.rmtree(dossier, ignore_errors=True)
+        await delete_vhost(vhost)
+        await drop_database(url)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--demandes", type=int, default=200_000)
+    parser.add_argument("--creations", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duree", type=float, default=20.0, help="secondes par mesure")
+    parser.add_argument("--debit", type=float, default=100.0, help="PATCH/s en boucle ouverte")
+    parser.add_argument(
+        "--gateway", default=None, help="URL de la passerelle, ex. http://127.0.0.1:8000"
+    )
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,22 @@
+"""The bare FastAPI endpoint of bench-demandes: same framework and server, no database, no
+authentication, no events — the ceiling the demandes PATCH is compared with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Body, FastAPI, Header
+
+app = FastAPI()
+
+
+@app.get("/api/bare/healthz")
+async def sante() -> dict[str, str]:
+    return {"statut": "ok"}
+
+
+@app.patch("/api/bare/{ident}")
+async def patch(
+    ident: int, corps: dict[str, Any] = Body(...), if_match: str | None = Header(default=None)
+) -> dict[str, Any]:
+    return {"id": ident, "version": 2, **corps}

@@ -1,0 +1,442 @@
+"""Storage of demandes: the aggregate <-> its row, search, duplicates, daily-job selections."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, StatutDemande
+from toit_demandes.adapters.orm import (
+    demande_communes,
+    demande_typologies,
+    demandes,
+    historique,
+    sequences_numero,
+)
+from toit_demandes.domain.demande import (
+    Demande,
+    Evenement,
+    Intervenant,
+    PreavisRadiation,
+    TypeEvenement,
+    TypeIntervenant,
+)
+from toit_demandes.domain.doublons import (
+    CleIdentite,
+    cle_identite,
+    empreinte_nir,
+    normaliser,
+    premier_prenom,
+)
+from toit_demandes.domain.historique import Changement
+from toit_demandes.domain.saisie import DemandeSaisie
+
+
+class VersionPerimee(Exception):
+    """The demande changed since the version the caller read (HTTP 412)."""
+
+
+def _maintenant() -> datetime:
+    return datetime.now(UTC)
+
+
+def _colonnes(demande: Demande) -> dict[str, Any]:
+    d = demande.saisie.demandeur
+    preavis = demande.preavis_radiation
+    return {
+        "version": demande.version,
+        "statut": demande.statut.value,
+        "departement": demande.saisie.departement,
+        "numero_unique": demande.numero_unique,
+        "nom_naissance": normaliser(d.nom_naissance),
+        "nom_usage": normaliser(d.nom_usage) if d.nom_usage else None,
+        "prenom": premier_prenom(d.prenoms),
+        "date_naissance": d.date_naissance,
+        "nir_empreinte": empreinte_nir(d.nir) if d.nir else None,
+        "proprietaire": demande.proprietaire,
+        "guichet": demande.guichet,
+        "date_depot_initial": demande.date_depot_initial,
+        "date_enregistrement": demande.date_enregistrement,
+        "date_dernier_renouvellement": demande.date_dernier_renouvellement,
+        "date_expiration": demande.date_expiration,
+        "date_radiation": demande.date_radiation,
+        "motif_radiation": demande.motif_radiation.value if demande.motif_radiation else None,
+        "sous_motif_radiation": (
+            demande.sous_motif_radiation.value if demande.sous_motif_radiation else None
+        ),
+        "preavis_radiation": None
+        if preavis is None
+        else {
+            "motif": preavis.motif.value,
+            "sous_motif": preavis.sous_motif.value if preavis.sous_motif else None,
+            "notifie_le": preavis.notifie_le.isoformat(),
+            "effet_le": preavis.effet_le.isoformat(),
+        },
+        "preavis_radiation_effet": preavis.effet_le if preavis else None,
+        "preavis_renouvellement_pour": demande.preavis_renouvellement_pour,
+        "delai_anormalement_long_signale": demande.delai_anormalement_long_signale,
+        "doublons_ecartes": [str(i) for i in demande.doublons_ecartes],
+        "fusionnee_dans": demande.fusionnee_dans,
+        "document": demande.document(),
+        "modifie_le": _maintenant(),
+    }
+
+
+def _depuis_ligne(row: Any) -> Demande:
+    preavis = row.preavis_radiation
+    return Demande(
+        saisie=DemandeSaisie.model_validate(row.document),
+        date_depot_initial=row.date_depot_initial,
+        id=row.id,
+        statut=StatutDemande(row.statut),
+        version=row.version,
+        numero_unique=row.numero_unique,
+        guichet=row.guichet,
+        proprietaire=row.proprietaire,
+        date_enregistrement=row.date_enregistrement,
+        date_dernier_renouvellement=row.date_dernier_renouvellement,
+        date_expiration=row.date_expiration,
+        motif_radiation=MotifRadiation(row.motif_radiation) if row.motif_radiation else None,
+        sous_motif_radiation=(
+            MotifIrrecevabilite(row.sous_motif_radiation) if row.sous_motif_radiation else None
+        ),
+        date_radiation=row.date_radiation,
+        preavis_radiation=None
+        if preavis is None
+        else PreavisRadiation(
+            motif=MotifRadiation(preavis["motif"]),
+            sous_motif=MotifIrrecevabilite(preavis["sous_motif"])
+            if preavis["sous_motif"]
+            else None,
+            notifie_le=date.fromisoformat(preavis["notifie_le"]),
+            effet_le=date.fromisoformat(preavis["effet_le"]),
+        ),
+        preavis_renouvellement_pour=row.preavis_renouvellement_pour,
+        delai_anormalement_long_signale=row.delai_anormalement_long_signale,
+        doublons_ecartes=[UUID(i) for i in row.doublons_ecartes],
+        fusionnee_dans=row.fusionnee_dans,
+    )
+
+
+@dataclass(frozen=True)
+class Resume:
+    """A line of a search result, read from the stored document without re-validating it."""
+
+    id: UUID
+    numero_unique: str | None
+    statut: str
+    departement: str
+    nom: str
+    prenoms: str
+    date_naissance: date
+    date_depot_initial: date
+    communes: list[str]
+    typologies: list[str]
+
+
+def _resume(row: Any) -> Resume:
+    demandeur = row.document["demandeur"]
+    recherche = row.document["logement_recherche"]
+    return Resume(
+        id=row.id,
+        numero_unique=row.numero_unique,
+        statut=row.statut,
+        departement=row.departement,
+        nom=demandeur.get("nom_usage") or demandeur["nom_naissance"],
+        prenoms=demandeur["prenoms"],
+        date_naissance=row.date_naissance,
+        date_depot_initial=row.date_depot_initial,
+        communes=recherche["communes"],
+        typologies=recherche["typologies"],
+    )
+
+
+@dataclass(frozen=True)
+class Criteres:
+    numero_unique: str | None = None
+    nom: str | None = None
+    date_naissance: date | None = None
+    commune: str | None = None
+    statut: StatutDemande | None = None
+    typologie: str | None = None
+    departement: str | None = None
+    # Access scope: the départements (and communes, when restricted) of an agent,
+    # or the account of a demandeur.
+    departements_autorises: frozenset[str] | None = None
+    communes_autorisees: frozenset[str] | None = None
+    proprietaire: str | None = None
+
+
+TRIS = {
+    "date_depot": (demandes.c.date_depot_initial, demandes.c.id),
+    "nom": (demandes.c.nom_naissance, demandes.c.prenom, demandes.c.id),
+    "numero_unique": (demandes.c.numero_unique, demandes.c.id),
+}
+
+
+class DemandeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ajouter(self, demande: Demande) -> None:
+        values = _colonnes(demande)
+        await self.session.execute(
+            demandes.insert().values(id=demande.id, cree_le=values["modifie_le"], **values)
+        )
+        await self._criteres(demande, nouveau=True)
+        await self._historiser(demande)
+
+    async def get(self, demande_id: UUID, *, pour_modifier: bool = False) -> Demande | None:
+        query = sa.select(demandes).where(demandes.c.id == demande_id)
+        if pour_modifier:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return _depuis_ligne(row) if row else None
+
+    async def sauver(self, demande: Demande, version_lue: int) -> None:
+        """Writes the demande if nobody changed it since `version_lue`, else VersionPerimee."""
+        result = await self.session.execute(
+            demandes.update()
+            .where(demandes.c.id == demande.id, demandes.c.version == version_lue)
+            .values(**_colonnes(demande))
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionPerimee()
+        await self._criteres(demande, nouveau=False)
+        await self._historiser(demande)
+
+    async def supprimer(self, demande_id: UUID) -> None:
+        for table in (demande_communes, demande_typologies, historique):
+            await self.session.execute(table.delete().where(table.c.demande_id == demande_id))
+        await self.session.execute(demandes.delete().where(demandes.c.id == demande_id))
+
+    async def _criteres(self, demande: Demande, *, nouveau: bool) -> None:
+        if not nouveau:
+            for table in (demande_communes, demande_typologies):
+                await self.session.execute(table.delete().where(table.c.demande_id == demande.id))
+        lr = demande.saisie.logement_recherche
+        await self.session.execute(
+            demande_communes.insert(),
+            [
+                {"demande_id": demande.id, "rang": rang, "commune": commune}
+                for rang, commune in enumerate(lr.communes, start=1)
+            ],
+        )
+        await self.session.execute(
+            demande_typologies.insert(),
+            [{"demande_id": demande.id, "typologie": t.value} for t in lr.typologies],
+        )
+
+    async def _historiser(self, demande: Demande) -> None:
+        if not demande.nouveaux_evenements:
+            return
+        await self.session.execute(
+            historique.insert(),
+            [
+                {
+                    "demande_id": demande.id,
+                    "date": e.date,
+                    "intervenant_type": e.intervenant.type.value,
+                    "utilisateur": e.intervenant.utilisateur,
+                    "organisation": e.intervenant.organisation,
+                    "type": e.type.value,
+                    "description": e.description[:500],
+                    "changements": [
+                        {"champ": c.champ, "avant": c.avant, "apres": c.apres}
+                        for c in e.changements
+                    ],
+                }
+                for e in demande.nouveaux_evenements
+            ],
+        )
+        demande.nouveaux_evenements = []
+
+    async def historique(self, demande_id: UUID) -> list[Evenement]:
+        rows = await self.session.execute(
+            sa.select(historique)
+            .where(historique.c.demande_id == demande_id)
+            .order_by(historique.c.id)
+        )
+        return [
+            Evenement(
+                date=row.date,
+                intervenant=Intervenant(
+                    TypeIntervenant(row.intervenant_type), row.utilisateur, row.organisation
+                ),
+                type=TypeEvenement(row.type),
+                description=row.description,
+                changements=[
+                    Changement(c["champ"], c["avant"], c["apres"]) for c in row.changements
+                ],
+            )
+            for row in rows
+        ]
+
+    async def deplacer_historique(self, depuis: UUID, vers: UUID) -> None:
+        await self.session.execute(
+            historique.update().where(historique.c.demande_id == depuis).values(demande_id=vers)
+        )
+
+    # --- numéro unique ------------------------------------------------------------------------
+
+    async def ajouter_en_masse(self, lot: list[Demande]) -> None:
+        """Inserts many new demandes with a few multi-row statements (bulk import)."""
+        maintenant = _maintenant()
+        await self.session.execute(
+            demandes.insert(), [{"id": d.id, "cree_le": maintenant, **_colonnes(d)} for d in lot]
+        )
+        await self.session.execute(
+            demande_communes.insert(),
+            [
+                {"demande_id": d.id, "rang": rang, "commune": commune}
+                for d in lot
+                for rang, commune in enumerate(d.saisie.logement_recherche.communes, start=1)
+            ],
+        )
+        await self.session.execute(
+            demande_typologies.insert(),
+            [
+                {"demande_id": d.id, "typologie": t.value}
+                for d in lot
+                for t in d.saisie.logement_recherche.typologies
+            ],
+        )
+        for demande in lot:
+            await self._historiser(demande)
+
+    async def prochaine_sequence(self, departement: str, annee: int) -> int:
+        return await self.reserver_sequences(departement, annee, 1)
+
+    async def reserver_sequences(self, departement: str, annee: int, nombre: int) -> int:
+        """Reserves `nombre` consecutive numbers and returns the first; one atomic upsert
+        whose row stays locked until commit, so concurrent registrations queue up."""
+        dialect = self.session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(sequences_numero)
+        statement = (
+            insert.values(departement=departement, annee=annee, valeur=nombre)
+            .on_conflict_do_update(
+                index_elements=["departement", "annee"],
+                set_={"valeur": sequences_numero.c.valeur + nombre},
+            )
+            .returning(sequences_numero.c.valeur)
+        )
+        derniere = int((await self.session.execute(statement)).scalar_one())
+        return derniere - nombre + 1
+
+    # --- search -------------------------------------------------------------------------------
+
+    def _conditions(self, c: Criteres) -> list[sa.ColumnElement[bool]]:
+        conditions: list[sa.ColumnElement[bool]] = []
+        if c.numero_unique:
+            conditions.append(demandes.c.numero_unique == c.numero_unique)
+        if c.nom:
+            prefixe = normaliser(c.nom).replace("\\", "").replace("%", "").replace("_", "")
+            conditions.append(
+                sa.or_(
+                    demandes.c.nom_naissance.like(f"{prefixe}%"),
+                    demandes.c.nom_usage.like(f"{prefixe}%"),
+                )
+            )
+        if c.date_naissance:
+            conditions.append(demandes.c.date_naissance == c.date_naissance)
+        if c.statut:
+            conditions.append(demandes.c.statut == c.statut.value)
+        if c.departement:
+            conditions.append(demandes.c.departement == c.departement)
+        if c.commune:
+            conditions.append(
+                sa.exists().where(
+                    demande_communes.c.demande_id == demandes.c.id,
+                    demande_communes.c.commune == c.commune,
+                )
+            )
+        if c.typologie:
+            conditions.append(
+                sa.exists().where(
+                    demande_typologies.c.demande_id == demandes.c.id,
+                    demande_typologies.c.typologie == c.typologie,
+                )
+            )
+        if c.proprietaire is not None:
+            conditions.append(demandes.c.proprietaire == c.proprietaire)
+        if c.departements_autorises is not None:
+            conditions.append(demandes.c.departement.in_(sorted(c.departements_autorises)))
+        if c.communes_autorisees:
+            conditions.append(
+                sa.exists().where(
+                    demande_communes.c.demande_id == demandes.c.id,
+                    demande_communes.c.commune.in_(sorted(c.communes_autorisees)),
+                )
+            )
+        conditions.append(demandes.c.fusionnee_dans.is_(None))
+        return conditions
+
+    async def rechercher(
+        self, criteres: Criteres, *, tri: str, page: int, par_page: int
+    ) -> tuple[list[Resume], int]:
+        where = sa.and_(*self._conditions(criteres))
+        total = (
+            await self.session.execute(
+                sa.select(sa.func.count()).select_from(demandes).where(where)
+            )
+        ).scalar_one()
+        rows = await self.session.execute(
+            sa.select(
+                demandes.c.id,
+                demandes.c.numero_unique,
+                demandes.c.statut,
+                demandes.c.departement,
+                demandes.c.date_naissance,
+                demandes.c.date_depot_initial,
+                demandes.c.document,
+            )
+            .where(where)
+            .order_by(*TRIS[tri])
+            .limit(par_page)
+            .offset((page - 1) * par_page)
+        )
+        return [_resume(row) for row in rows], int(total)
+
+    async def doublons_potentiels(
+        self, cle: CleIdentite, sauf: UUID | None = None
+    ) -> list[Demande]:
+        """Demandes of the same département sharing the NIR, or a name, the first given name
+        and the birth date (radiées and purgées left out)."""
+        noms = sorted(cle.noms)
+        meme_identite = sa.and_(
+            demandes.c.date_naissance == cle.date_naissance,
+            demandes.c.prenom == cle.prenom,
+            sa.or_(demandes.c.nom_naissance.in_(noms), demandes.c.nom_usage.in_(noms)),
+        )
+        condition = (
+            sa.or_(demandes.c.nir_empreinte == cle.nir, meme_identite) if cle.nir else meme_identite
+        )
+        query = sa.select(demandes).where(
+            demandes.c.departement == cle.departement,
+            demandes.c.statut.notin_([StatutDemande.RADIEE.value, StatutDemande.PURGEE.value]),
+            demandes.c.fusionnee_dans.is_(None),
+            condition,
+        )
+        if sauf is not None:
+            query = query.where(demandes.c.id != sauf)
+        rows = await self.session.execute(query.order_by(demandes.c.date_depot_initial))
+        return [_depuis_ligne(row) for row in rows]
+
+    # --- daily jobs ---------------------------------------------------------------------------
+
+    async def ids(self, where: sa.ColumnElement[bool], limite: int = 500) -> Sequence[UUID]:
+        rows = await self.session.execute(
+            sa.select(demandes.c.id).where(where).order_by(demandes.c.id).limit(limite)
+        )
+        return [row.id for row in rows]
+
+
+def cle(demande: Demande) -> CleIdentite:
+    return cle_identite(demande.saisie)

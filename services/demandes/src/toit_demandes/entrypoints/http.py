@@ -1,0 +1,690 @@
+"""HTTP API of the demandes service (/api/demandes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import toit_referentiel
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    File,
+    Form,
+    Header,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import TypeAdapter, ValidationError
+
+import toit_demandes.service_layer as uc
+from servicekit import authz
+from servicekit.audit import record_consultation
+from servicekit.auth import Principal, authorize, may, require
+from servicekit.errors import error_items, invalid
+from servicekit.http import runtime_of, unit_of_work
+from servicekit.runtime import ServiceRuntime
+from servicekit.uow import UnitOfWork
+from toit_contracts.enums import CanalDepot, StatutDemande, Typologie
+from toit_contracts.types import CodeGuichet, CodeInsee, NumeroUniqueStr
+from toit_demandes.adapters.referentiel import referentiel
+from toit_demandes.adapters.repository import Criteres, DemandeRepository, VersionPerimee
+from toit_demandes.adapters.repository import cle as cle_de
+from toit_demandes.adapters.stockage import Stockage, StockageLocal
+from toit_demandes.domain.cycle_de_vie import TransitionInterdite
+from toit_demandes.domain.demande import Demande, Intervenant, TypeIntervenant
+from toit_demandes.domain.doublons import (
+    CleIdentite,
+    empreinte_nir,
+    meme_personne,
+    normaliser,
+    premier_prenom,
+)
+from toit_demandes.domain.saisie import DemandeSaisie, Nir
+from toit_demandes.domain.verifications import DonneesInvalides, Erreur
+from toit_demandes.entrypoints import schemas as s
+
+TAILLE_MAX_PIECE = 10 * 1024 * 1024
+MERGE_PATCH = "application/merge-patch+json"
+
+
+class RouteDemandes(APIRoute):
+    """Turns the domain's refusals into clear French 4xx answers."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except DonneesInvalides as exc:
+                return invalid([e.as_dict() for e in exc.erreurs])
+            except TransitionInterdite as exc:
+                return JSONResponse(status_code=409, content={"detail": exc.message})
+            except VersionPerimee:
+                return JSONResponse(
+                    status_code=412,
+                    content={
+                        "detail": "La demande a été modifiée entre-temps : rechargez-la avant de "
+                        "la modifier"
+                    },
+                )
+            except uc.DemandeIntrouvable:
+                return JSONResponse(status_code=404, content={"detail": "Demande introuvable"})
+            except uc.AccesRefuse as exc:
+                return JSONResponse(status_code=403, content={"detail": exc.message})
+
+        return route
+
+
+router = APIRouter(prefix="/api/demandes", tags=["demandes"], route_class=RouteDemandes)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def contexte(principal: Principal) -> uc.Contexte:
+    if principal.kind == "demandeur":
+        qui = Intervenant(TypeIntervenant.PORTAIL, principal.sub)
+    else:
+        qui = Intervenant(TypeIntervenant.AGENT, principal.sub, principal.organisation)
+    return uc.Contexte(qui, datetime.now(UTC))
+
+
+def acces(principal: Principal, action: str) -> uc.VerifierAcces:
+    def verifier(demande: Demande) -> None:
+        authorize(
+            principal,
+            action,
+            departement=demande.departement,
+            communes=demande.saisie.logement_recherche.communes,
+            owner=demande.proprietaire,
+        )
+
+    return verifier
+
+
+def voit_handicap(principal: Principal, demande: Demande) -> bool:
+    return may(
+        principal,
+        "demande.handicap.lire",
+        departement=demande.departement,
+        communes=demande.saisie.logement_recherche.communes,
+        owner=demande.proprietaire,
+    )
+
+
+def etag(demande: Demande) -> str:
+    return f'"{demande.version}"'
+
+
+def version_de(if_match: str | None) -> int:
+    if if_match is None:
+        raise _precondition_requise()
+    for candidat in if_match.split(","):
+        valeur = candidat.strip().removeprefix("W/").strip('"')
+        if valeur.isdigit():
+            return int(valeur)
+    raise _precondition_requise()
+
+
+def _precondition_requise() -> Exception:
+    from fastapi import HTTPException
+
+    return HTTPException(
+        status_code=428,
+        detail=("En-tête If-Match obligatoire : renvoyez l'ETag de la version que vous avez lue"),
+    )
+
+
+def reponse(
+    demande: Demande,
+    principal: Principal,
+    ctx: uc.Contexte,
+    *,
+    status: int = 200,
+    doublons: list[uc.Doublon] | None = None,
+) -> JSONResponse:
+    corps = s.demande_out(
+        demande,
+        uc.derives(demande, ctx),
+        voit_handicap=voit_handicap(principal, demande),
+        doublons=doublons,
+    )
+    return JSONResponse(
+        status_code=status,
+        content=corps.model_dump(mode="json"),
+        headers={"ETag": etag(demande), "Location": f"/api/demandes/{demande.id}"},
+    )
+
+
+def stockage(runtime: ServiceRuntime) -> Stockage:
+    existant = runtime.state.get("demandes.stockage")
+    if existant is None:
+        existant = StockageLocal(runtime.settings.data_dir / "demandes-pieces")
+        runtime.state["demandes.stockage"] = existant
+    return existant  # type: ignore[return-value]
+
+
+Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
+REPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Demande introuvable (ou hors de votre périmètre)"},
+    409: {"description": "Action impossible dans l'état de la demande"},
+    422: {"description": "Données invalides : chaque erreur nomme son champ"},
+}
+
+
+# --- collection -------------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Créer une demande (brouillon)",
+)
+async def creer(
+    saisie: DemandeSaisie,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.creer")),
+) -> JSONResponse:
+    proprietaire = principal.sub if principal.kind == "demandeur" else None
+    if proprietaire is not None:
+        saisie = saisie.model_copy(update={"canal_depot": CanalDepot.EN_LIGNE})
+    ctx = contexte(principal)
+    demande, doublons = await uc.creer(
+        uow, saisie, ctx, proprietaire, acces(principal, "demande.creer")
+    )
+    return reponse(demande, principal, ctx, status=201, doublons=doublons)
+
+
+@router.get("", response_model=s.PageDemandes, summary="Rechercher des demandes")
+async def rechercher(
+    uow: Uow,
+    numero_unique: Annotated[NumeroUniqueStr | None, Query()] = None,
+    nom: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="Début du nom (de naissance ou d'usage)"),
+    ] = None,
+    date_naissance: date | None = None,
+    commune: Annotated[CodeInsee | None, Query(description="Commune souhaitée")] = None,
+    statut: StatutDemande | None = None,
+    typologie: Typologie | None = None,
+    departement: Annotated[str | None, Query(pattern=r"^[0-9]{2}[0-9AB]?$")] = None,
+    tri: Literal["date_depot", "nom", "numero_unique"] = "date_depot",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    par_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    principal: Principal = Depends(require("demande.lire")),
+) -> s.PageDemandes:
+    if nom is not None and not normaliser(nom):
+        raise DonneesInvalides([Erreur("nom", "indiquez au moins une lettre")])
+    scopes = authz.scopes_for(principal.roles, "demande.lire")
+    perimetre: dict[str, Any] = {}
+    if "tout" not in scopes:
+        if "perimetre" in scopes:
+            communes = set(principal.communes)
+            for epci in principal.epcis:
+                communes |= {c.insee for c in _communes_epci(epci)}
+            perimetre = {
+                "departements_autorises": principal.departements,
+                "communes_autorisees": frozenset(communes) or None,
+            }
+        else:
+            perimetre = {"proprietaire": principal.sub}
+    criteres = Criteres(
+        numero_unique=numero_unique,
+        nom=nom,
+        date_naissance=date_naissance,
+        commune=commune,
+        statut=statut,
+        typologie=typologie.value if typologie else None,
+        departement=departement,
+        **perimetre,
+    )
+    trouvees, total = await DemandeRepository(uow.session).rechercher(
+        criteres, tri=tri, page=page, par_page=par_page
+    )
+    return s.PageDemandes(
+        elements=[s.resume(d) for d in trouvees], page=page, par_page=par_page, total=total
+    )
+
+
+def _communes_epci(siren: str) -> Any:
+    return toit_referentiel.communes_of_epci(siren)
+
+
+@router.get(
+    "/doublons",
+    response_model=list[s.DoublonOut],
+    summary="Chercher les doublons potentiels d'une personne",
+)
+async def chercher_doublons(
+    uow: Uow,
+    departement: Annotated[str, Query(pattern=r"^[0-9]{2}[0-9AB]?$")],
+    nom: Annotated[str, Query(min_length=1, max_length=100)],
+    prenoms: Annotated[str, Query(min_length=1, max_length=150)],
+    date_naissance: date,
+    nom_usage: Annotated[str | None, Query(max_length=100)] = None,
+    nir: Annotated[str | None, Query(max_length=21)] = None,
+    principal: Principal = Depends(require("demande.lire")),
+) -> list[s.DoublonOut]:
+    authorize(principal, "demande.lire", departement=departement, owner=None)
+    noms = {normaliser(n) for n in (nom, nom_usage) if n and normaliser(n)}
+    if not noms or not premier_prenom(prenoms):
+        raise DonneesInvalides([Erreur("nom", "indiquez au moins une lettre")])
+    nir_valide = None
+    if nir:
+        try:
+            nir_valide = TypeAdapter(Nir).validate_python(nir)
+        except ValidationError as exc:
+            raise DonneesInvalides(
+                [Erreur("nir", e["message"]) for e in error_items(exc.errors())]  # type: ignore[arg-type]
+            ) from None
+    cle = CleIdentite(
+        departement,
+        frozenset(noms),
+        premier_prenom(prenoms),
+        date_naissance,
+        empreinte_nir(nir_valide) if nir_valide else None,
+    )
+    trouvees = await DemandeRepository(uow.session).doublons_potentiels(cle)
+    return [
+        s.doublon_out(uc.Doublon(d.id, d.numero_unique, d.statut, raison))
+        for d in trouvees
+        if (raison := meme_personne(cle, cle_de(d)))
+    ]
+
+
+@router.get(
+    "/catalogue-pieces",
+    response_model=list[s.TypePieceOut],
+    summary="Catalogue des pièces justificatives",
+)
+async def catalogue_pieces(
+    principal: Principal = Depends(require("piece.lire")),
+) -> list[s.TypePieceOut]:
+    return [
+        s.TypePieceOut(
+            code=t.code,
+            libelle=t.libelle,
+            phase=t.phase,
+            par_personne=t.par_personne,
+            identite=t.identite,
+        )
+        for t in referentiel.types_pieces()
+    ]
+
+
+# --- one demande ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/{demande_id}",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Consulter une demande (consultation tracée)",
+)
+async def consulter(
+    demande_id: UUID,
+    uow: Uow,
+    motif: Annotated[
+        str | None, Query(max_length=500, description="Motif de la consultation")
+    ] = None,
+    principal: Principal = Depends(require("demande.lire")),
+) -> JSONResponse:
+    demande = await uc.lire(uow, demande_id, acces(principal, "demande.lire"))
+    await record_consultation(
+        uow.session, principal, "demande", str(demande.id), motif, departement=demande.departement
+    )
+    await uow.commit()
+    return reponse(demande, principal, contexte(principal))
+
+
+@router.patch(
+    "/{demande_id}",
+    response_model=s.DemandeOut,
+    responses={
+        **REPONSES,
+        412: {"description": "Version périmée"},
+        415: {"description": "Type de contenu non pris en charge"},
+        428: {"description": "If-Match manquant"},
+    },
+    summary="Modifier une demande (JSON merge patch, RFC 7396)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                MERGE_PATCH: {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+)
+async def modifier(
+    demande_id: UUID,
+    request: Request,
+    uow: Uow,
+    if_match: Annotated[str | None, Header(description="ETag de la version lue")] = None,
+    principal: Principal = Depends(require("demande.modifier")),
+) -> JSONResponse:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in (MERGE_PATCH, "application/json"):
+        return JSONResponse(
+            status_code=415,
+            content={"detail": f"Type de contenu attendu : {MERGE_PATCH} ou application/json"},
+        )
+    version = version_de(if_match)
+    try:
+        patch = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise DonneesInvalides([Erreur("requête", "JSON invalide", "json_invalid")]) from None
+    if not isinstance(patch, dict):
+        raise DonneesInvalides([Erreur("requête", "un objet JSON est attendu", "dict_type")])
+    ctx = contexte(principal)
+    demande = await uc.modifier(
+        uow,
+        demande_id,
+        patch,
+        version,
+        ctx,
+        acces(principal, "demande.modifier"),
+        voit_handicap=lambda d: voit_handicap(principal, d),
+    )
+    return reponse(demande, principal, ctx)
+
+
+@router.post(
+    "/{demande_id}/enregistrement",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Enregistrer la demande : attribue le numéro unique",
+)
+async def enregistrer(
+    demande_id: UUID,
+    uow: Uow,
+    corps: Annotated[s.Enregistrement | None, Body()] = None,
+    principal: Principal = Depends(require("demande.enregistrer")),
+) -> JSONResponse:
+    guichet = (corps.guichet if corps else None) or principal.guichet
+    if guichet is None:
+        raise DonneesInvalides(
+            [
+                Erreur(
+                    "guichet",
+                    "votre compte n'a pas de code guichet : indiquez le guichet enregistreur",
+                )
+            ]
+        )
+    try:
+        TypeAdapter(CodeGuichet).validate_python(guichet)
+    except ValidationError:
+        raise DonneesInvalides(
+            [Erreur("guichet", "code guichet invalide (5 lettres ou chiffres)")]
+        ) from None
+    ctx = contexte(principal)
+    demande, doublons = await uc.enregistrer(
+        uow, demande_id, guichet.upper(), ctx, acces(principal, "demande.enregistrer")
+    )
+    return reponse(demande, principal, ctx, doublons=doublons)
+
+
+@router.post(
+    "/{demande_id}/soumission",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Soumettre un brouillon déposé en ligne (pièce d'identité à vérifier)",
+)
+async def soumettre(
+    demande_id: UUID, uow: Uow, principal: Principal = Depends(require("demande.modifier"))
+) -> JSONResponse:
+    ctx = contexte(principal)
+    demande = await uc.soumettre(uow, demande_id, ctx, acces(principal, "demande.modifier"))
+    return reponse(demande, principal, ctx)
+
+
+@router.post(
+    "/{demande_id}/renouvellement",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Renouveler la demande pour un an",
+)
+async def renouveler(
+    demande_id: UUID,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.renouveler")),
+) -> JSONResponse:
+    ctx = contexte(principal)
+    demande = await uc.renouveler(uow, demande_id, ctx, acces(principal, "demande.renouveler"))
+    return reponse(demande, principal, ctx)
+
+
+@router.post(
+    "/{demande_id}/radiation",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Radier la demande (ou notifier le préavis de radiation)",
+)
+async def radier(
+    demande_id: UUID,
+    corps: s.Radiation,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.radier")),
+) -> JSONResponse:
+    ctx = contexte(principal)
+    demande = await uc.radier(
+        uow, demande_id, corps.motif, corps.sous_motif, ctx, acces(principal, "demande.radier")
+    )
+    return reponse(demande, principal, ctx)
+
+
+@router.post(
+    "/{demande_id}/reactivation",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Réactiver une demande radiée dans le délai de tolérance",
+)
+async def reactiver(
+    demande_id: UUID,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.reactiver")),
+) -> JSONResponse:
+    ctx = contexte(principal)
+    demande = await uc.reactiver(uow, demande_id, ctx, acces(principal, "demande.reactiver"))
+    return reponse(demande, principal, ctx)
+
+
+@router.get(
+    "/{demande_id}/historique",
+    response_model=list[s.EvenementOut],
+    responses=REPONSES,
+    summary="Historique des changements de la demande (consultation tracée)",
+)
+async def historique(
+    demande_id: UUID,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.historique")),
+) -> list[s.EvenementOut]:
+    demande = await uc.lire(uow, demande_id, acces(principal, "demande.historique"))
+    evenements = await DemandeRepository(uow.session).historique(demande_id)
+    await record_consultation(
+        uow.session,
+        principal,
+        "demande.historique",
+        str(demande.id),
+        departement=demande.departement,
+    )
+    await uow.commit()
+    handicap = voit_handicap(principal, demande)
+    return [s.evenement_out(e, voit_handicap=handicap) for e in evenements]
+
+
+@router.post(
+    "/{demande_id}/doublons/{autre_id}/fusion",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Fusionner un doublon dans cette demande",
+)
+async def fusionner(
+    demande_id: UUID,
+    autre_id: UUID,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.fusionner")),
+) -> JSONResponse:
+    ctx = contexte(principal)
+    demande = await uc.fusionner(
+        uow, demande_id, autre_id, ctx, acces(principal, "demande.fusionner")
+    )
+    return reponse(demande, principal, ctx)
+
+
+@router.post(
+    "/{demande_id}/doublons/{autre_id}/distinctes",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Confirmer que deux demandes sont distinctes",
+)
+async def distinctes(
+    demande_id: UUID,
+    autre_id: UUID,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.modifier")),
+) -> JSONResponse:
+    ctx = contexte(principal)
+    demande = await uc.ecarter_doublon(
+        uow, demande_id, autre_id, ctx, acces(principal, "demande.modifier")
+    )
+    return reponse(demande, principal, ctx)
+
+
+# --- pièces -----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/{demande_id}/pieces",
+    status_code=201,
+    response_model=s.PieceOut,
+    responses=REPONSES,
+    summary="Déposer une pièce justificative (PDF, JPEG, PNG)",
+)
+async def deposer_piece(
+    demande_id: UUID,
+    request: Request,
+    uow: Uow,
+    type: Annotated[
+        str, Form(min_length=1, max_length=64, description="Code du catalogue des pièces")
+    ],
+    fichier: Annotated[UploadFile, File(description="PDF, JPEG ou PNG")],
+    personne: Annotated[
+        str | None,
+        Form(
+            max_length=20,
+            description=(
+                "« demandeur », « codemandeur », « occupants[i] » ; absent : tout le ménage"
+            ),
+        ),
+    ] = None,
+    principal: Principal = Depends(require("piece.deposer")),
+) -> s.PieceOut:
+    contenu = await fichier.read(TAILLE_MAX_PIECE + 1)
+    ligne = await uc.deposer_piece(
+        uow,
+        stockage(runtime_of(request)),
+        demande_id,
+        type,
+        personne or None,
+        uc.Fichier(fichier.filename or "fichier", contenu),
+        TAILLE_MAX_PIECE,
+        contexte(principal),
+        acces(principal, "piece.deposer"),
+    )
+    return s.PieceOut(**ligne, motif_refus=None)
+
+
+@router.get(
+    "/{demande_id}/pieces",
+    response_model=list[s.PieceOut],
+    responses=REPONSES,
+    summary="Pièces de la demande",
+)
+async def pieces(
+    demande_id: UUID,
+    uow: Uow,
+    principal: Principal = Depends(require("piece.lire")),
+) -> list[s.PieceOut]:
+    lignes = await uc.lister_pieces(
+        uow, demande_id, acces(principal, "piece.lire"), lambda d: voit_handicap(principal, d)
+    )
+    return [
+        s.PieceOut(**{k: v for k, v in ligne.items() if k in s.PieceOut.model_fields})
+        for ligne in lignes
+    ]
+
+
+@router.get(
+    "/{demande_id}/pieces/{piece_id}/fichier",
+    responses=REPONSES,
+    response_class=Response,
+    summary="Télécharger une pièce (téléchargement tracé)",
+)
+async def telecharger_piece(
+    demande_id: UUID,
+    piece_id: UUID,
+    request: Request,
+    uow: Uow,
+    principal: Principal = Depends(require("piece.lire")),
+) -> Response:
+    ligne = await uc.piece(
+        uow,
+        demande_id,
+        piece_id,
+        acces(principal, "piece.lire"),
+        lambda d: voit_handicap(principal, d),
+    )
+    contenu = await stockage(runtime_of(request)).lire(ligne["cle_stockage"])
+    await record_consultation(
+        uow.session, principal, "piece", str(piece_id), f"téléchargement ({ligne['type']})"
+    )
+    await uow.commit()
+    return Response(
+        content=contenu,
+        media_type=ligne["media_type"],
+        headers={
+            "Content-Disposition": f'attachment; filename="{piece_id}"',
+            "X-Content-Type-Options": "nosniff",
+            "Digest": f"sha-256={ligne['sha256']}",
+        },
+    )
+
+
+@router.post(
+    "/{demande_id}/pieces/{piece_id}/decision",
+    response_model=s.PieceOut,
+    responses=REPONSES,
+    summary="Valider ou refuser une pièce",
+)
+async def statuer_piece(
+    demande_id: UUID,
+    piece_id: UUID,
+    corps: s.DecisionPiece,
+    uow: Uow,
+    principal: Principal = Depends(require("piece.valider")),
+) -> s.PieceOut:
+    ligne = await uc.statuer_piece(
+        uow,
+        demande_id,
+        piece_id,
+        corps.statut,
+        corps.motif,
+        contexte(principal),
+        acces(principal, "piece.valider"),
+    )
+    return s.PieceOut(**{k: v for k, v in ligne.items() if k in s.PieceOut.model_fields})
