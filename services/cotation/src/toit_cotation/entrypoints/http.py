@@ -1,0 +1,380 @@
+"""HTTP API of the cotation service: grids, scores of a demande, re-scoring jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from toit_referentiel import territoire as referentiel_territoire
+
+from servicekit.audit import record_consultation
+from servicekit.auth import Principal, authorize, may, require
+from servicekit.errors import error_items
+from servicekit.http import unit_of_work
+from servicekit.uow import UnitOfWork
+from toit_cotation import service_layer as services
+from toit_cotation.adapters import repository as repo
+from toit_cotation.domain.champs import CHAMPS
+from toit_cotation.domain.echange import exporter, importer
+from toit_cotation.domain.grille import (
+    Grille,
+    GrilleInvalide,
+    TransitionInterdite,
+    lire_definition,
+    problemes_avant_publication,
+)
+
+router = APIRouter(prefix="/api/cotation", tags=["cotation"])
+
+Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
+DEFINITION_DOC = (
+    "Définition de la grille (epci, population, libelle, date_effet, criteres…), "
+    "voir GET /api/cotation/champs pour les champs utilisables"
+)
+
+
+@contextmanager
+def _erreurs_metier() -> Iterator[None]:
+    """Domain errors as French HTTP answers."""
+    try:
+        yield
+    except GrilleInvalide as exc:
+        # servicekit answers it as every validation error: 422, field paths, French messages.
+        raise RequestValidationError(exc.erreurs) from None
+    except services.GrilleIntrouvable:
+        raise HTTPException(status_code=404, detail="Grille introuvable") from None
+    except TransitionInterdite as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    except services.ConflitDeModification:
+        raise HTTPException(
+            status_code=412,
+            detail="La grille a été modifiée entre-temps : rechargez-la avant de la modifier",
+        ) from None
+
+
+def _etag(grille: Grille) -> str:
+    return f'"{grille.id}-r{grille.revision}"'
+
+
+def _revision(if_match: str | None, grille_id: UUID) -> int | None:
+    """The revision an If-Match header names; 412 if it names another grid."""
+    if if_match is None:
+        return None
+    valeur = if_match.strip().removeprefix("W/").strip('"')
+    identifiant, _, revision = valeur.rpartition("-r")
+    if identifiant != str(grille_id) or not revision.isdigit():
+        raise HTTPException(status_code=412, detail="En-tête If-Match invalide pour cette grille")
+    return int(revision)
+
+
+def _epci_dans_perimetre(principal: Principal, action: str, epci: str) -> None:
+    info = referentiel_territoire.epci(epci)
+    departement = info.departements[0] if info and info.departements else None
+    authorize(principal, action, departement=departement, epci=epci)
+
+
+def _vue(grille: Grille) -> dict[str, Any]:
+    info = referentiel_territoire.epci(grille.epci)
+    return {
+        "id": str(grille.id),
+        "epci": grille.epci,
+        "epci_nom": info.nom if info else None,
+        "population": grille.population.value,
+        "version": grille.version,
+        "etat": grille.etat.value,
+        "revision": grille.revision,
+        "exemple": grille.definition.exemple,
+        "creee_le": grille.creee_le,
+        "publiee_le": grille.publiee_le,
+        "archivee_le": grille.archivee_le,
+        "definition": grille.definition.model_dump(mode="json"),
+    }
+
+
+def _reponse(grille: Grille, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(
+        status_code=status_code,
+        content=jsonable_encoder(_vue(grille)),
+        headers={"ETag": _etag(grille)},
+    )
+
+
+@router.get("/champs", summary="Champs de la demande utilisables dans les critères")
+async def champs(_: Principal = Depends(require("grille.lire"))) -> list[dict[str, Any]]:
+    return [
+        {
+            "chemin": c.chemin,
+            "type": c.type.value,
+            "description": c.description,
+            "valeurs": list(c.valeurs) if c.valeurs else None,
+        }
+        for c in CHAMPS.values()
+    ]
+
+
+@router.get("/grilles", summary="Grilles de cotation")
+async def lister(
+    uow: Uow,
+    epci: str | None = Query(default=None, pattern=r"^\d{9}$"),
+    etat: Literal["BROUILLON", "PUBLIEE", "ARCHIVEE"] | None = None,
+    _: Principal = Depends(require("grille.lire")),
+) -> list[dict[str, Any]]:
+    return [_vue(g) for g in await repo.lister_grilles(uow.session, epci=epci, etat=etat)]
+
+
+@router.post("/grilles", status_code=201, summary="Créer une grille (brouillon)")
+async def creer(
+    uow: Uow,
+    definition: Annotated[dict[str, Any], Body(description=DEFINITION_DOC)],
+    principal: Principal = Depends(require("grille.gerer")),
+) -> JSONResponse:
+    with _erreurs_metier():
+        lue = lire_definition(definition)
+        _epci_dans_perimetre(principal, "grille.gerer", lue.epci)
+        grille = await services.creer_grille(uow, lue, datetime.now(UTC))
+    return _reponse(grille, 201)
+
+
+@router.post(
+    "/grilles/import", status_code=201, summary="Importer une grille (JSON ou YAML) comme brouillon"
+)
+async def importer_grille(
+    request: Request,
+    uow: Uow,
+    format: Literal["json", "yaml"] | None = Query(
+        default=None, description="Par défaut, d'après le Content-Type"
+    ),
+    principal: Principal = Depends(require("grille.gerer")),
+) -> JSONResponse:
+    corps = await request.body()
+    if len(corps) > 1_000_000:
+        raise HTTPException(status_code=413, detail="Document trop volumineux (1 Mo au plus)")
+    lu = format or ("yaml" if "yaml" in request.headers.get("content-type", "") else "json")
+    with _erreurs_metier():
+        definition = importer(corps, lu)
+        _epci_dans_perimetre(principal, "grille.gerer", definition.epci)
+        grille = await services.creer_grille(uow, definition, datetime.now(UTC))
+    return _reponse(grille, 201)
+
+
+@router.get("/grilles/{grille_id}", summary="Une grille")
+async def lire(
+    grille_id: UUID, uow: Uow, _: Principal = Depends(require("grille.lire"))
+) -> JSONResponse:
+    grille = await repo.grille(uow.session, grille_id)
+    if grille is None:
+        raise HTTPException(status_code=404, detail="Grille introuvable")
+    return _reponse(grille)
+
+
+@router.put("/grilles/{grille_id}", summary="Modifier une grille en brouillon (If-Match)")
+async def modifier(
+    grille_id: UUID,
+    uow: Uow,
+    definition: Annotated[dict[str, Any], Body(description=DEFINITION_DOC)],
+    if_match: Annotated[str | None, Header()] = None,
+    principal: Principal = Depends(require("grille.gerer")),
+) -> JSONResponse:
+    if if_match is None:
+        raise HTTPException(status_code=428)
+    with _erreurs_metier():
+        lue = lire_definition(definition)
+        _epci_dans_perimetre(principal, "grille.gerer", lue.epci)
+        grille = await services.modifier_grille(uow, grille_id, lue, _revision(if_match, grille_id))
+    return _reponse(grille)
+
+
+@router.post("/grilles/{grille_id}/validation", summary="Vérifier qu'une grille peut être publiée")
+async def valider(
+    grille_id: UUID, uow: Uow, _: Principal = Depends(require("grille.lire"))
+) -> dict[str, Any]:
+    grille = await repo.grille(uow.session, grille_id)
+    if grille is None:
+        raise HTTPException(status_code=404, detail="Grille introuvable")
+    problemes = problemes_avant_publication(grille.definition)
+    return {"publiable": not problemes, "erreurs": error_items(problemes)}
+
+
+@router.post(
+    "/grilles/{grille_id}/publication",
+    summary="Publier une grille : archive la précédente, recalcule les cotations",
+)
+async def publier(
+    grille_id: UUID,
+    uow: Uow,
+    if_match: Annotated[str | None, Header()] = None,
+    principal: Principal = Depends(require("grille.gerer")),
+) -> JSONResponse:
+    with _erreurs_metier():
+        existante = await repo.grille(uow.session, grille_id)
+        if existante is None:
+            raise services.GrilleIntrouvable(str(grille_id))
+        _epci_dans_perimetre(principal, "grille.gerer", existante.epci)
+        grille = await services.publier_grille(
+            uow, grille_id, _revision(if_match, grille_id), datetime.now(UTC)
+        )
+    return _reponse(grille)
+
+
+@router.post("/grilles/{grille_id}/archivage", summary="Archiver une grille")
+async def archiver(
+    grille_id: UUID,
+    uow: Uow,
+    if_match: Annotated[str | None, Header()] = None,
+    principal: Principal = Depends(require("grille.gerer")),
+) -> JSONResponse:
+    with _erreurs_metier():
+        existante = await repo.grille(uow.session, grille_id)
+        if existante is None:
+            raise services.GrilleIntrouvable(str(grille_id))
+        _epci_dans_perimetre(principal, "grille.gerer", existante.epci)
+        grille = await services.archiver_grille(
+            uow, grille_id, _revision(if_match, grille_id), datetime.now(UTC)
+        )
+    return _reponse(grille)
+
+
+@router.get("/grilles/{grille_id}/export", summary="Exporter une grille en JSON ou YAML")
+async def exporter_grille(
+    grille_id: UUID,
+    uow: Uow,
+    format: Literal["json", "yaml"] = "json",
+    _: Principal = Depends(require("grille.lire")),
+) -> Response:
+    grille = await repo.grille(uow.session, grille_id)
+    if grille is None:
+        raise HTTPException(status_code=404, detail="Grille introuvable")
+    nom = f"grille-{grille.epci}-{grille.population.value.lower()}-v{grille.version}.{format}"
+    return Response(
+        content=exporter(grille.definition, format),
+        media_type="application/json" if format == "json" else "application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{nom}"'},
+    )
+
+
+@router.post(
+    "/grilles/{grille_id}/simulation",
+    summary="Simuler une grille sur les demandes actives (rien n'est publié)",
+)
+async def simuler(
+    grille_id: UUID,
+    uow: Uow,
+    principal: Principal = Depends(require("grille.simuler")),
+) -> dict[str, Any]:
+    with _erreurs_metier():
+        existante = await repo.grille(uow.session, grille_id)
+        if existante is None:
+            raise services.GrilleIntrouvable(str(grille_id))
+        _epci_dans_perimetre(principal, "grille.simuler", existante.epci)
+        return await services.simuler_grille(uow, grille_id, datetime.now(UTC))
+
+
+def _vue_recalcul(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "motif": row.motif,
+        "epci": row.epci,
+        "grille_id": None if row.grille_id is None else str(row.grille_id),
+        "etat": row.etat,
+        "total": row.total,
+        "traitees": row.traitees,
+        "modifiees": row.modifiees,
+        "cree_le": row.cree_le,
+        "demarre_le": row.demarre_le,
+        "mis_a_jour_le": row.mis_a_jour_le,
+        "termine_le": row.termine_le,
+        "progression_pct": 100
+        if row.etat == "TERMINE"
+        else (round(100 * row.traitees / row.total) if row.total else 0),
+    }
+
+
+@router.get("/recalculs", summary="Recalculs en masse et leur progression")
+async def recalculs(
+    uow: Uow, _: Principal = Depends(require("grille.lire"))
+) -> list[dict[str, Any]]:
+    return [_vue_recalcul(r) for r in await repo.lister_recalculs(uow.session)]
+
+
+@router.get("/recalculs/{recalcul_id}", summary="Progression d'un recalcul en masse")
+async def recalcul(
+    recalcul_id: UUID, uow: Uow, _: Principal = Depends(require("grille.lire"))
+) -> dict[str, Any]:
+    row = await repo.recalcul(uow.session, recalcul_id)
+    if row is None:
+        raise HTTPException(status_code=404, detail="Recalcul introuvable")
+    return _vue_recalcul(row)
+
+
+DELAI_INDISPONIBLE = {
+    "disponible": False,
+    "motif": "Délai d'attente non disponible : les attributions ne sont pas encore suivies "
+    "par Toit",
+}
+
+
+@router.get("/demandes/{demande_id}", summary="Cotation d'une demande, par EPCI")
+async def cotation_de_la_demande(
+    demande_id: UUID,
+    uow: Uow,
+    principal: Principal = Depends(require("cotation.lire")),
+) -> dict[str, Any]:
+    session = uow.session
+    demande = (await repo.demandes_suivies(session, [demande_id])).get(demande_id)
+    if demande is None or demande.snapshot is None:
+        raise HTTPException(status_code=404, detail="Ressource introuvable")
+    communes = demande.snapshot["logement_recherche"]["communes"]
+    visibles = [
+        epci
+        for epci in demande.epcis
+        if may(
+            principal,
+            "cotation.lire",
+            departement=demande.departement,
+            communes=communes,
+            epci=epci,
+        )
+    ]
+    if not visibles:
+        raise HTTPException(status_code=404, detail="Ressource introuvable")
+    lignes = await repo.scores_de(session, [demande_id])
+    cotations = []
+    for epci in visibles:
+        ligne = lignes.get((demande_id, epci))
+        if ligne is None:
+            continue
+        position = None
+        if ligne.actif:
+            p = await repo.position(session, epci, ligne.typologie, ligne.points)
+            position = {
+                "rang": p.rang,
+                "sur": p.total,
+                "percentile": p.percentile,
+                "typologie": p.typologie,
+            }
+        info = referentiel_territoire.epci(epci)
+        cotations.append(
+            {
+                "epci": epci,
+                "epci_nom": info.nom if info else None,
+                "grille_id": str(ligne.grille_id),
+                "grille_version": ligne.grille_version,
+                "points": str(ligne.points),
+                "criteres": ligne.criteres,
+                "position": position,
+                "delai_attente": DELAI_INDISPONIBLE,
+                "calculee_le": ligne.calculee_le,
+            }
+        )
+    await record_consultation(
+        session, principal, "cotation", str(demande_id), departement=demande.departement
+    )
+    await uow.commit()
+    return {"demande_id": str(demande_id), "cotations": cotations}

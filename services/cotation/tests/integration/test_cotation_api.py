@@ -1,0 +1,219 @@
+"""HTTP API: grids (create, edit with If-Match, validate, publish, archive, export,
+import, simulate), bulk re-scoring progress, the scores of a demande with its
+position, and the role × endpoint matrix."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+from toit_cotation.domain.echange import exporter
+from toit_cotation.entrypoints.jobs import ATTENTE
+from toit_cotation.seed import grilles_exemple
+from toit_cotation.service import service
+
+from servicekit.runtime import ServiceRuntime
+from servicekit.testing import RuntimeFactory
+from servicekit.testing_auth import assert_access_matrix, auth_headers
+from toit_contracts.enums import TypeLogementActuel
+
+from .cotation_harness import NANTES, creee, emetteur, modifiee, nouvel_id, publier, snapshot
+
+GESTIONNAIRE = auth_headers(roles={"GESTIONNAIRE_FICHIER"}, departements={"44"})
+INSTRUCTEUR = auth_headers(roles={"INSTRUCTEUR"}, departements={"44"})
+INSTRUCTEUR_35 = auth_headers(roles={"INSTRUCTEUR"}, departements={"35"})
+
+
+@pytest.fixture
+async def env(
+    memory_runtime_factory: RuntimeFactory,
+) -> AsyncIterator[tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient]]:
+    cotation = await memory_runtime_factory(service, start=False)
+    cotation.state[ATTENTE] = 0.05
+    await cotation.start(seed=False)
+    source = await memory_runtime_factory(emetteur)
+    transport = httpx.ASGITransport(app=cotation.app(manage_lifespan=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://toit.test") as client:
+        yield cotation, source, client
+
+
+def _nantes() -> dict[str, Any]:
+    definition = next(g for g in grilles_exemple() if g.epci == NANTES)
+    return definition.model_dump(mode="json")
+
+
+async def _attendre(client: httpx.AsyncClient, url: str, predicat: Any) -> Any:
+    for _ in range(200):
+        r = await client.get(url, headers=GESTIONNAIRE)
+        if r.status_code == 200 and predicat(r.json()):
+            return r.json()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{url}: condition non atteinte ({r.status_code} {r.text[:300]})")
+
+
+async def test_grid_life_cycle_and_scores(
+    env: tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient],
+) -> None:
+    _cotation, source, client = env
+    # Demandes arrive before any grid: followed, not scored.
+    ids = [nouvel_id() for _ in range(3)]
+    logements = [
+        TypeLogementActuel.SANS_ABRI,
+        TypeLogementActuel.HEBERGE_CHEZ_TIERS,
+        TypeLogementActuel.LOCATAIRE_PARC_PRIVE,
+    ]
+    await publier(
+        source, *(creee(i, snapshot(logement=lg)) for i, lg in zip(ids, logements, strict=True))
+    )
+
+    # Invalid grid: 422 naming the criterion and the field.
+    mauvaise = _nantes()
+    mauvaise["criteres"][1]["conditions"][0]["champ"] = "nom_de_famille"
+    r = await client.post("/api/cotation/grilles", json=mauvaise, headers=GESTIONNAIRE)
+    assert r.status_code == 422
+    erreur = r.json()["erreurs"][0]
+    assert erreur["champ"] == "criteres[DALO_PU].conditions[0]"
+    assert "champ inconnu : « nom_de_famille »" in erreur["message"]
+
+    r = await client.post("/api/cotation/grilles", json=_nantes(), headers=GESTIONNAIRE)
+    assert r.status_code == 201, r.text
+    grille = r.json()
+    url = f"/api/cotation/grilles/{grille['id']}"
+    assert grille["etat"] == "BROUILLON" and grille["version"] == 1
+    etag = r.headers["etag"]
+
+    # Edit the draft: If-Match required, stale ETag refused.
+    modifiee_def = _nantes()
+    modifiee_def["libelle"] = "Exemple modifié (non officiel)"
+    assert (await client.put(url, json=modifiee_def, headers=GESTIONNAIRE)).status_code == 428
+    r = await client.put(url, json=modifiee_def, headers={**GESTIONNAIRE, "If-Match": etag})
+    assert r.status_code == 200 and r.json()["revision"] == 2
+    r2 = await client.put(url, json=modifiee_def, headers={**GESTIONNAIRE, "If-Match": etag})
+    assert r2.status_code == 412
+    etag = r.headers["etag"]
+
+    r = await client.post(f"{url}/validation", headers=GESTIONNAIRE)
+    assert r.json() == {"publiable": True, "erreurs": []}
+
+    # Simulation of the draft on the current demandes: nothing published.
+    r = await client.post(f"{url}/simulation", headers=GESTIONNAIRE)
+    assert r.status_code == 200, r.text
+    simulation = r.json()
+    assert simulation["demandes"] == 3 and simulation["distribution_actuelle"] == {"nombre": 0}
+    assert simulation["distribution_simulee"]["nombre"] == 3
+    assert len(simulation["plus_grands_mouvements"]) == 3
+
+    # Publish: the re-scoring job scores the three demandes; progress visible.
+    r = await client.post(f"{url}/publication", headers={**GESTIONNAIRE, "If-Match": etag})
+    assert r.status_code == 200 and r.json()["etat"] == "PUBLIEE"
+    assert (
+        await client.put(
+            url, json=modifiee_def, headers={**GESTIONNAIRE, "If-Match": r.headers["etag"]}
+        )
+    ).status_code == 409
+    jobs = await _attendre(
+        client, "/api/cotation/recalculs", lambda js: js and js[0]["etat"] == "TERMINE"
+    )
+    assert jobs[0]["motif"] == "PUBLICATION" and jobs[0]["traitees"] == 3
+    assert jobs[0]["modifiees"] == 3 and jobs[0]["progression_pct"] == 100
+
+    # Scores of a demande, with the position among the active demandes of the EPCI.
+    r = await client.get(f"/api/cotation/demandes/{ids[0]}", headers=INSTRUCTEUR)
+    assert r.status_code == 200, r.text
+    (cotation_nantes,) = r.json()["cotations"]
+    assert cotation_nantes["epci"] == NANTES and cotation_nantes["grille_version"] == 1
+    assert cotation_nantes["position"] == {"rang": 1, "sur": 3, "percentile": 67, "typologie": "T3"}
+    assert cotation_nantes["delai_attente"]["disponible"] is False
+    codes = {c["code"]: c["points"] for c in cotation_nantes["criteres"]}
+    assert codes["SANS_LOGEMENT"] == "50.00"
+    r = await client.get(f"/api/cotation/demandes/{ids[2]}", headers=INSTRUCTEUR)
+    assert r.json()["cotations"][0]["position"]["rang"] == 3
+    # Outside the agent's perimeter: as if it did not exist.
+    r = await client.get(f"/api/cotation/demandes/{ids[0]}", headers=INSTRUCTEUR_35)
+    assert r.status_code == 404
+
+    # A new version replaces the published one, which is archived.
+    r = await client.post(
+        "/api/cotation/grilles/import?format=yaml",
+        content=exporter(next(g for g in grilles_exemple() if g.epci == NANTES), "yaml"),
+        headers={**GESTIONNAIRE, "Content-Type": "application/yaml"},
+    )
+    assert r.status_code == 201 and r.json()["version"] == 2
+    v2 = r.json()["id"]
+    assert (
+        await client.post(f"/api/cotation/grilles/{v2}/publication", headers=GESTIONNAIRE)
+    ).status_code == 200
+    r = await client.get(url, headers=INSTRUCTEUR)
+    assert r.json()["etat"] == "ARCHIVEE"
+    await _attendre(
+        client,
+        f"/api/cotation/demandes/{ids[0]}",
+        lambda body: body["cotations"][0]["grille_version"] == 2,
+    )
+
+    # Export in both formats; unreadable import.
+    r = await client.get(f"/api/cotation/grilles/{v2}/export?format=yaml", headers=INSTRUCTEUR)
+    assert r.status_code == 200 and "Nantes Métropole (non officielle)" in r.text
+    r = await client.get(f"/api/cotation/grilles/{v2}/export", headers=INSTRUCTEUR)
+    assert r.json()["epci"] == NANTES
+    r = await client.post(
+        "/api/cotation/grilles/import",
+        content=b"{pas du json",
+        headers={**GESTIONNAIRE, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422 and r.json()["erreurs"][0]["champ"] == "document"
+
+    # Archive the published grid: its scores go away.
+    r = await client.post(f"/api/cotation/grilles/{v2}/archivage", headers=GESTIONNAIRE)
+    assert r.status_code == 200
+    await _attendre(
+        client, f"/api/cotation/demandes/{ids[0]}", lambda body: body["cotations"] == []
+    )
+
+
+async def test_instructor_cannot_edit_grids(
+    env: tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient],
+) -> None:
+    _cotation, _source, client = env
+    r = await client.post("/api/cotation/grilles", json=_nantes(), headers=INSTRUCTEUR)
+    assert r.status_code == 403
+    r = await client.post(
+        "/api/cotation/grilles",
+        json=_nantes(),
+        headers=auth_headers(roles={"GESTIONNAIRE_FICHIER"}, departements={"35"}),
+    )
+    assert r.status_code == 404  # Nantes Métropole is outside a gestionnaire 35's perimeter
+
+
+async def test_unknown_demande_is_404(
+    env: tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient],
+) -> None:
+    _cotation, source, client = env
+    demande_id = nouvel_id()
+    await publier(source, creee(demande_id, snapshot()), modifiee(demande_id, 2, snapshot()))
+    r = await client.get(f"/api/cotation/demandes/{UUID(int=7)}", headers=INSTRUCTEUR)
+    assert r.status_code == 404
+
+
+async def test_cotation_access_matrix(memory_runtime_factory: RuntimeFactory) -> None:
+    runtime = await memory_runtime_factory(service)
+    await assert_access_matrix(runtime.app(manage_lifespan=False))
+
+
+async def test_demo_seed_publishes_labelled_example_grids(
+    memory_runtime_factory: RuntimeFactory,
+) -> None:
+    runtime = await memory_runtime_factory(service, mode="demo")
+    await runtime.definition.seed(runtime)  # type: ignore[misc]  # idempotent
+    transport = httpx.ASGITransport(app=runtime.app(manage_lifespan=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://toit.test") as client:
+        r = await client.get("/api/cotation/grilles?etat=PUBLIEE", headers=INSTRUCTEUR)
+    grilles = r.json()
+    assert sorted(g["epci"] for g in grilles) == ["242900314", "243500139", "244400404"]
+    for grille in grilles:
+        assert grille["exemple"] is True and "non officielle" in grille["definition"]["libelle"]
+        assert len(grille["definition"]["criteres"]) == 25
