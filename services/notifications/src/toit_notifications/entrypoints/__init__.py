@@ -1,0 +1,1 @@
+"""Entry points: HTTP routes, event consumer, sender loop."""

@@ -1,0 +1,206 @@
+"""HTTP routes under /api/notifications: the record per demande, the guichets' courriers,
+and the demo mailbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from servicekit.audit import record_consultation
+from servicekit.auth import Principal, authorize, public, require
+from servicekit.http import runtime_of, unit_of_work
+from servicekit.uow import UnitOfWork
+from toit_notifications.adapters import depot
+from toit_notifications.adapters.boite_dev import BoiteDev
+from toit_notifications.domain.model import Canal, Statut, masquer_email, masquer_nom
+from toit_notifications.entrypoints.expediteur import BOITE_DEV
+
+router = APIRouter(prefix="/api/notifications", tags=["notifications"])
+
+
+class NotificationOut(BaseModel):
+    id: UUID
+    type: str = Field(description="Type de notification (attestation_enregistrement…)")
+    version_gabarit: int = Field(description="Version du modèle utilisé")
+    canal: Canal
+    statut: Statut
+    destinataire: str | None = Field(description="Destinataire, masqué")
+    guichet: str | None = Field(description="Guichet qui édite le courrier")
+    numero_unique: str | None
+    creee_le: datetime
+    envoyee_le: datetime | None
+    editee_le: datetime | None
+    tentatives: int
+    derniere_erreur: str | None
+    message_id: str = Field(description="Message-ID du courriel (stable)")
+    reference_serveur: str | None = Field(description="Identifiant donné par le serveur SMTP")
+    piece_jointe: str | None = Field(description="Nom du PDF (attestation ou courrier)")
+
+
+class CourrierPage(BaseModel):
+    elements: list[NotificationOut]
+    total: int
+    page: int
+    par_page: int
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _out(row: depot.Row) -> NotificationOut:
+    destinataire = (
+        masquer_email(row["destinataire_email"])
+        if row["canal"] == Canal.EMAIL
+        else masquer_nom(row["destinataire_nom"])
+    )
+    return NotificationOut(
+        id=row["id"],
+        type=row["type"],
+        version_gabarit=row["version_gabarit"],
+        canal=row["canal"],
+        statut=row["statut"],
+        destinataire=destinataire,
+        guichet=row["guichet"],
+        numero_unique=row["numero_unique"],
+        creee_le=_utc(row["creee_le"]) or row["creee_le"],
+        envoyee_le=_utc(row["envoyee_le"]),
+        editee_le=_utc(row["editee_le"]),
+        tentatives=row["tentatives"],
+        derniere_erreur=row["derniere_erreur"],
+        message_id=row["message_id"],
+        reference_serveur=row["reference_serveur"],
+        piece_jointe=row["pdf_nom"],
+    )
+
+
+def _introuvable() -> HTTPException:
+    return HTTPException(status_code=404, detail="Ressource introuvable")
+
+
+@router.get(
+    "/demandes/{demande_id}",
+    response_model=list[NotificationOut],
+    summary="Notifications envoyées ou à éditer pour une demande",
+)
+async def notifications_de_la_demande(
+    demande_id: UUID,
+    principal: Principal = Depends(require("notification.lire")),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> list[NotificationOut]:
+    rows = await depot.par_demande(uow.session, demande_id)
+    if not rows:
+        raise _introuvable()
+    departement = rows[0]["departement"]
+    authorize(principal, "notification.lire", departement=departement)
+    await record_consultation(
+        uow.session, principal, "notifications", str(demande_id), departement=departement
+    )
+    await uow.commit()
+    return [_out(row) for row in rows]
+
+
+def _courrier_visible(principal: Principal, row: depot.Row | None) -> depot.Row:
+    if row is None or row["canal"] != Canal.COURRIER:
+        raise _introuvable()
+    authorize(principal, "courrier.editer", departement=row["departement"])
+    if principal.guichet is not None and row["guichet"] != principal.guichet:
+        raise _introuvable()
+    return row
+
+
+@router.get(
+    "/courriers",
+    response_model=CourrierPage,
+    summary="Courriers à éditer par le guichet (ou par les guichets du périmètre)",
+)
+async def courriers(
+    statut: Statut | None = Query(default=Statut.A_EDITER, description="a_editer ou editee"),
+    guichet: str | None = Query(
+        default=None,
+        pattern=r"^[A-Z0-9]{5}$",
+        description="Code du guichet (agents sans guichet attitré)",
+    ),
+    page: int = Query(default=1, ge=1, le=100_000),
+    par_page: int = Query(default=50, ge=1, le=500),
+    principal: Principal = Depends(require("courrier.editer")),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> CourrierPage:
+    rows, total = await depot.courriers(
+        uow.session,
+        departements=principal.departements,
+        guichet=principal.guichet or guichet,
+        statut=statut,
+        limite=par_page,
+        decalage=(page - 1) * par_page,
+    )
+    return CourrierPage(
+        elements=[_out(row) for row in rows],
+        total=total,
+        page=page,
+        par_page=par_page,
+    )
+
+
+@router.get(
+    "/courriers/{notification_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+    summary="Le courrier à imprimer (PDF)",
+)
+async def courrier_pdf(
+    notification_id: UUID,
+    principal: Principal = Depends(require("courrier.editer")),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> Response:
+    row = _courrier_visible(principal, await depot.par_id(uow.session, notification_id))
+    await record_consultation(
+        uow.session, principal, "courrier", str(notification_id), departement=row["departement"]
+    )
+    await uow.commit()
+    return Response(
+        content=row["pdf"],
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{row["pdf_nom"]}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post(
+    "/courriers/{notification_id}/edite",
+    response_model=NotificationOut,
+    summary="Marquer le courrier comme imprimé et remis à la poste (ou en main propre)",
+)
+async def courrier_edite(
+    notification_id: UUID,
+    principal: Principal = Depends(require("courrier.editer")),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> NotificationOut:
+    _courrier_visible(principal, await depot.par_id(uow.session, notification_id))
+    await depot.marquer_editee(uow.session, notification_id, datetime.now(UTC))
+    await uow.commit()
+    row = await depot.par_id(uow.session, notification_id)
+    assert row is not None
+    return _out(row)
+
+
+@router.get(
+    "/dev/boite",
+    summary="Mode démonstration : les courriels reçus par le serveur SMTP local",
+    dependencies=[Depends(public("boîte aux lettres de démonstration, absente hors démo"))],
+)
+async def boite_dev(
+    request: Request, limite: int = Query(default=50, ge=1, le=1000)
+) -> dict[str, Any]:
+    runtime = runtime_of(request)
+    boite = runtime.state.get(BOITE_DEV)
+    if runtime.settings.mode != "demo" or not isinstance(boite, BoiteDev):
+        raise _introuvable()
+    messages = list(boite.messages)[-limite:]
+    return {"total": len(boite.messages), "messages": [m.resume() for m in reversed(messages)]}

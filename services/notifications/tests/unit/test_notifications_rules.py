@@ -1,0 +1,131 @@
+"""Pure rules: channel, masks, retry policy, triggers, templates, PDF."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+from pypdf import PdfReader
+from toit_notifications.adapters.gabarits import Gabarits
+from toit_notifications.adapters.pdf import attestation_pdf, courrier_pdf
+from toit_notifications.domain.declencheurs import DECLENCHEURS, PAR_EVENEMENT
+from toit_notifications.domain.model import (
+    Canal,
+    Destinataire,
+    PolitiqueEnvoi,
+    ajouter_mois,
+    choisir_canal,
+    date_fr,
+    masquer_email,
+    masquer_nom,
+    message_id,
+)
+from toit_notifications.service_layer import delai_anormalement_long, donnees_attestation
+
+from toit_contracts.examples import NUMERO_UNIQUE, example_contact, example_events
+
+
+def test_email_only_when_an_address_is_known_and_post_was_not_asked() -> None:
+    assert choisir_canal(Destinataire(email="a@b.fr")) is Canal.EMAIL
+    assert choisir_canal(Destinataire(email=None)) is Canal.COURRIER
+    assert choisir_canal(Destinataire(email="a@b.fr", courrier_papier=True)) is Canal.COURRIER
+
+
+def test_masks_keep_initials_only() -> None:
+    assert masquer_email("camille.exemple@example.org") == "c***@e***.org"
+    assert masquer_email(None) is None
+    assert masquer_nom("Madame Camille EXEMPLE") == "Madame C*** E***"
+
+
+def test_message_id_is_deterministic_per_key() -> None:
+    assert message_id("k", "toit.fr") == message_id("k", "toit.fr")
+    assert message_id("k", "toit.fr") != message_id("l", "toit.fr")
+    assert message_id("k", "toit.fr").endswith("@toit.fr>")
+
+
+def test_backoff_doubles_up_to_the_maximum_then_gives_up() -> None:
+    policy = PolitiqueEnvoi(timedelta(seconds=5), timedelta(seconds=60), timedelta(hours=1))
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    delays = [(policy.prochain_essai(n, now) - now).total_seconds() for n in range(1, 7)]
+    assert delays == [5, 10, 20, 40, 60, 60]
+    assert not policy.abandonner(now, now + timedelta(minutes=59))
+    assert policy.abandonner(now, now + timedelta(hours=1))
+
+
+def test_french_dates_and_months() -> None:
+    assert date_fr(date(2026, 3, 1)) == "1er mars 2026"
+    assert ajouter_mois(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert ajouter_mois(date(2026, 1, 12), 24) == date(2028, 1, 12)
+
+
+def test_every_trigger_has_a_template_with_three_parts() -> None:
+    gabarits = Gabarits()
+    events = example_events()
+    for declencheur in DECLENCHEURS:
+        assert declencheur.type in gabarits.versions, declencheur.type
+        for avis in declencheur.avis(events[declencheur.evenement.event_type]):
+            rendu = gabarits.rendre(avis.type, {**avis.contexte, "canal": avis.canal.value})
+            assert rendu.sujet and "\n" not in rendu.sujet
+            assert rendu.texte.strip() and "<html" in rendu.html
+
+
+def test_html_part_is_escaped() -> None:
+    event = example_events()["demande.renouvellement_a_echeance"]
+    contact = example_contact().model_copy(update={"nom": "<script>x</script>"})
+    event = event.model_copy(update={"contact": contact})
+    [avis] = PAR_EVENEMENT[event.event_type].avis(event)
+    rendu = Gabarits().rendre(avis.type, {**avis.contexte, "canal": "email"})
+    assert "<script>" not in rendu.html and "&lt;script&gt;" in rendu.html
+    assert "<script>" in rendu.texte
+
+
+def test_accounts_to_review_go_to_each_administrator_once() -> None:
+    event = example_events()["comptes.a_revoir"]
+    event = event.model_copy(update={"destinataires": ["a@x.fr", "b@x.fr", "a@x.fr"]})
+    avis = PAR_EVENEMENT["comptes.a_revoir"].avis(event)
+    assert [a.destinataire.email for a in avis] == ["a@x.fr", "b@x.fr"]
+    assert {a.cle("e1") for a in avis} == {a.cle("e1") for a in avis[::-1]}
+    assert len({a.cle("e1") for a in avis}) == 2
+
+
+def test_renewal_notice_without_post_preference_is_an_email() -> None:
+    event = example_events()["demande.renouvellement_a_echeance"]
+    [avis] = PAR_EVENEMENT[event.event_type].avis(event)
+    assert avis.canal is Canal.EMAIL and avis.type == "preavis_renouvellement"
+    assert avis.contexte["date_expiration"] == date(2027, 1, 12)
+
+
+def test_dal_is_the_shortest_of_the_typologies_asked() -> None:
+    assert delai_anormalement_long("35", ["T3", "T4"]) == 24
+    assert delai_anormalement_long("35", ["T2"]) == 30
+    assert delai_anormalement_long("2A", []) is None
+
+
+def test_attestation_pdf_holds_what_the_law_lists() -> None:
+    event = example_events()["demande.enregistree"]
+    [avis] = PAR_EVENEMENT[event.event_type].avis(event)
+    data = donnees_attestation(avis, "RM035")
+    content = attestation_pdf(data, date(2026, 1, 15))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert NUMERO_UNIQUE in text
+    assert "12 janvier 2026" in text  # dépôt
+    assert "RM035" in text
+    assert "24 mois" in text and "12 janvier 2028" in text  # DAL and DALO date
+    assert "Avis d'impôt sur le revenu" in text  # annex of pièces
+    assert "R441-2-6" in text  # data-protection notice
+    assert attestation_pdf(data, date(2026, 1, 15)) == content  # invariant bytes
+
+
+def test_courrier_pdf_prints_address_and_body() -> None:
+    destinataire = PAR_EVENEMENT["demande.radiee"].avis(example_events()["demande.radiee"])[0]
+    content = courrier_pdf(
+        destinataire.destinataire, "Objet", "Bonjour,\n\nTexte & suite.", date(2026, 6, 30)
+    )
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "35000 RENNES" in text and "Texte & suite." in text
+
+
+def test_unique_key_differs_by_event_and_type() -> None:
+    event = example_events()["demande.enregistree"]
+    [avis] = PAR_EVENEMENT[event.event_type].avis(event)
+    assert avis.cle("e1") != avis.cle("e2")
