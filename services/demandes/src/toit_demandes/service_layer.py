@@ -120,6 +120,8 @@ def _etat(demande: Demande) -> dict[str, Any]:
         "version": demande.version,
         "numero_unique": demande.numero_unique,
         "statut": demande.statut,
+        "guichet_enregistreur": demande.guichet,
+        "compte_demandeur": demande.proprietaire,
     }
 
 

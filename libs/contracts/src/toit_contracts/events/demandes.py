@@ -273,6 +273,15 @@ class _DemandeEtat(_DemandeEvent):
         default=None, description="Numéro unique, absent avant l'enregistrement"
     )
     statut: StatutDemande = Field(description="Statut après l'événement")
+    guichet_enregistreur: CodeGuichet | None = Field(
+        default=None, description="Guichet qui a enregistré la demande (courriers à éditer)"
+    )
+    compte_demandeur: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Identifiant opaque du compte du demandeur sur le portail, s'il en a un "
+        "(pour que le demandeur consulte sa cotation et ses avis)",
+    )
 
 
 class _DemandeAvecSnapshot(_DemandeEtat):
