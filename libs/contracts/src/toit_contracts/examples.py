@@ -67,6 +67,7 @@ DEMANDE_ID = UUID("6f1c2a3e-0000-4000-8000-000000000001")
 COMPTE_ID = UUID("6f1c2a3e-0000-4000-8000-000000000002")
 ORGANISATION_ID = UUID("6f1c2a3e-0000-4000-8000-000000000003")
 NUMERO_UNIQUE = "0350126000042RM035"
+COMPTE_DEMANDEUR = "6f1c2a3e-0000-4000-8000-000000000006"
 EXAMPLE_TIME = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
@@ -154,11 +155,19 @@ def example_events() -> dict[str, IntegrationEvent]:
         **demande,
         "numero_unique": NUMERO_UNIQUE,
         "statut": StatutDemande.ACTIVE,
+        "guichet_enregistreur": "RM035",
+        "compte_demandeur": COMPTE_DEMANDEUR,
     }
     compte: dict[str, Any] = {"compte_id": COMPTE_ID, "email": "agent@bailleur.example.org"}
     link_expiry = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
     events: list[IntegrationEvent] = [
-        DemandeCreee(**demande, version=1, statut=StatutDemande.A_VALIDER, snapshot=snapshot),
+        DemandeCreee(
+            **demande,
+            version=1,
+            statut=StatutDemande.A_VALIDER,
+            compte_demandeur=COMPTE_DEMANDEUR,
+            snapshot=snapshot,
+        ),
         DemandeEnregistree(**active, version=2, snapshot=snapshot),
         DemandeModifiee(
             **active, version=3, snapshot=snapshot, rubriques_modifiees=["logement_recherche"]

@@ -109,13 +109,12 @@ def _row(
     avis: Avis,
     envelope: CloudEvent,
     gabarits: Gabarits,
-    guichet: str | None,
     domaine: str,
     maintenant: datetime,
 ) -> dict[str, Any]:
     cle = avis.cle(envelope.id)
     rendu = gabarits.rendre(avis.type, {**avis.contexte, "canal": avis.canal.value})
-    pdf = _pdf(avis, guichet, rendu.sujet, rendu.texte, maintenant.date())
+    pdf = _pdf(avis, avis.guichet, rendu.sujet, rendu.texte, maintenant.date())
     adresse = avis.destinataire.adresse
     email = avis.canal is Canal.EMAIL
     return {
@@ -130,7 +129,8 @@ def _row(
         "demande_id": avis.demande_id,
         "compte_id": avis.compte_id,
         "departement": avis.departement,
-        "guichet": guichet,
+        "guichet": avis.guichet,
+        "compte_demandeur": avis.compte_demandeur,
         "numero_unique": avis.contexte.get("numero_unique"),
         "destinataire_email": avis.destinataire.email if email else None,
         "destinataire_nom": avis.destinataire.nom_complet,
@@ -158,23 +158,13 @@ async def enregistrer_notifications(
     """Record the notifications the event calls for (in the caller's transaction)."""
     maintenant = maintenant or datetime.now(UTC)
     session = uow.session
-    snapshot = getattr(event, "snapshot", None)
-    demande_id: UUID | None = getattr(event, "demande_id", None)
-    if demande_id is not None and snapshot is not None:
-        await depot.memoriser_guichet(
-            session, demande_id, getattr(event, "departement", ""), snapshot.guichet_enregistreur
-        )
     tous = PAR_EVENEMENT[event.event_type].avis(event)
     existantes = await depot.cles_existantes(session, [cle_hash(a.cle(envelope.id)) for a in tous])
     rows = []
     for avis in tous:
         if cle_hash(avis.cle(envelope.id)) in existantes:
             continue
-        guichet = avis.guichet
-        # Events without a snapshot: the courrier still goes to the registering guichet.
-        if guichet is None and avis.canal is Canal.COURRIER and avis.demande_id is not None:
-            guichet = await depot.guichet_de(session, avis.demande_id)
-        rows.append(_row(avis, envelope, gabarits, guichet, domaine, maintenant))
+        rows.append(_row(avis, envelope, gabarits, domaine, maintenant))
     await depot.ajouter(session, rows)
     for row in rows:
         log.info(

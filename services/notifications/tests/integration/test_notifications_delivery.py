@@ -159,6 +159,18 @@ async def test_registration_sends_one_email_with_the_attestation(
             headers=auth_headers(roles={"AGENT_ENREGISTREUR"}, departements={"44"}),
         )
         assert outside.status_code == 404
+        own = await http.get(
+            f"/api/notifications/demandes/{event.demande_id}",
+            headers=auth_headers(roles={"DEMANDEUR"}, sub=event.compte_demandeur),
+        )
+        assert own.status_code == 200, own.text
+        assert [r["type"] for r in own.json()] == ["attestation_enregistrement"]
+        someone_else = await http.get(
+            f"/api/notifications/demandes/{event.demande_id}",
+            headers=auth_headers(roles={"DEMANDEUR"}),
+        )
+        assert someone_else.status_code == 404
+        assert str(event.demande_id) not in someone_else.text
         assert (await http.get("/api/notifications/dev/boite")).status_code == 404
 
 

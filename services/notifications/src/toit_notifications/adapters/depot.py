@@ -10,7 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from toit_notifications.adapters.tables import demande_guichet, notification
+from toit_notifications.adapters.tables import notification
 from toit_notifications.domain.model import Canal, Statut
 
 Row = Mapping[str, Any]
@@ -28,36 +28,10 @@ async def ajouter(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         await session.execute(notification.insert(), rows)
 
 
-async def memoriser_guichet(
-    session: AsyncSession, demande_id: UUID, departement: str, guichet: str | None
-) -> None:
-    key = demande_guichet.c.demande_id == demande_id
-    found = (await session.execute(sa.select(demande_guichet.c.demande_id).where(key))).first()
-    if found is None:
-        await session.execute(
-            demande_guichet.insert().values(
-                demande_id=demande_id, departement=departement, guichet=guichet
-            )
-        )
-    elif guichet is not None:
-        await session.execute(demande_guichet.update().where(key).values(guichet=guichet))
-
-
-async def guichet_de(session: AsyncSession, demande_id: UUID) -> str | None:
-    return (
-        await session.execute(
-            sa.select(demande_guichet.c.guichet).where(demande_guichet.c.demande_id == demande_id)
-        )
-    ).scalar_one_or_none()
-
-
 async def purger_demande(session: AsyncSession, demande_id: UUID) -> int:
     result = cast(
         sa.CursorResult[Any],
         await session.execute(notification.delete().where(notification.c.demande_id == demande_id)),
-    )
-    await session.execute(
-        demande_guichet.delete().where(demande_guichet.c.demande_id == demande_id)
     )
     return int(result.rowcount or 0)
 

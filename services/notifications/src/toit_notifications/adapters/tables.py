@@ -27,6 +27,7 @@ notification = sa.Table(
     sa.Column("compte_id", sa.Uuid, nullable=True),
     sa.Column("departement", sa.String(3), nullable=True),
     sa.Column("guichet", sa.String(5), nullable=True),
+    sa.Column("compte_demandeur", sa.String(64), nullable=True),
     sa.Column("numero_unique", sa.String(18), nullable=True),
     sa.Column("destinataire_email", sa.String(254), nullable=True),
     sa.Column("destinataire_nom", sa.String(300), nullable=True),
@@ -47,14 +48,5 @@ notification = sa.Table(
     sa.Index("ix_notification_demande", "demande_id", "creee_le"),
     sa.Index("ix_notification_a_envoyer", "statut", "prochain_essai"),
     sa.Index("ix_notification_guichet", "guichet", "statut", "creee_le"),
-)
-
-# Registering guichet of each demande, from the events that carry a snapshot: the
-# renewal notice and the DALO information do not, and their courrier goes there too.
-demande_guichet = sa.Table(
-    "demande_guichet",
-    metadata,
-    sa.Column("demande_id", sa.Uuid, primary_key=True),
-    sa.Column("departement", sa.String(3), nullable=False),
-    sa.Column("guichet", sa.String(5), nullable=True),
+    sa.Index("ix_notification_compte_demandeur", "compte_demandeur"),
 )

@@ -96,7 +96,8 @@ class Declencheur:
             contexte=contexte,
             demande_id=event.demande_id,
             departement=event.departement,
-            guichet=snapshot.guichet_enregistreur if snapshot is not None else None,
+            guichet=event.guichet_enregistreur,
+            compte_demandeur=event.compte_demandeur,
             attestation=self.attestation,
         )
 

@@ -67,6 +67,8 @@ class Avis:
     # An attestation PDF goes with the message (attached to the email, or the courrier itself).
     attestation: bool = False
     compte_id: UUID | None = None
+    # The applicant's portal account: lets the demandeur read their own notifications.
+    compte_demandeur: str | None = None
 
     def cle(self, event_id: str) -> str:
         """(event, recipient, type): the notification exists at most once for this key."""

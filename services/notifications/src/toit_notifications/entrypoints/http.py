@@ -96,7 +96,12 @@ async def notifications_de_la_demande(
     if not rows:
         raise _introuvable()
     departement = rows[0]["departement"]
-    authorize(principal, "notification.lire", departement=departement)
+    authorize(
+        principal,
+        "notification.lire",
+        departement=departement,
+        owner=rows[0]["compte_demandeur"],
+    )
     await record_consultation(
         uow.session, principal, "notifications", str(demande_id), departement=departement
     )
