@@ -25,7 +25,7 @@ test: ## Lint, type-check and run every test against real PostgreSQL and RabbitM
 lint: deps ## ruff (lint + format check) and mypy on libs/
 	@uv run ruff check .
 	@uv run ruff format --check .
-	@uv run mypy libs/contracts/src libs/servicekit/src
+	@uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src
 
 .PHONY: fmt
 fmt: deps ## Format the code
@@ -53,6 +53,25 @@ asyncapi: deps ## Regenerate docs/asyncapi.yaml and the JSON Schemas from libs/c
 bench-bus: deps ## Raw aio-pika ceiling vs the full outbox→broker→inbox path (figures in docs/performance.md)
 	@deploy/local/infra.sh start >/dev/null
 	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_bus.py
+
+.PHONY: bench-demandes
+bench-demandes: deps ## create+register, PATCH and search among N demandes (default 200,000), beside a bare endpoint
+	@deploy/local/infra.sh start >/dev/null
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_demandes.py --demandes $(N)
+
+.PHONY: bench-cotation
+bench-cotation: deps ## Scoring function, bulk re-score of N demandes and live latency under bulk load
+	@deploy/local/infra.sh start >/dev/null
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_cotation.py --demandes $(N)
+
+.PHONY: bench-notifications
+bench-notifications: deps ## 10,000 renewal notices rendered and sent to a local SMTP server
+	@deploy/local/infra.sh start >/dev/null
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_notifications.py --count 10000
+
+.PHONY: bench-identite
+bench-identite: deps ## Token verification per request and argon2id cost (no servers)
+	@uv run python bench/bench_identite.py
 
 .PHONY: seed
 seed: deps ## Generate N realistic demandes into bench/data/demandes-N.jsonl (make seed N=200000)
