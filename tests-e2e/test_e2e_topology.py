@@ -1,0 +1,175 @@
+"""`make up`: the real topology (one process per service, PostgreSQL, RabbitMQ, nginx).
+
+One household's journey crosses four services through the gateway and the broker:
+an agent logs in (identite), files and registers a demande (demandes), the demande
+is scored for Nantes Métropole (cotation, from `demande.enregistree`) and the
+applicant receives the attestation by email (notifications, from the same event).
+The gateway's hardening is checked on the way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCAL = ROOT / "deploy/local"
+# Away from the ports of a developer's own `make up` or `make run`.
+PORTS = {"TOIT_SERVICE_PORT_BASE": "18100", "TOIT_GATEWAY_PORT": "18000"}
+GATEWAY = f"http://127.0.0.1:{PORTS['TOIT_GATEWAY_PORT']}"
+SERVICES = ("identite", "demandes", "cotation", "matching", "observatoire", "portail")
+SERVICES += ("notifications",)
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+T = TypeVar("T")
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def topology() -> Iterator[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOIT_DATABASE_URL")}
+    env.update(PORTS, TOIT_USE_DOCKER="0", TOIT_MODE="demo", TOIT_COTATION_REPLICAS="2")
+    started = subprocess.run(
+        [LOCAL / "up.sh"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield GATEWAY
+    finally:
+        subprocess.run(
+            [LOCAL / "down.sh", "--keep-infra"], env=env, cwd=ROOT, timeout=120, check=False
+        )
+
+
+@pytest.fixture
+async def gateway(topology: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=topology, timeout=10) as client:
+        yield client
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 30.0) -> T:
+    async with asyncio.timeout(timeout):
+        while (found := await probe()) is None:
+            await asyncio.sleep(0.2)
+    return found
+
+
+def demande_anne() -> dict[str, Any]:
+    return {
+        "departement": "44",
+        "demandeur": {
+            "civilite": "MME",
+            "nom_naissance": "DURAND",
+            "prenoms": "Anne",
+            "date_naissance": "1985-06-02",
+            "nationalite": "FRANCAISE",
+            "situation_familiale": "CELIBATAIRE",
+            "email": "anne.durand.e2e@example.org",
+            "adresse": {
+                "ligne1": "3 rue des Lilas",
+                "code_postal": "44000",
+                "commune_insee": "44109",
+            },
+        },
+        "codemandeur": None,
+        "occupants": [
+            {
+                "prenoms": "Léo",
+                "nom": "DURAND",
+                "date_naissance": "2015-09-01",
+                "lien": "ENFANT",
+                "a_charge": True,
+            }
+        ],
+        "situation_professionnelle": {"demandeur": "SALARIE_CDI"},
+        "ressources": [{"personne": "demandeur", "type": "SALAIRE", "montant_mensuel": 1650}],
+        "revenu_fiscal_reference": [{"annee": 2024, "montant": 19800}],
+        "logement_actuel": {"type": "LOCATAIRE_PARC_PRIVE", "loyer_mensuel": 720},
+        "motifs": [{"code": "LOGEMENT_TROP_CHER", "principal": True}],
+        "logement_recherche": {
+            "typologies": ["T2", "T3"],
+            "type": "APPARTEMENT",
+            "communes": ["44109", "44162"],
+        },
+    }
+
+
+async def test_every_service_answers_through_nginx_with_security_headers(
+    gateway: httpx.AsyncClient,
+) -> None:
+    for service in SERVICES:
+        response = await gateway.get(f"/api/{service}/healthz")
+        assert response.status_code == 200, service
+        assert response.headers["server"].startswith("nginx")
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert "access-control-allow-origin" not in response.headers
+    too_big = await gateway.post("/api/demandes", content=b"x" * (13 * 1024 * 1024))
+    assert too_big.status_code == 413
+
+
+async def test_a_registration_is_scored_and_attested_across_services(
+    gateway: httpx.AsyncClient,
+) -> None:
+    token = await gateway.post(
+        "/api/identite/token",
+        data={"grant_type": "password", "username": "demo-agent-44", "password": "toit-demo-2026"},
+    )
+    assert token.status_code == 200, token.text
+    agent = {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+    created = await gateway.post("/api/demandes", json=demande_anne(), headers=agent)
+    assert created.status_code == 201, created.text
+    demande_id = created.json()["id"]
+    piece = await gateway.post(
+        f"/api/demandes/{demande_id}/pieces",
+        headers=agent,
+        data={"type": "PIECE_IDENTITE", "personne": "demandeur"},
+        files={"fichier": ("cni.pdf", PDF, "application/pdf")},
+    )
+    assert piece.status_code == 201, piece.text
+    registered = await gateway.post(f"/api/demandes/{demande_id}/enregistrement", headers=agent)
+    assert registered.status_code == 200, registered.text
+    numero_unique = registered.json()["numero_unique"]
+    assert numero_unique.startswith("044")
+
+    async def scored() -> list[dict[str, Any]] | None:
+        response = await gateway.get(f"/api/cotation/demandes/{demande_id}", headers=agent)
+        return response.json()["cotations"] or None if response.status_code == 200 else None
+
+    cotations = await eventually(scored)
+    nantes = next(c for c in cotations if c["epci"] == "244400404")
+    assert Decimal(nantes["points"]) == sum(Decimal(str(c["points"])) for c in nantes["criteres"])
+    assert nantes["grille_version"] >= 1
+
+    async def attested() -> dict[str, Any] | None:
+        boite = (await gateway.get("/api/notifications/dev/boite")).json()
+        return next(
+            (m for m in boite["messages"] if numero_unique in m["sujet"]),
+            None,
+        )
+
+    message = await eventually(attested)
+    assert message["a"] == ["anne.durand.e2e@example.org"]
+
+
+async def test_token_endpoint_is_rate_limited_by_nginx(gateway: httpx.AsyncClient) -> None:
+    statuses = [
+        (
+            await gateway.post(
+                "/api/identite/token",
+                data={"grant_type": "password", "username": "personne", "password": "x" * 12},
+            )
+        ).status_code
+        for _ in range(12)
+    ]
+    assert 429 in statuses
