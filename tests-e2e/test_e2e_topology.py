@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from toit_demandes.exemples import demande_exemple
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL = ROOT / "deploy/local"
@@ -63,46 +64,6 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 
     return found
 
 
-def demande_anne() -> dict[str, Any]:
-    return {
-        "departement": "44",
-        "demandeur": {
-            "civilite": "MME",
-            "nom_naissance": "DURAND",
-            "prenoms": "Anne",
-            "date_naissance": "1985-06-02",
-            "nationalite": "FRANCAISE",
-            "situation_familiale": "CELIBATAIRE",
-            "email": "anne.durand.e2e@example.org",
-            "adresse": {
-                "ligne1": "3 rue des Lilas",
-                "code_postal": "44000",
-                "commune_insee": "44109",
-            },
-        },
-        "codemandeur": None,
-        "occupants": [
-            {
-                "prenoms": "Léo",
-                "nom": "DURAND",
-                "date_naissance": "2015-09-01",
-                "lien": "ENFANT",
-                "a_charge": True,
-            }
-        ],
-        "situation_professionnelle": {"demandeur": "SALARIE_CDI"},
-        "ressources": [{"personne": "demandeur", "type": "SALAIRE", "montant_mensuel": 1650}],
-        "revenu_fiscal_reference": [{"annee": 2024, "montant": 19800}],
-        "logement_actuel": {"type": "LOCATAIRE_PARC_PRIVE", "loyer_mensuel": 720},
-        "motifs": [{"code": "LOGEMENT_TROP_CHER", "principal": True}],
-        "logement_recherche": {
-            "typologies": ["T2", "T3"],
-            "type": "APPARTEMENT",
-            "communes": ["44109", "44162"],
-        },
-    }
-
-
 async def test_every_service_answers_through_nginx_with_security_headers(
     gateway: httpx.AsyncClient,
 ) -> None:
@@ -127,7 +88,9 @@ async def test_a_registration_is_scored_and_attested_across_services(
     assert token.status_code == 200, token.text
     agent = {"Authorization": f"Bearer {token.json()['access_token']}"}
 
-    created = await gateway.post("/api/demandes", json=demande_anne(), headers=agent)
+    demande = demande_exemple()
+    demande["demandeur"]["email"] = "anne.durand.e2e@example.org"
+    created = await gateway.post("/api/demandes", json=demande, headers=agent)
     assert created.status_code == 201, created.text
     demande_id = created.json()["id"]
     piece = await gateway.post(
