@@ -122,6 +122,8 @@ class EtatDemande:
     departement: str
     statut: StatutDemande
     snapshot: DemandeSnapshot | None
+    # The applicant's portal account (None: filed at a guichet, or purged).
+    compte_demandeur: str | None = None
 
 
 async def suivre_demande(uow: UnitOfWork, etat: EtatDemande, maintenant: datetime) -> int:
@@ -145,6 +147,7 @@ async def suivre_demande(uow: UnitOfWork, etat: EtatDemande, maintenant: datetim
         snapshot=snapshot,
         epcis=epcis_des_communes(recherche["communes"]) if recherche else [],
         version_cotation=ancienne.version_cotation if ancienne else 0,
+        compte_demandeur=etat.compte_demandeur,
     )
     if not cotee:
         # Radiée, purgée or back to draft: out of every ranking, snapshot forgotten.

@@ -110,23 +110,29 @@ def snapshot(
     )
 
 
-def creee(demande_id: UUID, snap: DemandeSnapshot) -> DemandeCreee:
+def creee(
+    demande_id: UUID, snap: DemandeSnapshot, compte_demandeur: str | None = None
+) -> DemandeCreee:
     return DemandeCreee(
         demande_id=demande_id,
         version=1,
         departement="44",
         statut=StatutDemande.ACTIVE,
         snapshot=snap,
+        compte_demandeur=compte_demandeur,
     )
 
 
-def modifiee(demande_id: UUID, version: int, snap: DemandeSnapshot) -> DemandeModifiee:
+def modifiee(
+    demande_id: UUID, version: int, snap: DemandeSnapshot, compte_demandeur: str | None = None
+) -> DemandeModifiee:
     return DemandeModifiee(
         demande_id=demande_id,
         version=version,
         departement="44",
         statut=StatutDemande.ACTIVE,
         snapshot=snap,
+        compte_demandeur=compte_demandeur,
     )
 
 

@@ -21,7 +21,16 @@ from servicekit.testing import RuntimeFactory
 from servicekit.testing_auth import assert_access_matrix, auth_headers
 from toit_contracts.enums import TypeLogementActuel
 
-from .cotation_harness import NANTES, creee, emetteur, modifiee, nouvel_id, publier, snapshot
+from .cotation_harness import (
+    NANTES,
+    creee,
+    emetteur,
+    modifiee,
+    nouvel_id,
+    publier,
+    publier_grille_nantes,
+    snapshot,
+)
 
 GESTIONNAIRE = auth_headers(roles={"GESTIONNAIRE_FICHIER"}, departements={"44"})
 INSTRUCTEUR = auth_headers(roles={"INSTRUCTEUR"}, departements={"44"})
@@ -197,6 +206,64 @@ async def test_unknown_demande_is_404(
     await publier(source, creee(demande_id, snapshot()), modifiee(demande_id, 2, snapshot()))
     r = await client.get(f"/api/cotation/demandes/{UUID(int=7)}", headers=INSTRUCTEUR)
     assert r.status_code == 404
+
+
+async def test_demandeur_reads_only_their_own_cotation(
+    env: tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient],
+) -> None:
+    cotation, source, client = env
+    compte, autre_compte = nouvel_id(), nouvel_id()
+    a_moi, au_guichet, a_un_autre = nouvel_id(), nouvel_id(), nouvel_id()
+    await publier_grille_nantes(cotation)
+    await publier(
+        source,
+        creee(a_moi, snapshot(), compte_demandeur=str(compte)),
+        creee(au_guichet, snapshot()),  # filed at a guichet: no portal account
+        creee(a_un_autre, snapshot(), compte_demandeur=str(autre_compte)),
+    )
+    # The applicant's account comes with every event: a later modification keeps it.
+    await publier(
+        source,
+        modifiee(
+            a_moi,
+            2,
+            snapshot(logement=TypeLogementActuel.SANS_ABRI),
+            compte_demandeur=str(compte),
+        ),
+    )
+    for demande_id in (au_guichet, a_un_autre):
+        await _attendre(
+            client, f"/api/cotation/demandes/{demande_id}", lambda body: body["cotations"]
+        )
+    await _attendre(
+        client,
+        f"/api/cotation/demandes/{a_moi}",
+        lambda body: body["cotations"] and body["cotations"][0]["grille_version"] == 1,
+    )
+
+    moi = auth_headers(roles={"DEMANDEUR"}, sub=str(compte))
+    r = await client.get(f"/api/cotation/demandes/{a_moi}", headers=moi)
+    assert r.status_code == 200, r.text
+    (mienne,) = r.json()["cotations"]
+    assert mienne["epci"] == NANTES
+    assert {c["code"] for c in mienne["criteres"]} >= {"ANCIENNETE", "SANS_LOGEMENT"}
+    assert mienne["position"]["sur"] == 3
+
+    # Another applicant's demande, one filed at a guichet, an unknown one: the same 404,
+    # so that nothing tells them apart.
+    introuvable = (await client.get(f"/api/cotation/demandes/{UUID(int=9)}", headers=moi)).json()
+    for demande_id in (au_guichet, a_un_autre):
+        r = await client.get(f"/api/cotation/demandes/{demande_id}", headers=moi)
+        assert r.status_code == 404 and r.json() == introuvable
+    # The owner is checked against the token's subject, not against anything in the request.
+    r = await client.get(
+        f"/api/cotation/demandes/{a_moi}",
+        headers=auth_headers(roles={"DEMANDEUR"}, sub=str(autre_compte)),
+    )
+    assert r.status_code == 404 and r.json() == introuvable
+    # A demandeur never manages grids.
+    r = await client.post("/api/cotation/grilles", json=_nantes(), headers=moi)
+    assert r.status_code == 403
 
 
 async def test_cotation_access_matrix(memory_runtime_factory: RuntimeFactory) -> None:

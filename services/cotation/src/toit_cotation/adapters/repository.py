@@ -120,6 +120,7 @@ class DemandeSuivie:
     snapshot: dict[str, Any] | None
     epcis: list[str]
     version_cotation: int
+    compte_demandeur: str | None = None
 
 
 async def demandes_suivies(
@@ -141,6 +142,7 @@ async def demandes_suivies(
             snapshot=row.snapshot,
             epcis=list(row.epcis),
             version_cotation=row.version_cotation,
+            compte_demandeur=row.compte_demandeur,
         )
         for row in rows
     }
@@ -161,6 +163,7 @@ async def enregistrer_demande(
         "epcis": demande.epcis,
         "version_cotation": demande.version_cotation,
         "modifiee_le": maintenant,
+        "compte_demandeur": demande.compte_demandeur,
     }
     if ancienne is None:
         await session.execute(demandes.insert().values(demande_id=demande.demande_id, **valeurs))

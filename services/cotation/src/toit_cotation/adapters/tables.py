@@ -1,4 +1,4 @@
-"""Tables of the cotation service (SQLAlchemy Core; migration 0002 creates them)."""
+"""Tables of the cotation service (SQLAlchemy Core; migrations 0002 and 0003 create them)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,9 @@ demandes = sa.Table(
     sa.Column("epcis", sa.JSON, nullable=False),
     sa.Column("version_cotation", sa.Integer, nullable=False),
     sa.Column("modifiee_le", _tz, nullable=False),
+    # The applicant's portal account (token `sub`), None for a demande filed at a guichet:
+    # lets the demandeur read their own cotation (migration 0003).
+    sa.Column("compte_demandeur", sa.String(64), nullable=True),
 )
 
 # The same EPCIs as `demandes.epcis`, indexed for the bulk re-scoring of one EPCI.

@@ -41,7 +41,12 @@ async def on_demande(ctx: HandlerContext, event: Avecsnapshot) -> None:
     await suivre_demande(
         ctx.uow,
         EtatDemande(
-            event.demande_id, event.version, event.departement, event.statut, event.snapshot
+            event.demande_id,
+            event.version,
+            event.departement,
+            event.statut,
+            event.snapshot,
+            event.compte_demandeur,
         ),
         datetime.now(UTC),
     )

@@ -340,6 +340,7 @@ async def cotation_de_la_demande(
             departement=demande.departement,
             communes=communes,
             epci=epci,
+            owner=demande.compte_demandeur,
         )
     ]
     if not visibles:
