@@ -132,6 +132,11 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
         "compte.gerer": "organisation",
         "organisation.lire": "organisation",
         "statistiques.lire": "perimetre",
+        # An EPCI's grids are its organisation's records: cotation checks that the
+        # organisation is an EPCI and that the grid's EPCI is the account's own.
+        "grille.lire": "perimetre",
+        "grille.gerer": "organisation",
+        "grille.simuler": "organisation",
     },
     AGENT_ENREGISTREUR: {
         **_SELF,

@@ -198,6 +198,74 @@ async def test_instructor_cannot_edit_grids(
     assert r.status_code == 404  # Nantes Métropole is outside a gestionnaire 35's perimeter
 
 
+def _admin(organisation_type: str, epcis: set[str], departements: set[str] | None = None) -> Any:
+    return auth_headers(
+        roles={"ADMINISTRATEUR_ORGANISATION"},
+        departements=departements or {"44"},
+        organisation_type=organisation_type,
+        epcis=epcis,
+    )
+
+
+async def test_epci_administrator_manages_only_their_own_epci_grids(
+    env: tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient],
+) -> None:
+    _cotation, source, client = env
+    await publier(source, creee(nouvel_id(), snapshot()))
+    admin_nantes = _admin("EPCI", {NANTES})
+
+    # Nantes Métropole's administrator: create, edit, simulate, publish, archive.
+    r = await client.post("/api/cotation/grilles", json=_nantes(), headers=admin_nantes)
+    assert r.status_code == 201, r.text
+    url = f"/api/cotation/grilles/{r.json()['id']}"
+    r = await client.get(url, headers=admin_nantes)
+    assert r.status_code == 200
+    modifiee_def = {**_nantes(), "libelle": "Grille de Nantes Métropole (brouillon)"}
+    r = await client.put(
+        url, json=modifiee_def, headers={**admin_nantes, "If-Match": r.headers["etag"]}
+    )
+    assert r.status_code == 200, r.text
+    etag = r.headers["etag"]
+    r = await client.post(f"{url}/simulation", headers=admin_nantes)
+    assert r.status_code == 200 and r.json()["demandes"] == 1
+    r = await client.post(f"{url}/publication", headers={**admin_nantes, "If-Match": etag})
+    assert r.status_code == 200 and r.json()["etat"] == "PUBLIEE"
+    r = await client.post(f"{url}/archivage", headers=admin_nantes)
+    assert r.status_code == 200 and r.json()["etat"] == "ARCHIVEE"
+
+    # Someone else's grid: as if it did not exist.
+    r = await client.post("/api/cotation/grilles", json=_nantes(), headers=GESTIONNAIRE)
+    brouillon, etag_brouillon = f"/api/cotation/grilles/{r.json()['id']}", r.headers["etag"]
+    autre_epci = {**_nantes(), "epci": "200067346"}  # Pornic Agglo, also in Loire-Atlantique
+    interdits = {
+        # Another EPCI's administrator, even in the same département.
+        "autre EPCI": _admin("EPCI", {"200067346"}),
+        # An EPCI administrator whose account is not attached to an EPCI.
+        "EPCI sans rattachement": _admin("EPCI", set()),
+        # A bailleur's administrator, even restricted to Nantes Métropole.
+        "bailleur": _admin("BAILLEUR", {NANTES}),
+        # Attached to Nantes Métropole but outside its département.
+        "hors département": _admin("EPCI", {NANTES}, {"35"}),
+    }
+    for nom, headers in interdits.items():
+        r = await client.post("/api/cotation/grilles", json=_nantes(), headers=headers)
+        assert r.status_code == 404, nom
+        r = await client.put(
+            brouillon, json=_nantes(), headers={**headers, "If-Match": etag_brouillon}
+        )
+        assert r.status_code == 404, nom
+        for action in ("simulation", "publication", "archivage"):
+            r = await client.post(f"{brouillon}/{action}", headers=headers)
+            assert r.status_code == 404, (nom, action)
+    r = await client.post("/api/cotation/grilles", json=autre_epci, headers=admin_nantes)
+    assert r.status_code == 404
+    # Grids are public within the perimeter; scores stay for the roles that read them.
+    r = await client.get("/api/cotation/grilles", headers=interdits["bailleur"])
+    assert r.status_code == 200
+    r = await client.get(f"/api/cotation/demandes/{UUID(int=9)}", headers=admin_nantes)
+    assert r.status_code == 403
+
+
 async def test_unknown_demande_is_404(
     env: tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient],
 ) -> None:

@@ -15,10 +15,11 @@ from fastapi.responses import JSONResponse
 from toit_referentiel import territoire as referentiel_territoire
 
 from servicekit.audit import record_consultation
-from servicekit.auth import Principal, authorize, may, require
+from servicekit.auth import Principal, authorize, in_perimetre, may, require
 from servicekit.errors import error_items
 from servicekit.http import unit_of_work
 from servicekit.uow import UnitOfWork
+from toit_contracts.enums import TypeOrganisation
 from toit_cotation import service_layer as services
 from toit_cotation.adapters import repository as repo
 from toit_cotation.domain.champs import CHAMPS
@@ -75,9 +76,21 @@ def _revision(if_match: str | None, grille_id: UUID) -> int | None:
 
 
 def _epci_dans_perimetre(principal: Principal, action: str, epci: str) -> None:
+    """May the principal manage (or simulate) the grids of this EPCI? 404 otherwise.
+
+    The gestionnaire: any EPCI of their perimeter. An administrator of an organisation
+    ("organisation" scope): only when their organisation is an EPCI and the account is
+    attached to that very EPCI, so a bailleur's administrator never may."""
     info = referentiel_territoire.epci(epci)
     departement = info.departements[0] if info and info.departements else None
-    authorize(principal, action, departement=departement, epci=epci)
+    proprietaire = None
+    if (
+        principal.organisation_type == TypeOrganisation.EPCI.value
+        and epci in principal.epcis
+        and in_perimetre(principal, departement=departement, epci=epci)
+    ):
+        proprietaire = principal.organisation
+    authorize(principal, action, departement=departement, epci=epci, organisation=proprietaire)
 
 
 def _vue(grille: Grille) -> dict[str, Any]:
