@@ -186,6 +186,56 @@ async def test_recherche_paginee_et_triee(client: httpx.AsyncClient, agent: dict
     assert "numero_unique" in champs(mauvais)
 
 
+async def test_recherche_par_nom_de_naissance_ou_d_usage(
+    client: httpx.AsyncClient, agent: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (nom de naissance, nom d'usage, prénoms): the prefix "LE" matches the first four,
+    # by either name; the fourth by both (listed once); the last by neither.
+    personnes = [
+        ("LEROY", None, "Zoé"),
+        ("MARTIN", "Le Gall", "Anne"),
+        ("LEBRUN", None, "Paul"),
+        ("LEFEVRE", "Lemaire", "Jean"),
+        ("BERNARD", "Martin", "Luc"),
+    ]
+    for nom, usage, prenoms in personnes:
+        demandeur = {**DEMANDEUR, "nom_naissance": nom, "prenoms": prenoms}
+        if usage:
+            demandeur["nom_usage"] = usage
+        cree = await client.post(
+            "/api/demandes", headers=agent, json=demande_exemple(demandeur=demandeur)
+        )
+        assert cree.status_code == 201, cree.text
+
+    async def chercher(**params: Any) -> dict[str, Any]:
+        reponse = await client.get("/api/demandes", headers=agent, params=params)
+        assert reponse.status_code == 200, reponse.text
+        return reponse.json()  # type: ignore[no-any-return]
+
+    # Sorted by nom de naissance, whichever name matched; shown under the nom d'usage.
+    page = await chercher(nom="le", tri="nom")
+    assert [e["nom"] for e in page["elements"]] == ["LEBRUN", "Lemaire", "LEROY", "Le Gall"]
+    assert page["total"] == 4 and page["total_exact"] is True
+    # Pages are cut from both names together.
+    deuxieme = await chercher(nom="le", tri="nom", par_page=3, page=2)
+    assert [e["nom"] for e in deuxieme["elements"]] == ["Le Gall"]
+    assert (await chercher(nom="le", tri="nom", par_page=3, page=3))["elements"] == []
+    assert [e["nom"] for e in (await chercher(nom="le gal"))["elements"]] == ["Le Gall"]
+    assert (await chercher(nom="lez"))["total"] == 0
+    par_date = await chercher(nom="le", tri="date_depot")
+    assert sorted(e["nom"] for e in par_date["elements"]) == sorted(
+        e["nom"] for e in page["elements"]
+    )
+
+    # Past the bound, the total is a floor and says so; the pages still come.
+    from toit_demandes.adapters import repository
+
+    monkeypatch.setattr(repository, "LIMITE_TOTAL", 2)
+    borne = await chercher(nom="le", tri="nom", par_page=1, page=4)
+    assert (borne["total"], borne["total_exact"]) == (2, False)
+    assert [e["nom"] for e in borne["elements"]] == ["Le Gall"]
+
+
 async def test_doublons_signales_puis_fusionnes(
     client: httpx.AsyncClient, agent: dict[str, str]
 ) -> None:

@@ -7,6 +7,9 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+# Columns the name indexes carry besides their keys: what a search filters and sorts on.
+INCLUS_RECHERCHE = ["departement", "statut", "date_depot_initial", "numero_unique"]
+
 demandes = sa.Table(
     "demandes",
     metadata,
@@ -15,8 +18,10 @@ demandes = sa.Table(
     sa.Column("statut", sa.String(20), nullable=False),
     sa.Column("departement", sa.String(3), nullable=False),
     sa.Column("numero_unique", sa.String(18), unique=True),
-    sa.Column("nom_naissance", sa.String(100), nullable=False),  # normalised
-    sa.Column("nom_usage", sa.String(100)),  # normalised
+    # Normalised names (A-Z, 0-9, spaces), compared as bytes: one btree index serves the
+    # prefix search and the sort by name (PostgreSQL; SQLite compares bytes already).
+    sa.Column("nom_naissance", sa.String(100, collation="C"), nullable=False),
+    sa.Column("nom_usage", sa.String(100, collation="C")),
     sa.Column("prenom", sa.String(100), nullable=False),  # first given name, normalised
     sa.Column("date_naissance", sa.Date, nullable=False),
     sa.Column("nir_empreinte", sa.String(64)),
@@ -39,13 +44,21 @@ demandes = sa.Table(
     sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
     sa.Column("modifie_le", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_demandes_departement_statut", "departement", "statut"),
+    # Search by name (migration 0003): a search reads these indexes alone until it fetches
+    # the rows of its page.
     sa.Index(
         "ix_demandes_nom_naissance",
         "nom_naissance",
-        postgresql_ops={"nom_naissance": "text_pattern_ops"},
+        "prenom",
+        "id",
+        postgresql_include=INCLUS_RECHERCHE,
+        postgresql_where=sa.text("fusionnee_dans IS NULL"),
     ),
     sa.Index(
-        "ix_demandes_nom_usage", "nom_usage", postgresql_ops={"nom_usage": "text_pattern_ops"}
+        "ix_demandes_nom_usage",
+        "nom_usage",
+        postgresql_include=["id", "nom_naissance", "prenom", *INCLUS_RECHERCHE],
+        postgresql_where=sa.text("fusionnee_dans IS NULL AND nom_usage IS NOT NULL"),
     ),
     sa.Index("ix_demandes_date_naissance", "date_naissance"),
     sa.Index("ix_demandes_nir_empreinte", "nir_empreinte"),

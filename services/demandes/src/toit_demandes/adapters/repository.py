@@ -174,16 +174,48 @@ class Criteres:
     proprietaire: str | None = None
 
 
-TRIS = {
-    "date_depot": (demandes.c.date_depot_initial, demandes.c.id),
-    "nom": (demandes.c.nom_naissance, demandes.c.prenom, demandes.c.id),
-    "numero_unique": (demandes.c.numero_unique, demandes.c.id),
+# Built once: SQLAlchemy caches the compiled form of a statement object, so the hot paths
+# (read for update, save, historique) skip building and compiling SQL on every request.
+_LIRE = sa.select(demandes).where(demandes.c.id == sa.bindparam("b_id"))
+_LIRE_POUR_MODIFIER = _LIRE.with_for_update()
+# SET columns come from the parameter keys (the columns of `_colonnes`).
+_SAUVER = demandes.update().where(
+    demandes.c.id == sa.bindparam("b_id"), demandes.c.version == sa.bindparam("b_version_lue")
+)
+_HISTORISER = historique.insert()
+
+
+def _criteres_de(demande: Demande) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    lr = demande.saisie.logement_recherche
+    return tuple(lr.communes), tuple(t.value for t in lr.typologies)
+
+
+# Sort keys of a search, by column name; every one is stored in the name indexes too.
+TRIS: dict[str, tuple[str, ...]] = {
+    "date_depot": ("date_depot_initial", "id"),
+    "nom": ("nom_naissance", "prenom", "id"),
+    "numero_unique": ("numero_unique", "id"),
 }
+# What the candidates of a search carry: their id and the sort keys. The name indexes
+# include these columns (migration 0003), so a search by name reads indexes only until
+# it fetches the rows of the page.
+_CLES = (
+    demandes.c.id,
+    demandes.c.nom_naissance,
+    demandes.c.prenom,
+    demandes.c.date_depot_initial,
+    demandes.c.numero_unique,
+)
+# A search counts its results up to this bound: past it, `total` says "at least".
+LIMITE_TOTAL = 10_000
 
 
 class DemandeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Wished communes and typologies as read, per demande: a save rewrites their search
+        # rows only when they changed (most modifications touch neither).
+        self._criteres_lus: dict[UUID, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     async def ajouter(self, demande: Demande) -> None:
         values = _colonnes(demande)
@@ -191,25 +223,28 @@ class DemandeRepository:
             demandes.insert().values(id=demande.id, cree_le=values["modifie_le"], **values)
         )
         await self._criteres(demande, nouveau=True)
+        self._criteres_lus[demande.id] = _criteres_de(demande)
         await self._historiser(demande)
 
     async def get(self, demande_id: UUID, *, pour_modifier: bool = False) -> Demande | None:
-        query = sa.select(demandes).where(demandes.c.id == demande_id)
-        if pour_modifier:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).first()
-        return _depuis_ligne(row) if row else None
+        query = _LIRE_POUR_MODIFIER if pour_modifier else _LIRE
+        row = (await self.session.execute(query, {"b_id": demande_id})).first()
+        if row is None:
+            return None
+        demande = _depuis_ligne(row)
+        self._criteres_lus[demande.id] = _criteres_de(demande)
+        return demande
 
     async def sauver(self, demande: Demande, version_lue: int) -> None:
         """Writes the demande if nobody changed it since `version_lue`, else VersionPerimee."""
         result = await self.session.execute(
-            demandes.update()
-            .where(demandes.c.id == demande.id, demandes.c.version == version_lue)
-            .values(**_colonnes(demande))
+            _SAUVER, {"b_id": demande.id, "b_version_lue": version_lue, **_colonnes(demande)}
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise VersionPerimee()
-        await self._criteres(demande, nouveau=False)
+        if self._criteres_lus.get(demande.id) != _criteres_de(demande):
+            await self._criteres(demande, nouveau=False)
+            self._criteres_lus[demande.id] = _criteres_de(demande)
         await self._historiser(demande)
 
     async def supprimer(self, demande_id: UUID) -> None:
@@ -238,7 +273,7 @@ class DemandeRepository:
         if not demande.nouveaux_evenements:
             return
         await self.session.execute(
-            historique.insert(),
+            _HISTORISER,
             [
                 {
                     "demande_id": demande.id,
@@ -333,17 +368,10 @@ class DemandeRepository:
     # --- search -------------------------------------------------------------------------------
 
     def _conditions(self, c: Criteres) -> list[sa.ColumnElement[bool]]:
+        """Every criterion but the name (see `_candidats`)."""
         conditions: list[sa.ColumnElement[bool]] = []
         if c.numero_unique:
             conditions.append(demandes.c.numero_unique == c.numero_unique)
-        if c.nom:
-            prefixe = normaliser(c.nom).replace("\\", "").replace("%", "").replace("_", "")
-            conditions.append(
-                sa.or_(
-                    demandes.c.nom_naissance.like(f"{prefixe}%"),
-                    demandes.c.nom_usage.like(f"{prefixe}%"),
-                )
-            )
         if c.date_naissance:
             conditions.append(demandes.c.date_naissance == c.date_naissance)
         if c.statut:
@@ -378,15 +406,56 @@ class DemandeRepository:
         conditions.append(demandes.c.fusionnee_dans.is_(None))
         return conditions
 
+    def _branches(self, c: Criteres) -> list[sa.Select[Any]]:
+        """Ids and sort keys of the matching demandes, as disjoint selections. A name matches
+        the start of the nom de naissance or of the nom d'usage: one branch per name index,
+        each a range of its own index, instead of one OR that reads every candidate row."""
+        conditions = self._conditions(c)
+        if not c.nom:
+            return [sa.select(*_CLES).where(*conditions)]
+        motif = normaliser(c.nom).replace("\\", "").replace("%", "").replace("_", "") + "%"
+        return [
+            sa.select(*_CLES).where(*conditions, demandes.c.nom_naissance.like(motif)),
+            sa.select(*_CLES).where(
+                *conditions,
+                demandes.c.nom_usage.like(motif),
+                sa.not_(demandes.c.nom_naissance.like(motif)),
+            ),
+        ]
+
     async def rechercher(
         self, criteres: Criteres, *, tri: str, page: int, par_page: int
-    ) -> tuple[list[Resume], int]:
-        where = sa.and_(*self._conditions(criteres))
+    ) -> tuple[list[Resume], int, bool]:
+        """One page of the results, their number and whether that number is exact (it stops
+        at LIMITE_TOTAL: an exact count over hundreds of thousands of rows says little and
+        costs much)."""
+        branches = self._branches(criteres)
+        tous = sa.union_all(*branches) if len(branches) > 1 else branches[0]
         total = (
             await self.session.execute(
-                sa.select(sa.func.count()).select_from(demandes).where(where)
+                sa.select(sa.func.count()).select_from(
+                    sa.select(tous.subquery().c.id).limit(LIMITE_TOTAL + 1).subquery()
+                )
             )
         ).scalar_one()
+        exact = total <= LIMITE_TOTAL
+        if exact and (page - 1) * par_page >= total:
+            return [], total, exact
+        debut = (page - 1) * par_page
+
+        def trie(selection: sa.Select[Any]) -> sa.Select[Any]:
+            colonnes = selection.selected_columns
+            return selection.order_by(*(colonnes[n] for n in TRIS[tri]))
+
+        if len(branches) > 1:
+            # Each branch brings its first rows in order (an index scan that stops early
+            # when sorting by name), then the page is cut from their union.
+            premieres = [sa.select(trie(b).limit(debut + par_page).subquery()) for b in branches]
+            candidats = sa.select(sa.union_all(*premieres).subquery())
+        else:
+            candidats = branches[0]
+        selection = trie(candidats).limit(par_page).offset(debut).subquery("selection")
+        # Only the rows of the page are read from the table.
         rows = await self.session.execute(
             sa.select(
                 demandes.c.id,
@@ -397,12 +466,10 @@ class DemandeRepository:
                 demandes.c.date_depot_initial,
                 demandes.c.document,
             )
-            .where(where)
-            .order_by(*TRIS[tri])
-            .limit(par_page)
-            .offset((page - 1) * par_page)
+            .join(selection, selection.c.id == demandes.c.id)
+            .order_by(*(selection.c[n] for n in TRIS[tri]))
         )
-        return [_resume(row) for row in rows], int(total)
+        return [_resume(row) for row in rows], min(total, LIMITE_TOTAL), exact
 
     async def doublons_potentiels(
         self, cle: CleIdentite, sauf: UUID | None = None

@@ -116,6 +116,10 @@ class Demande:
     doublons_ecartes: list[UUID] = field(default_factory=list)
     fusionnee_dans: UUID | None = None
     nouveaux_evenements: list[Evenement] = field(default_factory=list)
+    # `saisie` as JSON, and the saisie it was computed from: one dump per saisie, shared by
+    # the historique diff, the stored row and the answer.
+    _document: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    _document_de: DemandeSaisie | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def departement(self) -> str:
@@ -206,9 +210,8 @@ class Demande:
     def modifier(
         self, saisie: DemandeSaisie, quand: datetime, qui: Intervenant
     ) -> list[Changement]:
-        changements = differences(
-            self.saisie.model_dump(mode="json"), saisie.model_dump(mode="json")
-        )
+        apres = saisie.model_dump(mode="json")
+        changements = differences(self.document(), apres)
         if not changements:
             return []
         if saisie.departement != self.saisie.departement and self.numero_unique is not None:
@@ -218,6 +221,7 @@ class Demande:
             )
         self._passer(Action.MODIFIER)
         self.saisie = saisie
+        self._document, self._document_de = apres, saisie
         self._noter(
             quand, qui, TypeEvenement.MODIFICATION, "Modification de la demande", changements
         )
@@ -401,7 +405,11 @@ class Demande:
         self._noter(quand, qui, type_, description, changements)
 
     def document(self) -> dict[str, Any]:
-        return self.saisie.model_dump(mode="json")
+        """The saisie as JSON; shared, so callers copy before changing it."""
+        if self._document is None or self._document_de is not self.saisie:
+            self._document = self.saisie.model_dump(mode="json")
+            self._document_de = self.saisie
+        return self._document
 
 
 def _iso(value: date | None) -> str | None:

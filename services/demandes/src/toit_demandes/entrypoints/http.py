@@ -250,11 +250,15 @@ async def rechercher(
         departement=departement,
         **perimetre,
     )
-    trouvees, total = await DemandeRepository(uow.session).rechercher(
+    trouvees, total, exact = await DemandeRepository(uow.session).rechercher(
         criteres, tri=tri, page=page, par_page=par_page
     )
     return s.PageDemandes(
-        elements=[s.resume(d) for d in trouvees], page=page, par_page=par_page, total=total
+        elements=[s.resume(d) for d in trouvees],
+        page=page,
+        par_page=par_page,
+        total=total,
+        total_exact=exact,
     )
 
 

@@ -117,7 +117,12 @@ class PageDemandes(BaseModel):
     elements: list[DemandeResume]
     page: int
     par_page: int
-    total: int
+    total: int = Field(description="Nombre de demandes trouvées (au plus 10 000, voir total_exact)")
+    total_exact: bool = Field(
+        default=True,
+        description="Faux quand la recherche trouve plus de 10 000 demandes : total vaut alors "
+        "10 000 et signifie « au moins » ; précisez les critères",
+    )
 
 
 class ChangementOut(BaseModel):
@@ -221,7 +226,7 @@ def demande_out(
     voit_handicap: bool,
     doublons: list[Doublon] | None = None,
 ) -> DemandeOut:
-    document = demande.document()
+    document = dict(demande.document())
     if not voit_handicap:
         document["complement_handicap"] = None
     preavis = demande.preavis_radiation
