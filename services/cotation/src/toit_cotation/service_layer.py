@@ -11,11 +11,12 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 import structlog
@@ -36,7 +37,7 @@ from toit_cotation.domain.grille import (
     Population,
     TransitionInterdite,
 )
-from toit_cotation.domain.scoring import Cotation, GrilleCompilee, compiler
+from toit_cotation.domain.scoring import Cotation, CritereObtenu, GrilleCompilee, compiler
 
 log = structlog.get_logger(__name__)
 
@@ -64,10 +65,17 @@ def epcis_des_communes(communes: Iterable[str]) -> list[str]:
     """EPCIs of the wished communes, in wish order, without repetition."""
     vus: list[str] = []
     for commune in communes:
-        epci = referentiel_territoire.epci_of_commune(commune)
-        if epci is not None and epci.siren not in vus:
-            vus.append(epci.siren)
+        epci = _epci_de(commune)
+        if epci is not None and epci not in vus:
+            vus.append(epci)
     return vus
+
+
+@lru_cache(maxsize=1 << 16)
+def _epci_de(commune: str) -> str | None:
+    # The referential is static for the life of the process: one lookup per commune.
+    epci = referentiel_territoire.epci_of_commune(commune)
+    return None if epci is None else epci.siren
 
 
 def delai_de(departement: str, typologie: str | None) -> int | None:
@@ -93,11 +101,11 @@ def compilee(grille: Grille) -> GrilleCompilee:
 _PUBLIEES: dict[tuple[UUID, int], Grille] = {}
 
 
-async def grilles_publiees(uow: UnitOfWork, epcis: Iterable[str]) -> list[Grille]:
-    """The published grids of these EPCIs. Only their (id, revision) is read each time;
-    a grid never changes without its revision, so the parsed grids are cached."""
+async def _grilles(uow: UnitOfWork, cles: Iterable[tuple[UUID, int]]) -> list[Grille]:
+    """The grids named by (id, revision). A grid never changes without its revision,
+    so the parsed grids are cached and only a new revision is read."""
     trouvees = []
-    for grille_id, revision in await repo.grilles_publiees(uow.session, epcis):
+    for grille_id, revision in cles:
         grille = _PUBLIEES.get((grille_id, revision))
         if grille is None:
             lue = await repo.grille(uow.session, grille_id)
@@ -110,35 +118,73 @@ async def grilles_publiees(uow: UnitOfWork, epcis: Iterable[str]) -> list[Grille
     return trouvees
 
 
+async def grilles_publiees(uow: UnitOfWork, epcis: Iterable[str]) -> list[Grille]:
+    """The published grids of these EPCIs."""
+    return await _grilles(uow, await repo.grilles_publiees(uow.session, epcis))
+
+
 # --- Following the demandes --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class EtatDemande:
-    """What a demande event tells cotation."""
+    """What a demande event tells cotation. The snapshot as a model, or already in its
+    JSON form (the event's data as received, validated against the contract)."""
 
     demande_id: UUID
     version: int
     departement: str
     statut: StatutDemande
-    snapshot: DemandeSnapshot | None
+    snapshot: DemandeSnapshot | Mapping[str, Any] | None
     # The applicant's portal account (None: filed at a guichet, or purged).
     compte_demandeur: str | None = None
 
 
 async def suivre_demande(uow: UnitOfWork, etat: EtatDemande, maintenant: datetime) -> int:
     """Store the demande's new state and re-score it; returns the events published."""
+    return await suivre_demandes(uow, [etat], maintenant)
+
+
+async def suivre_demandes(
+    uow: UnitOfWork, etats: Sequence[EtatDemande], maintenant: datetime
+) -> int:
+    """Store the new states of a batch of demandes and re-score them: three statements
+    for the whole batch (lock, read, write); returns the events published.
+
+    Several states of one demande: they come in version order, and the last one is
+    what is stored and scored (the intermediate results were never stored, so no
+    event is owed for them)."""
+    derniers: dict[UUID, EtatDemande] = {}
+    for etat in etats:
+        derniers[etat.demande_id] = etat
     session = uow.session
-    connues = await repo.demandes_suivies(session, [etat.demande_id], verrouiller=True)
-    ancienne = connues.get(etat.demande_id)
-    cotee = etat.snapshot is not None and etat.statut in STATUTS_COTES
-    snapshot = (
-        etat.snapshot.model_dump(mode="json", exclude={"contact"})
-        if cotee and etat.snapshot
-        else None
-    )
+    # Locked first, then the grids are read: a grid published meanwhile queues a bulk
+    # re-score that waits for these rows, so it sees this batch's result.
+    connues = await repo.demandes_suivies(session, sorted(derniers), verrouiller=True)
+    ecritures = repo.Ecritures()
+    for etat in derniers.values():
+        ancienne = connues.get(etat.demande_id)
+        demande = _demande_suivie(etat, ancienne)
+        ecritures.demandes.append((demande, ancienne))
+        if demande.snapshot is None:
+            # Radiée, purgée or back to draft: out of every ranking, snapshot forgotten.
+            ecritures.sans_scores.append(demande.demande_id)
+    a_coter = [d for d, _ in ecritures.demandes if d.snapshot is not None]
+    publies = await _coter(uow, a_coter, maintenant, None, ecritures)
+    await repo.ecrire(session, ecritures, maintenant)
+    return publies
+
+
+def _demande_suivie(etat: EtatDemande, ancienne: DemandeSuivie | None) -> DemandeSuivie:
+    snapshot: dict[str, Any] | None = None
+    if etat.snapshot is not None and etat.statut in STATUTS_COTES:
+        if isinstance(etat.snapshot, DemandeSnapshot):
+            snapshot = etat.snapshot.model_dump(mode="json", exclude={"contact"})
+        else:
+            # The contact (name, address…) is for notifications only: never stored here.
+            snapshot = {k: v for k, v in etat.snapshot.items() if k != "contact"}
     recherche = snapshot["logement_recherche"] if snapshot else None
-    demande = DemandeSuivie(
+    return DemandeSuivie(
         demande_id=etat.demande_id,
         version=etat.version,
         departement=etat.departement,
@@ -149,14 +195,6 @@ async def suivre_demande(uow: UnitOfWork, etat: EtatDemande, maintenant: datetim
         version_cotation=ancienne.version_cotation if ancienne else 0,
         compte_demandeur=etat.compte_demandeur,
     )
-    if not cotee:
-        # Radiée, purgée or back to draft: out of every ranking, snapshot forgotten.
-        await repo.enregistrer_demande(session, demande, maintenant, ancienne)
-        await repo.supprimer_scores(session, etat.demande_id)
-        return 0
-    publies = await recoter(uow, [demande], maintenant, ecrire_versions=False)
-    await repo.enregistrer_demande(session, demande, maintenant, ancienne)
-    return publies
 
 
 def _choisir_grille(
@@ -167,16 +205,52 @@ def _choisir_grille(
     return publiees.get((epci, Population.DEMANDEURS_EXTERNES))
 
 
-def _criteres_json(cotation: Cotation) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": c.code,
-            "libelle": c.libelle,
-            "points": str(c.points),
-            "validation_instructeur": c.validation_instructeur,
-        }
-        for c in cotation.criteres
-    ]
+class _Detail(NamedTuple):
+    """A combination of criteria obtained, in its two forms: stored (JSON) and in the
+    event. Few combinations recur across demandes: each is built once (and the same
+    list object then lets the repository serialise it once per batch)."""
+
+    json: list[dict[str, Any]]
+    evenement: list[CritereCote]
+
+
+_DETAILS: dict[tuple[CritereObtenu, ...], _Detail] = {}
+
+
+def _detail(cotation: Cotation) -> _Detail:
+    detail = _DETAILS.get(cotation.criteres)
+    if detail is None:
+        detail = _Detail(
+            [
+                {
+                    "code": c.code,
+                    "libelle": c.libelle,
+                    "points": str(c.points),
+                    "validation_instructeur": c.validation_instructeur,
+                }
+                for c in cotation.criteres
+            ],
+            [
+                CritereCote(code=c.code, libelle=c.libelle, points=c.points)
+                for c in cotation.criteres
+            ],
+        )
+        if len(_DETAILS) > 10_000:
+            _DETAILS.clear()
+        _DETAILS[cotation.criteres] = detail
+    return detail
+
+
+def _meme_resultat(
+    ancien: repo.ScoreConnu, grille: Grille, points: Decimal, criteres: list[dict[str, Any]]
+) -> bool:
+    # Cheapest comparisons first: after a publication every grid id differs.
+    return (
+        ancien.grille_id == grille.id
+        and ancien.grille_version == grille.version
+        and ancien.points == points
+        and ancien.criteres() == criteres
+    )
 
 
 async def recoter(
@@ -185,41 +259,69 @@ async def recoter(
     maintenant: datetime,
     *,
     seulement_epci: str | None = None,
-    ecrire_versions: bool = True,
 ) -> int:
-    """Score the demandes for each EPCI they wish (or only `seulement_epci`), store the
-    scores and publish `cotation.calculee` for each result that changed. The demandes'
-    cotation versions advance in place; `ecrire_versions=False` leaves storing them to
-    the caller, who writes the demande row anyway."""
-    session = uow.session
+    """Re-score demandes already stored (and locked by the caller) for each EPCI they
+    wish, or only `seulement_epci`; returns the events published."""
+    ecritures = repo.Ecritures()
+    avant = {d.demande_id: d.version_cotation for d in demandes}
+    publies = await _coter(uow, demandes, maintenant, seulement_epci, ecritures)
+    ecritures.versions = {
+        d.demande_id: d.version_cotation
+        for d in demandes
+        if d.version_cotation != avant[d.demande_id]
+    }
+    await repo.ecrire(uow.session, ecritures, maintenant)
+    return publies
+
+
+async def _coter(
+    uow: UnitOfWork,
+    demandes: Sequence[DemandeSuivie],
+    maintenant: datetime,
+    seulement_epci: str | None,
+    ecritures: repo.Ecritures,
+) -> int:
+    """Score the demandes for each EPCI they wish (or only `seulement_epci`); the
+    scores that change go to `ecritures` with their `cotation.calculee`, published
+    only when the result changed. The demandes' cotation versions advance in place."""
     a_coter = [d for d in demandes if d.snapshot is not None]
+    if not a_coter:
+        return 0
     tous_epcis = {e for d in a_coter for e in d.epcis}
-    publiees = {(g.epci, g.population): g for g in await grilles_publiees(uow, tous_epcis)}
-    existants = await repo.scores_de(session, [d.demande_id for d in demandes])
+    if seulement_epci is not None:
+        tous_epcis &= {seulement_epci}
+    cles, existants = await repo.grilles_et_scores(
+        uow.session, tous_epcis, [d.demande_id for d in a_coter], epci=seulement_epci
+    )
+    publiees = {(g.epci, g.population): g for g in await _grilles(uow, cles)}
     reference = reference_du_mois(maintenant.date())
-    nouveaux: list[dict[str, Any]] = []
-    modifies: list[dict[str, Any]] = []
-    supprimes: list[tuple[UUID, str]] = []
-    versions: dict[UUID, int] = {}
+    contextes: dict[tuple[str, str | None], Contexte] = {}
     publies = 0
     for d in a_coter:
         snapshot = d.snapshot
         assert snapshot is not None
         mutation = snapshot["logement_actuel"]["type"] == "LOCATAIRE_HLM"
-        contexte = Contexte(reference, delai_de(d.departement, d.typologie))
+        cle_contexte = (d.departement, d.typologie)
+        contexte = contextes.get(cle_contexte)
+        if contexte is None:
+            contexte = contextes[cle_contexte] = Contexte(
+                reference, delai_de(d.departement, d.typologie)
+            )
         if seulement_epci is None:
             epcis = d.epcis
         else:
             epcis = [seulement_epci] if seulement_epci in d.epcis else []
+        actif = d.statut == StatutDemande.ACTIVE.value
         for epci in epcis:
             ancien = existants.pop((d.demande_id, epci), None)
             grille = _choisir_grille(publiees, epci, mutation)
             if grille is None:
                 if ancien is not None:
-                    supprimes.append((d.demande_id, epci))
+                    ecritures.scores_supprimes.append((d.demande_id, epci))
                 continue
             cotation = compilee(grille).coter(snapshot, contexte)
-            criteres = _criteres_json(cotation)
+            detail = _detail(cotation)
+            criteres = detail.json
             ligne = {
                 "demande_id": d.demande_id,
                 "epci": epci,
@@ -231,42 +333,33 @@ async def recoter(
                 "empreinte": cotation.empreinte,
                 "demande_version": d.version,
                 "typologie": d.typologie,
-                "actif": d.statut == StatutDemande.ACTIVE.value,
+                "actif": actif,
                 "calculee_le": maintenant,
             }
-            inchange = ancien is not None and (
-                ancien.grille_id,
-                ancien.grille_version,
-                ancien.points,
-                ancien.criteres,
-            ) == (grille.id, grille.version, cotation.points, criteres)
-            if inchange:
-                assert ancien is not None
+            if ancien is not None and _meme_resultat(ancien, grille, cotation.points, criteres):
                 # Same result: no event, but the row tells which demande version it used.
                 if (ancien.empreinte, ancien.actif, ancien.typologie, ancien.demande_version) != (
                     cotation.empreinte,
-                    ligne["actif"],
+                    actif,
                     d.typologie,
                     d.version,
                 ):
-                    modifies.append({**ligne, "version": ancien.version})
+                    ecritures.scores.append({**ligne, "version": ancien.version})
                 continue
             d.version_cotation += 1
-            versions[d.demande_id] = d.version_cotation
             ligne["version"] = d.version_cotation
-            (nouveaux if ancien is None else modifies).append(ligne)
-            uow.publish(_evenement(d, epci, grille, cotation))
+            ecritures.scores.append(ligne)
+            uow.publish(_evenement(d, epci, grille, cotation, detail))
             publies += 1
     if seulement_epci is None:
-        # EPCIs the demande no longer wishes.
-        supprimes.extend(cle for cle in existants if cle[0] in {d.demande_id for d in a_coter})
-    await repo.ecrire_scores(session, nouveaux, modifies, supprimes)
-    if ecrire_versions:
-        await repo.avancer_versions_cotation(session, versions)
+        # EPCIs the demande no longer wishes (only the scored demandes' scores were read).
+        ecritures.scores_supprimes.extend(existants)
     return publies
 
 
-def _evenement(d: DemandeSuivie, epci: str, grille: Grille, cotation: Cotation) -> CotationCalculee:
+def _evenement(
+    d: DemandeSuivie, epci: str, grille: Grille, cotation: Cotation, detail: _Detail
+) -> CotationCalculee:
     return CotationCalculee(
         version=d.version_cotation,
         demande_id=d.demande_id,
@@ -275,9 +368,7 @@ def _evenement(d: DemandeSuivie, epci: str, grille: Grille, cotation: Cotation) 
         grille_id=grille.id,
         grille_version=grille.version,
         points=cotation.points,
-        criteres=[
-            CritereCote(code=c.code, libelle=c.libelle, points=c.points) for c in cotation.criteres
-        ],
+        criteres=list(detail.evenement),
         input_hash=cotation.empreinte,
     )
 
@@ -423,18 +514,17 @@ async def avancer_recalcul(
     job = await repo.prochain_recalcul(session)
     if job is None:
         return None
-    ids = await repo.ids_a_recoter(session, epci=job.epci, apres=job.curseur, limite=taille_lot)
-    suivies = await repo.demandes_suivies(session, ids, verrouiller=True)
-    publies = await recoter(
-        uow, [suivies[i] for i in ids if i in suivies], maintenant, seulement_epci=job.epci
+    lot = await repo.demandes_a_recoter(
+        session, epci=job.epci, apres=job.curseur, limite=taille_lot
     )
+    publies = await recoter(uow, lot, maintenant, seulement_epci=job.epci)
     demarre = job.demarre_le or maintenant
-    traitees = job.traitees + len(ids)
-    termine = len(ids) < taille_lot
+    traitees = job.traitees + len(lot)
+    termine = len(lot) < taille_lot
     await repo.mettre_a_jour_recalcul(
         session,
         job.id,
-        curseur=ids[-1] if ids else job.curseur,
+        curseur=lot[-1].demande_id if lot else job.curseur,
         traitees=traitees,
         modifiees=job.modifiees + publies,
         demarre_le=demarre,
@@ -450,7 +540,7 @@ async def avancer_recalcul(
         traitees,
         max(job.total, traitees),
         job.modifiees + publies,
-        len(ids),
+        len(lot),
         termine,
         traitees / duree,
     )

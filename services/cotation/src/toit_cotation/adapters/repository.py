@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.messaging.tables import outbox
@@ -19,6 +23,50 @@ from toit_cotation.domain.grille import EtatGrille, Grille, GrilleDefinition
 
 def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+# The statements of the hot paths (live re-scores, bulk re-scoring) are built once per
+# dialect. On PostgreSQL, lists travel as arrays (`= ANY(:ids)`, `unnest`): the SQL text
+# is the same whatever the batch size, so each statement is prepared once per connection
+# and a batch is written by one statement. SQLite (embedded mode, tests) gets plain
+# IN lists and executemany.
+
+
+def _parmi(colonne: sa.ColumnElement[Any], nom: str, type_: Any, postgres: bool) -> Any:
+    if postgres:
+        return colonne == sa.any_(sa.bindparam(nom, type_=postgresql.ARRAY(type_)))
+    return colonne.in_(sa.bindparam(nom, expanding=True))
+
+
+def _json(valeur: Any) -> str | None:
+    return None if valeur is None else json.dumps(valeur, ensure_ascii=False)
+
+
+def _upsert_unnest(
+    table: sa.Table, cles: Sequence[str], types: dict[str, str], prefixe: str
+) -> str:
+    """INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE: a whole batch of rows
+    in one PostgreSQL statement whose text does not depend on the batch size."""
+    colonnes = list(types)
+    tableaux = ", ".join(
+        f"CAST(CAST(:{prefixe}{c} AS text[]) AS json[])"
+        if types[c] == "json"
+        else f"CAST(:{prefixe}{c} AS {types[c]}[])"
+        for c in colonnes
+    )
+    mises_a_jour = ", ".join(f"{c} = EXCLUDED.{c}" for c in colonnes if c not in cles)
+    return (
+        f"INSERT INTO {table.name} ({', '.join(colonnes)}) SELECT * FROM unnest({tableaux})"
+        f" ON CONFLICT ({', '.join(cles)}) DO UPDATE SET {mises_a_jour}"
+    )
+
+
+def _upsert_executemany(table: sa.Table, cles: Sequence[str]) -> Any:
+    insert = sqlite_insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=list(cles),
+        set_={c.name: insert.excluded[c.name] for c in table.columns if c.name not in cles},
+    )
 
 
 # --- Grids -------------------------------------------------------------------------------------
@@ -98,13 +146,21 @@ async def lister_grilles(
     return [_grille_de_ligne(row) for row in await session.execute(query)]
 
 
+@cache
+def _q_grilles_publiees(postgres: bool) -> Any:
+    return sa.select(grilles.c.id, grilles.c.revision).where(
+        (grilles.c.etat == EtatGrille.PUBLIEE.value)
+        & _parmi(grilles.c.epci, "epcis", sa.String, postgres)
+    )
+
+
 async def grilles_publiees(session: AsyncSession, epcis: Iterable[str]) -> list[tuple[UUID, int]]:
     """(id, revision) of the published grids of these EPCIs: cheap, the caller keeps
     the grids themselves in a cache keyed by both."""
-    query = sa.select(grilles.c.id, grilles.c.revision).where(
-        (grilles.c.etat == EtatGrille.PUBLIEE.value) & grilles.c.epci.in_(sorted(set(epcis)))
+    rows = await session.execute(
+        _q_grilles_publiees(_is_postgres(session)), {"epcis": sorted(set(epcis))}
     )
-    return [(row.id, row.revision) for row in await session.execute(query)]
+    return [(row.id, row.revision) for row in rows]
 
 
 # --- Followed demandes -------------------------------------------------------------------------
@@ -123,91 +179,86 @@ class DemandeSuivie:
     compte_demandeur: str | None = None
 
 
+def _demande_de_ligne(row: Any) -> DemandeSuivie:
+    return DemandeSuivie(
+        demande_id=row.demande_id,
+        version=row.version,
+        departement=row.departement,
+        statut=row.statut,
+        typologie=row.typologie,
+        snapshot=row.snapshot,
+        epcis=list(row.epcis),
+        version_cotation=row.version_cotation,
+        compte_demandeur=row.compte_demandeur,
+    )
+
+
+@cache
+def _q_demandes(postgres: bool, verrouiller: bool) -> Any:
+    query = sa.select(demandes).where(_parmi(demandes.c.demande_id, "ids", sa.Uuid, postgres))
+    if verrouiller and postgres:
+        query = query.order_by(demandes.c.demande_id).with_for_update()
+    return query
+
+
 async def demandes_suivies(
     session: AsyncSession, ids: Sequence[UUID], *, verrouiller: bool = False
 ) -> dict[UUID, DemandeSuivie]:
+    """The followed demandes among `ids`; `verrouiller` locks them (FOR UPDATE, in id
+    order: concurrent batches then never wait on each other in a cycle)."""
     if not ids:
         return {}
-    query = sa.select(demandes).where(demandes.c.demande_id.in_(ids))
-    if verrouiller and _is_postgres(session):
-        query = query.order_by(demandes.c.demande_id).with_for_update()
-    rows = (await session.execute(query)).all()
-    return {
-        row.demande_id: DemandeSuivie(
-            demande_id=row.demande_id,
-            version=row.version,
-            departement=row.departement,
-            statut=row.statut,
-            typologie=row.typologie,
-            snapshot=row.snapshot,
-            epcis=list(row.epcis),
-            version_cotation=row.version_cotation,
-            compte_demandeur=row.compte_demandeur,
-        )
-        for row in rows
-    }
-
-
-async def enregistrer_demande(
-    session: AsyncSession,
-    demande: DemandeSuivie,
-    maintenant: datetime,
-    ancienne: DemandeSuivie | None,
-) -> None:
-    valeurs = {
-        "version": demande.version,
-        "departement": demande.departement,
-        "statut": demande.statut,
-        "typologie": demande.typologie,
-        "snapshot": demande.snapshot,
-        "epcis": demande.epcis,
-        "version_cotation": demande.version_cotation,
-        "modifiee_le": maintenant,
-        "compte_demandeur": demande.compte_demandeur,
-    }
-    if ancienne is None:
-        await session.execute(demandes.insert().values(demande_id=demande.demande_id, **valeurs))
-    else:
-        await session.execute(
-            demandes.update().where(demandes.c.demande_id == demande.demande_id).values(**valeurs)
-        )
-    if ancienne is not None and sorted(ancienne.epcis) == sorted(demande.epcis):
-        return
-    await session.execute(
-        demande_epcis.delete().where(demande_epcis.c.demande_id == demande.demande_id)
+    rows = await session.execute(
+        _q_demandes(_is_postgres(session), verrouiller), {"ids": list(ids)}
     )
-    if demande.epcis:
-        await session.execute(
-            demande_epcis.insert(),
-            [{"demande_id": demande.demande_id, "epci": e} for e in demande.epcis],
-        )
+    return {row.demande_id: _demande_de_ligne(row) for row in rows}
 
 
-async def avancer_versions_cotation(session: AsyncSession, versions: dict[UUID, int]) -> None:
-    if versions:
-        await session.execute(
-            demandes.update()
-            .where(demandes.c.demande_id == sa.bindparam("b_id"))
-            .values(version_cotation=sa.bindparam("b_version")),
-            [{"b_id": k, "b_version": v} for k, v in versions.items()],
-        )
+_TYPES_DEMANDES = {
+    "demande_id": "uuid",
+    "version": "integer",
+    "departement": "varchar",
+    "statut": "varchar",
+    "typologie": "varchar",
+    "snapshot": "json",
+    "epcis": "json",
+    "version_cotation": "integer",
+    "modifiee_le": "timestamptz",
+    "compte_demandeur": "varchar",
+}
 
 
-async def ids_a_recoter(
-    session: AsyncSession, *, epci: str | None, apres: UUID | None, limite: int
-) -> list[UUID]:
-    """Next demandes to re-score, in id order after the cursor."""
-    query = sa.select(demandes.c.demande_id).where(demandes.c.snapshot.is_not(None))
-    if epci is not None:
+@cache
+def _q_a_recoter(postgres: bool, par_epci: bool, apres: bool) -> Any:
+    query = sa.select(demandes).where(demandes.c.snapshot.is_not(None))
+    if par_epci:
         query = query.where(
             demandes.c.demande_id.in_(
-                sa.select(demande_epcis.c.demande_id).where(demande_epcis.c.epci == epci)
+                sa.select(demande_epcis.c.demande_id).where(
+                    demande_epcis.c.epci == sa.bindparam("epci")
+                )
             )
         )
+    if apres:
+        query = query.where(demandes.c.demande_id > sa.bindparam("apres"))
+    query = query.order_by(demandes.c.demande_id).limit(sa.bindparam("limite"))
+    if postgres:
+        query = query.with_for_update(of=demandes)
+    return query
+
+
+async def demandes_a_recoter(
+    session: AsyncSession, *, epci: str | None, apres: UUID | None, limite: int
+) -> list[DemandeSuivie]:
+    """Next demandes to re-score, in id order after the cursor, locked (FOR UPDATE: a
+    live re-score of one of them waits for this batch, or this batch for it)."""
+    query = _q_a_recoter(_is_postgres(session), epci is not None, apres is not None)
+    parametres: dict[str, Any] = {"limite": limite}
+    if epci is not None:
+        parametres["epci"] = epci
     if apres is not None:
-        query = query.where(demandes.c.demande_id > apres)
-    query = query.order_by(demandes.c.demande_id).limit(limite)
-    return list((await session.execute(query)).scalars())
+        parametres["apres"] = apres
+    return [_demande_de_ligne(row) for row in await session.execute(query, parametres)]
 
 
 async def compter_a_recoter(session: AsyncSession, epci: str | None) -> int:
@@ -240,40 +291,266 @@ async def snapshots_de_l_epci(session: AsyncSession, epci: str) -> list[Any]:
 # --- Scores ------------------------------------------------------------------------------------
 
 
-async def scores_de(session: AsyncSession, ids: Sequence[UUID]) -> dict[tuple[UUID, str], Any]:
-    if not ids:
-        return {}
-    rows = await session.execute(sa.select(scores).where(scores.c.demande_id.in_(ids)))
-    return {(row.demande_id, row.epci): row for row in rows}
+@dataclass(frozen=True)
+class ScoreConnu:
+    """What re-scoring compares with: the stored result, its criteria as stored JSON
+    text (parsed only when the grid and the points are the same)."""
+
+    grille_id: UUID
+    grille_version: int
+    points: Decimal
+    criteres_json: str
+    empreinte: str
+    version: int
+    demande_version: int
+    typologie: str | None
+    actif: bool
+
+    def criteres(self) -> Any:
+        return json.loads(self.criteres_json)
 
 
-async def ecrire_scores(
-    session: AsyncSession,
-    nouveaux: list[dict[str, Any]],
-    modifies: list[dict[str, Any]],
-    supprimes: list[tuple[UUID, str]],
-) -> None:
-    if nouveaux:
-        await session.execute(scores.insert(), nouveaux)
-    if modifies:
-        colonnes = [c for c in modifies[0] if c not in ("demande_id", "epci")]
+@cache
+def _q_grilles_et_scores(postgres: bool, par_epci: bool) -> Any:
+    """One statement for what a batch re-score reads once its demandes are locked: the
+    published grids' (id, revision) of the EPCIs, as rows without a demande, then the
+    stored scores of the demandes (UNION ALL: one round trip instead of two)."""
+
+    def nul(type_: Any) -> Any:
+        return sa.cast(sa.null(), type_)
+
+    publiees = sa.select(
+        nul(sa.Uuid).label("demande_id"),
+        grilles.c.epci,
+        grilles.c.id.label("grille_id"),
+        grilles.c.revision.label("grille_version"),
+        nul(scores.c.points.type).label("points"),
+        nul(sa.Text).label("criteres_json"),
+        nul(sa.String).label("empreinte"),
+        nul(sa.Integer).label("version"),
+        nul(sa.Integer).label("demande_version"),
+        nul(sa.String).label("typologie"),
+        nul(sa.Boolean).label("actif"),
+    ).where(
+        (grilles.c.etat == EtatGrille.PUBLIEE.value)
+        & _parmi(grilles.c.epci, "epcis", sa.String, postgres)
+    )
+    stockes = sa.select(
+        scores.c.demande_id,
+        scores.c.epci,
+        scores.c.grille_id,
+        scores.c.grille_version,
+        scores.c.points,
+        sa.cast(scores.c.criteres, sa.Text),
+        scores.c.empreinte,
+        scores.c.version,
+        scores.c.demande_version,
+        scores.c.typologie,
+        scores.c.actif,
+    ).where(_parmi(scores.c.demande_id, "ids", sa.Uuid, postgres))
+    if par_epci:
+        stockes = stockes.where(scores.c.epci == sa.bindparam("epci"))
+    return sa.union_all(publiees, stockes)
+
+
+async def grilles_et_scores(
+    session: AsyncSession, epcis: Iterable[str], ids: Sequence[UUID], *, epci: str | None = None
+) -> tuple[list[tuple[UUID, int]], dict[tuple[UUID, str], ScoreConnu]]:
+    """(id, revision) of the published grids of these EPCIs, and the stored scores of
+    these demandes (for one EPCI only, when given)."""
+    parametres: dict[str, Any] = {"epcis": sorted(set(epcis)), "ids": list(ids)}
+    if epci is not None:
+        parametres["epci"] = epci
+    rows = await session.execute(
+        _q_grilles_et_scores(_is_postgres(session), epci is not None), parametres
+    )
+    publiees: list[tuple[UUID, int]] = []
+    stockes: dict[tuple[UUID, str], ScoreConnu] = {}
+    for row in rows:
+        if row.demande_id is None:
+            publiees.append((row.grille_id, row.grille_version))
+            continue
+        stockes[(row.demande_id, row.epci)] = ScoreConnu(
+            row.grille_id,
+            row.grille_version,
+            row.points,
+            row.criteres_json,
+            row.empreinte,
+            row.version,
+            row.demande_version,
+            row.typologie,
+            row.actif,
+        )
+    return publiees, stockes
+
+
+async def lignes_de_scores(session: AsyncSession, demande_id: UUID) -> dict[str, Any]:
+    """The stored scores of one demande, whole rows, by EPCI."""
+    rows = await session.execute(sa.select(scores).where(scores.c.demande_id == demande_id))
+    return {row.epci: row for row in rows}
+
+
+_TYPES_SCORES = {
+    "demande_id": "uuid",
+    "epci": "varchar",
+    "grille_id": "uuid",
+    "grille_version": "integer",
+    "points": "numeric",
+    "criteres": "json",
+    "entrees": "json",
+    "empreinte": "varchar",
+    "version": "integer",
+    "demande_version": "integer",
+    "typologie": "varchar",
+    "actif": "boolean",
+    "calculee_le": "timestamptz",
+}
+
+
+@dataclass
+class Ecritures:
+    """What a batch writes, all at once (`ecrire`). The sets of keys are disjoint by
+    construction: a score is replaced or deleted, a demande stored whole (`demandes`)
+    or only its cotation version moved (`versions`), an EPCI link added or removed."""
+
+    # (new state, stored state or None): the whole row, and its EPCI links.
+    demandes: list[tuple[DemandeSuivie, DemandeSuivie | None]] = field(default_factory=list)
+    # Cotation versions of demandes otherwise unchanged (bulk re-scoring).
+    versions: dict[UUID, int] = field(default_factory=dict)
+    # Score rows to insert or replace.
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    # (demande, EPCI) scores to delete.
+    scores_supprimes: list[tuple[UUID, str]] = field(default_factory=list)
+    # Demandes none of whose scores remain (radiée, purgée, back to draft).
+    sans_scores: list[UUID] = field(default_factory=list)
+
+
+def _liens(ecritures: Ecritures) -> tuple[list[tuple[UUID, str]], list[tuple[UUID, str]]]:
+    """EPCI links to remove and to add: the difference between stored and new EPCIs."""
+    retires: list[tuple[UUID, str]] = []
+    ajoutes: list[tuple[UUID, str]] = []
+    for d, ancienne in ecritures.demandes:
+        avant = set(ancienne.epcis) if ancienne is not None else set()
+        apres = set(d.epcis)
+        retires.extend((d.demande_id, e) for e in sorted(avant - apres))
+        ajoutes.extend((d.demande_id, e) for e in sorted(apres - avant))
+    return retires, ajoutes
+
+
+def _ligne_demande(d: DemandeSuivie, maintenant: datetime) -> dict[str, Any]:
+    return {
+        "demande_id": d.demande_id,
+        "version": d.version,
+        "departement": d.departement,
+        "statut": d.statut,
+        "typologie": d.typologie,
+        "snapshot": d.snapshot,
+        "epcis": d.epcis,
+        "version_cotation": d.version_cotation,
+        "modifiee_le": maintenant,
+        "compte_demandeur": d.compte_demandeur,
+    }
+
+
+# Everything a batch writes, in one PostgreSQL statement (data-modifying CTEs run on
+# the same snapshot: the key sets of `Ecritures` are disjoint, so no two of them touch
+# the same row).
+_ECRIRE = sa.text(
+    "WITH d AS ("
+    + _upsert_unnest(demandes, ["demande_id"], _TYPES_DEMANDES, "d_")
+    + "), v AS (UPDATE demandes AS x SET version_cotation = t.v"
+    " FROM unnest(CAST(:v_ids AS uuid[]), CAST(:v_versions AS integer[])) AS t(id, v)"
+    " WHERE x.demande_id = t.id"
+    "), s AS ("
+    + _upsert_unnest(scores, ["demande_id", "epci"], _TYPES_SCORES, "s_")
+    + "), sd AS (DELETE FROM scores AS x"
+    " USING unnest(CAST(:sd_ids AS uuid[]), CAST(:sd_epcis AS varchar[])) AS t(id, epci)"
+    " WHERE x.demande_id = t.id AND x.epci = t.epci"
+    "), so AS (DELETE FROM scores WHERE demande_id = ANY(CAST(:so_ids AS uuid[]))"
+    "), ld AS (DELETE FROM demande_epcis AS x"
+    " USING unnest(CAST(:ld_ids AS uuid[]), CAST(:ld_epcis AS varchar[])) AS t(id, epci)"
+    " WHERE x.demande_id = t.id AND x.epci = t.epci"
+    "), li AS (INSERT INTO demande_epcis (demande_id, epci)"
+    " SELECT * FROM unnest(CAST(:li_ids AS uuid[]), CAST(:li_epcis AS varchar[]))"
+    " ON CONFLICT DO NOTHING"
+    ") SELECT 1"
+)
+
+
+def _tableaux(
+    lignes: Sequence[dict[str, Any]], types: dict[str, str], prefixe: str
+) -> dict[str, list[Any]]:
+    """Rows → one list per column (the arrays of `_upsert_unnest`), JSON as text; a
+    value object shared by several rows (the same criteria) is serialised once."""
+    tableaux: dict[str, list[Any]] = {}
+    for nom, type_ in types.items():
+        if type_ == "json":
+            textes: dict[int, str | None] = {}
+            colonne = []
+            for ligne in lignes:
+                valeur = ligne[nom]
+                texte = textes.get(id(valeur))
+                if texte is None:
+                    texte = textes[id(valeur)] = _json(valeur)
+                colonne.append(texte)
+            tableaux[f"{prefixe}{nom}"] = colonne
+        else:
+            tableaux[f"{prefixe}{nom}"] = [ligne[nom] for ligne in lignes]
+    return tableaux
+
+
+async def ecrire(session: AsyncSession, ecritures: Ecritures, maintenant: datetime) -> None:
+    """Write a batch's demandes, scores and EPCI links: one statement on PostgreSQL."""
+    retires, ajoutes = _liens(ecritures)
+    lignes_demandes = [_ligne_demande(d, maintenant) for d, _ in ecritures.demandes]
+    if _is_postgres(session):
         await session.execute(
-            scores.update()
-            .where(
-                (scores.c.demande_id == sa.bindparam("b_demande_id"))
-                & (scores.c.epci == sa.bindparam("b_epci"))
+            _ECRIRE,
+            {
+                **_tableaux(lignes_demandes, _TYPES_DEMANDES, "d_"),
+                "v_ids": list(ecritures.versions),
+                "v_versions": list(ecritures.versions.values()),
+                **_tableaux(ecritures.scores, _TYPES_SCORES, "s_"),
+                "sd_ids": [i for i, _ in ecritures.scores_supprimes],
+                "sd_epcis": [e for _, e in ecritures.scores_supprimes],
+                "so_ids": ecritures.sans_scores,
+                "ld_ids": [i for i, _ in retires],
+                "ld_epcis": [e for _, e in retires],
+                "li_ids": [i for i, _ in ajoutes],
+                "li_epcis": [e for _, e in ajoutes],
+            },
+        )
+        return
+    # SQLite (embedded mode, tests): one statement per kind of change.
+    if lignes_demandes:
+        await session.execute(_upsert_executemany(demandes, ["demande_id"]), lignes_demandes)
+    if ecritures.versions:
+        await session.execute(
+            demandes.update()
+            .where(demandes.c.demande_id == sa.bindparam("b_id"))
+            .values(version_cotation=sa.bindparam("b_version")),
+            [{"b_id": k, "b_version": v} for k, v in ecritures.versions.items()],
+        )
+    if ecritures.scores:
+        await session.execute(_upsert_executemany(scores, ["demande_id", "epci"]), ecritures.scores)
+    if ecritures.scores_supprimes:
+        await session.execute(
+            scores.delete().where(
+                sa.tuple_(scores.c.demande_id, scores.c.epci).in_(ecritures.scores_supprimes)
             )
-            .values({c: sa.bindparam(f"b_{c}") for c in colonnes}),
-            [{f"b_{k}": v for k, v in row.items()} for row in modifies],
         )
-    for demande_id, epci in supprimes:
+    if ecritures.sans_scores:
+        await session.execute(scores.delete().where(scores.c.demande_id.in_(ecritures.sans_scores)))
+    if retires:
         await session.execute(
-            scores.delete().where((scores.c.demande_id == demande_id) & (scores.c.epci == epci))
+            demande_epcis.delete().where(
+                sa.tuple_(demande_epcis.c.demande_id, demande_epcis.c.epci).in_(retires)
+            )
         )
-
-
-async def supprimer_scores(session: AsyncSession, demande_id: UUID) -> None:
-    await session.execute(scores.delete().where(scores.c.demande_id == demande_id))
+    if ajoutes:
+        await session.execute(
+            demande_epcis.insert(), [{"demande_id": i, "epci": e} for i, e in ajoutes]
+        )
 
 
 async def scores_actifs_de_l_epci(session: AsyncSession, epci: str) -> dict[UUID, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from toit_contracts.enums import (
@@ -88,9 +89,17 @@ def _dernier_jour(jour: date) -> int:
     return (date(jour.year, jour.month + 1, 1) - date(jour.year, jour.month, 1)).days
 
 
+# Pure functions of (ISO date, reference date), cached: the same dates recur across the
+# demandes and each bulk re-scoring.
+@lru_cache(maxsize=1 << 16)
 def _age(naissance: str, reference: date) -> int:
-    born = date.fromisoformat(naissance)
+    born = date.fromisoformat(naissance[:10])
     return reference.year - born.year - ((reference.month, reference.day) < (born.month, born.day))
+
+
+@lru_cache(maxsize=1 << 14)
+def _mois_depuis(depot: str, reference: date) -> int:
+    return mois_ecoules(date.fromisoformat(depot[:10]), reference)
 
 
 def _float(value: Any) -> float | None:
@@ -98,7 +107,7 @@ def _float(value: Any) -> float | None:
 
 
 def _anciennete(s: Snapshot, ctx: Contexte) -> dict[str, Any]:
-    mois = mois_ecoules(date.fromisoformat(s["date_depot_initial"]), ctx.date_reference)
+    mois = _mois_depuis(s["date_depot_initial"], ctx.date_reference)
     dal = ctx.delai_anormalement_long_mois
     return {
         "anciennete_mois": mois,
@@ -193,16 +202,22 @@ def _logement_actuel(s: Snapshot, _ctx: Contexte) -> dict[str, Any]:
 
 def _motifs(s: Snapshot, _ctx: Contexte) -> dict[str, Any]:
     motifs = s.get("motifs") or ()
-    principal = next((m["motif"] for m in motifs if m.get("principal")), None)
-    return {"motifs": tuple(m["motif"] for m in motifs), "motif_principal": principal}
+    principal = None
+    for m in motifs:
+        if m.get("principal"):
+            principal = m["motif"]
+            break
+    return {"motifs": tuple([m["motif"] for m in motifs]), "motif_principal": principal}
 
 
 def _priorites(s: Snapshot, _ctx: Contexte) -> dict[str, Any]:
     priorites = s.get("priorites") or ()
     dalo = s.get("dalo")
     return {
-        "priorites": tuple(p["categorie"] for p in priorites if p["statut"] != "REJETEE"),
-        "priorites_validees": tuple(p["categorie"] for p in priorites if p["statut"] == "VALIDEE"),
+        "priorites": tuple([p["categorie"] for p in priorites if p["statut"] != "REJETEE"]),
+        "priorites_validees": tuple(
+            [p["categorie"] for p in priorites if p["statut"] == "VALIDEE"]
+        ),
         "dalo": None if dalo is None else dalo["type"],
         "dalo_designe_par_prefet": bool(dalo and dalo.get("designe_par_prefet")),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -62,6 +62,26 @@ class _RegleCompilee(NamedTuple):
     validation_instructeur: bool
 
 
+class _Obtenu:
+    """What a criterion contributes for each number of points it gives: the same few
+    values recur across demandes, so each CritereObtenu is built once per grid."""
+
+    __slots__ = ("par_points", "regle")
+
+    def __init__(self, regle: _RegleCompilee) -> None:
+        self.regle = regle
+        self.par_points: dict[int, CritereObtenu] = {}
+
+    def pour(self, centiemes: int) -> CritereObtenu:
+        obtenu = self.par_points.get(centiemes)
+        if obtenu is None:
+            r = self.regle
+            obtenu = CritereObtenu(r.code, r.libelle, _decimal(centiemes), r.validation_instructeur)
+            if len(self.par_points) < 1000:
+                self.par_points[centiemes] = obtenu
+        return obtenu
+
+
 @dataclass(frozen=True)
 class GrilleCompilee:
     grille_id: UUID
@@ -70,25 +90,41 @@ class GrilleCompilee:
     champs: tuple[str, ...]
     regles: tuple[_RegleCompilee, ...]
     fonctions: tuple[Regle, ...]
+    _paires: tuple[tuple[Regle, _Obtenu], ...] = field(init=False, repr=False, compare=False)
+    _entrees: Callable[[Faits], Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        paires = tuple((r.regle, _Obtenu(r)) for r in self.regles)
+        object.__setattr__(self, "_paires", paires)
+        # The inputs used, as a tuple in the order of `champs` (C-level lookups).
+        if len(self.champs) == 1:
+            nom = self.champs[0]
+            lire: Callable[[Faits], Any] = lambda f: (f[nom],)  # noqa: E731
+        elif self.champs:
+            lire = operator.itemgetter(*self.champs)
+        else:
+            lire = lambda _f: ()  # noqa: E731
+        object.__setattr__(self, "_entrees", lire)
 
     def coter(self, snapshot: Snapshot, contexte: Contexte) -> Cotation:
         faits: dict[str, Any] = {}
         for extraire in self.groupes:
             faits.update(extraire(snapshot, contexte))
-        points = [regle(faits) for regle in self.fonctions]
-        obtenus = tuple(
-            CritereObtenu(r.code, r.libelle, _decimal(p), r.validation_instructeur)
-            for p, r in zip(points, self.regles, strict=True)
-            if p
-        )
-        entrees = {nom: faits[nom] for nom in self.champs}
+        total = 0
+        obtenus = []
+        for regle, obtenu in self._paires:
+            points = regle(faits)
+            if points:
+                total += points
+                obtenus.append(obtenu.pour(points))
+        valeurs = self._entrees(faits)
         return Cotation(
             self.grille_id,
             self.grille_version,
-            _decimal(sum(points)),
-            obtenus,
-            entrees,
-            empreinte(entrees),
+            _decimal(total),
+            tuple(obtenus),
+            dict(zip(self.champs, valeurs, strict=True)),
+            _empreinte_des_valeurs(valeurs),
         )
 
 
@@ -100,8 +136,11 @@ def coter(snapshot: Snapshot, grille: Grille, contexte: Contexte) -> Cotation:
 def empreinte(entrees: Mapping[str, Any]) -> str:
     """Hash of the inputs used. Values are JSON-like scalars and tuples, whose repr is
     stable across processes; the names are in a fixed order for a compiled grid."""
-    texte = repr(tuple(entrees.values()))
-    return hashlib.blake2b(texte.encode(), digest_size=16).hexdigest()
+    return _empreinte_des_valeurs(tuple(entrees.values()))
+
+
+def _empreinte_des_valeurs(valeurs: tuple[Any, ...]) -> str:
+    return hashlib.blake2b(repr(valeurs).encode(), digest_size=16).hexdigest()
 
 
 _DECIMALES: dict[int, Decimal] = {}
@@ -181,9 +220,7 @@ def _test(comparaison: Comparaison) -> Callable[[Faits], bool]:
         ensemble = frozenset(valeur)
         return lambda f: f[nom] is not None and f[nom] not in ensemble
     if op in _COMPARE:
-        compare = _COMPARE[op]
-        seuil = float(valeur)
-        return lambda f: f[nom] is not None and compare(f[nom], seuil)
+        return _comparaison(nom, op, float(valeur))
     if op is Operateur.CONTIENT:
         return lambda f: valeur in f[nom]
     if op is Operateur.CONTIENT_UN_PARMI:
@@ -219,8 +256,28 @@ def _regle_simple(comparaison: Comparaison, points: int) -> Regle:
     if op is Operateur.CONTIENT_UN_PARMI:
         ensemble = frozenset(valeur)
         return lambda f: 0 if ensemble.isdisjoint(f[nom]) else points
+    if op in _COMPARE:
+        seuil = float(valeur)
+        # One closure per operator: no second call on the hot path.
+        if op is Operateur.SUPERIEUR:
+            return lambda f: points if (v := f[nom]) is not None and v > seuil else 0
+        if op is Operateur.SUPERIEUR_OU_EGAL:
+            return lambda f: points if (v := f[nom]) is not None and v >= seuil else 0
+        if op is Operateur.INFERIEUR:
+            return lambda f: points if (v := f[nom]) is not None and v < seuil else 0
+        return lambda f: points if (v := f[nom]) is not None and v <= seuil else 0
     test = _test(comparaison)
     return lambda f: points if test(f) else 0
+
+
+def _comparaison(nom: str, op: Operateur, seuil: float) -> Callable[[Faits], bool]:
+    if op is Operateur.SUPERIEUR:
+        return lambda f: (v := f[nom]) is not None and v > seuil
+    if op is Operateur.SUPERIEUR_OU_EGAL:
+        return lambda f: (v := f[nom]) is not None and v >= seuil
+    if op is Operateur.INFERIEUR:
+        return lambda f: (v := f[nom]) is not None and v < seuil
+    return lambda f: (v := f[nom]) is not None and v <= seuil
 
 
 def _points_par_mois(critere: CriterePointsParMois) -> Regle:

@@ -358,10 +358,10 @@ async def cotation_de_la_demande(
     ]
     if not visibles:
         raise HTTPException(status_code=404, detail="Ressource introuvable")
-    lignes = await repo.scores_de(session, [demande_id])
+    lignes = await repo.lignes_de_scores(session, demande_id)
     cotations = []
     for epci in visibles:
-        ligne = lignes.get((demande_id, epci))
+        ligne = lignes.get(epci)
         if ligne is None:
             continue
         position = None

@@ -45,7 +45,7 @@ async def boucle_recalcul(runtime: ServiceRuntime) -> None:
             raise
         except Exception as exc:
             # Deadlock with a live re-score, lost connection…: the batch rolled back, retry.
-            log.warning("cotation.recalcul_lot_echoue", error=type(exc).__name__)
+            log.warning("cotation.recalcul_lot_echoue", error=type(exc).__name__, exc_info=True)
             await asyncio.sleep(attente)
             continue
         if avancement is None:
