@@ -3,10 +3,17 @@
 from pathlib import Path
 
 from servicekit import ServiceDefinition
+from servicekit.runtime import ServiceRuntime
 from toit_demandes.adapters.orm import metadata
-from toit_demandes.entrypoints.http import router
+from toit_demandes.entrypoints.http import router, stockage
 from toit_demandes.entrypoints.jobs import echeances_des_demandes
 from toit_demandes.entrypoints.seed import charger_demo
+
+
+async def preparer_stockage(runtime: ServiceRuntime) -> None:
+    """Reads the storage settings at start-up: a misconfiguration stops the service there."""
+    stockage(runtime)
+
 
 service = ServiceDefinition(
     name="demandes",
@@ -19,4 +26,5 @@ service = ServiceDefinition(
     routers=[router],
     seed=charger_demo,
     daily_jobs=[echeances_des_demandes],
+    on_startup=[preparer_stockage],
 )

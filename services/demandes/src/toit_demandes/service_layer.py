@@ -3,7 +3,7 @@ historique lines and its integration event commit together."""
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+import structlog
 from pydantic import ValidationError
 
 from servicekit.errors import error_items
@@ -35,7 +36,7 @@ from toit_demandes.adapters.orm import demandes as demandes_table
 from toit_demandes.adapters.orm import pieces
 from toit_demandes.adapters.referentiel import ReferentielToit, referentiel
 from toit_demandes.adapters.repository import DemandeRepository, VersionPerimee, cle
-from toit_demandes.adapters.stockage import Stockage
+from toit_demandes.adapters.stockage import Stockage, StockageIndisponible, empreinte
 from toit_demandes.domain.cycle_de_vie import TransitionInterdite, ajouter_mois
 from toit_demandes.domain.demande import Demande, Intervenant, TypeEvenement
 from toit_demandes.domain.derives import ValeursDerivees, deriver, mois_ecoules
@@ -48,6 +49,8 @@ from toit_demandes.domain.snapshot import contact, snapshot
 from toit_demandes.domain.verifications import DonneesInvalides, Erreur, exiger_valide
 
 __all__ = ["DonneesInvalides", "TransitionInterdite", "VersionPerimee"]
+
+log = structlog.get_logger(__name__)
 
 # Fields of the representation that only the lifecycle actions change.
 CHAMPS_LECTURE_SEULE = frozenset(
@@ -270,13 +273,15 @@ async def enregistrer(
     version_lue = demande.version
     identite = await _identite_deposee(uow, demande, ctx)
     demande.verifier_enregistrable(identite)
+    # Before the number: its sequence row stays locked until commit, and every registration
+    # of the département and year waits for it.
+    trouves = await doublons(repo, demande)
     depot = demande.date_depot_initial
     sequence = await repo.prochaine_sequence(demande.departement, depot.year)
     numero = NumeroUnique(demande.departement, depot.month, depot.year, sequence, guichet)
     demande.enregistrer(
         numero, ctx.maintenant, ctx.intervenant, ctx.referentiel.regles_cycle_de_vie(), identite
     )
-    trouves = await doublons(repo, demande)
     uow.publish(DemandeEnregistree(**_avec_snapshot(demande, ctx)))
     await repo.sauver(demande, version_lue)
     await uow.commit()
@@ -488,7 +493,7 @@ async def deposer_piece(
     assert catalogue is not None and media_type is not None
     piece_id = uuid.uuid4()
     cle_stockage = f"{demande.id}/{piece_id}.{EXTENSIONS[media_type]}"
-    await stockage.ecrire(cle_stockage, fichier.contenu)
+    sha256 = empreinte(fichier.contenu)
     ligne = {
         "id": piece_id,
         "demande_id": demande.id,
@@ -497,27 +502,37 @@ async def deposer_piece(
         "nom_fichier": fichier.nom[:200] or "fichier",
         "media_type": media_type,
         "taille": len(fichier.contenu),
-        "sha256": hashlib.sha256(fichier.contenu).hexdigest(),
+        "sha256": sha256,
         "cle_stockage": cle_stockage,
         "statut": StatutPiece.DEPOSEE.value,
         "depose_le": ctx.maintenant,
         "depose_par": ctx.intervenant.utilisateur,
     }
-    await uow.session.execute(pieces.insert().values(**ligne))
-    version_lue = demande.version
-    demande.noter(
-        ctx.maintenant, ctx.intervenant, TypeEvenement.PIECE, f"Pièce déposée : {catalogue.libelle}"
-    )
-    await repo.sauver(demande, version_lue)
-    uow.publish(
-        DemandePieceDeposee(
-            **_etat(demande),
-            piece_id=piece_id,
-            type_piece=catalogue.code,
-            depot_en_ligne=ctx.intervenant.type.value == "PORTAIL",
+    await stockage.ecrire(cle_stockage, fichier.contenu, sha256)
+    try:
+        await uow.session.execute(pieces.insert().values(**ligne))
+        version_lue = demande.version
+        demande.noter(
+            ctx.maintenant,
+            ctx.intervenant,
+            TypeEvenement.PIECE,
+            f"Pièce déposée : {catalogue.libelle}",
         )
-    )
-    await uow.commit()
+        await repo.sauver(demande, version_lue)
+        uow.publish(
+            DemandePieceDeposee(
+                **_etat(demande),
+                piece_id=piece_id,
+                type_piece=catalogue.code,
+                depot_en_ligne=ctx.intervenant.type.value == "PORTAIL",
+            )
+        )
+        await uow.commit()
+    except BaseException:
+        # A pièce is its row and its file: no file without a row.
+        with contextlib.suppress(Exception):
+            await stockage.supprimer(cle_stockage)
+        raise
     return ligne
 
 
@@ -649,6 +664,12 @@ async def _pour_chaque(
                         await uow.commit()
                         traitees += 1
             except (VersionPerimee, TransitionInterdite):
+                continue
+            except StockageIndisponible as exc:
+                # Its files could not be deleted: the demande stays, the next run retries.
+                log.warning(
+                    "demandes.stockage_indisponible", demande_id=str(demande_id), erreur=str(exc)
+                )
                 continue
 
 

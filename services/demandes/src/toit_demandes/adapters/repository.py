@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -210,6 +211,113 @@ _CLES = (
 LIMITE_TOTAL = 10_000
 
 
+def _valeurs(c: Criteres) -> dict[str, Any]:
+    """The criteria given, by the name of their bind parameter in `_CONDITIONS`."""
+    valeurs: dict[str, Any] = {
+        "numero_unique": c.numero_unique or None,
+        "date_naissance": c.date_naissance,
+        "statut": c.statut.value if c.statut else None,
+        "departement": c.departement or None,
+        "commune": c.commune or None,
+        "typologie": c.typologie or None,
+        "proprietaire": c.proprietaire,
+        "departements_autorises": (
+            None if c.departements_autorises is None else sorted(c.departements_autorises)
+        ),
+        "communes_autorisees": sorted(c.communes_autorisees) if c.communes_autorisees else None,
+    }
+    if c.nom:
+        prefixe = normaliser(c.nom).replace("\\", "").replace("%", "").replace("_", "")
+        valeurs["motif"] = f"{prefixe}%"
+    return {nom: valeur for nom, valeur in valeurs.items() if valeur is not None}
+
+
+def _commune_souhaitee(communes: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    return sa.exists().where(demande_communes.c.demande_id == demandes.c.id, communes)
+
+
+_CONDITIONS: dict[str, Callable[[], sa.ColumnElement[bool]]] = {
+    "numero_unique": lambda: demandes.c.numero_unique == sa.bindparam("numero_unique"),
+    "date_naissance": lambda: demandes.c.date_naissance == sa.bindparam("date_naissance"),
+    "statut": lambda: demandes.c.statut == sa.bindparam("statut"),
+    "departement": lambda: demandes.c.departement == sa.bindparam("departement"),
+    "commune": lambda: _commune_souhaitee(demande_communes.c.commune == sa.bindparam("commune")),
+    "typologie": lambda: sa.exists().where(
+        demande_typologies.c.demande_id == demandes.c.id,
+        demande_typologies.c.typologie == sa.bindparam("typologie"),
+    ),
+    "proprietaire": lambda: demandes.c.proprietaire == sa.bindparam("proprietaire"),
+    "departements_autorises": lambda: demandes.c.departement.in_(
+        sa.bindparam("departements_autorises", expanding=True)
+    ),
+    "communes_autorisees": lambda: _commune_souhaitee(
+        demande_communes.c.commune.in_(sa.bindparam("communes_autorisees", expanding=True))
+    ),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _recherche(criteres: tuple[str, ...], tri: str) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The count and page statements of one shape of search (which criteria, which sort),
+    built once: their values are bind parameters, so SQLAlchemy reuses their compiled SQL.
+
+    The candidates are ids and sort keys. A name matches the start of the nom de naissance
+    or of the nom d'usage: one branch per name index (disjoint, each a range of its own
+    index) instead of one OR that reads every candidate row from the table."""
+    conditions = [_CONDITIONS[nom]() for nom in criteres if nom != "motif"]
+    conditions.append(demandes.c.fusionnee_dans.is_(None))
+    if "motif" in criteres:
+        motif = sa.bindparam("motif")
+        branches = [
+            sa.select(*_CLES).where(*conditions, demandes.c.nom_naissance.like(motif)),
+            sa.select(*_CLES).where(
+                *conditions,
+                demandes.c.nom_usage.like(motif),
+                sa.not_(demandes.c.nom_naissance.like(motif)),
+            ),
+        ]
+    else:
+        branches = [sa.select(*_CLES).where(*conditions)]
+
+    def trie(selection: sa.Select[Any]) -> sa.Select[Any]:
+        colonnes = selection.selected_columns
+        return selection.order_by(*(colonnes[nom] for nom in TRIS[tri]))
+
+    tous = sa.union_all(*branches) if len(branches) > 1 else branches[0]
+    compter = sa.select(sa.func.count()).select_from(
+        sa.select(tous.subquery().c.id).limit(sa.bindparam("borne")).subquery()
+    )
+    candidats = branches[0]
+    if len(branches) > 1:
+        # Each branch brings its first rows in order (an index scan that stops early when
+        # sorting by name), then the page is cut from their union.
+        premieres = [
+            sa.select(trie(b).limit(sa.bindparam("premieres")).subquery()) for b in branches
+        ]
+        candidats = sa.select(sa.union_all(*premieres).subquery())
+    selection = (
+        trie(candidats)
+        .limit(sa.bindparam("par_page"))
+        .offset(sa.bindparam("debut"))
+        .subquery("selection")
+    )
+    # Only the rows of the page are read from the table.
+    lire_page = (
+        sa.select(
+            demandes.c.id,
+            demandes.c.numero_unique,
+            demandes.c.statut,
+            demandes.c.departement,
+            demandes.c.date_naissance,
+            demandes.c.date_depot_initial,
+            demandes.c.document,
+        )
+        .join(selection, selection.c.id == demandes.c.id)
+        .order_by(*(selection.c[nom] for nom in TRIS[tri]))
+    )
+    return compter, lire_page
+
+
 class DemandeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -367,107 +475,24 @@ class DemandeRepository:
 
     # --- search -------------------------------------------------------------------------------
 
-    def _conditions(self, c: Criteres) -> list[sa.ColumnElement[bool]]:
-        """Every criterion but the name (see `_candidats`)."""
-        conditions: list[sa.ColumnElement[bool]] = []
-        if c.numero_unique:
-            conditions.append(demandes.c.numero_unique == c.numero_unique)
-        if c.date_naissance:
-            conditions.append(demandes.c.date_naissance == c.date_naissance)
-        if c.statut:
-            conditions.append(demandes.c.statut == c.statut.value)
-        if c.departement:
-            conditions.append(demandes.c.departement == c.departement)
-        if c.commune:
-            conditions.append(
-                sa.exists().where(
-                    demande_communes.c.demande_id == demandes.c.id,
-                    demande_communes.c.commune == c.commune,
-                )
-            )
-        if c.typologie:
-            conditions.append(
-                sa.exists().where(
-                    demande_typologies.c.demande_id == demandes.c.id,
-                    demande_typologies.c.typologie == c.typologie,
-                )
-            )
-        if c.proprietaire is not None:
-            conditions.append(demandes.c.proprietaire == c.proprietaire)
-        if c.departements_autorises is not None:
-            conditions.append(demandes.c.departement.in_(sorted(c.departements_autorises)))
-        if c.communes_autorisees:
-            conditions.append(
-                sa.exists().where(
-                    demande_communes.c.demande_id == demandes.c.id,
-                    demande_communes.c.commune.in_(sorted(c.communes_autorisees)),
-                )
-            )
-        conditions.append(demandes.c.fusionnee_dans.is_(None))
-        return conditions
-
-    def _branches(self, c: Criteres) -> list[sa.Select[Any]]:
-        """Ids and sort keys of the matching demandes, as disjoint selections. A name matches
-        the start of the nom de naissance or of the nom d'usage: one branch per name index,
-        each a range of its own index, instead of one OR that reads every candidate row."""
-        conditions = self._conditions(c)
-        if not c.nom:
-            return [sa.select(*_CLES).where(*conditions)]
-        motif = normaliser(c.nom).replace("\\", "").replace("%", "").replace("_", "") + "%"
-        return [
-            sa.select(*_CLES).where(*conditions, demandes.c.nom_naissance.like(motif)),
-            sa.select(*_CLES).where(
-                *conditions,
-                demandes.c.nom_usage.like(motif),
-                sa.not_(demandes.c.nom_naissance.like(motif)),
-            ),
-        ]
-
     async def rechercher(
         self, criteres: Criteres, *, tri: str, page: int, par_page: int
     ) -> tuple[list[Resume], int, bool]:
         """One page of the results, their number and whether that number is exact (it stops
         at LIMITE_TOTAL: an exact count over hundreds of thousands of rows says little and
         costs much)."""
-        branches = self._branches(criteres)
-        tous = sa.union_all(*branches) if len(branches) > 1 else branches[0]
+        valeurs = _valeurs(criteres)
+        compter, lire_page = _recherche(tuple(sorted(valeurs)), tri)
         total = (
-            await self.session.execute(
-                sa.select(sa.func.count()).select_from(
-                    sa.select(tous.subquery().c.id).limit(LIMITE_TOTAL + 1).subquery()
-                )
-            )
+            await self.session.execute(compter, {**valeurs, "borne": LIMITE_TOTAL + 1})
         ).scalar_one()
         exact = total <= LIMITE_TOTAL
-        if exact and (page - 1) * par_page >= total:
-            return [], total, exact
         debut = (page - 1) * par_page
-
-        def trie(selection: sa.Select[Any]) -> sa.Select[Any]:
-            colonnes = selection.selected_columns
-            return selection.order_by(*(colonnes[n] for n in TRIS[tri]))
-
-        if len(branches) > 1:
-            # Each branch brings its first rows in order (an index scan that stops early
-            # when sorting by name), then the page is cut from their union.
-            premieres = [sa.select(trie(b).limit(debut + par_page).subquery()) for b in branches]
-            candidats = sa.select(sa.union_all(*premieres).subquery())
-        else:
-            candidats = branches[0]
-        selection = trie(candidats).limit(par_page).offset(debut).subquery("selection")
-        # Only the rows of the page are read from the table.
+        if exact and debut >= total:
+            return [], total, exact
         rows = await self.session.execute(
-            sa.select(
-                demandes.c.id,
-                demandes.c.numero_unique,
-                demandes.c.statut,
-                demandes.c.departement,
-                demandes.c.date_naissance,
-                demandes.c.date_depot_initial,
-                demandes.c.document,
-            )
-            .join(selection, selection.c.id == demandes.c.id)
-            .order_by(*(selection.c[n] for n in TRIS[tri]))
+            lire_page,
+            {**valeurs, "debut": debut, "par_page": par_page, "premieres": debut + par_page},
         )
         return [_resume(row) for row in rows], min(total, LIMITE_TOTAL), exact
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import structlog
 import toit_referentiel
 from fastapi import (
     APIRouter,
@@ -38,7 +39,14 @@ from toit_contracts.types import CodeGuichet, CodeInsee, NumeroUniqueStr
 from toit_demandes.adapters.referentiel import referentiel
 from toit_demandes.adapters.repository import Criteres, DemandeRepository, VersionPerimee
 from toit_demandes.adapters.repository import cle as cle_de
-from toit_demandes.adapters.stockage import Stockage, StockageLocal
+from toit_demandes.adapters.stockage import (
+    FichierAltere,
+    FichierIntrouvable,
+    ParametresStockage,
+    Stockage,
+    StockageIndisponible,
+    stockage_configure,
+)
 from toit_demandes.domain.cycle_de_vie import TransitionInterdite
 from toit_demandes.domain.demande import Demande, Intervenant, TypeIntervenant
 from toit_demandes.domain.doublons import (
@@ -51,6 +59,8 @@ from toit_demandes.domain.doublons import (
 from toit_demandes.domain.saisie import DemandeSaisie, Nir
 from toit_demandes.domain.verifications import DonneesInvalides, Erreur
 from toit_demandes.entrypoints import schemas as s
+
+log = structlog.get_logger(__name__)
 
 TAILLE_MAX_PIECE = 10 * 1024 * 1024
 MERGE_PATCH = "application/merge-patch+json"
@@ -81,6 +91,33 @@ class RouteDemandes(APIRoute):
                 return JSONResponse(status_code=404, content={"detail": "Demande introuvable"})
             except uc.AccesRefuse as exc:
                 return JSONResponse(status_code=403, content={"detail": exc.message})
+            except FichierIntrouvable:
+                log.error("demandes.piece_sans_fichier", path=request.url.path)
+                return JSONResponse(
+                    status_code=404,
+                    content={"detail": "Le fichier de cette pièce est introuvable"},
+                )
+            except FichierAltere:
+                # Never serve a file that is not the one deposited.
+                log.error("demandes.piece_alteree", path=request.url.path)
+                return JSONResponse(
+                    status_code=500,
+                    content={
+                        "detail": "Le fichier de cette pièce ne correspond plus à celui déposé "
+                        "(empreinte SHA-256 différente) : il n'est pas transmis, l'équipe est "
+                        "prévenue"
+                    },
+                )
+            except StockageIndisponible as exc:
+                log.error("demandes.stockage_indisponible", erreur=str(exc))
+                return JSONResponse(
+                    status_code=503,
+                    content={
+                        "detail": "Le stockage des pièces ne répond pas : réessayez dans "
+                        "quelques instants"
+                    },
+                    headers={"Retry-After": "30"},
+                )
 
         return route
 
@@ -167,9 +204,10 @@ def reponse(
 
 
 def stockage(runtime: ServiceRuntime) -> Stockage:
+    """The store of the pièces' files, as configured (TOIT_DEMANDES_STOCKAGE...)."""
     existant = runtime.state.get("demandes.stockage")
     if existant is None:
-        existant = StockageLocal(runtime.settings.data_dir / "demandes-pieces")
+        existant = stockage_configure(ParametresStockage(), runtime.settings.data_dir)
         runtime.state["demandes.stockage"] = existant
     return existant  # type: ignore[return-value]
 
@@ -653,7 +691,7 @@ async def telecharger_piece(
         acces(principal, "piece.lire"),
         lambda d: voit_handicap(principal, d),
     )
-    contenu = await stockage(runtime_of(request)).lire(ligne["cle_stockage"])
+    contenu = await stockage(runtime_of(request)).lire(ligne["cle_stockage"], ligne["sha256"])
     await record_consultation(
         uow.session, principal, "piece", str(piece_id), f"téléchargement ({ligne['type']})"
     )
