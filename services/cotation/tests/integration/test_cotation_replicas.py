@@ -1,6 +1,6 @@
 """Three replicas of cotation as competing consumers of one quorum queue, on one
-database: 6,000 demande events by default (TOIT_COTATION_REPLICAS_DEMANDES × 4; the issue
-asks 20,000: set it to 5000), no duplicate effect, no lost score."""
+database: 20,000 demande events (TOIT_COTATION_REPLICAS_DEMANDES demandes × 4 versions,
+5000 by default), no duplicate effect, no lost score."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from toit_contracts.enums import TypeLogementActuel
 from .cotation_harness import creee, emetteur, modifiee, nouvel_id, publier, publier_grille_nantes
 from .cotation_harness import snapshot as snap
 
-DEMANDES = int(os.environ.get("TOIT_COTATION_REPLICAS_DEMANDES", "1500"))  # 4 events each
+DEMANDES = int(os.environ.get("TOIT_COTATION_REPLICAS_DEMANDES", "5000"))  # 4 events each
 log = structlog.get_logger(__name__)
 
 
