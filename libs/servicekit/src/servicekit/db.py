@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,12 +19,18 @@ class Database:
         self.is_postgres = url.startswith("postgresql")
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_postgres:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # No pool_pre_ping: on asyncpg it costs three round trips per checkout
+            # (BEGIN, ping, ROLLBACK). A server that closed the connection (restart,
+            # pg_terminate_backend) is seen by asyncpg's protocol at once, so
+            # checking at checkout (_discard_closed) replaces the connection as well.
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         else:
             # One writer at a time: SQLite serialises writes; wait instead of failing.
             kwargs.update(connect_args={"timeout": 30})
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        if not self.is_postgres:
+        if self.is_postgres:
+            event.listen(self.engine.sync_engine.pool, "checkout", _discard_closed)
+        else:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
@@ -39,6 +45,12 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _discard_closed(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    if dbapi_conn.driver_connection.is_closed():
+        # The pool drops this connection and checks out (or opens) another one.
+        raise exc.DisconnectionError("connection closed by the server")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -15,11 +15,22 @@ from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from servicekit.db import Database
 from servicekit.messaging.outbox import outbox_row
 from servicekit.messaging.tables import outbox
 from toit_contracts import IntegrationEvent
+
+# Built once: a fresh construct per commit costs a cache-key computation.
+INSERT_OUTBOX = outbox.insert()
+
+
+def _insert_events_and_commit(session: Session, rows: list[dict[str, object]]) -> None:
+    # Core execution on the session's connection: the ORM layer adds nothing for
+    # a plain insert, and one greenlet runs both the insert and the commit.
+    session.connection().execute(INSERT_OUTBOX, rows[0] if len(rows) == 1 else rows)
+    session.commit()
 
 
 class UnitOfWork:
@@ -59,13 +70,11 @@ class UnitOfWork:
         self._rows.append(row)
         return str(row["event_id"])
 
-    async def flush_events(self) -> None:
-        if self._rows:
-            await self.session.execute(outbox.insert(), self._rows)
-
     async def commit(self) -> None:
-        await self.flush_events()
-        await self.session.commit()
+        if self._rows:
+            await self.session.run_sync(_insert_events_and_commit, self._rows)
+        else:
+            await self.session.commit()
         self.committed = True
         if self._rows and self._on_events_committed is not None:
             self._on_events_committed()

@@ -16,9 +16,10 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import aio_pika
+import aiormq
 import structlog
 from aio_pika.abc import (
     AbstractChannel,
@@ -27,6 +28,7 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustConnection,
 )
+from pamqp.common import FieldTable
 
 from servicekit.messaging.transport import (
     EXCHANGE,
@@ -89,16 +91,32 @@ class AmqpTransport:
         return self._connection, self._publish_channel, self._exchange
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
-        _, _, exchange = self._require()
-        # Confirms are awaited together: one round of batched confirms per call.
+        _, publish_channel, _ = self._require()
+        if publish_channel.is_closed:
+            # Reconnecting: fail now, the relay retries with backoff.
+            raise ConnectionError("AMQP publish channel closed")
         await asyncio.wait_for(
-            asyncio.gather(
-                *(
-                    exchange.publish(_amqp_message(m.body, m.message_id, m.headers), m.routing_key)
-                    for m in messages
+            self._publish_confirmed(publish_channel, messages), timeout=self._publish_timeout
+        )
+
+    async def _publish_confirmed(
+        self, publish_channel: AbstractChannel, messages: Sequence[OutgoingMessage]
+    ) -> None:
+        # Straight to the aiormq channel under the robust one: aio-pika's Message
+        # and Exchange layers cost more per message than the frames themselves.
+        # Confirms are awaited together; a Basic.Nack raises. Not mandatory: the
+        # broker confirms and drops an event that no queue is bound to.
+        channel = await publish_channel.get_underlay_channel()
+        await asyncio.gather(
+            *(
+                channel.basic_publish(
+                    m.body,
+                    exchange=EXCHANGE,
+                    routing_key=m.routing_key,
+                    properties=_properties(m.message_id, m.headers),
                 )
-            ),
-            timeout=self._publish_timeout,
+                for m in messages
+            )
         )
 
     async def declare(self, spec: QueueSpec) -> None:
@@ -150,12 +168,18 @@ class AmqpTransport:
         await channel.set_qos(prefetch_count=spec.prefetch)
         queue = await self._declare_on(channel, spec)
         pending: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
-        tag = await queue.consume(pending.put, no_ack=False)
+        acks = _Acks()
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            acks.delivered(message)
+            pending.put_nowait(message)
+
+        tag = await queue.consume(on_message, no_ack=False)
         self._channels.append(channel)
         self._consumers.append((queue, tag))
         for _ in range(workers):
             self._workers.append(
-                asyncio.create_task(self._work(spec, handler, batch_size, pending))
+                asyncio.create_task(self._work(spec, handler, batch_size, pending, acks))
             )
 
     async def stop_consuming(self) -> None:
@@ -180,6 +204,7 @@ class AmqpTransport:
         handler: BatchHandler,
         batch_size: int,
         pending: asyncio.Queue[AbstractIncomingMessage],
+        acks: _Acks,
     ) -> None:
         while True:
             batch = [await pending.get()]
@@ -191,22 +216,20 @@ class AmqpTransport:
             except Exception:
                 log.exception("consumer.batch_failed", queue=spec.name, size=len(batch))
                 for message in batch:
-                    await _settle_safely(message.nack(requeue=True))
+                    await acks.requeue(message)
                 await asyncio.sleep(1.0)
                 continue
+            settled: list[AbstractIncomingMessage] = []
             for message, delivery, outcome in zip(batch, deliveries, outcomes, strict=True):
-                await self._settle(spec, message, delivery, outcome)
+                if outcome.kind is OutcomeKind.ACK or await self._copy(spec, delivery, outcome):
+                    settled.append(message)
+                else:
+                    await acks.requeue(message)
+            await acks.ack(settled)
 
-    async def _settle(
-        self,
-        spec: QueueSpec,
-        message: AbstractIncomingMessage,
-        delivery: Delivery,
-        outcome: Outcome,
-    ) -> None:
-        if outcome.kind is OutcomeKind.ACK:
-            await _settle_safely(message.ack())
-            return
+    async def _copy(self, spec: QueueSpec, delivery: Delivery, outcome: Outcome) -> bool:
+        """Publish the retry or dead-letter copy of a failed delivery; True once
+        the broker has confirmed it."""
         if outcome.kind is OutcomeKind.RETRY and delivery.attempt < spec.retry.max_retries:
             target = spec.retry_queue(delivery.attempt + 1)
             headers = {**delivery.headers, H_ATTEMPT: str(delivery.attempt + 1)}
@@ -236,9 +259,8 @@ class AmqpTransport:
         except Exception:
             # The copy is not safely stored: keep the original in the queue.
             log.warning("consumer.requeue_after_failed_copy", queue=spec.name, target=target)
-            await _settle_safely(message.nack(requeue=True))
-            return
-        await _settle_safely(message.ack())
+            return False
+        return True
 
     async def dead_letters(self, queue: str, limit: int = 100) -> list[DeadLetter]:
         connection, _, _ = self._require()
@@ -295,6 +317,15 @@ def _amqp_message(
     )
 
 
+def _properties(message_id: str, headers: dict[str, str]) -> aiormq.spec.Basic.Properties:
+    return aiormq.spec.Basic.Properties(
+        message_id=message_id,
+        headers=cast(FieldTable, headers) if headers else None,
+        content_type=CONTENT_TYPE,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT.value,
+    )
+
+
 def _plain_headers(raw: dict[str, Any] | None) -> dict[str, str]:
     headers: dict[str, str] = {}
     for key, value in (raw or {}).items():
@@ -330,6 +361,59 @@ def _dead_letter(message: AbstractIncomingMessage) -> DeadLetter:
         body=message.body,
         headers=headers,
     )
+
+
+class _Acks:
+    """Acknowledges the deliveries of one consumer channel in few frames.
+
+    A multiple ack settles every delivery up to its tag: one is sent when the
+    settled messages are the oldest open deliveries. Messages settled while an
+    older delivery is still being handled (by another worker) are acknowledged
+    one by one, so that they do not hold prefetch slots meanwhile."""
+
+    def __init__(self) -> None:
+        self._channel: Any = None
+        # Delivery tag -> settled, oldest first, of the deliveries not yet acknowledged.
+        self._open: dict[int, bool] = {}
+
+    def delivered(self, message: AbstractIncomingMessage) -> None:
+        if message.channel is not self._channel:
+            # Channel reopened after a connection loss: the broker requeued
+            # everything open on the old one, and tags start again.
+            self._channel = message.channel
+            self._open.clear()
+        if message.delivery_tag is not None:
+            self._open[message.delivery_tag] = False
+
+    async def ack(self, messages: Sequence[AbstractIncomingMessage]) -> None:
+        """Acknowledge messages whose effects are committed or whose copy is confirmed."""
+        mine = [m for m in messages if self._owns(m)]
+        for message in mine:
+            self._open[cast(int, message.delivery_tag)] = True
+        last = None
+        while self._open:
+            tag, settled = next(iter(self._open.items()))
+            if not settled:
+                break
+            del self._open[tag]
+            last = tag
+        if last is not None:
+            await _settle_safely(self._channel.basic_ack(last, multiple=True))
+        for message in mine:
+            if self._open.pop(cast(int, message.delivery_tag), None) is not None:
+                await _settle_safely(message.ack())
+
+    async def requeue(self, message: AbstractIncomingMessage) -> None:
+        if self._owns(message):
+            del self._open[cast(int, message.delivery_tag)]
+        await _settle_safely(message.nack(requeue=True))
+
+    def _owns(self, message: AbstractIncomingMessage) -> bool:
+        try:
+            channel = message.channel
+        except Exception:
+            return False  # closed: the broker requeued the message
+        return channel is self._channel and message.delivery_tag in self._open
 
 
 async def _settle_safely(settle: Any) -> None:

@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 import structlog
 from pydantic import ValidationError
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from servicekit import metrics
 from servicekit.messaging.tables import entity_version, inbox
@@ -154,12 +154,6 @@ class ConsumerRunner:
             async with self._unit_of_work() as uow:
                 await self._apply_all(uow, [(envelope, event)])
                 await uow.commit()
-        except sa.exc.IntegrityError as exc:
-            # Another replica committed the same event at the same time.
-            if await self._was_processed(envelope.id):
-                self._count("duplicate")
-                return Outcome.ack()
-            return self._failed(envelope, exc)
         except Exception as exc:
             return self._failed(envelope, exc)
         return Outcome.ack()
@@ -180,47 +174,40 @@ class ConsumerRunner:
     ) -> None:
         """Inbox rows, version checks and handlers of several events, in the
         caller's transaction, with a constant number of bookkeeping queries."""
-        seen = await self._already_processed(uow, [env.id for env, _ in items])
-        fresh: list[tuple[CloudEvent, IntegrationEvent]] = []
-        for envelope, event in items:
-            if envelope.id in seen:
-                self._count("duplicate")
-                log.info("consumer.duplicate_ignored", queue=self.queue, event_id=envelope.id)
-                continue
-            seen.add(envelope.id)
-            fresh.append((envelope, event))
-        if not fresh:
-            return
-        now = datetime.now(UTC)
-        await uow.session.execute(
-            inbox.insert(),
-            [{"consumer": self.queue, "event_id": env.id, "processed_at": now} for env, _ in fresh],
-        )
-        current = await self._filter_stale(uow, fresh) if self.consumer.drop_stale else fresh
+        current = await uow.session.run_sync(self._bookkeeping, items)
         for envelope, event in current:
             await self._run_handler(uow, envelope, event)
         self._count("ack", len(current))
 
-    async def _run_handler(
-        self, uow: UnitOfWork, envelope: CloudEvent, event: IntegrationEvent
-    ) -> None:
-        attributes = {"messaging.message.id": envelope.id, "messaging.destination.name": self.queue}
-        with consumer_span(f"consume {envelope.type}", envelope.traceparent, **attributes):
-            structlog.contextvars.bind_contextvars(
-                event_id=envelope.id, trace_id=current_trace_id()
-            )
-            try:
-                handler = self.consumer.handlers[envelope.type]
-                await handler(HandlerContext(uow=uow, envelope=envelope), event)
-            finally:
-                structlog.contextvars.unbind_contextvars("event_id", "trace_id")
+    def _bookkeeping(
+        self, session: Session, items: list[tuple[CloudEvent, IntegrationEvent]]
+    ) -> list[tuple[CloudEvent, IntegrationEvent]]:
+        # Synchronous, in one greenlet: the queries need no handler code between them.
+        conn = session.connection()
+        ledger = _POSTGRESQL if conn.dialect.name == "postgresql" else _SQLITE
+        # Sorted: competing replicas wait for each other's inbox rows in one order.
+        claimed = ledger.claim(conn, self.queue, sorted({env.id for env, _ in items}))
+        fresh: list[tuple[CloudEvent, IntegrationEvent]] = []
+        for envelope, event in items:
+            if envelope.id not in claimed:
+                self._count("duplicate")
+                log.info("consumer.duplicate_ignored", queue=self.queue, event_id=envelope.id)
+                continue
+            claimed.discard(envelope.id)  # a second copy in the same batch is a duplicate
+            fresh.append((envelope, event))
+        if fresh and self.consumer.drop_stale:
+            return self._filter_stale(conn, ledger, fresh)
+        return fresh
 
-    async def _filter_stale(
-        self, uow: UnitOfWork, items: list[tuple[CloudEvent, IntegrationEvent]]
+    def _filter_stale(
+        self,
+        conn: sa.Connection,
+        ledger: _Ledger,
+        items: list[tuple[CloudEvent, IntegrationEvent]],
     ) -> list[tuple[CloudEvent, IntegrationEvent]]:
         """Drop copies older than the version already applied for their entity.
 
-        The entity rows are created if absent, then locked (FOR UPDATE on
+        The entity rows are created if absent, then locked (row locks on
         PostgreSQL) in a fixed order: competing consumers (replicas, or several
         workers) handling the same entity serialise here instead of applying
         an older version after a newer one. An equal version passes: a notice
@@ -235,21 +222,7 @@ class ConsumerRunner:
         )
         if not keys:
             return items
-        session = uow.session
-        dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        await session.execute(
-            insert(entity_version).on_conflict_do_nothing(),
-            [{"consumer": self.queue, "entity": e, "subject": s, "version": 0} for e, s in keys],
-        )
-        rows = await session.execute(
-            sa.select(entity_version.c.entity, entity_version.c.subject, entity_version.c.version)
-            .where(entity_version.c.consumer == self.queue)
-            .where(entity_version.c.subject.in_({s for _, s in keys}))
-            .order_by(entity_version.c.entity, entity_version.c.subject)
-            .with_for_update()
-        )
-        known: dict[tuple[str, str], int] = {(r.entity, r.subject): r.version for r in rows}
+        known = ledger.lock_versions(conn, self.queue, keys)
         stored = dict(known)
         kept: list[tuple[CloudEvent, IntegrationEvent]] = []
         for envelope, event in items:
@@ -269,29 +242,146 @@ class ConsumerRunner:
                 continue
             known[key] = event.version
             kept.append((envelope, event))
-        changed = [k for k in known if known[k] != stored.get(k)]
+        changed = {k: v for k, v in known.items() if v != stored[k]}
         if changed:
-            await session.execute(
-                entity_version.update()
-                .where(entity_version.c.consumer == self.queue)
-                .where(entity_version.c.entity == sa.bindparam("b_entity"))
-                .where(entity_version.c.subject == sa.bindparam("b_subject"))
-                .values(version=sa.bindparam("b_version")),
-                [{"b_entity": e, "b_subject": s, "b_version": known[(e, s)]} for e, s in changed],
-            )
+            ledger.store_versions(conn, self.queue, changed)
         return kept
 
-    async def _already_processed(self, uow: UnitOfWork, event_ids: list[str]) -> set[str]:
-        rows = await uow.session.execute(
-            sa.select(inbox.c.event_id).where(
-                (inbox.c.consumer == self.queue) & inbox.c.event_id.in_(event_ids)
+    async def _run_handler(
+        self, uow: UnitOfWork, envelope: CloudEvent, event: IntegrationEvent
+    ) -> None:
+        attributes = {"messaging.message.id": envelope.id, "messaging.destination.name": self.queue}
+        with consumer_span(f"consume {envelope.type}", envelope.traceparent, **attributes):
+            structlog.contextvars.bind_contextvars(
+                event_id=envelope.id, trace_id=current_trace_id()
             )
-        )
-        return set(rows.scalars())
-
-    async def _was_processed(self, event_id: str) -> bool:
-        async with self._unit_of_work() as uow:
-            return bool(await self._already_processed(uow, [event_id]))
+            try:
+                handler = self.consumer.handlers[envelope.type]
+                await handler(HandlerContext(uow=uow, envelope=envelope), event)
+            finally:
+                structlog.contextvars.unbind_contextvars("event_id", "trace_id")
 
     def _count(self, outcome: str, n: int = 1) -> None:
         metrics.events_consumed.labels(self._service, self.queue, outcome).inc(n)
+
+
+VersionKey = tuple[str, str]  # (entity, subject)
+
+
+class _Ledger(Protocol):
+    """Inbox and entity-version statements of one SQL dialect."""
+
+    def claim(self, conn: sa.Connection, queue: str, event_ids: list[str]) -> set[str]:
+        """Record the inbox rows; returns the ids recorded now (not seen before)."""
+        ...
+
+    def lock_versions(
+        self, conn: sa.Connection, queue: str, keys: list[VersionKey]
+    ) -> dict[VersionKey, int]:
+        """Create the missing version rows, lock them in key order, return them."""
+        ...
+
+    def store_versions(
+        self, conn: sa.Connection, queue: str, versions: dict[VersionKey, int]
+    ) -> None: ...
+
+
+class _PostgresqlLedger:
+    """One statement per step whatever the batch size: arrays instead of lists of
+    parameters keep the SQL text constant, so each statement is prepared once per
+    connection. Every step is an INSERT ... ON CONFLICT: rows are found through
+    the primary key whatever the planner thinks of the table size (a cached
+    generic plan made while the table was empty would otherwise scan it), and a
+    competing replica's transaction is waited for instead of failing."""
+
+    CLAIM = sa.text(
+        "INSERT INTO inbox (consumer, event_id, processed_at)"
+        " SELECT CAST(:queue AS varchar), e, now()"
+        " FROM unnest(CAST(:event_ids AS varchar[])) AS t(e)"
+        " ON CONFLICT DO NOTHING RETURNING event_id"
+    )
+    # Creates the missing rows and locks the others (DO UPDATE locks the row like
+    # FOR UPDATE, in the order of the keys), returning the current versions.
+    LOCK_VERSIONS = sa.text(
+        "INSERT INTO entity_version AS v (consumer, entity, subject, version)"
+        " SELECT CAST(:queue AS varchar), e, s, 0"
+        " FROM unnest(CAST(:entities AS varchar[]), CAST(:subjects AS varchar[])) AS t(e, s)"
+        " ON CONFLICT (consumer, entity, subject) DO UPDATE SET version = v.version"
+        " RETURNING v.entity, v.subject, v.version"
+    )
+    STORE_VERSIONS = sa.text(
+        "INSERT INTO entity_version AS v (consumer, entity, subject, version)"
+        " SELECT CAST(:queue AS varchar), e, s, n FROM unnest(CAST(:entities AS varchar[]),"
+        " CAST(:subjects AS varchar[]), CAST(:versions AS bigint[])) AS t(e, s, n)"
+        " ON CONFLICT (consumer, entity, subject) DO UPDATE SET version = excluded.version"
+    )
+
+    def claim(self, conn: sa.Connection, queue: str, event_ids: list[str]) -> set[str]:
+        rows = conn.execute(self.CLAIM, {"queue": queue, "event_ids": event_ids})
+        return set(rows.scalars())
+
+    def lock_versions(
+        self, conn: sa.Connection, queue: str, keys: list[VersionKey]
+    ) -> dict[VersionKey, int]:
+        rows = conn.execute(
+            self.LOCK_VERSIONS,
+            {"queue": queue, "entities": [e for e, _ in keys], "subjects": [s for _, s in keys]},
+        )
+        return {(r.entity, r.subject): r.version for r in rows}
+
+    def store_versions(
+        self, conn: sa.Connection, queue: str, versions: dict[VersionKey, int]
+    ) -> None:
+        conn.execute(
+            self.STORE_VERSIONS,
+            {
+                "queue": queue,
+                "entities": [e for e, _ in versions],
+                "subjects": [s for _, s in versions],
+                "versions": list(versions.values()),
+            },
+        )
+
+
+class _SqliteLedger:
+    """SQLite has no arrays and one writer at a time: plain statements."""
+
+    def claim(self, conn: sa.Connection, queue: str, event_ids: list[str]) -> set[str]:
+        now = datetime.now(UTC)
+        rows = conn.execute(
+            sqlite_insert(inbox)
+            .values([{"consumer": queue, "event_id": i, "processed_at": now} for i in event_ids])
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        return set(rows.scalars())
+
+    def lock_versions(
+        self, conn: sa.Connection, queue: str, keys: list[VersionKey]
+    ) -> dict[VersionKey, int]:
+        conn.execute(
+            sqlite_insert(entity_version).on_conflict_do_nothing(),
+            [{"consumer": queue, "entity": e, "subject": s, "version": 0} for e, s in keys],
+        )
+        rows = conn.execute(
+            sa.select(entity_version.c.entity, entity_version.c.subject, entity_version.c.version)
+            .where(entity_version.c.consumer == queue)
+            .where(entity_version.c.subject.in_({s for _, s in keys}))
+        )
+        return {(r.entity, r.subject): r.version for r in rows}
+
+    def store_versions(
+        self, conn: sa.Connection, queue: str, versions: dict[VersionKey, int]
+    ) -> None:
+        conn.execute(
+            entity_version.update()
+            .where(entity_version.c.consumer == queue)
+            .where(entity_version.c.entity == sa.bindparam("b_entity"))
+            .where(entity_version.c.subject == sa.bindparam("b_subject"))
+            .values(version=sa.bindparam("b_version")),
+            [{"b_entity": e, "b_subject": s, "b_version": v} for (e, s), v in versions.items()],
+        )
+
+
+_POSTGRESQL = _PostgresqlLedger()
+_SQLITE = _SqliteLedger()

@@ -28,6 +28,11 @@ from toit_contracts import IntegrationEvent
 
 log = structlog.get_logger(__name__)
 
+# One array parameter: the same statement (prepared once) whatever the batch size.
+_MARK_SENT = sa.text(
+    "UPDATE outbox SET published_at = now() WHERE id = ANY(CAST(:ids AS bigint[]))"
+)
+
 
 def outbox_row(event: IntegrationEvent, source: str) -> dict[str, object]:
     """The outbox row of an event, with the current trace context in its envelope."""
@@ -62,6 +67,13 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
+        query = (
+            sa.select(outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.envelope)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.id)
+            .limit(batch_size)
+        )
+        self._select_pending = query.with_for_update(skip_locked=True) if db.is_postgres else query
 
     def notify(self) -> None:
         """Called after a commit that staged events: publish without waiting for the poll."""
@@ -107,16 +119,8 @@ class OutboxRelay:
                 return total
 
     async def _publish_batch(self) -> int:
-        async with self._db.session() as session, session.begin():
-            query = (
-                sa.select(outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.envelope)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.id)
-                .limit(self._batch_size)
-            )
-            if self._db.is_postgres:
-                query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
+        async with self._db.engine.begin() as conn:
+            rows = (await conn.execute(self._select_pending)).all()
             if not rows:
                 return 0
             await self._transport.publish(
@@ -127,11 +131,15 @@ class OutboxRelay:
                     for r in rows
                 ]
             )
-            await session.execute(
-                outbox.update()
-                .where(outbox.c.id.in_([r.id for r in rows]))
-                .values(published_at=datetime.now(UTC))
-            )
+            ids = [r.id for r in rows]
+            if self._db.is_postgres:
+                await conn.execute(_MARK_SENT, {"ids": ids})
+            else:
+                await conn.execute(
+                    outbox.update()
+                    .where(outbox.c.id.in_(ids))
+                    .values(published_at=datetime.now(UTC))
+                )
         metrics.events_published.labels(self._service).inc(len(rows))
         return len(rows)
 
