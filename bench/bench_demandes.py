@@ -4,8 +4,9 @@
 
 Setup: a fresh PostgreSQL database and RabbitMQ vhost; `--demandes` generated demandes
 (bench/generator) bulk-imported with their events; the demandes service started as its own
-uvicorn process (`toit-service run demandes`, bus amqp) and, the same way, a bare FastAPI app
-with one JSON endpoint and no database (the framework's ceiling). With `--gateway URL` the
+uvicorn server (`toit-service run demandes --workers N`, bus amqp; N = `--workers`, by default
+the machine's cores) and, the same way, a bare FastAPI app with one JSON endpoint and no
+database (the framework's ceiling). With `--gateway URL` the
 requests go through that gateway (e.g. the nginx of `make up`), else straight to the processes.
 
 Each simulated client has its own HTTP connection (one httpx client each): 50 clients sharing
@@ -367,6 +368,8 @@ async def main(args: argparse.Namespace) -> None:
                     "--no-access-log",
                     "--log-level",
                     "warning",
+                    "--workers",
+                    str(args.workers),
                 ],
                 env,
                 dossier / "nu.log",
@@ -376,7 +379,17 @@ async def main(args: argparse.Namespace) -> None:
         bare = f"http://127.0.0.1:{BARE_PORT}"
         for essai in range(3):  # the shared local broker may be restarting
             service_ = demarrer(
-                ["uv", "run", "toit-service", "run", "demandes", "--port", str(SERVICE_PORT)],
+                [
+                    "uv",
+                    "run",
+                    "toit-service",
+                    "run",
+                    "demandes",
+                    "--port",
+                    str(SERVICE_PORT),
+                    "--workers",
+                    str(args.workers),
+                ],
                 env,
                 dossier / f"service-{essai}.log",
             )
@@ -396,6 +409,7 @@ async def main(args: argparse.Namespace) -> None:
             "demandes_par_s": round(args.demandes / import_s),
         }
         resultats["via"] = "passerelle " + args.gateway if args.gateway else "processus direct"
+        resultats["workers"] = args.workers
         print(json.dumps(resultats, indent=2, ensure_ascii=False))
     finally:
         for p in processus:
@@ -417,6 +431,12 @@ if __name__ == "__main__":
     parser.add_argument("--debit", type=float, default=100.0, help="PATCH/s en boucle ouverte")
     parser.add_argument(
         "--gateway", default=None, help="URL de la passerelle, ex. http://127.0.0.1:8000"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processus uvicorn du service et de l'endpoint nu (défaut : les cœurs)",
     )
     try:
         import uvloop  # the load generator's own overhead, kept low
