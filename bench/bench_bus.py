@@ -10,6 +10,9 @@
    committed, and the ratio to the ceiling.
 3. Latency at a steady 200 events/s: commit of the producer's transaction to
    the consumer's handling of the event, p50/p99.
+With --stages, first each part of the full path alone, to see where its time
+goes: the producers with the relay stopped, the relay over that pre-filled
+outbox, then a consumer process started on that pre-filled queue.
 Needs the local PostgreSQL and RabbitMQ (`deploy/local/infra.sh start`).
 """
 
@@ -97,6 +100,17 @@ async def count_effects(runtime: ServiceRuntime) -> int:
         )
 
 
+async def clear_effects(runtime: ServiceRuntime) -> None:
+    # TRUNCATE, not DELETE: dead rows would make every count_effects poll slower.
+    async with runtime.db.session() as session, session.begin():
+        await session.execute(sa.text("TRUNCATE effect"))
+
+
+async def wait_effects(runtime: ServiceRuntime, n: int) -> None:
+    while await count_effects(runtime) < n:
+        await asyncio.sleep(0.05)
+
+
 async def start_consumer(runtime: ServiceRuntime, amqp_url: str) -> asyncio.subprocess.Process:
     worker = ROOT / "libs/servicekit/tests/integration/bus_worker.py"
     process = await asyncio.create_subprocess_exec(
@@ -111,20 +125,48 @@ async def start_consumer(runtime: ServiceRuntime, amqp_url: str) -> asyncio.subp
     return process
 
 
-async def full_path(runtime: ServiceRuntime, events: int, producers: int = 8) -> float:
+async def produce(runtime: ServiceRuntime, events: int, producers: int, prefix: str) -> int:
+    """Concurrent producers, each committing one transaction per event."""
     per_producer = events // producers
 
-    async def produce(p: int) -> None:
+    async def producer(p: int) -> None:
         for i in range(per_producer):
             async with runtime.unit_of_work() as uow:
-                uow.publish(ThingChanged(thing_id=f"f{p}-{i}", version=1, payload="y" * 200))
+                uow.publish(ThingChanged(thing_id=f"{prefix}{p}-{i}", version=1, payload="y" * 200))
                 await uow.commit()
 
+    await asyncio.gather(*(producer(p) for p in range(producers)))
+    return per_producer * producers
+
+
+async def full_path(runtime: ServiceRuntime, events: int, producers: int = 8) -> float:
+    await clear_effects(runtime)
     started = time.perf_counter()
-    await asyncio.gather(*(produce(p) for p in range(producers)))
-    while await count_effects(runtime) < per_producer * producers:
-        await asyncio.sleep(0.05)
-    return per_producer * producers / (time.perf_counter() - started)
+    produced = await produce(runtime, events, producers, "f")
+    await wait_effects(runtime, produced)
+    return produced / (time.perf_counter() - started)
+
+
+async def stages(
+    runtime: ServiceRuntime, amqp_url: str, events: int, producers: int = 8
+) -> dict[str, float]:
+    """Events per second of each part alone (relay stopped, no consumer running)."""
+    await clear_effects(runtime)
+    await runtime.relay.stop()
+    started = time.perf_counter()
+    produced = await produce(runtime, events, producers, "s")
+    producer_rate = produced / (time.perf_counter() - started)
+    started = time.perf_counter()
+    sent = await runtime.relay.publish_pending()
+    relay_rate = sent / (time.perf_counter() - started)
+    consumer = await start_consumer(runtime, amqp_url)
+    started = time.perf_counter()
+    await wait_effects(runtime, sent)
+    consumer_rate = sent / (time.perf_counter() - started)
+    consumer.kill()
+    await consumer.wait()
+    runtime.relay.start()
+    return {"producer": producer_rate, "relay": relay_rate, "consumer": consumer_rate}
 
 
 async def steady_latency(runtime: ServiceRuntime, rate: int, seconds: int) -> list[float]:
@@ -169,12 +211,11 @@ async def main(args: argparse.Namespace) -> None:
     try:
         raw = [await raw_ceiling(amqp_url, args.events) for _ in range(args.repeat)]
         await runtime.start(consume=False, seed=False)  # relay here, consumer in its own process
+        alone: list[dict[str, float]] = []
+        if args.stages:
+            alone = [await stages(runtime, amqp_url, args.events) for _ in range(args.repeat)]
         consumer = await start_consumer(runtime, amqp_url)
-        full = []
-        for _ in range(args.repeat):
-            async with runtime.db.session() as session, session.begin():
-                await session.execute(effect.delete())
-            full.append(await full_path(runtime, args.events))
+        full = [await full_path(runtime, args.events) for _ in range(args.repeat)]
         latencies = await steady_latency(runtime, args.rate, args.seconds)
         consumer.kill()
         await consumer.wait()
@@ -189,6 +230,11 @@ async def main(args: argparse.Namespace) -> None:
             latency_p50_ms=round(percentile(latencies, 0.50), 1),
             latency_p99_ms=round(percentile(latencies, 0.99), 1),
         )
+        if alone:
+            for part in ("producer", "relay", "consumer"):
+                results[f"{part}_alone_events_per_s"] = round(
+                    statistics.median(r[part] for r in alone)
+                )
     finally:
         await runtime.stop()
         await drop_database(db_url)
@@ -202,4 +248,5 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--stages", action="store_true", help="also measure each part alone")
     asyncio.run(main(parser.parse_args()))

@@ -1,17 +1,21 @@
-"""Consumers and connections under competition, on the real PostgreSQL."""
+"""Consumer bookkeeping driven directly (competing replicas, versions) and pool connections."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
+import pytest
 import sqlalchemy as sa
 from bus_service import ThingChanged, definition, effect
 
 from servicekit.db import Database
 from servicekit.messaging.transport import Delivery, OutcomeKind
-from servicekit.testing import RuntimeFactory
+from servicekit.runtime import ServiceRuntime
+from servicekit.testing import RuntimeFactory, create_database, drop_database, test_settings
 
 
 def delivery(event: ThingChanged) -> Delivery:
@@ -36,6 +40,53 @@ async def test_two_replicas_given_the_same_events_apply_each_once(
     async with runtime.db.session() as session:
         applied = (await session.execute(sa.select(effect.c.event_id))).scalars().all()
     assert sorted(applied) == sorted(d.message_id for d in deliveries)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+async def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ServiceRuntime]:
+    """A migrated runtime, not started: tests drive its consumer runner directly."""
+    if request.param == "postgresql":
+        url = await create_database()
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'versions.db'}"
+    runtime = ServiceRuntime(definition, test_settings(), database_url=url)
+    await runtime.migrate()
+    yield runtime
+    await runtime.db.dispose()
+    if request.param == "postgresql":
+        await drop_database(url)
+
+
+async def test_versions_within_and_across_batches(runtime: ServiceRuntime) -> None:
+    runner = runtime.runner(definition.consumers[0])
+
+    async def applied(*events: ThingChanged) -> list[tuple[str, int]]:
+        batch = [delivery(e) for e in events]
+        assert all(o.kind is OutcomeKind.ACK for o in await runner.handle_batch(batch))
+        async with runtime.db.session() as session:
+            rows = await session.execute(
+                sa.select(effect.c.thing_id, effect.c.version)
+                .where(effect.c.event_id.in_([d.message_id for d in batch]))
+                .order_by(effect.c.id)
+            )
+            return [(r.thing_id, r.version) for r in rows]
+
+    # Several events of x in one batch are checked in order; y has one.
+    assert await applied(
+        ThingChanged(thing_id="x", version=3),
+        ThingChanged(thing_id="x", version=1),
+        ThingChanged(thing_id="y", version=2),
+        ThingChanged(thing_id="x", version=4),
+        ThingChanged(thing_id="x", version=4),
+    ) == [("x", 3), ("y", 2), ("x", 4), ("x", 4)]
+    # One event per entity: stale below the stored version, applied from it on.
+    assert await applied(
+        ThingChanged(thing_id="x", version=2), ThingChanged(thing_id="y", version=2)
+    ) == [("y", 2)]
+    assert await applied(
+        ThingChanged(thing_id="x", version=5), ThingChanged(thing_id="y", version=1)
+    ) == [("x", 5)]
+    assert await applied(ThingChanged(thing_id="x", version=4)) == []
 
 
 async def test_connections_closed_by_the_server_are_replaced(postgres_url: str) -> None:

@@ -182,67 +182,55 @@ class ConsumerRunner:
     def _bookkeeping(
         self, session: Session, items: list[tuple[CloudEvent, IntegrationEvent]]
     ) -> list[tuple[CloudEvent, IntegrationEvent]]:
-        # Synchronous, in one greenlet: the queries need no handler code between them.
+        """Record the inbox rows and check the entity versions of a batch; returns
+        the events to apply. One query in the usual case (synchronous, in one
+        greenlet: no handler code runs in between).
+
+        The version rows of the batch's entities are created if absent, then
+        locked (row locks on PostgreSQL) in key order: competing consumers
+        (replicas, or several workers) handling the same entity serialise here
+        instead of applying an older version after a newer one. An entity with
+        one event in the batch is raised to its version by that same query,
+        unless it is already higher (the event is then stale); one with several
+        events is only locked, its events are checked in order and its version
+        stored afterwards. An equal version passes: a notice about the same
+        state is a distinct event (a redelivered copy was caught by the inbox)."""
         conn = session.connection()
         ledger = _POSTGRESQL if conn.dialect.name == "postgresql" else _SQLITE
-        # Sorted: competing replicas wait for each other's inbox rows in one order.
-        claimed = ledger.claim(conn, self.queue, sorted({env.id for env, _ in items}))
-        fresh: list[tuple[CloudEvent, IntegrationEvent]] = []
+        distinct = {env.id: (env, ev) for env, ev in items}
+        versions_of: dict[VersionKey, list[int]] = {}
+        if self.consumer.drop_stale:
+            for envelope, event in distinct.values():
+                if versioned := _versioned(envelope, event):
+                    versions_of.setdefault(versioned[0], []).append(versioned[1])
+        # A target of 0 never raises a version: the row is only created and locked.
+        targets = {k: v[0] if len(v) == 1 else 0 for k, v in sorted(versions_of.items())}
+        # Sorted ids: competing replicas wait for each other's inbox rows in one order.
+        claimed, current = ledger.record(conn, self.queue, sorted(distinct), targets)
+        known = dict(current)
+        kept: list[tuple[CloudEvent, IntegrationEvent]] = []
         for envelope, event in items:
             if envelope.id not in claimed:
                 self._count("duplicate")
                 log.info("consumer.duplicate_ignored", queue=self.queue, event_id=envelope.id)
                 continue
             claimed.discard(envelope.id)  # a second copy in the same batch is a duplicate
-            fresh.append((envelope, event))
-        if fresh and self.consumer.drop_stale:
-            return self._filter_stale(conn, ledger, fresh)
-        return fresh
-
-    def _filter_stale(
-        self,
-        conn: sa.Connection,
-        ledger: _Ledger,
-        items: list[tuple[CloudEvent, IntegrationEvent]],
-    ) -> list[tuple[CloudEvent, IntegrationEvent]]:
-        """Drop copies older than the version already applied for their entity.
-
-        The entity rows are created if absent, then locked (row locks on
-        PostgreSQL) in a fixed order: competing consumers (replicas, or several
-        workers) handling the same entity serialise here instead of applying
-        an older version after a newer one. An equal version passes: a notice
-        about the same state is a distinct event (a redelivered copy was
-        already caught by the inbox)."""
-        keys = sorted(
-            {
-                (env.type.split(".", 1)[0], env.subject)
-                for env, ev in items
-                if isinstance(ev, EntityEvent) and env.subject
-            }
-        )
-        if not keys:
-            return items
-        known = ledger.lock_versions(conn, self.queue, keys)
-        stored = dict(known)
-        kept: list[tuple[CloudEvent, IntegrationEvent]] = []
-        for envelope, event in items:
-            if not (isinstance(event, EntityEvent) and envelope.subject):
-                kept.append((envelope, event))
-                continue
-            key = (envelope.type.split(".", 1)[0], envelope.subject)
-            if event.version < known[key]:
-                self._count("stale")
-                log.info(
-                    "consumer.stale_ignored",
-                    queue=self.queue,
-                    event_type=envelope.type,
-                    version=event.version,
-                    current=known[key],
-                )
-                continue
-            known[key] = event.version
+            versioned = _versioned(envelope, event) if self.consumer.drop_stale else None
+            if versioned:
+                key, version = versioned
+                if version < known[key]:
+                    self._count("stale")
+                    log.info(
+                        "consumer.stale_ignored",
+                        queue=self.queue,
+                        event_type=envelope.type,
+                        version=version,
+                        current=known[key],
+                    )
+                    continue
+                known[key] = version
             kept.append((envelope, event))
-        changed = {k: v for k, v in known.items() if v != stored[k]}
+        changed = {k: v for k, v in known.items() if v != current[k]}
         if changed:
             ledger.store_versions(conn, self.queue, changed)
         return kept
@@ -268,17 +256,26 @@ class ConsumerRunner:
 VersionKey = tuple[str, str]  # (entity, subject)
 
 
+def _versioned(envelope: CloudEvent, event: IntegrationEvent) -> tuple[VersionKey, int] | None:
+    """The entity and version of an event subject to the version check."""
+    if isinstance(event, EntityEvent) and envelope.subject:
+        return (envelope.type.split(".", 1)[0], envelope.subject), event.version
+    return None
+
+
 class _Ledger(Protocol):
     """Inbox and entity-version statements of one SQL dialect."""
 
-    def claim(self, conn: sa.Connection, queue: str, event_ids: list[str]) -> set[str]:
-        """Record the inbox rows; returns the ids recorded now (not seen before)."""
-        ...
-
-    def lock_versions(
-        self, conn: sa.Connection, queue: str, keys: list[VersionKey]
-    ) -> dict[VersionKey, int]:
-        """Create the missing version rows, lock them in key order, return them."""
+    def record(
+        self,
+        conn: sa.Connection,
+        queue: str,
+        event_ids: list[str],
+        targets: dict[VersionKey, int],
+    ) -> tuple[set[str], dict[VersionKey, int]]:
+        """Record the inbox rows and return the ids recorded now (not seen before).
+        Create the version rows of `targets` if absent, lock them in key order,
+        raise each to its target if lower, and return the versions then stored."""
         ...
 
     def store_versions(
@@ -287,27 +284,30 @@ class _Ledger(Protocol):
 
 
 class _PostgresqlLedger:
-    """One statement per step whatever the batch size: arrays instead of lists of
-    parameters keep the SQL text constant, so each statement is prepared once per
-    connection. Every step is an INSERT ... ON CONFLICT: rows are found through
-    the primary key whatever the planner thinks of the table size (a cached
-    generic plan made while the table was empty would otherwise scan it), and a
-    competing replica's transaction is waited for instead of failing."""
+    """Arrays instead of lists of parameters keep the SQL text constant, so each
+    statement is prepared once per connection. The rows are written with INSERT
+    ... ON CONFLICT: found through the primary key whatever the planner thinks
+    of the table size (a cached generic plan made while a table was empty would
+    otherwise scan it), and a competing replica's transaction is waited for
+    instead of failing. DO UPDATE locks the row like FOR UPDATE, in the order
+    of the keys."""
 
-    CLAIM = sa.text(
-        "INSERT INTO inbox (consumer, event_id, processed_at)"
+    RECORD = sa.text(
+        "WITH claimed AS ("
+        " INSERT INTO inbox (consumer, event_id, processed_at)"
         " SELECT CAST(:queue AS varchar), e, now()"
         " FROM unnest(CAST(:event_ids AS varchar[])) AS t(e)"
         " ON CONFLICT DO NOTHING RETURNING event_id"
-    )
-    # Creates the missing rows and locks the others (DO UPDATE locks the row like
-    # FOR UPDATE, in the order of the keys), returning the current versions.
-    LOCK_VERSIONS = sa.text(
-        "INSERT INTO entity_version AS v (consumer, entity, subject, version)"
-        " SELECT CAST(:queue AS varchar), e, s, 0"
-        " FROM unnest(CAST(:entities AS varchar[]), CAST(:subjects AS varchar[])) AS t(e, s)"
-        " ON CONFLICT (consumer, entity, subject) DO UPDATE SET version = v.version"
+        "), versions AS ("
+        " INSERT INTO entity_version AS v (consumer, entity, subject, version)"
+        " SELECT CAST(:queue AS varchar), e, s, n FROM unnest(CAST(:entities AS varchar[]),"
+        " CAST(:subjects AS varchar[]), CAST(:versions AS bigint[])) AS t(e, s, n)"
+        " ON CONFLICT (consumer, entity, subject)"
+        " DO UPDATE SET version = greatest(v.version, excluded.version)"
         " RETURNING v.entity, v.subject, v.version"
+        ")"
+        " SELECT event_id, NULL AS entity, NULL AS subject, NULL AS version FROM claimed"
+        " UNION ALL SELECT NULL, entity, subject, version FROM versions"
     )
     STORE_VERSIONS = sa.text(
         "INSERT INTO entity_version AS v (consumer, entity, subject, version)"
@@ -316,59 +316,71 @@ class _PostgresqlLedger:
         " ON CONFLICT (consumer, entity, subject) DO UPDATE SET version = excluded.version"
     )
 
-    def claim(self, conn: sa.Connection, queue: str, event_ids: list[str]) -> set[str]:
-        rows = conn.execute(self.CLAIM, {"queue": queue, "event_ids": event_ids})
-        return set(rows.scalars())
-
-    def lock_versions(
-        self, conn: sa.Connection, queue: str, keys: list[VersionKey]
-    ) -> dict[VersionKey, int]:
-        rows = conn.execute(
-            self.LOCK_VERSIONS,
-            {"queue": queue, "entities": [e for e, _ in keys], "subjects": [s for _, s in keys]},
-        )
-        return {(r.entity, r.subject): r.version for r in rows}
+    def record(
+        self,
+        conn: sa.Connection,
+        queue: str,
+        event_ids: list[str],
+        targets: dict[VersionKey, int],
+    ) -> tuple[set[str], dict[VersionKey, int]]:
+        claimed: set[str] = set()
+        versions: dict[VersionKey, int] = {}
+        for row in conn.execute(self.RECORD, {**_arrays(queue, targets), "event_ids": event_ids}):
+            if row.event_id is not None:
+                claimed.add(row.event_id)
+            else:
+                versions[(row.entity, row.subject)] = row.version
+        return claimed, versions
 
     def store_versions(
         self, conn: sa.Connection, queue: str, versions: dict[VersionKey, int]
     ) -> None:
-        conn.execute(
-            self.STORE_VERSIONS,
-            {
-                "queue": queue,
-                "entities": [e for e, _ in versions],
-                "subjects": [s for _, s in versions],
-                "versions": list(versions.values()),
-            },
-        )
+        conn.execute(self.STORE_VERSIONS, _arrays(queue, versions))
+
+
+def _arrays(queue: str, versions: dict[VersionKey, int]) -> dict[str, object]:
+    return {
+        "queue": queue,
+        "entities": [e for e, _ in versions],
+        "subjects": [s for _, s in versions],
+        "versions": list(versions.values()),
+    }
 
 
 class _SqliteLedger:
     """SQLite has no arrays and one writer at a time: plain statements."""
 
-    def claim(self, conn: sa.Connection, queue: str, event_ids: list[str]) -> set[str]:
+    def record(
+        self,
+        conn: sa.Connection,
+        queue: str,
+        event_ids: list[str],
+        targets: dict[VersionKey, int],
+    ) -> tuple[set[str], dict[VersionKey, int]]:
         now = datetime.now(UTC)
-        rows = conn.execute(
+        claimed = conn.execute(
             sqlite_insert(inbox)
             .values([{"consumer": queue, "event_id": i, "processed_at": now} for i in event_ids])
             .on_conflict_do_nothing()
             .returning(inbox.c.event_id)
         )
-        return set(rows.scalars())
-
-    def lock_versions(
-        self, conn: sa.Connection, queue: str, keys: list[VersionKey]
-    ) -> dict[VersionKey, int]:
+        ids = set(claimed.scalars())
+        if not targets:
+            return ids, {}
         conn.execute(
             sqlite_insert(entity_version).on_conflict_do_nothing(),
-            [{"consumer": queue, "entity": e, "subject": s, "version": 0} for e, s in keys],
+            [{"consumer": queue, "entity": e, "subject": s, "version": 0} for e, s in targets],
         )
         rows = conn.execute(
             sa.select(entity_version.c.entity, entity_version.c.subject, entity_version.c.version)
             .where(entity_version.c.consumer == queue)
-            .where(entity_version.c.subject.in_({s for _, s in keys}))
+            .where(entity_version.c.subject.in_({s for _, s in targets}))
         )
-        return {(r.entity, r.subject): r.version for r in rows}
+        stored = {(r.entity, r.subject): r.version for r in rows}
+        raised = {k: t for k, t in targets.items() if t > stored[k]}
+        if raised:
+            self.store_versions(conn, queue, raised)
+        return ids, {k: max(stored[k], t) for k, t in targets.items()}
 
     def store_versions(
         self, conn: sa.Connection, queue: str, versions: dict[VersionKey, int]
