@@ -90,6 +90,24 @@ def _colonnes(demande: Demande) -> dict[str, Any]:
     }
 
 
+def _lignes_historique(demande: Demande) -> list[dict[str, Any]]:
+    """The historique lines of the demande's new events (without their demande_id)."""
+    return [
+        {
+            "date": e.date,
+            "intervenant_type": e.intervenant.type.value,
+            "utilisateur": e.intervenant.utilisateur,
+            "organisation": e.intervenant.organisation,
+            "type": e.type.value,
+            "description": e.description[:500],
+            "changements": [
+                {"champ": c.champ, "avant": c.avant, "apres": c.apres} for c in e.changements
+            ],
+        }
+        for e in demande.nouveaux_evenements
+    ]
+
+
 def _depuis_ligne(row: Any) -> Demande:
     preavis = row.preavis_radiation
     return Demande(
@@ -184,6 +202,32 @@ _SAUVER = demandes.update().where(
     demandes.c.id == sa.bindparam("b_id"), demandes.c.version == sa.bindparam("b_version_lue")
 )
 _HISTORISER = historique.insert()
+# PostgreSQL: the save and its one historique line in one statement (one round trip). The
+# line is selected from the rows the update returns: a stale version writes neither.
+_COLONNES_SAUVEES = [c for c in demandes.c if c.name not in ("id", "cree_le")]
+_COLONNES_HISTORIQUE = [c for c in historique.c if c.name not in ("id", "demande_id")]
+_MISE_A_JOUR = (
+    demandes.update()
+    .where(
+        demandes.c.id == sa.bindparam("b_id"),
+        demandes.c.version == sa.bindparam("b_version_lue"),
+    )
+    .values({c: sa.bindparam(f"s_{c.name}", type_=c.type) for c in _COLONNES_SAUVEES})
+    .returning(demandes.c.id)
+    .cte("mise_a_jour")
+)
+_SAUVER_ET_HISTORISER = (
+    historique.insert()
+    .add_cte(_MISE_A_JOUR)
+    .from_select(
+        ["demande_id", *(c.name for c in _COLONNES_HISTORIQUE)],
+        sa.select(
+            _MISE_A_JOUR.c.id,
+            *(sa.bindparam(f"h_{c.name}", type_=c.type) for c in _COLONNES_HISTORIQUE),
+        ),
+    )
+    .returning(historique.c.id)
+)
 
 
 def _criteres_de(demande: Demande) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -345,11 +389,27 @@ class DemandeRepository:
 
     async def sauver(self, demande: Demande, version_lue: int) -> None:
         """Writes the demande if nobody changed it since `version_lue`, else VersionPerimee."""
-        result = await self.session.execute(
-            _SAUVER, {"b_id": demande.id, "b_version_lue": version_lue, **_colonnes(demande)}
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise VersionPerimee()
+        colonnes = _colonnes(demande)
+        lignes = _lignes_historique(demande)
+        if len(lignes) == 1 and self.session.get_bind().dialect.name == "postgresql":
+            result = await self.session.execute(
+                _SAUVER_ET_HISTORISER,
+                {
+                    "b_id": demande.id,
+                    "b_version_lue": version_lue,
+                    **{f"s_{nom}": valeur for nom, valeur in colonnes.items()},
+                    **{f"h_{nom}": valeur for nom, valeur in lignes[0].items()},
+                },
+            )
+            if len(result.all()) != 1:
+                raise VersionPerimee()
+            demande.nouveaux_evenements = []
+        else:
+            result = await self.session.execute(
+                _SAUVER, {"b_id": demande.id, "b_version_lue": version_lue, **colonnes}
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise VersionPerimee()
         if self._criteres_lus.get(demande.id) != _criteres_de(demande):
             await self._criteres(demande, nouveau=False)
             self._criteres_lus[demande.id] = _criteres_de(demande)
@@ -382,22 +442,7 @@ class DemandeRepository:
             return
         await self.session.execute(
             _HISTORISER,
-            [
-                {
-                    "demande_id": demande.id,
-                    "date": e.date,
-                    "intervenant_type": e.intervenant.type.value,
-                    "utilisateur": e.intervenant.utilisateur,
-                    "organisation": e.intervenant.organisation,
-                    "type": e.type.value,
-                    "description": e.description[:500],
-                    "changements": [
-                        {"champ": c.champ, "avant": c.avant, "apres": c.apres}
-                        for c in e.changements
-                    ],
-                }
-                for e in demande.nouveaux_evenements
-            ],
+            [{"demande_id": demande.id, **ligne} for ligne in _lignes_historique(demande)],
         )
         demande.nouveaux_evenements = []
 
