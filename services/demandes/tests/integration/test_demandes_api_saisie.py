@@ -351,3 +351,51 @@ async def test_piece_sensible_reservee(client: httpx.AsyncClient, agent: dict[st
     fichier = await client.get(f"{url}/{depot.json()['id']}/fichier", headers=reservataire)
     assert fichier.status_code == 404
     assert len((await client.get(url, headers=agent)).json()) == 1
+
+
+async def test_modifications_suivies_par_la_recherche_et_l_historique(
+    client: httpx.AsyncClient, agent: dict[str, str]
+) -> None:
+    cree = await client.post("/api/demandes", headers=agent, json=demande_exemple())
+    assert cree.status_code == 201, cree.text
+    demande_id, etag = cree.json()["id"], cree.headers["etag"]
+
+    async def trouvees(**params: str) -> list[str]:
+        page = await client.get("/api/demandes", headers=agent, params=params)
+        return [e["id"] for e in page.json()["elements"]]
+
+    async def modifier(patch: dict[str, Any]) -> httpx.Response:
+        nonlocal etag
+        reponse = await client.patch(
+            f"/api/demandes/{demande_id}", headers={**agent, "If-Match": etag}, json=patch
+        )
+        assert reponse.status_code == 200, reponse.text
+        etag = reponse.headers["etag"]
+        return reponse
+
+    # A change elsewhere keeps the wished communes and typologies searchable.
+    await modifier({"logement_recherche": {"loyer_max_mensuel": 640}})
+    assert await trouvees(commune="44162", typologie="T3") == [demande_id]
+    # A change of them moves the demande in the search.
+    await modifier({"logement_recherche": {"communes": ["44109"], "typologies": ["T4"]}})
+    assert await trouvees(commune="44162") == []
+    assert await trouvees(typologie="T3") == []
+    assert await trouvees(commune="44109", typologie="T4") == [demande_id]
+    # And every save left its line in the historique, with its changes.
+    historique = (await client.get(f"/api/demandes/{demande_id}/historique", headers=agent)).json()
+    assert [e["type"] for e in historique] == ["CREATION", "MODIFICATION", "MODIFICATION"]
+    assert {c["champ"] for c in historique[2]["changements"]} == {
+        "logement_recherche.communes[1]",  # 44109 stays first, 44162 goes
+        "logement_recherche.typologies[0]",
+        "logement_recherche.typologies[1]",
+    }
+    # A stale ETag writes nothing.
+    perimee = await client.patch(
+        f"/api/demandes/{demande_id}",
+        headers={**agent, "If-Match": '"1"'},
+        json={"logement_recherche": {"loyer_max_mensuel": 700}},
+    )
+    assert perimee.status_code == 412
+    assert (
+        len((await client.get(f"/api/demandes/{demande_id}/historique", headers=agent)).json()) == 3
+    )
