@@ -12,6 +12,13 @@
 (c) While a second bulk re-score runs, demandes modified at a steady rate: time from
     the commit of `demande.modifiee` to the consumption of its `cotation.calculee`,
     p50/p99.
+
+This process runs cotation alone, as a replica runs in production. A second process
+plays its neighbours: the demandes service (it commits the modifications of (c)) and a
+downstream consumer of `cotation.calculee` (a servicekit consumer, inbox included),
+bound from the start so that every event of (b) and (c) is queued and consumed; (c)
+starts once it has consumed the events of (b). Both timestamps of a latency are taken
+in that second process.
 Needs the local PostgreSQL and RabbitMQ (`deploy/local/infra.sh start`).
 """
 
@@ -19,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import json
 import sys
 import time
@@ -281,21 +290,29 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-async def bench_service(
-    snapshots: list[dict[str, Any]], departements: list[str], rate: int, seconds: int
-) -> dict[str, Any]:
-    db_url, amqp_url = await create_database(), await create_vhost()
-    cotation = ServiceRuntime(
-        service, test_settings(bus="amqp", amqp_url=amqp_url), database_url=db_url
-    )
-    cotation.state[ATTENTE] = 0.05
-    recues: dict[UUID, float] = {}
+# --- The neighbours' process: the demandes service and a downstream consumer ----------------
+
+
+async def voisins(amqp_url: str) -> None:
+    """Second process (`--voisins`): commits demande modifications at a steady rate (the
+    demandes service) and consumes every `cotation.calculee` (a downstream service).
+    Line protocol on stdin/stdout: `compter` → `recues N`; `modifier FILE RATE` → sends,
+    `envoyees`, then `latences [ms…]` once each modification's score arrived (or 120 s);
+    `fin` → stops."""
+    configure_logging("WARNING")
+    recues: dict[str, float] = {}
+    # When cotation published each (the event's time): splits a latency in two.
+    calculees: dict[str, datetime] = {}
+    compteur = 0
     collecte = EventConsumer("bench")
 
     @collecte.on(CotationCalculee)
-    async def recevoir(_ctx: HandlerContext, event: CotationCalculee) -> None:
-        if event.demande_version == 2:
-            recues.setdefault(event.demande_id, time.monotonic())
+    async def recevoir(ctx: HandlerContext, event: CotationCalculee) -> None:
+        nonlocal compteur
+        compteur += 1
+        if event.demande_version == 2 and str(event.demande_id) not in recues:
+            recues[str(event.demande_id)] = time.monotonic()
+            calculees[str(event.demande_id)] = ctx.envelope.time
 
     migrations = BENCH.parent / "services/cotation/src/toit_cotation/migrations"
     collecteur = ServiceRuntime(
@@ -308,7 +325,152 @@ async def bench_service(
         test_settings(bus="amqp", amqp_url=amqp_url),
         database_url=await create_database(),
     )
+    lecteur = asyncio.StreamReader()
+    await asyncio.get_running_loop().connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(lecteur), sys.stdin
+    )
+
+    def dire(ligne: str) -> None:
+        sys.stdout.write(ligne + "\n")
+        sys.stdout.flush()
+
+    try:
+        await collecteur.start(seed=False)
+        await emetteur.start(seed=False)
+        dire("pret")
+        while ligne := (await lecteur.readline()).decode().split():
+            if ligne[0] == "compter":
+                dire(f"recues {compteur}")
+            elif ligne[0] == "modifier":
+                cibles = json.loads(await asyncio.to_thread(Path(ligne[1]).read_text))
+                envoyees, horloges = await modifier(emetteur, cibles, int(ligne[2]))
+                dire("envoyees")
+                limite = time.monotonic() + 120
+                while len(recues.keys() & envoyees.keys()) < len(envoyees):
+                    if time.monotonic() > limite:
+                        break
+                    await asyncio.sleep(0.05)
+                recus = [i for i in envoyees if i in recues]
+                dire(
+                    "latences "
+                    + json.dumps(
+                        {
+                            "totales": [(recues[i] - envoyees[i]) * 1000 for i in recus],
+                            # Commit of the modification → cotation publishes its score.
+                            "jusqu_a_cotation": [
+                                (calculees[i] - horloges[i]).total_seconds() * 1000 for i in recus
+                            ],
+                        }
+                    )
+                )
+            else:
+                break
+    finally:
+        for runtime in (emetteur, collecteur):
+            if runtime.started:
+                await runtime.stop()
+            await drop_database(runtime.db.url)
+
+
+async def modifier(
+    emetteur: ServiceRuntime, cibles: list[dict[str, Any]], rate: int
+) -> tuple[dict[str, float], dict[str, datetime]]:
+    """One `demande.modifiee` (version 2, a field the grid reads changed) per target, at
+    `rate` per second; returns the commit time of each (monotonic, and wall clock)."""
+    envoyees: dict[str, float] = {}
+    horloges: dict[str, datetime] = {}
+    debut = time.monotonic()
+    for index, cible in enumerate(cibles):
+        snap = dict(cible["snapshot"])
+        la = dict(snap["logement_actuel"])
+        la["type"] = "SANS_ABRI" if la["type"] != "SANS_ABRI" else "HEBERGE_CHEZ_TIERS"
+        snap["logement_actuel"] = la
+        event = DemandeModifiee(
+            demande_id=cible["demande_id"],
+            version=2,
+            departement=cible["departement"],
+            statut=StatutDemande.ACTIVE,
+            snapshot=DemandeSnapshot.model_validate(
+                {**snap, "contact": example_contact().model_dump()}
+            ),
+        )
+        async with emetteur.unit_of_work() as uow:
+            uow.publish(event)
+            await uow.commit()
+        envoyees[cible["demande_id"]] = time.monotonic()
+        horloges[cible["demande_id"]] = datetime.now(UTC)
+        # Paced on the schedule, not after each send: a slow send does not lower the rate.
+        await asyncio.sleep(max(0.0, debut + (index + 1) / rate - time.monotonic()))
+    return envoyees, horloges
+
+
+class Voisins:
+    """The neighbours' process, seen from the bench."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self._process = process
+
+    @classmethod
+    async def demarrer(cls, amqp_url: str) -> Voisins:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(BENCH / "bench_cotation.py"),
+            "--voisins",
+            amqp_url,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=2**24,
+        )
+        voisins = cls(process)
+        if await voisins._lire() != ["pret"]:
+            raise RuntimeError("neighbours' process did not start")
+        return voisins
+
+    async def _lire(self) -> list[str]:
+        assert self._process.stdout is not None
+        return (await self._process.stdout.readline()).decode().strip().split(" ", 1)
+
+    async def _dire(self, ligne: str) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.write(ligne.encode() + b"\n")
+        await self._process.stdin.drain()
+
+    async def recues(self) -> int:
+        await self._dire("compter")
+        return int((await self._lire())[1])
+
+    async def modifier(self, cibles: Path, rate: int) -> None:
+        await self._dire(f"modifier {cibles} {rate}")
+
+    async def envoyees(self) -> None:
+        if await self._lire() != ["envoyees"]:
+            raise RuntimeError("neighbours' process: modifications not sent")
+
+    async def latences(self) -> dict[str, list[float]]:
+        mot, valeurs = await self._lire()
+        if mot != "latences":
+            raise RuntimeError("neighbours' process: no latencies")
+        return {nom: sorted(liste) for nom, liste in json.loads(valeurs).items()}
+
+    async def arreter(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._dire("fin")
+        await self._process.wait()
+
+
+# --- (b) and (c) ------------------------------------------------------------------------------
+
+
+async def bench_service(
+    snapshots: list[dict[str, Any]], departements: list[str], rate: int, seconds: int
+) -> dict[str, Any]:
+    db_url, amqp_url = await create_database(), await create_vhost()
+    cotation = ServiceRuntime(
+        service, test_settings(bus="amqp", amqp_url=amqp_url), database_url=db_url
+    )
+    cotation.state[ATTENTE] = 0.05
     resultats: dict[str, Any] = {}
+    voisins: Voisins | None = None
     try:
         plafond = await raw_ceiling(amqp_url, 20000)
         await cotation.migrate()
@@ -316,8 +478,9 @@ async def bench_service(
         ids = await charger(cotation, snapshots, departements)
         resultats["chargement_s"] = round(time.perf_counter() - debut, 1)
         await publier_grille(cotation, 0)
-        await collecteur.start(seed=False)
-        await emetteur.start(seed=False)
+        voisins = await Voisins.demarrer(amqp_url)
+
+        # (b) the service starts with the publication's job to do.
         debut = time.perf_counter()
         await cotation.start(migrate=False, seed=False)
         traitees, evenements = await attendre_fin(cotation, time.monotonic() + 3600)
@@ -331,44 +494,37 @@ async def bench_service(
             ratio_au_plafond=round(evenements / duree / plafond, 3),
         )
 
-        # (c) modifications at a steady rate while a second bulk re-score runs.
-        envoyees: dict[UUID, float] = {}
-        cibles = ids[: rate * seconds]
-
-        async def modifier() -> None:
+        # (c) once the downstream consumer has caught up with (b): modifications at a
+        # steady rate while a second bulk re-score runs.
+        debut = time.perf_counter()
+        while await voisins.recues() < evenements:
+            await asyncio.sleep(0.2)
+        resultats["consommateur_rattrapage_s"] = round(time.perf_counter() - debut, 1)
+        cibles = BENCH / f".cibles-{uuid4().hex}.json"
+        n = rate * seconds
+        texte = json.dumps(
+            [
+                {"demande_id": str(i), "departement": d, "snapshot": s}
+                for i, d, s in zip(ids[:n], departements[:n], snapshots[:n], strict=True)
+            ]
+        )
+        await asyncio.to_thread(cibles.write_text, texte)
+        try:
+            await publier_grille(cotation, 1)
             await asyncio.sleep(1.0)  # the bulk re-score is under way
-            for index, demande_id in enumerate(cibles):
-                snap = dict(snapshots[index])
-                la = dict(snap["logement_actuel"])
-                la["type"] = "SANS_ABRI" if la["type"] != "SANS_ABRI" else "HEBERGE_CHEZ_TIERS"
-                snap["logement_actuel"] = la
-                event = DemandeModifiee(
-                    demande_id=demande_id,
-                    version=2,
-                    departement=departements[index],
-                    statut=StatutDemande.ACTIVE,
-                    snapshot=DemandeSnapshot.model_validate(
-                        {**snap, "contact": example_contact().model_dump()}
-                    ),
-                )
-                async with emetteur.unit_of_work() as uow:
-                    uow.publish(event)
-                    await uow.commit()
-                envoyees[demande_id] = time.monotonic()
-                await asyncio.sleep(max(0.0, 1 / rate - 0.001))
-
-        await asyncio.gather(publier_grille(cotation, 1), modifier())
-        async with cotation.db.session() as session:
-            bulk_en_cours = (
-                await session.execute(
-                    sa.select(sa.func.count())
-                    .select_from(recalculs)
-                    .where(recalculs.c.etat != "TERMINE")
-                )
-            ).scalar_one()
-        limite = time.monotonic() + 120
-        while len(recues) < len(envoyees) and time.monotonic() < limite:
-            await asyncio.sleep(0.1)
+            await voisins.modifier(cibles, rate)
+            await voisins.envoyees()
+            async with cotation.db.session() as session:
+                bulk_en_cours = (
+                    await session.execute(
+                        sa.select(sa.func.count())
+                        .select_from(recalculs)
+                        .where(recalculs.c.etat != "TERMINE")
+                    )
+                ).scalar_one()
+            latences = await voisins.latences()
+        finally:
+            cibles.unlink(missing_ok=True)
         async with cotation.db.session() as session:
             envelopes = (
                 await session.execute(
@@ -386,21 +542,28 @@ async def bench_service(
                 )
             ).scalar_one()
         resultats.update(diag_demandes_v2=modifiees, diag_evenements_v2=len(publiees_v2))
-        latences = sorted((recues[i] - envoyees[i]) * 1000 for i in envoyees if i in recues)
+        totales, jusqu_a_cotation = latences["totales"], latences["jusqu_a_cotation"]
         resultats.update(
-            latence_modifications=len(envoyees),
-            latence_recues=len(latences),
+            latence_modifications=n,
+            latence_recues=len(totales),
             latence_debit_par_seconde=rate,
             bulk_encore_en_cours_a_la_fin_des_envois=bulk_en_cours > 0,
-            latence_p50_ms=round(percentile(latences, 0.5), 1) if latences else None,
-            latence_p99_ms=round(percentile(latences, 0.99), 1) if latences else None,
+            latence_p50_ms=round(percentile(totales, 0.5), 1) if totales else None,
+            latence_p99_ms=round(percentile(totales, 0.99), 1) if totales else None,
+            # Diagnostic: the part until cotation publishes the score (wall clocks).
+            diag_jusqu_a_cotation_p50_ms=(
+                round(percentile(jusqu_a_cotation, 0.5), 1) if jusqu_a_cotation else None
+            ),
+            diag_jusqu_a_cotation_p99_ms=(
+                round(percentile(jusqu_a_cotation, 0.99), 1) if jusqu_a_cotation else None
+            ),
         )
     finally:
-        for runtime in (emetteur, collecteur, cotation):
-            if runtime.started:
-                await runtime.stop()
-        for runtime in (cotation, collecteur, emetteur):
-            await drop_database(runtime.db.url)
+        if voisins is not None:
+            await voisins.arreter()
+        if cotation.started:
+            await cotation.stop()
+        await drop_database(cotation.db.url)
         await delete_vhost(amqp_url)
     return resultats
 
@@ -413,6 +576,11 @@ async def main(args: argparse.Namespace) -> None:
     departements = [p["departement"] for p in payloads]
     del payloads
     verifier_forme(snapshots)
+    # The generated demandes stay in memory until the end: out of the garbage collector's
+    # sight, or its full passes over them (seconds at 200,000) would stall the service
+    # measured in this process, which holds no such data in production.
+    gc.collect()
+    gc.freeze()
     resultats: dict[str, Any] = {
         "at": datetime.now(UTC).isoformat(),
         "generation_s": round(time.perf_counter() - debut, 1),
@@ -428,6 +596,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--voisins":
+        asyncio.run(voisins(sys.argv[2]))
+        sys.exit(0)
     parser = argparse.ArgumentParser()
     parser.add_argument("--demandes", type=int, default=200_000)
     parser.add_argument(

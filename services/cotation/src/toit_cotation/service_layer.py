@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -206,38 +207,31 @@ def _choisir_grille(
 
 
 class _Detail(NamedTuple):
-    """A combination of criteria obtained, in its two forms: stored (JSON) and in the
-    event. Few combinations recur across demandes: each is built once (and the same
-    list object then lets the repository serialise it once per batch)."""
+    """A criterion obtained, in its two forms: stored (JSON) and in the event. The same
+    few (criterion, points) pairs recur across demandes: each is built once."""
 
-    json: list[dict[str, Any]]
-    evenement: list[CritereCote]
-
-
-_DETAILS: dict[tuple[CritereObtenu, ...], _Detail] = {}
+    json: dict[str, Any]
+    evenement: CritereCote
 
 
-def _detail(cotation: Cotation) -> _Detail:
-    detail = _DETAILS.get(cotation.criteres)
+_DETAILS: dict[CritereObtenu, _Detail] = {}
+
+
+def _detail(critere: CritereObtenu) -> _Detail:
+    detail = _DETAILS.get(critere)
     if detail is None:
         detail = _Detail(
-            [
-                {
-                    "code": c.code,
-                    "libelle": c.libelle,
-                    "points": str(c.points),
-                    "validation_instructeur": c.validation_instructeur,
-                }
-                for c in cotation.criteres
-            ],
-            [
-                CritereCote(code=c.code, libelle=c.libelle, points=c.points)
-                for c in cotation.criteres
-            ],
+            {
+                "code": critere.code,
+                "libelle": critere.libelle,
+                "points": str(critere.points),
+                "validation_instructeur": critere.validation_instructeur,
+            },
+            CritereCote(code=critere.code, libelle=critere.libelle, points=critere.points),
         )
-        if len(_DETAILS) > 10_000:
+        if len(_DETAILS) > 100_000:
             _DETAILS.clear()
-        _DETAILS[cotation.criteres] = detail
+        _DETAILS[critere] = detail
     return detail
 
 
@@ -297,7 +291,9 @@ async def _coter(
     reference = reference_du_mois(maintenant.date())
     contextes: dict[tuple[str, str | None], Contexte] = {}
     publies = 0
-    for d in a_coter:
+    for rang, d in enumerate(a_coter, start=1):
+        if rang % 100 == 0:
+            await asyncio.sleep(0)  # a bulk batch lets live work run meanwhile
         snapshot = d.snapshot
         assert snapshot is not None
         mutation = snapshot["logement_actuel"]["type"] == "LOCATAIRE_HLM"
@@ -320,8 +316,8 @@ async def _coter(
                     ecritures.scores_supprimes.append((d.demande_id, epci))
                 continue
             cotation = compilee(grille).coter(snapshot, contexte)
-            detail = _detail(cotation)
-            criteres = detail.json
+            details = [_detail(c) for c in cotation.criteres]
+            criteres = [d.json for d in details]
             ligne = {
                 "demande_id": d.demande_id,
                 "epci": epci,
@@ -349,7 +345,7 @@ async def _coter(
             d.version_cotation += 1
             ligne["version"] = d.version_cotation
             ecritures.scores.append(ligne)
-            uow.publish(_evenement(d, epci, grille, cotation, detail))
+            uow.publish(_evenement(d, epci, grille, cotation, details))
             publies += 1
     if seulement_epci is None:
         # EPCIs the demande no longer wishes (only the scored demandes' scores were read).
@@ -358,7 +354,7 @@ async def _coter(
 
 
 def _evenement(
-    d: DemandeSuivie, epci: str, grille: Grille, cotation: Cotation, detail: _Detail
+    d: DemandeSuivie, epci: str, grille: Grille, cotation: Cotation, details: list[_Detail]
 ) -> CotationCalculee:
     return CotationCalculee(
         version=d.version_cotation,
@@ -368,7 +364,7 @@ def _evenement(
         grille_id=grille.id,
         grille_version=grille.version,
         points=cotation.points,
-        criteres=list(detail.evenement),
+        criteres=[detail.evenement for detail in details],
         input_hash=cotation.empreinte,
     )
 
@@ -506,14 +502,33 @@ class Avancement:
     debit_par_seconde: float
 
 
+@dataclass(frozen=True)
+class Freinage:
+    """No batch this time: the outbox already holds this many unpublished events."""
+
+    en_attente: int
+
+
 async def avancer_recalcul(
-    uow: UnitOfWork, taille_lot: int, maintenant: datetime
-) -> Avancement | None:
-    """Re-score the next batch of the oldest running job; None when there is no job."""
+    uow: UnitOfWork,
+    taille_lot: int,
+    maintenant: datetime,
+    *,
+    evenements_max: int | None = None,
+) -> Avancement | Freinage | None:
+    """Re-score the next batch of the oldest running job; None when there is no job.
+
+    With `evenements_max`, nothing is done while the outbox holds that many events not
+    yet published (checked in the same transaction): the relay publishes in order, so
+    this bounds how long a live `cotation.calculee` waits behind bulk events."""
     session = uow.session
     job = await repo.prochain_recalcul(session)
     if job is None:
         return None
+    if evenements_max is not None:
+        en_attente = await repo.evenements_en_attente(session, evenements_max)
+        if en_attente >= evenements_max:
+            return Freinage(en_attente)
     lot = await repo.demandes_a_recoter(
         session, epci=job.epci, apres=job.curseur, limite=taille_lot
     )

@@ -480,23 +480,13 @@ _ECRIRE = sa.text(
 def _tableaux(
     lignes: Sequence[dict[str, Any]], types: dict[str, str], prefixe: str
 ) -> dict[str, list[Any]]:
-    """Rows → one list per column (the arrays of `_upsert_unnest`), JSON as text; a
-    value object shared by several rows (the same criteria) is serialised once."""
-    tableaux: dict[str, list[Any]] = {}
-    for nom, type_ in types.items():
-        if type_ == "json":
-            textes: dict[int, str | None] = {}
-            colonne = []
-            for ligne in lignes:
-                valeur = ligne[nom]
-                texte = textes.get(id(valeur))
-                if texte is None:
-                    texte = textes[id(valeur)] = _json(valeur)
-                colonne.append(texte)
-            tableaux[f"{prefixe}{nom}"] = colonne
-        else:
-            tableaux[f"{prefixe}{nom}"] = [ligne[nom] for ligne in lignes]
-    return tableaux
+    """Rows → one list per column (the arrays of `_upsert_unnest`), JSON as text."""
+    return {
+        f"{prefixe}{nom}": [_json(ligne[nom]) for ligne in lignes]
+        if type_ == "json"
+        else [ligne[nom] for ligne in lignes]
+        for nom, type_ in types.items()
+    }
 
 
 async def ecrire(session: AsyncSession, ecritures: Ecritures, maintenant: datetime) -> None:

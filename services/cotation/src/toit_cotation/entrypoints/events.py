@@ -27,6 +27,7 @@ from toit_contracts.events import (
     DemandeReactivee,
     DemandeRenouvelee,
 )
+from toit_cotation.entrypoints.priorite import traitement_direct
 from toit_cotation.service_layer import EtatDemande, suivre_demandes
 
 # Batches of up to 200 events (the default prefetch) per transaction, not 100: the
@@ -58,11 +59,12 @@ def _mettre_en_lot(uow: UnitOfWork, etat: EtatDemande) -> None:
         valider = uow.commit
 
         async def appliquer_puis_valider() -> None:
-            if lot:
-                etats = list(lot)
-                await suivre_demandes(uow, etats, datetime.now(UTC))
-                lot.clear()
-            await valider()
+            with traitement_direct():
+                if lot:
+                    etats = list(lot)
+                    await suivre_demandes(uow, etats, datetime.now(UTC))
+                    lot.clear()
+                await valider()
 
         uow.commit = appliquer_puis_valider  # type: ignore[method-assign]
 

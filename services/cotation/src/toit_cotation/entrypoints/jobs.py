@@ -2,11 +2,16 @@
 
 The loop runs beside the live consumer in every replica: each iteration locks the
 oldest running job (other replicas skip it), re-scores one batch and commits the
-scores, the events and the cursor together. Live single re-scores are not starved:
-a batch locks only its own demandes, the loop yields between batches, and it waits
-while the outbox holds a batch of unpublished events — the relay is
-first in, first out, so a live `cotation.calculee` never queues behind a whole
-territory's bulk events.
+scores, the events and the cursor together. Live re-scores come first:
+- the loop starts no batch while a live batch is in progress in this process
+  (`priorite`), and a batch yields to the event loop as it goes;
+- a batch locks only its own demandes, and is short (`TAILLE_LOT`, and
+  `TAILLE_LOT_DIRECT` while live batches keep coming);
+- no batch starts while the outbox holds `OUTBOX_MAX` unpublished events (any, while
+  live batches keep coming): the relay is first in, first out, so a live
+  `cotation.calculee` waits behind at most that many bulk events, never behind a whole
+  territory's. Twice a batch otherwise: the next batch is computed while the relay
+  publishes the previous one.
 """
 
 from __future__ import annotations
@@ -18,29 +23,37 @@ from datetime import UTC, date, datetime
 import structlog
 
 from servicekit.runtime import ServiceRuntime
-from toit_cotation.adapters.repository import evenements_en_attente
-from toit_cotation.service_layer import avancer_recalcul, planifier_recalcul_mensuel
+from toit_cotation.entrypoints.priorite import direct_recent, laisser_passer_le_direct
+from toit_cotation.service_layer import (
+    Freinage,
+    avancer_recalcul,
+    planifier_recalcul_mensuel,
+)
 
 log = structlog.get_logger(__name__)
 
 TAILLE_LOT = "cotation.recalcul.taille_lot"
+TAILLE_LOT_DIRECT = "cotation.recalcul.taille_lot_direct"
 ATTENTE = "cotation.recalcul.attente_secondes"
 OUTBOX_MAX = "cotation.recalcul.outbox_max"
 _TACHE = "cotation.recalcul.tache"
 
 
 async def boucle_recalcul(runtime: ServiceRuntime) -> None:
-    taille_lot = int(runtime.state.get(TAILLE_LOT, 200))  # type: ignore[call-overload]
+    taille_lot = int(runtime.state.get(TAILLE_LOT, 250))  # type: ignore[call-overload]
+    taille_direct = int(runtime.state.get(TAILLE_LOT_DIRECT, 100))  # type: ignore[call-overload]
     attente = float(runtime.state.get(ATTENTE, 1.0))  # type: ignore[arg-type]
-    outbox_max = int(runtime.state.get(OUTBOX_MAX, taille_lot))  # type: ignore[call-overload]
+    outbox_max = int(runtime.state.get(OUTBOX_MAX, 2 * taille_lot))  # type: ignore[call-overload]
     while True:
         try:
-            async with runtime.db.session() as session:
-                if await evenements_en_attente(session, outbox_max) >= outbox_max:
-                    await asyncio.sleep(0.02)  # back-pressure: let the relay drain
-                    continue
+            await laisser_passer_le_direct()
+            # While live batches keep coming, a bulk batch starts only once the outbox is
+            # empty: a live event then waits behind one small bulk batch at most.
+            lot, plafond = (taille_direct, 1) if direct_recent() else (taille_lot, outbox_max)
             async with runtime.unit_of_work() as uow:
-                avancement = await avancer_recalcul(uow, taille_lot, datetime.now(UTC))
+                avancement = await avancer_recalcul(
+                    uow, lot, datetime.now(UTC), evenements_max=plafond
+                )
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -50,6 +63,9 @@ async def boucle_recalcul(runtime: ServiceRuntime) -> None:
             continue
         if avancement is None:
             await asyncio.sleep(attente)
+            continue
+        if isinstance(avancement, Freinage):
+            await asyncio.sleep(0.02)  # back-pressure: let the relay drain
             continue
         log.info(
             "cotation.recalcul_lot",
