@@ -345,7 +345,7 @@ def _recherche(criteres: tuple[str, ...], tri: str) -> tuple[sa.Select[Any], sa.
         .offset(sa.bindparam("debut"))
         .subquery("selection")
     )
-    # Only the rows of the page are read from the table.
+    # Only the rows of the page are read from the table; each carries the bounded count.
     lire_page = (
         sa.select(
             demandes.c.id,
@@ -355,6 +355,7 @@ def _recherche(criteres: tuple[str, ...], tri: str) -> tuple[sa.Select[Any], sa.
             demandes.c.date_naissance,
             demandes.c.date_depot_initial,
             demandes.c.document,
+            compter.scalar_subquery().label("total"),
         )
         .join(selection, selection.c.id == demandes.c.id)
         .order_by(*(selection.c[nom] for nom in TRIS[tri]))
@@ -528,18 +529,26 @@ class DemandeRepository:
         costs much)."""
         valeurs = _valeurs(criteres)
         compter, lire_page = _recherche(tuple(sorted(valeurs)), tri)
+        parametres = {
+            **valeurs,
+            "borne": LIMITE_TOTAL + 1,
+            "debut": (page - 1) * par_page,
+            "par_page": par_page,
+            "premieres": page * par_page,
+        }
+        if self.session.in_transaction():
+            connexion = await self.session.connection()
+        else:
+            # Reads only: no BEGIN and ROLLBACK around them (two round trips of four).
+            connexion = await self.session.connection(
+                execution_options={"isolation_level": "AUTOCOMMIT"}
+            )
+        rows = (await connexion.execute(lire_page, parametres)).all()
+        # The page carries the count; an empty page (none found, or past the end) asks it.
         total = (
-            await self.session.execute(compter, {**valeurs, "borne": LIMITE_TOTAL + 1})
-        ).scalar_one()
-        exact = total <= LIMITE_TOTAL
-        debut = (page - 1) * par_page
-        if exact and debut >= total:
-            return [], total, exact
-        rows = await self.session.execute(
-            lire_page,
-            {**valeurs, "debut": debut, "par_page": par_page, "premieres": debut + par_page},
+            rows[0].total if rows else (await connexion.execute(compter, parametres)).scalar_one()
         )
-        return [_resume(row) for row in rows], min(total, LIMITE_TOTAL), exact
+        return [_resume(row) for row in rows], min(total, LIMITE_TOTAL), total <= LIMITE_TOTAL
 
     async def doublons_potentiels(
         self, cle: CleIdentite, sauf: UUID | None = None
