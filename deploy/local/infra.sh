@@ -59,6 +59,11 @@ port = $TOIT_PG_PORT
 unix_socket_directories = '$PG_RUN'
 max_connections = 300
 shared_buffers = 256MB
+# Group commit: with at least commit_siblings other transactions open, a commit
+# waits this many microseconds so that one WAL flush covers several commits.
+# Every commit is still flushed before it returns (fsync, synchronous_commit on).
+commit_delay = 300
+commit_siblings = 5
 EOF
   cat >"$PG_DATA/pg_hba.conf" <<'EOF'
 # Written by deploy/local/infra.sh. DEV ONLY: superuser trusted on loopback.
