@@ -13,6 +13,10 @@ Each simulated client has its own HTTP connection (one httpx client each): 50 cl
 one httpx pool cost the load generator ~3 ms of CPU per request, on the same 2 cores as the
 server. The load generator runs on uvloop when available.
 
+The import stages one `demande.enregistree` event per demande in the outbox; the measures
+start once the service has published them all (`import_en_masse.evenements_publies_s`), so that
+they see the API in steady state, not beside a relay draining 200,000 events.
+
 (a) create + register (POST /api/demandes, identity pièce, POST .../enregistrement) at
     `--clients` concurrent clients: demandes/s and p50/p95/p99 of each call;
 (b) PATCH (JSON merge patch with If-Match) at `--clients` concurrent clients, closed loop:
@@ -103,6 +107,33 @@ async def attendre(url: str, delai: float = 90) -> None:
                 pass
             await asyncio.sleep(0.2)
     raise RuntimeError(f"{url} ne répond pas")
+
+
+async def attendre_outbox_vide(url: str, delai: float = 1800) -> float:
+    """Seconds until the service has published every event of the outbox."""
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from servicekit.messaging.tables import outbox
+
+    moteur = create_async_engine(url)
+    debut = time.perf_counter()
+    try:
+        while time.perf_counter() - debut < delai:
+            async with moteur.connect() as connexion:
+                restants = (
+                    await connexion.execute(
+                        sa.select(sa.func.count())
+                        .select_from(outbox)
+                        .where(outbox.c.published_at.is_(None))
+                    )
+                ).scalar_one()
+            if restants == 0:
+                return time.perf_counter() - debut
+            await asyncio.sleep(1)
+    finally:
+        await moteur.dispose()
+    raise RuntimeError("l'outbox ne se vide pas")
 
 
 async def en_parallele(
@@ -402,11 +433,13 @@ async def main(args: argparse.Namespace) -> None:
                 if essai == 2:
                     raise
         await attendre(f"{bare}/api/bare/healthz")
+        publication_s = await attendre_outbox_vide(url)
         resultats = await mesurer(base, bare, args)
         resultats["import_en_masse"] = {
             "demandes": args.demandes,
             "duree_s": round(import_s),
             "demandes_par_s": round(args.demandes / import_s),
+            "evenements_publies_s": round(publication_s),
         }
         resultats["via"] = "passerelle " + args.gateway if args.gateway else "processus direct"
         resultats["workers"] = args.workers
