@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -82,6 +82,9 @@ class _Obtenu:
         return obtenu
 
 
+Noter = Callable[[Faits], tuple[int, list[CritereObtenu]]]
+
+
 @dataclass(frozen=True)
 class GrilleCompilee:
     grille_id: UUID
@@ -90,6 +93,8 @@ class GrilleCompilee:
     champs: tuple[str, ...]
     regles: tuple[_RegleCompilee, ...]
     fonctions: tuple[Regle, ...]
+    # All the criteria in one generated function (see `_generer`): (total, obtained).
+    noter: Noter
     _paires: tuple[tuple[Regle, _Obtenu], ...] = field(init=False, repr=False, compare=False)
     _entrees: Callable[[Faits], Any] = field(init=False, repr=False, compare=False)
 
@@ -106,17 +111,15 @@ class GrilleCompilee:
             lire = lambda _f: ()  # noqa: E731
         object.__setattr__(self, "_entrees", lire)
 
-    def coter(self, snapshot: Snapshot, contexte: Contexte) -> Cotation:
+    def faits(self, snapshot: Snapshot, contexte: Contexte) -> dict[str, Any]:
         faits: dict[str, Any] = {}
         for extraire in self.groupes:
             faits.update(extraire(snapshot, contexte))
-        total = 0
-        obtenus = []
-        for regle, obtenu in self._paires:
-            points = regle(faits)
-            if points:
-                total += points
-                obtenus.append(obtenu.pour(points))
+        return faits
+
+    def coter(self, snapshot: Snapshot, contexte: Contexte) -> Cotation:
+        faits = self.faits(snapshot, contexte)
+        total, obtenus = self.noter(faits)
         valeurs = self._entrees(faits)
         return Cotation(
             self.grille_id,
@@ -126,6 +129,18 @@ class GrilleCompilee:
             dict(zip(self.champs, valeurs, strict=True)),
             _empreinte_des_valeurs(valeurs),
         )
+
+    def noter_par_regles(self, faits: Faits) -> tuple[int, list[CritereObtenu]]:
+        """The same as `noter`, one closure per criterion: the reference the generated
+        function is tested against."""
+        total = 0
+        obtenus = []
+        for regle, obtenu in self._paires:
+            points = regle(faits)
+            if points:
+                total += points
+                obtenus.append(obtenu.pour(points))
+        return total, obtenus
 
 
 def coter(snapshot: Snapshot, grille: Grille, contexte: Contexte) -> Cotation:
@@ -189,6 +204,7 @@ def compiler(grille: Grille) -> GrilleCompilee:
     if utilise_dal or "delai_anormalement_long_atteint" in champs:
         champs.add("delai_anormalement_long_mois")
     noms_groupes = sorted({CHAMPS[c].groupe for c in champs})
+    obtenus = [_Obtenu(r) for r in regles]
     return GrilleCompilee(
         grille_id=grille.id,
         grille_version=grille.version,
@@ -196,7 +212,162 @@ def compiler(grille: Grille) -> GrilleCompilee:
         champs=tuple(sorted(champs)),
         regles=tuple(regles),
         fonctions=tuple(r.regle for r in regles),
+        noter=_generer(grille.definition.criteres, obtenus),
     )
+
+
+# --- Generated scoring function ----------------------------------------------------------------
+#
+# Scoring runs hundreds of thousands of times per grid version: the criteria are also
+# compiled into a single Python function, straight-line code with no call per
+# criterion. Its source is built from fixed templates only: local names it generates,
+# operators from a fixed table, integers it computed. Everything that comes from the
+# grid (field names, values, sets, bounds) reaches the function as a keyword default
+# argument, never as source text, and the function runs without builtins.
+
+
+class _Source:
+    def __init__(self) -> None:
+        self.constantes: dict[str, Any] = {}
+        self.variables: dict[str, str] = {}
+        self.lignes: list[str] = []
+
+    def constante(self, valeur: Any) -> str:
+        nom = f"_c{len(self.constantes)}"
+        self.constantes[nom] = valeur
+        return nom
+
+    def variable(self, champ: str) -> str:
+        if champ not in CHAMPS:
+            raise ValueError(f"champ inconnu : {champ}")
+        if champ not in self.variables:
+            self.variables[champ] = f"v{len(self.variables)}"
+        return self.variables[champ]
+
+    def ligne(self, texte: str, retrait: int = 1) -> None:
+        self.lignes.append("    " * retrait + texte)
+
+
+def _expression(source: _Source, comparaison: Comparaison) -> str:
+    """The test of one comparison, as a boolean expression (same semantics as `_test`)."""
+    v = source.variable(comparaison.champ)
+    op, valeur = comparaison.operateur, comparaison.valeur
+    if op is Operateur.EGAL:
+        return f"({v} == {source.constante(valeur)})"
+    if op is Operateur.DIFFERENT:
+        return f"({v} != {source.constante(valeur)})"
+    if op is Operateur.PARMI:
+        return f"({v} in {source.constante(frozenset(valeur))})"
+    if op is Operateur.HORS:
+        return f"({v} is not None and {v} not in {source.constante(frozenset(valeur))})"
+    if op in _COMPARAISONS:
+        seuil = source.constante(float(valeur))
+        return f"({v} is not None and {v} {_COMPARAISONS[op]} {seuil})"
+    if op is Operateur.CONTIENT:
+        return f"({source.constante(valeur)} in {v})"
+    if op is Operateur.CONTIENT_UN_PARMI:
+        return f"(not {source.constante(frozenset(valeur))}.isdisjoint({v}))"
+    if op is Operateur.RENSEIGNE:
+        return f"({v} is not None and {v} != ())"
+    return f"({v} is None or {v} == ())"
+
+
+_COMPARAISONS = {
+    Operateur.SUPERIEUR: ">",
+    Operateur.SUPERIEUR_OU_EGAL: ">=",
+    Operateur.INFERIEUR: "<",
+    Operateur.INFERIEUR_OU_EGAL: "<=",
+}
+
+
+def _points_generes(source: _Source, critere: Any) -> None:
+    """Lines that set `p` to the criterion's points in hundredths (same semantics as the
+    closures of `compiler`)."""
+    if isinstance(critere, CritereCondition):
+        lien = " and " if critere.mode == "toutes" else " or "
+        test = lien.join(_expression(source, c) for c in critere.conditions)
+        source.ligne(f"p = {_centiemes(critere.points)} if {test} else 0")
+    elif isinstance(critere, CriterePointsParMois):
+        mois = source.variable("anciennete_mois")
+        par_mois = _centiemes(critere.points)
+        source.ligne(f"p = {mois} * {par_mois}")
+        if critere.plafond is not None:
+            plafond = _centiemes(critere.plafond)
+            sens = ">" if par_mois >= 0 else "<"
+            source.ligne(f"if p {sens} {plafond}:")
+            source.ligne(f"p = {plafond}", 2)
+        bonus = _centiemes(critere.bonus_delai_anormalement_long or Decimal(0))
+        if bonus:
+            if critere.delai_anormalement_long_mois:
+                delai = source.constante(critere.delai_anormalement_long_mois)
+            else:
+                delai = source.variable("delai_anormalement_long_mois")
+            source.ligne(f"if {delai} is not None and {mois} >= {delai}:")
+            source.ligne(f"p += {bonus}", 2)
+    elif isinstance(critere, CritereTranches):
+        v = source.variable(critere.champ)
+        source.ligne("p = 0")
+        source.ligne(f"if {v} is not None:")
+        mot = "if"
+        for tranche in critere.tranches:
+            bornes = []
+            if tranche.de is not None:
+                bornes.append(f"{source.constante(float(tranche.de))} <= {v}")
+            if tranche.a is not None:
+                bornes.append(f"{v} < {source.constante(float(tranche.a))}")
+            source.ligne(f"{mot} {' and '.join(bornes)}:", 2)
+            source.ligne(f"p = {_centiemes(tranche.points)}", 3)
+            mot = "elif"
+    else:
+        v = source.variable(critere.champ)
+        table = source.constante(
+            {cle: _centiemes(points) for cle, points in critere.valeurs.items()}
+        )
+        if CHAMPS[critere.champ].type.value != "liste":
+            source.ligne(f"p = {table}.get({v}, 0)")
+        elif critere.cumul:
+            source.ligne("p = 0")
+            source.ligne(f"for x in {v}:")
+            source.ligne(f"p += {table}.get(x, 0)", 2)
+        else:
+            # The best value of the table among the list's (0 when none is listed).
+            source.ligne("p = 0")
+            source.ligne("trouve = False")
+            source.ligne(f"for x in {v}:")
+            source.ligne(f"if x in {table} and (not trouve or {table}[x] > p):", 2)
+            source.ligne(f"p = {table}[x]", 3)
+            source.ligne("trouve = True", 3)
+
+
+def _generer(criteres: Sequence[Any], obtenus: Sequence[_Obtenu]) -> Noter:
+    source = _Source()
+    for index, critere in enumerate(criteres):
+        _points_generes(source, critere)
+        obtenu = source.constante(obtenus[index])
+        deja = source.constante(obtenus[index].par_points)
+        source.ligne("if p:")
+        source.ligne("total += p", 2)
+        source.ligne(f"o = {deja}.get(p)", 2)
+        source.ligne(f"obtenus.append({obtenu}.pour(p) if o is None else o)", 2)
+    chargements = [
+        f"    {variable} = f[{source.constante(champ)}]"
+        for champ, variable in source.variables.items()
+    ]
+    parametres = ", ".join(f"{nom}={nom}" for nom in source.constantes)
+    texte = "\n".join(
+        [
+            f"def noter(f, *, {parametres}):" if parametres else "def noter(f):",
+            *chargements,
+            "    total = 0",
+            "    obtenus = []",
+            *source.lignes,
+            "    return total, obtenus",
+        ]
+    )
+    espace: dict[str, Any] = {"__builtins__": {}, **source.constantes}
+    exec(compile(texte, "<grille de cotation>", "exec"), espace)
+    fonction: Noter = espace["noter"]
+    return fonction
 
 
 _COMPARE: dict[Operateur, Callable[[Any, Any], bool]] = {
