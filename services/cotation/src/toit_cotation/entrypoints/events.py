@@ -11,9 +11,9 @@ fails is retried event by event, each in its own unit of work).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from servicekit.messaging.consumer import EventConsumer, HandlerContext
 from servicekit.uow import UnitOfWork
@@ -43,19 +43,29 @@ Avecsnapshot = (
     | DemandeReactivee
 )
 
-_LOT = "_toit_cotation_etats"
+_LOT = "toit_cotation.etats"
 
 
 class EtatsNonAppliques(RuntimeError):
     """The unit of work was committed without applying the queued demande states."""
 
 
+@sa.event.listens_for(Session, "before_commit")
+def _verifier(session: Session) -> None:
+    # Safety net: a commit that bypassed `uow.commit` must not lose the states (the
+    # inbox rows would say the events were applied): fail it instead. One listener for
+    # every session: a dictionary lookup for those that queued nothing.
+    lot = session.info.get(_LOT)
+    if lot:
+        raise EtatsNonAppliques(f"{len(lot)} état(s) de demande non appliqué(s)")
+
+
 def _mettre_en_lot(uow: UnitOfWork, etat: EtatDemande) -> None:
     """Queue a demande state on the unit of work; applied when it commits."""
-    lot: list[EtatDemande] | None = getattr(uow, _LOT, None)
+    info = uow.session.sync_session.info
+    lot: list[EtatDemande] | None = info.get(_LOT)
     if lot is None:
-        lot = []
-        setattr(uow, _LOT, lot)
+        lot = info[_LOT] = []
         valider = uow.commit
 
         async def appliquer_puis_valider() -> None:
@@ -67,14 +77,6 @@ def _mettre_en_lot(uow: UnitOfWork, etat: EtatDemande) -> None:
                 await valider()
 
         uow.commit = appliquer_puis_valider  # type: ignore[method-assign]
-
-        def verifier(_session: Any) -> None:
-            # Safety net: a commit that bypassed `uow.commit` must not lose the states
-            # (the inbox rows would say the events were applied): fail it instead.
-            if lot:
-                raise EtatsNonAppliques(f"{len(lot)} état(s) de demande non appliqué(s)")
-
-        sa.event.listen(uow.session.sync_session, "before_commit", verifier)
     lot.append(etat)
 
 
