@@ -23,13 +23,13 @@ from servicekit.messaging.tables import outbox
 from toit_contracts import IntegrationEvent
 
 # Built once: a fresh construct per commit costs a cache-key computation.
-INSERT_OUTBOX = outbox.insert()
+_INSERT_OUTBOX = outbox.insert()
 
 
 def _insert_events_and_commit(session: Session, rows: list[dict[str, object]]) -> None:
     # Core execution on the session's connection: the ORM layer adds nothing for
     # a plain insert, and one greenlet runs both the insert and the commit.
-    session.connection().execute(INSERT_OUTBOX, rows[0] if len(rows) == 1 else rows)
+    session.connection().execute(_INSERT_OUTBOX, rows[0] if len(rows) == 1 else rows)
     session.commit()
 
 
