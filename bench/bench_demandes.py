@@ -129,6 +129,12 @@ async def attendre_outbox_vide(url: str, delai: float = 1800) -> float:
                     )
                 ).scalar_one()
             if restants == 0:
+                # 200,000 rows just left the outbox's pending index: until (auto)vacuum
+                # removes their entries, every relay poll walks them. Steady state, as
+                # autovacuum would have it shortly.
+                async with moteur.connect() as connexion:
+                    autocommit = await connexion.execution_options(isolation_level="AUTOCOMMIT")
+                    await autocommit.exec_driver_sql("VACUUM (ANALYZE) outbox")
                 return time.perf_counter() - debut
             await asyncio.sleep(1)
     finally:
