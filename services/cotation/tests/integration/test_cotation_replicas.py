@@ -1,46 +1,75 @@
-"""Three replicas of cotation as competing consumers of one quorum queue, on one
-database: 20,000 demande events (TOIT_COTATION_REPLICAS_DEMANDES demandes × 4 versions,
-5000 by default), no duplicate effect, no lost score."""
+"""Three replicas of cotation, each in its own process as in production, competing
+consumers of one quorum queue on one database: 20,000 demande events
+(TOIT_COTATION_REPLICAS_DEMANDES demandes × 4 versions, 5000 by default), no duplicate
+effect, no lost score."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import sqlalchemy as sa
 import structlog
 from toit_cotation.adapters.tables import demandes, scores
 from toit_cotation.service import service
 
-from servicekit import testing as kit
 from servicekit.messaging.tables import inbox, outbox
-from servicekit.runtime import ServiceRuntime
 from servicekit.testing import RuntimeFactory
 from toit_contracts.enums import TypeLogementActuel
 
 from .cotation_harness import creee, emetteur, modifiee, nouvel_id, publier, publier_grille_nantes
 from .cotation_harness import snapshot as snap
 
+REPLIQUE = Path(__file__).with_name("replique.py")
 DEMANDES = int(os.environ.get("TOIT_COTATION_REPLICAS_DEMANDES", "5000"))  # 4 events each
 log = structlog.get_logger(__name__)
+
+
+async def _replique(postgres_url: str, amqp_url: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(REPLIQUE),
+        postgres_url,
+        amqp_url,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+
+
+async def _demarrer(process: asyncio.subprocess.Process) -> None:
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"demarre\n")
+    await process.stdin.drain()
+    if (await process.stdout.readline()).strip() != b"pret":
+        raise RuntimeError("la réplique n'a pas démarré")
+
+
+async def _arreter(process: asyncio.subprocess.Process) -> None:
+    assert process.stdin is not None
+    process.stdin.close()
+    try:
+        await asyncio.wait_for(process.wait(), 30)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
 
 
 async def test_three_replicas_twenty_thousand_events(
     runtime_factory: RuntimeFactory, postgres_url: str, amqp_url: str
 ) -> None:
-    replicas = [await runtime_factory(service)]
-    for _ in range(2):
-        replica = ServiceRuntime(
-            service, kit.test_settings(bus="amqp", amqp_url=amqp_url), database_url=postgres_url
-        )
-        await replica.start(seed=False)
-        replicas.append(replica)
+    # This process only prepares the database, emits the events and checks the result.
+    replicas = [await _replique(postgres_url, amqp_url) for _ in range(3)]
     try:
+        cotation = await runtime_factory(service, start=False)
+        await cotation.migrate()
+        await publier_grille_nantes(cotation)
+        await asyncio.gather(*(_demarrer(replica) for replica in replicas))
         source = await runtime_factory(emetteur)
-        await publier_grille_nantes(replicas[0])
         heberge, sans_abri = TypeLogementActuel.HEBERGE_CHEZ_TIERS, TypeLogementActuel.SANS_ABRI
         v1, v2 = snap(logement=heberge), snap(logement=sans_abri)
         v3, v4 = snap(logement=sans_abri, loyer_max="720.00"), snap(logement=heberge)
@@ -59,7 +88,7 @@ async def test_three_replicas_twenty_thousand_events(
             )
 
         async def a_jour() -> int:
-            async with replicas[0].unit_of_work() as uow:
+            async with cotation.unit_of_work() as uow:
                 return int(
                     (
                         await uow.session.execute(
@@ -78,7 +107,7 @@ async def test_three_replicas_twenty_thousand_events(
         print(f"\n{4 * DEMANDES} événements, 3 répliques : {duree:.1f} s")
         assert await a_jour() == DEMANDES
 
-        async with replicas[0].unit_of_work() as uow:
+        async with cotation.unit_of_work() as uow:
             session = uow.session
             appliques = (
                 await session.execute(
@@ -126,5 +155,4 @@ async def test_three_replicas_twenty_thousand_events(
             assert sorted(publiees) == list(range(1, len(publiees) + 1))
             assert max(publiees) == row.version
     finally:
-        for replica in replicas[1:]:
-            await replica.stop()
+        await asyncio.gather(*(_arreter(replica) for replica in replicas))
