@@ -119,11 +119,6 @@ async def _grilles(uow: UnitOfWork, cles: Iterable[tuple[UUID, int]]) -> list[Gr
     return trouvees
 
 
-async def grilles_publiees(uow: UnitOfWork, epcis: Iterable[str]) -> list[Grille]:
-    """The published grids of these EPCIs."""
-    return await _grilles(uow, await repo.grilles_publiees(uow.session, epcis))
-
-
 # --- Following the demandes --------------------------------------------------------------------
 
 

@@ -146,23 +146,6 @@ async def lister_grilles(
     return [_grille_de_ligne(row) for row in await session.execute(query)]
 
 
-@cache
-def _q_grilles_publiees(postgres: bool) -> Any:
-    return sa.select(grilles.c.id, grilles.c.revision).where(
-        (grilles.c.etat == EtatGrille.PUBLIEE.value)
-        & _parmi(grilles.c.epci, "epcis", sa.String, postgres)
-    )
-
-
-async def grilles_publiees(session: AsyncSession, epcis: Iterable[str]) -> list[tuple[UUID, int]]:
-    """(id, revision) of the published grids of these EPCIs: cheap, the caller keeps
-    the grids themselves in a cache keyed by both."""
-    rows = await session.execute(
-        _q_grilles_publiees(_is_postgres(session)), {"epcis": sorted(set(epcis))}
-    )
-    return [(row.id, row.revision) for row in rows]
-
-
 # --- Followed demandes -------------------------------------------------------------------------
 
 

@@ -5,7 +5,8 @@ event. Re-scoring each event on its own costs a few queries per event; instead t
 handlers queue the demandes' states on the unit of work and the whole batch is applied
 with a few queries just before that unit of work commits: same transaction as the
 inbox rows and the events published, so the guarantees are unchanged (a batch that
-fails is retried event by event, each in its own unit of work).
+fails is retried event by event, each in its own unit of work). A commit that would
+bypass the unit of work's fails rather than lose the queued states.
 """
 
 from __future__ import annotations
