@@ -1,4 +1,4 @@
-"""bench-bus: the raw aio-pika ceiling, then the full reliable path, on one broker.
+"""bench-bus: the raw aio-pika ceiling and the full reliable path, on one broker.
 
     make bench-bus            (or: uv run python bench/bench_bus.py --events 20000)
 
@@ -8,6 +8,7 @@
    producers) → relay (batched confirms) → broker → consumer process with
    inbox (batched transactions) → commit: events/s until every effect is
    committed, and the ratio to the ceiling.
+1 and 2 alternate, --repeat times each; medians are reported.
 3. Latency at a steady 200 events/s: commit of the producer's transaction to
    the consumer's handling of the event, p50/p99.
 With --stages, first each part of the full path alone, to see where its time
@@ -209,13 +210,20 @@ async def main(args: argparse.Namespace) -> None:
     )
     results: dict[str, object] = {"events": args.events, "at": datetime.now(UTC).isoformat()}
     try:
-        raw = [await raw_ceiling(amqp_url, args.events) for _ in range(args.repeat)]
         await runtime.start(consume=False, seed=False)  # relay here, consumer in its own process
         alone: list[dict[str, float]] = []
         if args.stages:
             alone = [await stages(runtime, amqp_url, args.events) for _ in range(args.repeat)]
         consumer = await start_consumer(runtime, amqp_url)
-        full = [await full_path(runtime, args.events) for _ in range(args.repeat)]
+        raw: list[float] = []
+        full: list[float] = []
+        for _ in range(args.repeat):
+            # Interleaved, so that a load that drifts (shared machine) weighs on both
+            # alike; the idle relay does not poll while the ceiling is measured.
+            await runtime.relay.stop()
+            raw.append(await raw_ceiling(amqp_url, args.events))
+            runtime.relay.start()
+            full.append(await full_path(runtime, args.events))
         latencies = await steady_latency(runtime, args.rate, args.seconds)
         consumer.kill()
         await consumer.wait()
