@@ -214,16 +214,18 @@ _TYPES_DEMANDES = {
 @cache
 def _q_a_recoter(postgres: bool, par_epci: bool, apres: bool) -> Any:
     query = sa.select(demandes).where(demandes.c.snapshot.is_not(None))
-    if par_epci:
-        query = query.where(
-            demandes.c.demande_id.in_(
-                sa.select(demande_epcis.c.demande_id).where(
-                    demande_epcis.c.epci == sa.bindparam("epci")
-                )
-            )
-        )
     if apres:
         query = query.where(demandes.c.demande_id > sa.bindparam("apres"))
+    if par_epci:
+        # The cursor bounds both sides of the join (index epci, demande_id on the links),
+        # whatever plan is chosen: each batch reads only its own rows, however far the
+        # job has gone (not the EPCI's links from the start: quadratic over a job).
+        liens = demande_epcis.c.epci == sa.bindparam("epci")
+        if apres:
+            liens &= demande_epcis.c.demande_id > sa.bindparam("apres")
+        query = query.join(
+            demande_epcis, demande_epcis.c.demande_id == demandes.c.demande_id
+        ).where(liens)
     query = query.order_by(demandes.c.demande_id).limit(sa.bindparam("limite"))
     if postgres:
         query = query.with_for_update(of=demandes)
