@@ -102,54 +102,50 @@ def _mois_depuis(depot: str, reference: date) -> int:
     return mois_ecoules(date.fromisoformat(depot[:10]), reference)
 
 
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+# Each extractor writes its group's facts into the dictionary it is given (one dict
+# per demande, no intermediate ones: this runs for every demande of a bulk re-score).
 
 
-def _anciennete(s: Snapshot, ctx: Contexte) -> dict[str, Any]:
+def _anciennete(s: Snapshot, ctx: Contexte, f: dict[str, Any]) -> None:
     mois = _mois_depuis(s["date_depot_initial"], ctx.date_reference)
     dal = ctx.delai_anormalement_long_mois
-    return {
-        "anciennete_mois": mois,
-        "delai_anormalement_long_atteint": dal is not None and mois >= dal,
-        "delai_anormalement_long_mois": dal,
-    }
+    f["anciennete_mois"] = mois
+    f["delai_anormalement_long_atteint"] = dal is not None and mois >= dal
+    f["delai_anormalement_long_mois"] = dal
 
 
-def _menage(s: Snapshot, ctx: Contexte) -> dict[str, Any]:
-    personnes = s["personnes"]
+def _menage(s: Snapshot, ctx: Contexte, f: dict[str, Any]) -> None:
+    reference = ctx.date_reference
     enfants = mineurs = handicapes = 0
     couple = False
     age_demandeur = None
     situation_pro = None
-    for p in personnes:
+    for p in s["personnes"]:
         role = p["role"]
+        lien = p.get("lien")
         if role == "DEMANDEUR":
-            age_demandeur = _age(p["date_naissance"], ctx.date_reference)
+            age_demandeur = _age(p["date_naissance"], reference)
             situation_pro = p.get("situation_professionnelle")
-        elif role == "CODEMANDEUR" or p.get("lien") == "CONJOINT":
+        elif role == "CODEMANDEUR" or lien == "CONJOINT":
             couple = True
-        if p.get("lien") == "ENFANT":
+        if lien == "ENFANT":
             enfants += 1
-            if _age(p["date_naissance"], ctx.date_reference) < 18:
+            if _age(p["date_naissance"], reference) < 18:
                 mineurs += 1
         if p.get("handicap"):
             handicapes += 1
     a_naitre = s.get("enfants_a_naitre") or 0
-    return {
-        "taille_menage": _taille(s),
-        "nombre_enfants": enfants,
-        "nombre_enfants_mineurs": mineurs,
-        "enfants_a_naitre": a_naitre,
-        "personnes_handicapees": handicapes,
-        "parent_isole": not couple and (enfants > 0 or a_naitre > 0),
-        "age_demandeur": age_demandeur,
-        "situation_professionnelle": situation_pro,
-        "situation_familiale": s.get("situation_familiale"),
-        "categorie_menage": (
-            None if s.get("categorie_menage") is None else str(s["categorie_menage"])
-        ),
-    }
+    categorie = s.get("categorie_menage")
+    f["taille_menage"] = _taille(s)
+    f["nombre_enfants"] = enfants
+    f["nombre_enfants_mineurs"] = mineurs
+    f["enfants_a_naitre"] = a_naitre
+    f["personnes_handicapees"] = handicapes
+    f["parent_isole"] = not couple and (enfants > 0 or a_naitre > 0)
+    f["age_demandeur"] = age_demandeur
+    f["situation_professionnelle"] = situation_pro
+    f["situation_familiale"] = s.get("situation_familiale")
+    f["categorie_menage"] = None if categorie is None else str(categorie)
 
 
 def _taille(s: Snapshot) -> int:
@@ -163,76 +159,81 @@ def _total_ressources(s: Snapshot) -> float:
     return float(total)
 
 
-def _ressources(s: Snapshot, _ctx: Contexte) -> dict[str, Any]:
-    return {
-        "ressources_mensuelles": _total_ressources(s),
-        "revenu_fiscal_reference": _float(s.get("revenu_fiscal_reference")),
-        "unites_consommation": _float(s.get("unites_consommation")),
-    }
+def _ressources(s: Snapshot, _ctx: Contexte, f: dict[str, Any]) -> None:
+    fiscal = s.get("revenu_fiscal_reference")
+    uc = s.get("unites_consommation")
+    f["ressources_mensuelles"] = _total_ressources(s)
+    f["revenu_fiscal_reference"] = None if fiscal is None else float(fiscal)
+    f["unites_consommation"] = None if uc is None else float(uc)
 
 
-def _logement_actuel(s: Snapshot, _ctx: Contexte) -> dict[str, Any]:
+def _logement_actuel(s: Snapshot, _ctx: Contexte, f: dict[str, Any]) -> None:
     logement = s["logement_actuel"]
     ressources = _total_ressources(s)
-    loyer = _float(logement.get("loyer_mensuel"))
-    charges = _float(logement.get("charges_mensuelles")) or 0.0
-    aide = _float(logement.get("aide_logement_mensuelle")) or 0.0
+    loyer = logement.get("loyer_mensuel")
+    if loyer is not None:
+        loyer = float(loyer)
+    charges = logement.get("charges_mensuelles")
+    aide = logement.get("aide_logement_mensuelle")
     pieces = logement.get("nombre_pieces")
-    surface = _float(logement.get("surface_m2"))
+    surface = logement.get("surface_m2")
+    if surface is not None:
+        surface = float(surface)
     taille = _taille(s)
-    uc = _float(s.get("unites_consommation"))
-    depense = None if loyer is None else loyer + charges - aide
-    return {
-        "logement_actuel.type": logement["type"],
-        "logement_actuel.nombre_pieces": pieces,
-        "logement_actuel.surface_m2": surface,
-        "logement_actuel.loyer_mensuel": loyer,
-        "mutation": logement["type"] == "LOCATAIRE_HLM",
-        # Arrêté du 10 mars 2011: (loyer + charges − aide au logement) / ressources, in %.
-        "taux_effort": (
-            None if depense is None or ressources <= 0 else round(100 * depense / ressources, 2)
-        ),
-        "reste_a_vivre_jour_uc": (
-            None if depense is None or not uc else round((ressources - depense) / uc / 30, 2)
-        ),
-        "personnes_par_piece": None if not pieces else round(taille / pieces, 2),
-        "surface_par_personne": None if surface is None else round(surface / taille, 2),
-    }
+    uc = s.get("unites_consommation")
+    uc = float(uc) if uc is not None else None
+    depense = (
+        None
+        if loyer is None
+        else loyer + (float(charges) if charges else 0.0) - (float(aide) if aide else 0.0)
+    )
+    type_ = logement["type"]
+    f["logement_actuel.type"] = type_
+    f["logement_actuel.nombre_pieces"] = pieces
+    f["logement_actuel.surface_m2"] = surface
+    f["logement_actuel.loyer_mensuel"] = loyer
+    f["mutation"] = type_ == "LOCATAIRE_HLM"
+    # Arrêté du 10 mars 2011: (loyer + charges − aide au logement) / ressources, in %.
+    f["taux_effort"] = (
+        None if depense is None or ressources <= 0 else round(100 * depense / ressources, 2)
+    )
+    f["reste_a_vivre_jour_uc"] = (
+        None if depense is None or not uc else round((ressources - depense) / uc / 30, 2)
+    )
+    f["personnes_par_piece"] = None if not pieces else round(taille / pieces, 2)
+    f["surface_par_personne"] = None if surface is None else round(surface / taille, 2)
 
 
-def _motifs(s: Snapshot, _ctx: Contexte) -> dict[str, Any]:
+def _motifs(s: Snapshot, _ctx: Contexte, f: dict[str, Any]) -> None:
     motifs = s.get("motifs") or ()
     principal = None
     for m in motifs:
         if m.get("principal"):
             principal = m["motif"]
             break
-    return {"motifs": tuple([m["motif"] for m in motifs]), "motif_principal": principal}
+    f["motifs"] = tuple([m["motif"] for m in motifs])
+    f["motif_principal"] = principal
 
 
-def _priorites(s: Snapshot, _ctx: Contexte) -> dict[str, Any]:
+def _priorites(s: Snapshot, _ctx: Contexte, f: dict[str, Any]) -> None:
     priorites = s.get("priorites") or ()
     dalo = s.get("dalo")
-    return {
-        "priorites": tuple([p["categorie"] for p in priorites if p["statut"] != "REJETEE"]),
-        "priorites_validees": tuple(
-            [p["categorie"] for p in priorites if p["statut"] == "VALIDEE"]
-        ),
-        "dalo": None if dalo is None else dalo["type"],
-        "dalo_designe_par_prefet": bool(dalo and dalo.get("designe_par_prefet")),
-    }
+    f["priorites"] = tuple([p["categorie"] for p in priorites if p["statut"] != "REJETEE"])
+    f["priorites_validees"] = tuple([p["categorie"] for p in priorites if p["statut"] == "VALIDEE"])
+    f["dalo"] = None if dalo is None else dalo["type"]
+    f["dalo_designe_par_prefet"] = bool(dalo and dalo.get("designe_par_prefet"))
 
 
-def _recherche(s: Snapshot, _ctx: Contexte) -> dict[str, Any]:
+def _recherche(s: Snapshot, _ctx: Contexte, f: dict[str, Any]) -> None:
     recherche = s["logement_recherche"]
-    return {
-        "typologies": tuple(recherche["typologies"]),
-        "communes_souhaitees": tuple(recherche["communes"]),
-        "besoins_accessibilite": tuple(recherche.get("besoins_accessibilite") or ()),
-    }
+    f["typologies"] = tuple(recherche["typologies"])
+    f["communes_souhaitees"] = tuple(recherche["communes"])
+    f["besoins_accessibilite"] = tuple(recherche.get("besoins_accessibilite") or ())
 
 
-EXTRACTEURS: dict[str, Callable[[Snapshot, Contexte], dict[str, Any]]] = {
+Extracteur = Callable[[Snapshot, Contexte, dict[str, Any]], None]
+
+EXTRACTEURS: dict[str, Extracteur] = {
     "anciennete": _anciennete,
     "menage": _menage,
     "ressources": _ressources,

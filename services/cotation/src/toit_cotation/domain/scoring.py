@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from toit_cotation.domain.champs import CHAMPS, EXTRACTEURS, Contexte, Snapshot
+from toit_cotation.domain.champs import CHAMPS, EXTRACTEURS, Contexte, Extracteur, Snapshot
 from toit_cotation.domain.grille import (
     Comparaison,
     CritereCondition,
@@ -89,7 +89,7 @@ Noter = Callable[[Faits], tuple[int, list[CritereObtenu]]]
 class GrilleCompilee:
     grille_id: UUID
     grille_version: int
-    groupes: tuple[Callable[[Snapshot, Contexte], dict[str, Any]], ...]
+    groupes: tuple[Extracteur, ...]
     champs: tuple[str, ...]
     regles: tuple[_RegleCompilee, ...]
     fonctions: tuple[Regle, ...]
@@ -114,7 +114,7 @@ class GrilleCompilee:
     def faits(self, snapshot: Snapshot, contexte: Contexte) -> dict[str, Any]:
         faits: dict[str, Any] = {}
         for extraire in self.groupes:
-            faits.update(extraire(snapshot, contexte))
+            extraire(snapshot, contexte, faits)
         return faits
 
     def coter(self, snapshot: Snapshot, contexte: Contexte) -> Cotation:
