@@ -114,7 +114,7 @@ async def amqp_url() -> AsyncIterator[str]:
     await delete_vhost(url)
 
 
-def test_settings(**overrides: Any) -> Settings:
+def settings_for_tests(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "mode": "test",
         "log_json": True,
@@ -143,7 +143,7 @@ async def runtime_factory(postgres_url: str, amqp_url: str) -> AsyncIterator[Run
             extra_dbs.append(url)
         runtime = ServiceRuntime(
             definition,
-            test_settings(bus="amqp", amqp_url=amqp_url, **settings),
+            settings_for_tests(bus="amqp", amqp_url=amqp_url, **settings),
             database_url=url,
         )
         if start:
@@ -172,7 +172,7 @@ async def memory_runtime_factory(tmp_path: Path) -> AsyncIterator[RuntimeFactory
     ) -> ServiceRuntime:
         runtime = ServiceRuntime(
             definition,
-            test_settings(bus="memory", **settings),
+            settings_for_tests(bus="memory", **settings),
             transport=transport,
             database_url=f"sqlite+aiosqlite:///{tmp_path / definition.name}.db",
         )

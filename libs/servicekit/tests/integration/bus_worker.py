@@ -22,7 +22,7 @@ from bus_service import ThingChanged, definition
 from servicekit.logging import configure_logging
 from servicekit.messaging.transport import OutgoingMessage
 from servicekit.runtime import ServiceRuntime
-from servicekit.testing import test_settings
+from servicekit.testing import settings_for_tests
 
 
 def crash() -> None:
@@ -33,7 +33,7 @@ async def main(args: argparse.Namespace) -> None:
     configure_logging("WARNING")
     runtime = ServiceRuntime(
         definition,
-        test_settings(
+        settings_for_tests(
             bus="amqp",
             amqp_url=os.environ["TOIT_AMQP_URL"],
             database_url=os.environ["TOIT_DATABASE_URL"],

@@ -18,7 +18,7 @@ from servicekit.testing import (
     create_vhost,
     delete_vhost,
     drop_database,
-    test_settings,
+    settings_for_tests,
 )
 
 
@@ -30,7 +30,7 @@ async def bus(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[B
         transport = InMemoryTransport()
         runtime = ServiceRuntime(
             definition,
-            test_settings(bus="memory"),
+            settings_for_tests(bus="memory"),
             transport=transport,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}",
         )
@@ -38,7 +38,7 @@ async def bus(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[B
     else:
         db_url, amqp_url = await create_database(), await create_vhost()
         runtime = ServiceRuntime(
-            definition, test_settings(bus="amqp", amqp_url=amqp_url), database_url=db_url
+            definition, settings_for_tests(bus="amqp", amqp_url=amqp_url), database_url=db_url
         )
         cleanup += [lambda: drop_database(db_url), lambda: delete_vhost(amqp_url)]
     await runtime.start(seed=False)

@@ -15,7 +15,7 @@ from bus_service import ThingChanged, definition, effect
 from servicekit.db import Database
 from servicekit.messaging.transport import Delivery, OutcomeKind
 from servicekit.runtime import ServiceRuntime
-from servicekit.testing import RuntimeFactory, create_database, drop_database, test_settings
+from servicekit.testing import RuntimeFactory, create_database, drop_database, settings_for_tests
 
 
 def delivery(event: ThingChanged) -> Delivery:
@@ -49,7 +49,7 @@ async def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         url = await create_database()
     else:
         url = f"sqlite+aiosqlite:///{tmp_path / 'versions.db'}"
-    runtime = ServiceRuntime(definition, test_settings(), database_url=url)
+    runtime = ServiceRuntime(definition, settings_for_tests(), database_url=url)
     await runtime.migrate()
     yield runtime
     await runtime.db.dispose()

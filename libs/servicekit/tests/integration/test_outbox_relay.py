@@ -89,3 +89,18 @@ async def test_relay_retries_while_the_broker_is_unreachable(
         await asyncio.sleep(0.1)
     assert calls == 4
     assert done == 1
+
+
+async def test_relay_stops_when_woken_and_cancelled_in_the_same_tick(
+    runtime_factory: RuntimeFactory,
+) -> None:
+    # On Python 3.11, asyncio.wait_for swallows a cancellation that lands as the
+    # awaited event is set: the relay kept running and runtime.stop() hung.
+    runtime = await runtime_factory(definition)
+    relay = runtime.relay
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+        relay.notify()
+        async with asyncio.timeout(5):
+            await relay.stop()
+        relay.start()

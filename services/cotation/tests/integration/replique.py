@@ -16,14 +16,14 @@ from toit_cotation.service import service
 
 from servicekit.logging import configure_logging
 from servicekit.runtime import ServiceRuntime
-from servicekit.testing import test_settings
+from servicekit.testing import settings_for_tests
 
 
 async def main(database_url: str, amqp_url: str) -> None:
     configure_logging("WARNING")
     await asyncio.to_thread(sys.stdin.readline)
     runtime = ServiceRuntime(
-        service, test_settings(bus="amqp", amqp_url=amqp_url), database_url=database_url
+        service, settings_for_tests(bus="amqp", amqp_url=amqp_url), database_url=database_url
     )
     await runtime.start(migrate=False, seed=False)
     try:

@@ -58,7 +58,7 @@ async def test_crash_during_bulk_rescoring_resumes_once_per_demande(
 
     # A new replica on the same database and vhost takes over.
     second = ServiceRuntime(
-        service, kit.test_settings(bus="amqp", amqp_url=amqp_url), database_url=postgres_url
+        service, kit.settings_for_tests(bus="amqp", amqp_url=amqp_url), database_url=postgres_url
     )
     interrompu = await _job(second)
     assert interrompu.etat == "EN_COURS" and 160 <= interrompu.traitees < DEMANDES

@@ -6,7 +6,7 @@ import pytest
 from toit_identite.service import ProductionConfigurationError, build_service
 
 from servicekit.runtime import ServiceRuntime
-from servicekit.testing import test_settings as servicekit_settings
+from servicekit.testing import settings_for_tests as servicekit_settings
 
 from .conftest import identite_test_settings
 

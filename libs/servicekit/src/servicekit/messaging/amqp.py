@@ -95,9 +95,8 @@ class AmqpTransport:
         if publish_channel.is_closed:
             # Reconnecting: fail now, the relay retries with backoff.
             raise ConnectionError("AMQP publish channel closed")
-        await asyncio.wait_for(
-            self._publish_confirmed(publish_channel, messages), timeout=self._publish_timeout
-        )
+        async with asyncio.timeout(self._publish_timeout):
+            await self._publish_confirmed(publish_channel, messages)
 
     async def _publish_confirmed(
         self, publish_channel: AbstractChannel, messages: Sequence[OutgoingMessage]
@@ -247,15 +246,13 @@ class AmqpTransport:
             }
         try:
             _, channel, _ = self._require()
-            await asyncio.wait_for(
-                channel.default_exchange.publish(
+            async with asyncio.timeout(self._publish_timeout):
+                await channel.default_exchange.publish(
                     _amqp_message(
                         delivery.body, delivery.message_id, headers, delivery.routing_key
                     ),
                     routing_key=target,
-                ),
-                timeout=self._publish_timeout,
-            )
+                )
         except Exception:
             # The copy is not safely stored: keep the original in the queue.
             log.warning("consumer.requeue_after_failed_copy", queue=spec.name, target=target)

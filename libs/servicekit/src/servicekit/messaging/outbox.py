@@ -66,6 +66,7 @@ class OutboxRelay:
         self._retention = retention
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         query = (
             sa.select(outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.envelope)
@@ -80,9 +81,11 @@ class OutboxRelay:
         self._wakeup.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._service}")
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -91,7 +94,7 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         backoff = 0.1
-        while True:
+        while not self._stopping:
             try:
                 published = await self.publish_pending()
                 backoff = 0.1
@@ -105,8 +108,11 @@ class OutboxRelay:
                 continue
             if published == 0:
                 await self._cleanup_if_due()
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a
+                # cancellation that lands as the event is set, and stop() hangs.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
+                    async with asyncio.timeout(self._poll_interval):
+                        await self._wakeup.wait()
                 self._wakeup.clear()
 
     async def publish_pending(self) -> int:

@@ -59,7 +59,8 @@ async def boucle(
             tried = 0
         if tried < expedition.taille_lot:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(arret.wait(), poll_interval)
+                async with asyncio.timeout(poll_interval):
+                    await arret.wait()
 
 
 async def demarrer(runtime: ServiceRuntime) -> None:
