@@ -44,7 +44,7 @@ from servicekit.testing import (  # noqa: E402
     create_vhost,
     delete_vhost,
     drop_database,
-    test_settings,
+    settings_for_tests,
 )
 
 BODY = (
@@ -206,7 +206,7 @@ async def main(args: argparse.Namespace) -> None:
     configure_logging("WARNING")
     db_url, amqp_url = await create_database(), await create_vhost()
     runtime = ServiceRuntime(
-        definition, test_settings(bus="amqp", amqp_url=amqp_url), database_url=db_url
+        definition, settings_for_tests(bus="amqp", amqp_url=amqp_url), database_url=db_url
     )
     results: dict[str, object] = {"events": args.events, "at": datetime.now(UTC).isoformat()}
     try:

@@ -65,7 +65,7 @@ from servicekit.testing import (  # noqa: E402
     create_vhost,
     delete_vhost,
     drop_database,
-    test_settings,
+    settings_for_tests,
 )
 from toit_contracts.enums import StatutDemande  # noqa: E402
 from toit_contracts.events import CotationCalculee, DemandeModifiee, DemandeSnapshot  # noqa: E402
@@ -317,12 +317,12 @@ async def voisins(amqp_url: str) -> None:
     migrations = BENCH.parent / "services/cotation/src/toit_cotation/migrations"
     collecteur = ServiceRuntime(
         ServiceDefinition(name="collecteur", migrations=migrations, consumers=[collecte]),
-        test_settings(bus="amqp", amqp_url=amqp_url),
+        settings_for_tests(bus="amqp", amqp_url=amqp_url),
         database_url=await create_database(),
     )
     emetteur = ServiceRuntime(
         ServiceDefinition(name="emetteur", migrations=migrations),
-        test_settings(bus="amqp", amqp_url=amqp_url),
+        settings_for_tests(bus="amqp", amqp_url=amqp_url),
         database_url=await create_database(),
     )
     lecteur = asyncio.StreamReader()
@@ -466,7 +466,7 @@ async def bench_service(
 ) -> dict[str, Any]:
     db_url, amqp_url = await create_database(), await create_vhost()
     cotation = ServiceRuntime(
-        service, test_settings(bus="amqp", amqp_url=amqp_url), database_url=db_url
+        service, settings_for_tests(bus="amqp", amqp_url=amqp_url), database_url=db_url
     )
     cotation.state[ATTENTE] = 0.05
     resultats: dict[str, Any] = {}

@@ -60,7 +60,7 @@ from servicekit.testing import (  # noqa: E402
     create_vhost,
     delete_vhost,
     drop_database,
-    test_settings,
+    settings_for_tests,
 )
 from servicekit.testing_auth import make_token, test_jwks  # noqa: E402
 
@@ -376,7 +376,7 @@ async def main(args: argparse.Namespace) -> None:
         with source.open("w") as fichier:
             for payload in generate(args.demandes, seed=42):
                 fichier.write(json.dumps(payload) + "\n")
-        runtime = ServiceRuntime(service, test_settings(bus="memory"), database_url=url)
+        runtime = ServiceRuntime(service, settings_for_tests(bus="memory"), database_url=url)
         debut = time.perf_counter()
         with contextlib.redirect_stdout(sys.stderr):  # progress lines; stdout is the JSON
             await importer(runtime, source, 2000)

@@ -41,7 +41,7 @@ from servicekit.testing import (
     create_vhost,
     delete_vhost,
     drop_database,
-    test_settings,
+    settings_for_tests,
 )
 from toit_contracts.events import DemandeRenouvellementAEcheance
 from toit_contracts.examples import example_contact, example_events
@@ -134,7 +134,7 @@ async def full_path(events: list[DemandeRenouvellementAEcheance], embedded: bool
         folder = tempfile.mkdtemp(prefix="bench-notifications-")
         runtime = ServiceRuntime(
             service,
-            test_settings(bus="memory"),
+            settings_for_tests(bus="memory"),
             transport=InMemoryTransport(),
             database_url=f"sqlite+aiosqlite:///{folder}/notifications.db",
         )
@@ -142,7 +142,7 @@ async def full_path(events: list[DemandeRenouvellementAEcheance], embedded: bool
         database, vhost = await create_database(), await create_vhost()
         cleanup = [(drop_database, database), (delete_vhost, vhost)]
         runtime = ServiceRuntime(
-            service, test_settings(bus="amqp", amqp_url=vhost), database_url=database
+            service, settings_for_tests(bus="amqp", amqp_url=vhost), database_url=database
         )
     await runtime.start()
     try:
