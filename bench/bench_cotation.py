@@ -8,7 +8,10 @@
     `cotation.calculee` events published to the broker: wall time, and the ratio of
     the event rate to the raw broker ceiling measured in the same run (bench_bus). Bench
     device: the wished communes are moved into Nantes Métropole (`dans_une_epci`), so
-    that one publication covers every stored demande.
+    that one publication covers every stored demande. The downstream queue is bound but
+    its consumer starts only once (b) is over (its catch-up time is reported): on two
+    shared cores, a consumer running beside the bulk takes a third of the CPU that
+    production gives it on other machines. `--consommateur-pendant-bulk` runs it during (b).
 (c) While a second bulk re-score runs, demandes modified at a steady rate: time from
     the commit of `demande.modifiee` to the consumption of its `cotation.calculee`,
     p50/p99.
@@ -293,11 +296,12 @@ def percentile(values: list[float], q: float) -> float:
 # --- The neighbours' process: the demandes service and a downstream consumer ----------------
 
 
-async def voisins(amqp_url: str) -> None:
+async def voisins(amqp_url: str, consommer_des_le_debut: bool) -> None:
     """Second process (`--voisins`): commits demande modifications at a steady rate (the
     demandes service) and consumes every `cotation.calculee` (a downstream service).
     Line protocol on stdin/stdout: `compter` → `recues N`; `modifier FILE RATE` → sends,
     `envoyees`, then `latences [ms…]` once each modification's score arrived (or 120 s);
+    `consommer` → starts consuming (the queue is bound from the start), `consomme`;
     `fin` → stops."""
     configure_logging("WARNING")
     recues: dict[str, float] = {}
@@ -335,11 +339,20 @@ async def voisins(amqp_url: str) -> None:
         sys.stdout.flush()
 
     try:
-        await collecteur.start(seed=False)
+        await collecteur.start(seed=False, consume=consommer_des_le_debut)
         await emetteur.start(seed=False)
         dire("pret")
         while ligne := (await lecteur.readline()).decode().split():
-            if ligne[0] == "compter":
+            if ligne[0] == "consommer":
+                if not consommer_des_le_debut:
+                    await collecteur.transport.consume(
+                        collecteur.queue_spec(collecte),
+                        collecteur.runner(collecte).handle_batch,
+                        collecteur.settings.consumer_batch_size,
+                        collecteur.settings.consumer_workers,
+                    )
+                dire("consomme")
+            elif ligne[0] == "compter":
                 dire(f"recues {compteur}")
             elif ligne[0] == "modifier":
                 cibles = json.loads(await asyncio.to_thread(Path(ligne[1]).read_text))
@@ -411,12 +424,13 @@ class Voisins:
         self._process = process
 
     @classmethod
-    async def demarrer(cls, amqp_url: str) -> Voisins:
+    async def demarrer(cls, amqp_url: str, consommer_des_le_debut: bool) -> Voisins:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             str(BENCH / "bench_cotation.py"),
             "--voisins",
             amqp_url,
+            "1" if consommer_des_le_debut else "0",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=2**24,
@@ -434,6 +448,11 @@ class Voisins:
         assert self._process.stdin is not None
         self._process.stdin.write(ligne.encode() + b"\n")
         await self._process.stdin.drain()
+
+    async def consommer(self) -> None:
+        await self._dire("consommer")
+        if await self._lire() != ["consomme"]:
+            raise RuntimeError("neighbours' process: consumer not started")
 
     async def recues(self) -> int:
         await self._dire("compter")
@@ -462,7 +481,11 @@ class Voisins:
 
 
 async def bench_service(
-    snapshots: list[dict[str, Any]], departements: list[str], rate: int, seconds: int
+    snapshots: list[dict[str, Any]],
+    departements: list[str],
+    rate: int,
+    seconds: int,
+    consommateur_pendant_bulk: bool,
 ) -> dict[str, Any]:
     db_url, amqp_url = await create_database(), await create_vhost()
     cotation = ServiceRuntime(
@@ -478,7 +501,7 @@ async def bench_service(
         ids = await charger(cotation, snapshots, departements)
         resultats["chargement_s"] = round(time.perf_counter() - debut, 1)
         await publier_grille(cotation, 0)
-        voisins = await Voisins.demarrer(amqp_url)
+        voisins = await Voisins.demarrer(amqp_url, consommateur_pendant_bulk)
 
         # (b) the service starts with the publication's job to do.
         debut = time.perf_counter()
@@ -486,6 +509,7 @@ async def bench_service(
         traitees, evenements = await attendre_fin(cotation, time.monotonic() + 3600)
         duree = time.perf_counter() - debut
         resultats.update(
+            bulk_consommateur_aval_actif=consommateur_pendant_bulk,
             bulk_demandes=traitees,
             bulk_evenements=evenements,
             bulk_secondes=round(duree, 1),
@@ -497,6 +521,7 @@ async def bench_service(
         # (c) once the downstream consumer has caught up with (b): modifications at a
         # steady rate while a second bulk re-score runs.
         debut = time.perf_counter()
+        await voisins.consommer()
         while await voisins.recues() < evenements:
             await asyncio.sleep(0.2)
         resultats["consommateur_rattrapage_s"] = round(time.perf_counter() - debut, 1)
@@ -590,14 +615,18 @@ async def main(args: argparse.Namespace) -> None:
     if not args.fonction_seule:
         n = args.bulk_demandes or args.demandes
         resultats["service"] = await bench_service(
-            dans_une_epci(snapshots[:n]), departements[:n], args.rate, args.seconds
+            dans_une_epci(snapshots[:n]),
+            departements[:n],
+            args.rate,
+            args.seconds,
+            args.consommateur_pendant_bulk,
         )
     print(json.dumps(resultats, indent=2))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--voisins":
-        asyncio.run(voisins(sys.argv[2]))
+    if len(sys.argv) == 4 and sys.argv[1] == "--voisins":
+        asyncio.run(voisins(sys.argv[2], sys.argv[3] == "1"))
         sys.exit(0)
     parser = argparse.ArgumentParser()
     parser.add_argument("--demandes", type=int, default=200_000)
@@ -611,4 +640,9 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=int, default=50, help="modifications per second (c)")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--fonction-seule", action="store_true", help="(a) only")
+    parser.add_argument(
+        "--consommateur-pendant-bulk",
+        action="store_true",
+        help="the downstream consumer runs during (b) too, on the same cores",
+    )
     asyncio.run(main(parser.parse_args()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -17,7 +18,10 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
         self.url = url
         self.is_postgres = url.startswith("postgresql")
-        kwargs: dict[str, Any] = {"echo": echo}
+        # orjson reads JSON columns about four times faster than the json module, which
+        # dominated bulk reads of JSONB snapshots. Writing keeps the json module: orjson
+        # differs on edge cases (non-string keys, NaN) that stored data may contain.
+        kwargs: dict[str, Any] = {"echo": echo, "json_deserializer": orjson.loads}
         if self.is_postgres:
             # No pool_pre_ping: on asyncpg it costs three round trips per checkout
             # (BEGIN, ping, ROLLBACK). A server that closed the connection (restart,

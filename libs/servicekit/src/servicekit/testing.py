@@ -46,7 +46,7 @@ async def create_database() -> str:
     finally:
         await conn.close()
     parts = urlsplit(admin)
-    return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{name}", "", ""))
+    return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{name}", parts.query, ""))
 
 
 async def drop_database(url: str) -> None:
