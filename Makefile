@@ -22,10 +22,10 @@ test: ## Lint, type-check and run every test against real PostgreSQL and RabbitM
 	@deploy/local/test.sh
 
 .PHONY: lint
-lint: deps ## ruff (lint + format check) and mypy on libs/
+lint: deps ## ruff (lint + format check) and mypy on libs/ and services/
 	@uv run ruff check .
 	@uv run ruff format --check .
-	@uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src
+	@uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src services/*/src
 
 .PHONY: fmt
 fmt: deps ## Format the code

@@ -20,8 +20,8 @@ eval "$(deploy/local/infra.sh env)"
 echo "== lint: ruff"
 uv run ruff check .
 uv run ruff format --check .
-echo "== types: mypy on libs/"
-uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src
+echo "== types: mypy on libs/ and services/"
+uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src services/*/src
 echo "== docker-compose.yml"
 if docker compose version >/dev/null 2>&1; then
   docker compose -f docker-compose.yml config -q

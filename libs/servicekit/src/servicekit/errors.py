@@ -9,12 +9,13 @@ Every error body has the same shape:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any, get_args
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -150,3 +151,31 @@ def _english_phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+ErrorAnswer = Callable[[Request, Any], Response]
+
+
+def answering_route(answers: Mapping[type[Exception], ErrorAnswer]) -> type[APIRoute]:
+    """A route class that answers a use case's refusals (domain exceptions) over HTTP.
+
+    The domain raises its own exceptions, with no knowledge of HTTP; each service lists
+    once how each one is answered (status, French message, headers), and its router uses
+    the returned class: ``APIRouter(route_class=answering_route({...}))``. The most
+    specific class of the exception that is listed wins."""
+    handled = tuple(answers)
+
+    class AnsweringRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def route(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except handled as exc:
+                    answer = next(answers[c] for c in type(exc).__mro__ if c in answers)
+                    return answer(request, exc)
+
+            return route
+
+    return AnsweringRoute

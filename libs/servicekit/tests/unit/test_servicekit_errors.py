@@ -1,9 +1,12 @@
 from datetime import date
 
+import httpx
 import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from servicekit.errors import error_items, field_path
+from servicekit.errors import answering_route, error_items, field_path
 
 
 class Adresse(BaseModel):
@@ -71,3 +74,43 @@ def test_malformed_date_is_explained() -> None:
 )
 def test_field_path(loc: tuple[object, ...], path: str) -> None:
     assert field_path(loc) == path
+
+
+class Refus(Exception):
+    pass
+
+
+class Introuvable(Refus):
+    pass
+
+
+async def test_answering_route_answers_the_most_specific_listed_exception() -> None:
+    route_class = answering_route(
+        {
+            Refus: lambda _r, exc: JSONResponse(status_code=409, content={"detail": str(exc)}),
+            Introuvable: lambda _r, _exc: JSONResponse(
+                status_code=404, content={"detail": "Introuvable"}
+            ),
+        }
+    )
+    router = APIRouter(route_class=route_class)
+
+    @router.get("/refus")
+    async def refus() -> None:
+        raise Refus("Transition interdite")
+
+    @router.get("/introuvable")
+    async def introuvable() -> None:
+        raise Introuvable()
+
+    @router.get("/autre")
+    async def autre() -> None:
+        raise KeyError("not listed")
+
+    app = FastAPI()
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/refus")).json() == {"detail": "Transition interdite"}
+        assert (await client.get("/introuvable")).status_code == 404
+        assert (await client.get("/autre")).status_code == 500

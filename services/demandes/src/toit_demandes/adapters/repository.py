@@ -311,7 +311,7 @@ def _recherche(criteres: tuple[str, ...], tri: str) -> tuple[sa.Select[Any], sa.
     conditions = [_CONDITIONS[nom]() for nom in criteres if nom != "motif"]
     conditions.append(demandes.c.fusionnee_dans.is_(None))
     if "motif" in criteres:
-        motif = sa.bindparam("motif")
+        motif: sa.BindParameter[str] = sa.bindparam("motif")
         branches = [
             sa.select(*_CLES).where(*conditions, demandes.c.nom_naissance.like(motif)),
             sa.select(*_CLES).where(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -23,14 +22,13 @@ from fastapi import (
     UploadFile,
 )
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 
 import toit_demandes.service_layer as uc
 from servicekit import authz
 from servicekit.audit import record_consultation
 from servicekit.auth import Principal, authorize, may, require
-from servicekit.errors import error_items, invalid
+from servicekit.errors import answering_route, error_items, invalid
 from servicekit.http import runtime_of, unit_of_work
 from servicekit.runtime import ServiceRuntime
 from servicekit.uow import UnitOfWork
@@ -66,60 +64,61 @@ TAILLE_MAX_PIECE = 10 * 1024 * 1024
 MERGE_PATCH = "application/merge-patch+json"
 
 
-class RouteDemandes(APIRoute):
-    """Turns the domain's refusals into clear French 4xx answers."""
+def _piece_sans_fichier(request: Request, _exc: FichierIntrouvable) -> Response:
+    log.error("demandes.piece_sans_fichier", path=request.url.path)
+    return JSONResponse(
+        status_code=404, content={"detail": "Le fichier de cette pièce est introuvable"}
+    )
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
 
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except DonneesInvalides as exc:
-                return invalid([e.as_dict() for e in exc.erreurs])
-            except TransitionInterdite as exc:
-                return JSONResponse(status_code=409, content={"detail": exc.message})
-            except VersionPerimee:
-                return JSONResponse(
-                    status_code=412,
-                    content={
-                        "detail": "La demande a été modifiée entre-temps : rechargez-la avant de "
-                        "la modifier"
-                    },
-                )
-            except uc.DemandeIntrouvable:
-                return JSONResponse(status_code=404, content={"detail": "Demande introuvable"})
-            except uc.AccesRefuse as exc:
-                return JSONResponse(status_code=403, content={"detail": exc.message})
-            except FichierIntrouvable:
-                log.error("demandes.piece_sans_fichier", path=request.url.path)
-                return JSONResponse(
-                    status_code=404,
-                    content={"detail": "Le fichier de cette pièce est introuvable"},
-                )
-            except FichierAltere:
-                # Never serve a file that is not the one deposited.
-                log.error("demandes.piece_alteree", path=request.url.path)
-                return JSONResponse(
-                    status_code=500,
-                    content={
-                        "detail": "Le fichier de cette pièce ne correspond plus à celui déposé "
-                        "(empreinte SHA-256 différente) : il n'est pas transmis, l'équipe est "
-                        "prévenue"
-                    },
-                )
-            except StockageIndisponible as exc:
-                log.error("demandes.stockage_indisponible", erreur=str(exc))
-                return JSONResponse(
-                    status_code=503,
-                    content={
-                        "detail": "Le stockage des pièces ne répond pas : réessayez dans "
-                        "quelques instants"
-                    },
-                    headers={"Retry-After": "30"},
-                )
+def _piece_alteree(request: Request, _exc: FichierAltere) -> Response:
+    # Never serve a file that is not the one deposited.
+    log.error("demandes.piece_alteree", path=request.url.path)
+    return JSONResponse(
+        status_code=500,
+        content={
+            "detail": "Le fichier de cette pièce ne correspond plus à celui déposé "
+            "(empreinte SHA-256 différente) : il n'est pas transmis, l'équipe est prévenue"
+        },
+    )
 
-        return route
+
+def _stockage_indisponible(_request: Request, exc: StockageIndisponible) -> Response:
+    log.error("demandes.stockage_indisponible", erreur=str(exc))
+    return JSONResponse(
+        status_code=503,
+        content={
+            "detail": "Le stockage des pièces ne répond pas : réessayez dans quelques instants"
+        },
+        headers={"Retry-After": "30"},
+    )
+
+
+# The domain's refusals, as clear French 4xx answers.
+RouteDemandes = answering_route(
+    {
+        DonneesInvalides: lambda _r, exc: invalid([e.as_dict() for e in exc.erreurs]),
+        TransitionInterdite: lambda _r, exc: JSONResponse(
+            status_code=409, content={"detail": exc.message}
+        ),
+        VersionPerimee: lambda _r, _exc: JSONResponse(
+            status_code=412,
+            content={
+                "detail": "La demande a été modifiée entre-temps : rechargez-la avant de la "
+                "modifier"
+            },
+        ),
+        uc.DemandeIntrouvable: lambda _r, _exc: JSONResponse(
+            status_code=404, content={"detail": "Demande introuvable"}
+        ),
+        uc.AccesRefuse: lambda _r, exc: JSONResponse(
+            status_code=403, content={"detail": exc.message}
+        ),
+        FichierIntrouvable: _piece_sans_fichier,
+        FichierAltere: _piece_alteree,
+        StockageIndisponible: _stockage_indisponible,
+    }
+)
 
 
 router = APIRouter(prefix="/api/demandes", tags=["demandes"], route_class=RouteDemandes)

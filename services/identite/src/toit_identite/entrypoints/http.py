@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from servicekit.auth import Principal, public, require
-from servicekit.errors import invalid
+from servicekit.errors import answering_route, invalid
 from servicekit.http import runtime_of
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import MotifDesactivation, TypeOrganisation
@@ -25,56 +23,49 @@ from toit_identite.domain.model import Compte, Habilitation, Organisation
 PREFIX = "/api/identite"
 
 
-class _Route(APIRoute):
-    """Translates the use-case errors into the usual French answers."""
+def _grant_refuse(_request: Request, exc: uc.GrantRefuse) -> Response:
+    return JSONResponse(
+        status_code=400,
+        content={"error": "invalid_grant", "error_description": str(exc), "detail": str(exc)},
+        headers={"Cache-Control": "no-store"},
+    )
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
 
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except uc.Invalide as exc:
-                return invalid(
-                    [{"champ": f, "message": m, "code": "value_error"} for f, m in exc.erreurs]
-                )
-            except uc.Conflit as exc:
-                return JSONResponse(status_code=409, content={"detail": str(exc)})
-            except uc.VersionObsolete:
-                return JSONResponse(
-                    status_code=412,
-                    content={
-                        "detail": "La ressource a été modifiée entre-temps : rechargez-la "
-                        "avant de la modifier"
-                    },
-                )
-            except uc.GrantRefuse as exc:
-                return JSONResponse(
-                    status_code=400,
-                    content={
-                        "error": "invalid_grant",
-                        "error_description": str(exc),
-                        "detail": str(exc),
-                    },
-                    headers={"Cache-Control": "no-store"},
-                )
-            except uc.Verrouille as exc:
-                minutes = max(1, round(exc.retry_after / 60))
-                message = (
-                    "Trop de tentatives de connexion : connexion bloquée temporairement, "
-                    f"réessayez dans {minutes} minute(s)"
-                )
-                return JSONResponse(
-                    status_code=429,
-                    content={
-                        "error": "temporarily_unavailable",
-                        "error_description": message,
-                        "detail": message,
-                    },
-                    headers={"Retry-After": str(exc.retry_after)},
-                )
+def _verrouille(_request: Request, exc: uc.Verrouille) -> Response:
+    minutes = max(1, round(exc.retry_after / 60))
+    message = (
+        "Trop de tentatives de connexion : connexion bloquée temporairement, "
+        f"réessayez dans {minutes} minute(s)"
+    )
+    return JSONResponse(
+        status_code=429,
+        content={
+            "error": "temporarily_unavailable",
+            "error_description": message,
+            "detail": message,
+        },
+        headers={"Retry-After": str(exc.retry_after)},
+    )
 
-        return route
+
+# The use cases' refusals, as the usual French answers.
+_Route = answering_route(
+    {
+        uc.Invalide: lambda _r, exc: invalid(
+            [{"champ": f, "message": m, "code": "value_error"} for f, m in exc.erreurs]
+        ),
+        uc.Conflit: lambda _r, exc: JSONResponse(status_code=409, content={"detail": str(exc)}),
+        uc.VersionObsolete: lambda _r, _exc: JSONResponse(
+            status_code=412,
+            content={
+                "detail": "La ressource a été modifiée entre-temps : rechargez-la avant de la "
+                "modifier"
+            },
+        ),
+        uc.GrantRefuse: _grant_refuse,
+        uc.Verrouille: _verrouille,
+    }
+)
 
 
 router = APIRouter(prefix=PREFIX, route_class=_Route)
