@@ -51,22 +51,22 @@ asyncapi: deps ## Regenerate docs/asyncapi.yaml and the JSON Schemas from libs/c
 
 .PHONY: bench-bus
 bench-bus: deps ## Raw aio-pika ceiling vs the full outbox→broker→inbox path (figures in docs/performance.md)
-	@deploy/local/infra.sh start >/dev/null
+	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
 	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_bus.py
 
 .PHONY: bench-demandes
-bench-demandes: deps ## create+register, PATCH and search among N demandes (default 200,000), beside a bare endpoint
-	@deploy/local/infra.sh start >/dev/null
+bench-demandes: deps ## create+register, PATCH and search among N demandes (default 200,000) through nginx, beside a bare endpoint
+	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
 	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_demandes.py --demandes $(N)
 
 .PHONY: bench-cotation
 bench-cotation: deps ## Scoring function, bulk re-score of N demandes and live latency under bulk load
-	@deploy/local/infra.sh start >/dev/null
+	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
 	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_cotation.py --demandes $(N)
 
 .PHONY: bench-notifications
 bench-notifications: deps ## 10,000 renewal notices rendered and sent to a local SMTP server
-	@deploy/local/infra.sh start >/dev/null
+	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
 	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_notifications.py --count 10000
 
 .PHONY: bench-identite

@@ -6,8 +6,9 @@ Setup: a fresh PostgreSQL database and RabbitMQ vhost; `--demandes` generated de
 (bench/generator) bulk-imported with their events; the demandes service started as its own
 uvicorn server (`toit-service run demandes --workers N`, bus amqp; N = `--workers`, by default
 the machine's cores) and, the same way, a bare FastAPI app with one JSON endpoint and no
-database (the framework's ceiling). With `--gateway URL` the
-requests go through that gateway (e.g. the nginx of `make up`), else straight to the processes.
+database (the framework's ceiling); and in front of both, the nginx gateway of `make up`
+(deploy/local/gateway.sh, the same configuration, with its own state directory and ports).
+Every request goes through that gateway, as in the real topology; `--direct` bypasses it.
 
 Each simulated client has its own HTTP connection (one httpx client each): 50 clients sharing
 one httpx pool cost the load generator ~3 ms of CPU per request, on the same 2 cores as the
@@ -65,8 +66,13 @@ from servicekit.testing import (  # noqa: E402
 from servicekit.testing_auth import make_token, test_jwks  # noqa: E402
 
 PDF = b"%PDF-1.4\n% bench\n%%EOF\n"
-SERVICE_PORT = 18102
-BARE_PORT = 18199
+ROOT = BENCH.parent
+# The local topology's port layout (deploy/local/common.sh) from this base: demandes on
+# base+2; the bare app in observatoire's slot (base+5). The gateway on GATEWAY_PORT.
+PORT_BASE = 18100
+SERVICE_PORT = PORT_BASE + 2
+BARE_PORT = PORT_BASE + 5
+GATEWAY_PORT = 18090
 
 
 def percentiles(durees: list[float]) -> dict[str, float]:
@@ -348,7 +354,9 @@ async def mesurer(base: str, bare: str, args: argparse.Namespace) -> dict[str, A
         async def patch_nu(index: int) -> None:
             debut = time.perf_counter()
             await nus[index].patch(
-                f"/api/bare/{index}", json={"loyer_max_mensuel": 500}, headers={"If-Match": '"1"'}
+                f"/api/observatoire/nu/{index}",
+                json={"loyer_max_mensuel": 500},
+                headers={"If-Match": '"1"'},
             )
             nues.append(time.perf_counter() - debut)
 
@@ -364,6 +372,17 @@ async def mesurer(base: str, bare: str, args: argparse.Namespace) -> dict[str, A
         resultats["b_patch_boucle_fermee"]["req_par_s"] / resultats["b_endpoint_nu"]["req_par_s"], 3
     )
     return resultats
+
+
+def passerelle(dossier: Path, action: str) -> None:
+    """Start or stop the bench's own instance of the local nginx gateway."""
+    env = {
+        **os.environ,
+        "TOIT_STATE_DIR": str(dossier / "passerelle"),
+        "TOIT_SERVICE_PORT_BASE": str(PORT_BASE),
+        "TOIT_GATEWAY_PORT": str(GATEWAY_PORT),
+    }
+    subprocess.run([str(ROOT / "deploy/local/gateway.sh"), action], env=env, check=True)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -412,8 +431,11 @@ async def main(args: argparse.Namespace) -> None:
                 dossier / "nu.log",
             )
         )
-        base = args.gateway or f"http://127.0.0.1:{SERVICE_PORT}"
-        bare = f"http://127.0.0.1:{BARE_PORT}"
+        if args.direct:
+            base, bare = f"http://127.0.0.1:{SERVICE_PORT}", f"http://127.0.0.1:{BARE_PORT}"
+        else:
+            passerelle(dossier, "start")
+            base = bare = f"http://127.0.0.1:{GATEWAY_PORT}"
         for essai in range(3):  # the shared local broker may be restarting
             service_ = demarrer(
                 [
@@ -438,7 +460,7 @@ async def main(args: argparse.Namespace) -> None:
                 service_.terminate()
                 if essai == 2:
                     raise
-        await attendre(f"{bare}/api/bare/healthz")
+        await attendre(f"{bare}/api/observatoire/nu/healthz")
         publication_s = await attendre_outbox_vide(url)
         resultats = await mesurer(base, bare, args)
         resultats["import_en_masse"] = {
@@ -447,10 +469,12 @@ async def main(args: argparse.Namespace) -> None:
             "demandes_par_s": round(args.demandes / import_s),
             "evenements_publies_s": round(publication_s),
         }
-        resultats["via"] = "passerelle " + args.gateway if args.gateway else "processus direct"
+        resultats["via"] = "processus direct" if args.direct else f"nginx :{GATEWAY_PORT}"
         resultats["workers"] = args.workers
         print(json.dumps(resultats, indent=2, ensure_ascii=False))
     finally:
+        if not args.direct:
+            passerelle(dossier, "stop")
         for p in processus:
             p.terminate()
             p.wait(timeout=30)
@@ -469,7 +493,7 @@ if __name__ == "__main__":
     parser.add_argument("--duree", type=float, default=20.0, help="secondes par mesure")
     parser.add_argument("--debit", type=float, default=100.0, help="PATCH/s en boucle ouverte")
     parser.add_argument(
-        "--gateway", default=None, help="URL de la passerelle, ex. http://127.0.0.1:8000"
+        "--direct", action="store_true", help="requêtes aux processus, sans la passerelle nginx"
     )
     parser.add_argument(
         "--workers",
