@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import sqlalchemy as sa
 from toit_cotation import service_layer as services
+from toit_cotation.adapters.tables import demandes
 from toit_cotation.seed import grilles_exemple
 
 from servicekit import ServiceDefinition
@@ -77,6 +79,21 @@ async def publier(runtime: ServiceRuntime, *events: IntegrationEvent) -> None:
         for event in events:
             uow.publish(event)
         await uow.commit()
+
+
+async def attendre_demandes(cotation: ServiceRuntime, nombre: int, delai: float = 10) -> None:
+    """Wait until cotation has taken in `nombre` demandes (the bus is asynchronous)."""
+    limite = time.monotonic() + delai
+    while True:
+        async with cotation.db.session() as session:
+            vues = (
+                await session.execute(sa.select(sa.func.count()).select_from(demandes))
+            ).scalar_one()
+        if vues >= nombre:
+            return
+        if time.monotonic() > limite:
+            raise AssertionError(f"cotation a reçu {vues} demandes sur {nombre}")
+        await asyncio.sleep(0.02)
 
 
 async def publier_grille_nantes(runtime: ServiceRuntime) -> UUID:

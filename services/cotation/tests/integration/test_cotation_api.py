@@ -23,6 +23,7 @@ from toit_contracts.enums import TypeLogementActuel
 
 from .cotation_harness import (
     NANTES,
+    attendre_demandes,
     creee,
     emetteur,
     modifiee,
@@ -67,7 +68,7 @@ async def _attendre(client: httpx.AsyncClient, url: str, predicat: Any) -> Any:
 async def test_grid_life_cycle_and_scores(
     env: tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient],
 ) -> None:
-    _cotation, source, client = env
+    cotation, source, client = env
     # Demandes arrive before any grid: followed, not scored.
     ids = [nouvel_id() for _ in range(3)]
     logements = [
@@ -78,6 +79,7 @@ async def test_grid_life_cycle_and_scores(
     await publier(
         source, *(creee(i, snapshot(logement=lg)) for i, lg in zip(ids, logements, strict=True))
     )
+    await attendre_demandes(cotation, 3)
 
     # Invalid grid: 422 naming the criterion and the field.
     mauvaise = _nantes()
@@ -210,8 +212,9 @@ def _admin(organisation_type: str, epcis: set[str], departements: set[str] | Non
 async def test_epci_administrator_manages_only_their_own_epci_grids(
     env: tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient],
 ) -> None:
-    _cotation, source, client = env
+    cotation, source, client = env
     await publier(source, creee(nouvel_id(), snapshot()))
+    await attendre_demandes(cotation, 1)
     admin_nantes = _admin("EPCI", {NANTES})
 
     # Nantes Métropole's administrator: create, edit, simulate, publish, archive.
