@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from servicekit.errors import answering_route, error_items, field_path
+from servicekit.input_guard import NulCharacterGuard, nul_in_json, nul_in_query
 
 
 class Adresse(BaseModel):
@@ -114,3 +115,49 @@ async def test_answering_route_answers_the_most_specific_listed_exception() -> N
         assert (await client.get("/refus")).json() == {"detail": "Transition interdite"}
         assert (await client.get("/introuvable")).status_code == 404
         assert (await client.get("/autre")).status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("body", "champ"),
+    [
+        (b'{"demandeur": {"nom": "DU\\u0000RAND"}}', "demandeur.nom"),
+        (b'{"occupants": [{"prenoms": "L"}, {"prenoms": "\\u0000"}]}', "occupants[1].prenoms"),
+        (b'{"ok": "DURAND"}', None),
+        (b'{"ok": "\\\\u0000 is text, not a NUL"}', None),
+    ],
+)
+def test_nul_in_json_names_the_field(body: bytes, champ: str | None) -> None:
+    assert nul_in_json(body) == champ
+
+
+def test_nul_in_query_names_the_parameter() -> None:
+    assert nul_in_query("nom=durand&motif=%C3%80p%00x") == "motif"
+    assert nul_in_query("nom=durand") is None
+
+
+async def test_a_nul_character_gets_a_422_not_a_500() -> None:
+    app = FastAPI()
+
+    @app.post("/echo")
+    async def echo(corps: dict[str, str]) -> dict[str, str]:
+        return corps
+
+    @app.get("/lire")
+    async def lire(motif: str = "") -> dict[str, str]:
+        return {"motif": motif}
+
+    app.add_middleware(NulCharacterGuard)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
+        r = await client.get("/lire", params={"motif": "a\x00b"})
+        assert r.status_code == 422
+        assert r.json()["erreurs"][0]["champ"] == "motif"
+        r = await client.post("/echo", content=b'{"nom": "a\\u0000"}', headers=JSON)
+        assert r.status_code == 422 and r.json()["erreurs"][0]["champ"] == "nom"
+        # The body read by the guard still reaches the endpoint.
+        r = await client.post("/echo", content=b'{"nom": "DURAND"}', headers=JSON)
+        assert r.status_code == 200 and r.json() == {"nom": "DURAND"}
+
+
+JSON = {"content-type": "application/json"}
