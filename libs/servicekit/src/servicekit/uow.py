@@ -11,7 +11,7 @@ if the change commits; request handlers never talk to the broker.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +41,7 @@ class UnitOfWork:
         self._source = source
         self._on_events_committed = on_events_committed
         self._rows: list[dict[str, object]] = []
+        self._before_commit: list[Callable[[], Awaitable[None]]] = []
         self._session: AsyncSession | None = None
         self.committed = False
 
@@ -70,7 +71,15 @@ class UnitOfWork:
         self._rows.append(row)
         return str(row["event_id"])
 
+    def before_commit(self, step: Callable[[], Awaitable[None]]) -> None:
+        """Run `step` in this transaction when `commit` is called, before the events are
+        written: handlers of a consumer batch can queue their work and apply it in a few
+        statements for the whole batch (its events are then published with the others)."""
+        self._before_commit.append(step)
+
     async def commit(self) -> None:
+        while self._before_commit:
+            await self._before_commit.pop(0)()
         if self._rows:
             await self.session.run_sync(_insert_events_and_commit, self._rows)
         else:
@@ -82,4 +91,5 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         self._rows = []
+        self._before_commit = []
         await self.session.rollback()

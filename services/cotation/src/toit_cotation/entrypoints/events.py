@@ -3,10 +3,10 @@
 servicekit applies a delivered batch in one unit of work and calls the handler once per
 event. Re-scoring each event on its own costs a few queries per event; instead the
 handlers queue the demandes' states on the unit of work and the whole batch is applied
-with a few queries just before that unit of work commits: same transaction as the
-inbox rows and the events published, so the guarantees are unchanged (a batch that
-fails is retried event by event, each in its own unit of work). A commit that would
-bypass the unit of work's fails rather than lose the queued states.
+with a few queries when that unit of work commits (`UnitOfWork.before_commit`): same
+transaction as the inbox rows and the events published, so the guarantees are unchanged
+(a batch that fails is retried event by event, each in its own unit of work). A commit
+that would bypass the unit of work's fails rather than lose the queued states.
 """
 
 from __future__ import annotations
@@ -67,17 +67,14 @@ def _mettre_en_lot(uow: UnitOfWork, etat: EtatDemande) -> None:
     lot: list[EtatDemande] | None = info.get(_LOT)
     if lot is None:
         lot = info[_LOT] = []
-        valider = uow.commit
 
-        async def appliquer_puis_valider() -> None:
+        async def appliquer() -> None:
             with traitement_direct():
-                if lot:
-                    etats = list(lot)
-                    await suivre_demandes(uow, etats, datetime.now(UTC))
-                    lot.clear()
-                await valider()
+                etats = list(lot)
+                lot.clear()
+                await suivre_demandes(uow, etats, datetime.now(UTC))
 
-        uow.commit = appliquer_puis_valider  # type: ignore[method-assign]
+        uow.before_commit(appliquer)
     lot.append(etat)
 
 
