@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from types import TracebackType
+from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,21 @@ from toit_contracts import IntegrationEvent
 
 # Built once: a fresh construct per commit costs a cache-key computation.
 _INSERT_OUTBOX = outbox.insert()
+
+T = TypeVar("T")
+_COLLECTED = "servicekit.collected"
+
+
+class CollectedNotApplied(RuntimeError):
+    """The session was committed directly, with items collected for `commit` unapplied."""
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _refuse_unapplied(session: Session) -> None:
+    # Safety net: a commit that bypasses `UnitOfWork.commit` would record the inbox rows
+    # of events whose collected effects were never applied: fail it instead.
+    if session.info.get(_COLLECTED):
+        raise CollectedNotApplied("effets collectés non appliqués avant la validation")
 
 
 def _insert_events_and_commit(session: Session, rows: list[dict[str, object]]) -> None:
@@ -77,6 +94,21 @@ class UnitOfWork:
         statements for the whole batch (its events are then published with the others)."""
         self._before_commit.append(step)
 
+    def collect(self, apply: Callable[[UnitOfWork, list[T]], Awaitable[None]], item: T) -> None:
+        """Queue `item`; when this unit of work commits, `apply` receives every item
+        queued for it, once, in the transaction. Handlers of a consumer batch use it to
+        write the batch's effects in a few statements instead of a few per event."""
+        collected: dict[Any, list[Any]] = self.session.sync_session.info.setdefault(_COLLECTED, {})
+        items = collected.get(apply)
+        if items is None:
+            items = collected[apply] = []
+
+            async def step() -> None:
+                await apply(self, collected.pop(apply))
+
+            self.before_commit(step)
+        items.append(item)
+
     async def commit(self) -> None:
         while self._before_commit:
             await self._before_commit.pop(0)()
@@ -92,4 +124,5 @@ class UnitOfWork:
     async def rollback(self) -> None:
         self._rows = []
         self._before_commit = []
+        self.session.sync_session.info.pop(_COLLECTED, None)
         await self.session.rollback()

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from servicekit import ServiceDefinition
 from servicekit.messaging.consumer import EventConsumer, HandlerContext
+from servicekit.uow import UnitOfWork
 from toit_contracts import EntityEvent
 
 metadata = sa.MetaData()
@@ -63,8 +64,8 @@ async def apply_thing_changed(ctx: HandlerContext, event: ThingChanged) -> None:
         await asyncio.sleep(0.005)
     from servicekit.tracing import current_trace_id
 
-    await ctx.session.execute(
-        INSERT_EFFECT,
+    ctx.uow.collect(
+        write_effects,
         {
             "event_id": ctx.envelope.id,
             "thing_id": event.thing_id,
@@ -73,6 +74,11 @@ async def apply_thing_changed(ctx: HandlerContext, event: ThingChanged) -> None:
             "applied_at": datetime.now(UTC),
         },
     )
+
+
+async def write_effects(uow: UnitOfWork, rows: list[dict[str, object]]) -> None:
+    # The effects of a whole batch in one statement, in the batch's transaction.
+    await uow.session.execute(INSERT_EFFECT, rows)
 
 
 INSERT_EFFECT = effect.insert()

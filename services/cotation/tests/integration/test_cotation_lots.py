@@ -14,13 +14,14 @@ import pytest
 import sqlalchemy as sa
 from toit_cotation import service_layer as services
 from toit_cotation.adapters.tables import demande_epcis, demandes, scores
-from toit_cotation.entrypoints.events import EtatsNonAppliques, _mettre_en_lot
+from toit_cotation.entrypoints.events import appliquer_etats
 from toit_cotation.service import service
 from toit_cotation.service_layer import EtatDemande
 
 from servicekit.messaging.tables import outbox
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import RuntimeFactory
+from servicekit.uow import CollectedNotApplied
 from toit_contracts.enums import StatutDemande, TypeLogementActuel
 
 from .cotation_harness import NANTES, nouvel_id, publier_grille_nantes, snapshot
@@ -138,12 +139,12 @@ async def test_unit_of_work_never_commits_states_it_did_not_apply(
     etat = EtatDemande(demande_id, 1, "44", StatutDemande.ACTIVE, snapshot())
     # Through `uow.commit`, as the consumer does: applied, then committed.
     async with cotation.unit_of_work() as uow:
-        _mettre_en_lot(uow, etat)
+        uow.collect(appliquer_etats, etat)
         await uow.commit()
     assert (await _etat(cotation, demande_id))["scores"]
     # A commit that bypasses it fails instead of losing the state.
     autre = nouvel_id()
     async with cotation.unit_of_work() as uow:
-        _mettre_en_lot(uow, EtatDemande(autre, 1, "44", StatutDemande.ACTIVE, snapshot()))
-        with pytest.raises(EtatsNonAppliques):
+        uow.collect(appliquer_etats, EtatDemande(autre, 1, "44", StatutDemande.ACTIVE, snapshot()))
+        with pytest.raises(CollectedNotApplied):
             await uow.session.commit()
