@@ -399,3 +399,36 @@ async def test_modifications_suivies_par_la_recherche_et_l_historique(
     assert (
         len((await client.get(f"/api/demandes/{demande_id}/historique", headers=agent)).json()) == 3
     )
+
+
+async def test_caractere_nul_refuse_partout(
+    client: httpx.AsyncClient, agent: dict[str, str]
+) -> None:
+    # PostgreSQL text cannot hold U+0000: a 422, never a 500, wherever it comes in.
+    cree = await client.post("/api/demandes", json=demande_exemple(), headers=agent)
+    demande_id = cree.json()["id"]
+    r = await client.get(f"/api/demandes/{demande_id}", params={"motif": "a\x00b"}, headers=agent)
+    assert r.status_code == 422 and r.json()["erreurs"][0]["champ"] == "motif"
+    corps = b'{"demandeur": {"prenoms": "A\\u0000"}}'
+    r = await client.patch(
+        f"/api/demandes/{demande_id}",
+        content=corps,
+        headers={
+            **agent,
+            "Content-Type": "application/merge-patch+json",
+            "If-Match": cree.headers["etag"],
+        },
+    )
+    assert r.status_code == 422 and r.json()["erreurs"][0]["champ"] == "demandeur.prenoms"
+    for data, nom in (
+        ({"type": "PIECE_IDENTITE", "personne": "demandeur\x00"}, "cni.pdf"),
+        ({"type": "PIECE_IDENTITE\x00", "personne": "demandeur"}, "cni.pdf"),
+        ({"type": "PIECE_IDENTITE", "personne": "demandeur"}, "cni\x00.pdf"),
+    ):
+        r = await client.post(
+            f"/api/demandes/{demande_id}/pieces",
+            headers=agent,
+            data=data,
+            files={"fichier": (nom, PDF, "application/pdf")},
+        )
+        assert r.status_code < 500, (data, nom, r.status_code, r.text)
