@@ -22,6 +22,7 @@ from servicekit.messaging.transport import (
     H_REPLAYED_AT,
     H_ROUTING_KEY,
     BatchHandler,
+    BatchTaker,
     DeadLetter,
     Delivery,
     OutcomeKind,
@@ -75,8 +76,9 @@ class InMemoryTransport:
         self, spec: QueueSpec, handler: BatchHandler, batch_size: int, workers: int = 1
     ) -> None:
         await self.declare(spec)
+        taker = BatchTaker(self._queues[spec.name], batch_size, spec.batch_linger)
         for _ in range(workers):
-            self._tasks.append(asyncio.create_task(self._consume_loop(spec, handler, batch_size)))
+            self._tasks.append(asyncio.create_task(self._consume_loop(spec, handler, taker)))
 
     async def stop_consuming(self) -> None:
         for timer in self._timers:
@@ -89,12 +91,12 @@ class InMemoryTransport:
                 await task
         self._tasks.clear()
 
-    async def _consume_loop(self, spec: QueueSpec, handler: BatchHandler, batch_size: int) -> None:
+    async def _consume_loop(
+        self, spec: QueueSpec, handler: BatchHandler, taker: BatchTaker[Delivery]
+    ) -> None:
         queue = self._queues[spec.name]
         while True:
-            batch = [await queue.get()]
-            while len(batch) < batch_size and not queue.empty():
-                batch.append(queue.get_nowait())
+            batch = await taker.take()
             try:
                 outcomes = await handler(batch)
             except Exception:
