@@ -103,7 +103,6 @@ class ServiceRuntime:
             retry=consumer.retry or RetryPolicy(tuple(self.settings.retry_delays)),
             delivery_limit=self.settings.delivery_limit,
             prefetch=self.settings.consumer_prefetch,
-            batch_linger=self.settings.consumer_batch_linger,
         )
 
     def runner(self, consumer: EventConsumer) -> ConsumerRunner:

@@ -30,8 +30,6 @@ class Settings(BaseSettings):
     # Consumers
     consumer_prefetch: int = Field(default=200, ge=1)
     consumer_batch_size: int = Field(default=100, ge=1)
-    # Seconds a batch that is not full waits for more messages under load (see BatchTaker).
-    consumer_batch_linger: float = Field(default=0.01, ge=0)
     # Concurrent batch handlers per queue and process (PostgreSQL only: SQLite
     # has one writer). Entity versions are locked, so order is still safe.
     consumer_workers: int = Field(default=2, ge=1)

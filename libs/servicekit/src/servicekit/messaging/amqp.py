@@ -44,7 +44,6 @@ from servicekit.messaging.transport import (
     H_REPLAYED_AT,
     H_ROUTING_KEY,
     BatchHandler,
-    BatchTaker,
     DeadLetter,
     Delivery,
     Outcome,
@@ -184,7 +183,6 @@ class AmqpTransport:
         queue = await self._declare_on(channel, spec)
         pending: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
         acks = _Acks()
-        taker = BatchTaker(pending, batch_size, spec.batch_linger)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
             acks.delivered(message)
@@ -194,7 +192,9 @@ class AmqpTransport:
         self._channels.append(channel)
         self._consumers.append((queue, tag))
         for _ in range(workers):
-            self._workers.append(asyncio.create_task(self._work(spec, handler, taker, acks)))
+            self._workers.append(
+                asyncio.create_task(self._work(spec, handler, batch_size, pending, acks))
+            )
 
     async def stop_consuming(self) -> None:
         for queue, tag in self._consumers:
@@ -216,11 +216,14 @@ class AmqpTransport:
         self,
         spec: QueueSpec,
         handler: BatchHandler,
-        taker: BatchTaker[AbstractIncomingMessage],
+        batch_size: int,
+        pending: asyncio.Queue[AbstractIncomingMessage],
         acks: _Acks,
     ) -> None:
         while True:
-            batch = await taker.take()
+            batch = [await pending.get()]
+            while len(batch) < batch_size and not pending.empty():
+                batch.append(pending.get_nowait())
             deliveries = [_delivery(m) for m in batch]
             try:
                 outcomes = await handler(deliveries)

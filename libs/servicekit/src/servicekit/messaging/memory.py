@@ -22,7 +22,6 @@ from servicekit.messaging.transport import (
     H_REPLAYED_AT,
     H_ROUTING_KEY,
     BatchHandler,
-    BatchTaker,
     DeadLetter,
     Delivery,
     OutcomeKind,
@@ -76,9 +75,8 @@ class InMemoryTransport:
         self, spec: QueueSpec, handler: BatchHandler, batch_size: int, workers: int = 1
     ) -> None:
         await self.declare(spec)
-        taker = BatchTaker(self._queues[spec.name], batch_size, spec.batch_linger)
         for _ in range(workers):
-            self._tasks.append(asyncio.create_task(self._consume_loop(spec, handler, taker)))
+            self._tasks.append(asyncio.create_task(self._consume_loop(spec, handler, batch_size)))
 
     async def stop_consuming(self) -> None:
         for timer in self._timers:
@@ -91,12 +89,12 @@ class InMemoryTransport:
                 await task
         self._tasks.clear()
 
-    async def _consume_loop(
-        self, spec: QueueSpec, handler: BatchHandler, taker: BatchTaker[Delivery]
-    ) -> None:
+    async def _consume_loop(self, spec: QueueSpec, handler: BatchHandler, batch_size: int) -> None:
         queue = self._queues[spec.name]
         while True:
-            batch = await taker.take()
+            batch = [await queue.get()]
+            while len(batch) < batch_size and not queue.empty():
+                batch.append(queue.get_nowait())
             try:
                 outcomes = await handler(batch)
             except Exception:

@@ -14,14 +14,12 @@ Two transports implement it with the same semantics: `AmqpTransport`
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Generic, Protocol, TypeVar
+from typing import Protocol
 
 EXCHANGE = "toit.events"
 
@@ -55,8 +53,6 @@ class QueueSpec:
     # dead-letters the message: guards against a message that kills its consumer.
     delivery_limit: int = 10
     prefetch: int = 200
-    # How long a batch that is not full waits for more deliveries (seconds).
-    batch_linger: float = 0.0
 
     @property
     def dead_letter_queue(self) -> str:
@@ -64,45 +60,6 @@ class QueueSpec:
 
     def retry_queue(self, attempt: int) -> str:
         return f"{self.name}.retry.{attempt}"
-
-
-T = TypeVar("T")
-
-
-class BatchTaker(Generic[T]):
-    """Takes the batches of one consumer's deliveries, for all its workers.
-
-    Under load, messages reach a consumer a few at a time: taking only what is
-    there would commit a transaction for every one or two, the costliest way to
-    keep up. So when a message was already waiting as a worker came back for
-    more (the consumer is not keeping up one by one), a batch that is not full
-    waits up to `linger` seconds for more. A consumer that keeps up, waiting
-    for each message, pays no wait."""
-
-    def __init__(self, pending: asyncio.Queue[T], size: int, linger: float) -> None:
-        self._pending = pending
-        self._size = size
-        self._linger = linger
-        # One worker collects at a time, while the others apply their batches:
-        # workers waiting side by side would split the arrivals between them.
-        self._collecting = asyncio.Lock()
-
-    async def take(self) -> list[T]:
-        async with self._collecting:
-            behind = not self._pending.empty()
-            batch = [await self._pending.get()]
-            self._take_waiting(batch)
-            if behind and self._linger > 0 and len(batch) < self._size:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._linger):
-                        while len(batch) < self._size:
-                            batch.append(await self._pending.get())
-                            self._take_waiting(batch)
-            return batch
-
-    def _take_waiting(self, batch: list[T]) -> None:
-        while len(batch) < self._size and not self._pending.empty():
-            batch.append(self._pending.get_nowait())
 
 
 @dataclass(frozen=True)
