@@ -6,12 +6,15 @@ import asyncio
 from collections import Counter
 from collections.abc import Sequence
 
+import aio_pika
+import pytest
 import sqlalchemy as sa
+from aiormq.exceptions import DeliveryError
 from bus_service import ThingChanged, definition
 
 from servicekit.messaging.outbox import OutboxRelay
 from servicekit.messaging.tables import outbox
-from servicekit.messaging.transport import OutgoingMessage
+from servicekit.messaging.transport import EXCHANGE, OutgoingMessage
 from servicekit.testing import RuntimeFactory
 
 
@@ -104,3 +107,32 @@ async def test_relay_stops_when_woken_and_cancelled_in_the_same_tick(
         async with asyncio.timeout(5):
             await relay.stop()
         relay.start()
+
+
+async def test_a_batch_the_broker_refuses_stays_pending(
+    runtime_factory: RuntimeFactory, amqp_url: str
+) -> None:
+    # The relay writes a batch's frames in one go and registers the confirmations
+    # itself: a Basic.Nack for any message must fail the batch, so that no row of it
+    # is marked sent. A full queue with overflow "reject-publish" nacks for real.
+    runtime = await runtime_factory(definition, start=False)
+    await runtime.start(relay=False, consume=False)
+    connection = await aio_pika.connect(amqp_url)
+    channel = await connection.channel()
+    full = await channel.declare_queue(
+        "relay.full",
+        arguments={"x-max-length": 2, "x-overflow": "reject-publish"},
+    )
+    await full.bind(EXCHANGE, routing_key=ThingChanged.event_type)
+    async with runtime.unit_of_work() as uow:
+        for i in range(5):
+            uow.publish(ThingChanged(thing_id=f"n{i}", version=1))
+        await uow.commit()
+    with pytest.raises(DeliveryError):
+        await runtime.relay.publish_pending()
+    await connection.close()
+    async with runtime.db.session() as session:
+        pending = await session.execute(
+            sa.select(sa.func.count()).where(outbox.c.published_at.is_(None))
+        )
+        assert pending.scalar_one() == 5
