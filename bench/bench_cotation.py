@@ -189,7 +189,7 @@ def bench_fonction(snapshots: list[dict[str, Any]], departements: list[str]) -> 
     grille = compiler(Grille(definition=definition, version=1))
     reference = services.reference_du_mois(REFERENCE_DATE)
     contextes = [
-        Contexte(reference, services.delai_de(dep, s["logement_recherche"]["typologies"][0]))
+        Contexte(reference, services.delai_de(dep, s["logement_recherche"]["typologies"]))
         for s, dep in zip(snapshots, departements, strict=True)
     ]
     coter = grille.coter

@@ -9,19 +9,30 @@ with their sources. Data files are read once; TOIT_REFERENTIEL_DIR replaces any 
 from __future__ import annotations
 
 from toit_referentiel import configuration, territoire
-from toit_referentiel.calendrier import add_months, whole_months_between
+from toit_referentiel.calendrier import (
+    add_months,
+    anciennete_mois,
+    date_expiration,
+    date_saisine_dalo,
+    whole_months_between,
+)
 from toit_referentiel.configuration import (
     annees_plafonds,
     delai_anormalement_long,
+    delai_des_typologies,
+    donnees_provisoires,
+    exiger_donnees_definitives,
     financements,
     lifecycle_config,
     piece,
     pieces_catalogue,
     plafonds,
+    verifier_production,
 )
 from toit_referentiel.loading import OVERRIDE_ENV
 from toit_referentiel.models import (
     Commune,
+    DelaiAnormalementLong,
     Departement,
     DonneeIndisponible,
     Epci,
@@ -29,6 +40,7 @@ from toit_referentiel.models import (
     PhasePiece,
     PorteePiece,
     ReferentielInvalide,
+    ReferentielProvisoire,
     RegleRadiation,
     TypePiece,
 )
@@ -47,6 +59,7 @@ from toit_referentiel.territoire import (
 __all__ = [
     "OVERRIDE_ENV",
     "Commune",
+    "DelaiAnormalementLong",
     "Departement",
     "DonneeIndisponible",
     "Epci",
@@ -54,18 +67,25 @@ __all__ = [
     "PhasePiece",
     "PorteePiece",
     "ReferentielInvalide",
+    "ReferentielProvisoire",
     "RegleRadiation",
     "TypePiece",
     "add_months",
+    "anciennete_mois",
     "annees_plafonds",
     "commune",
     "communes_of_departement",
     "communes_of_epci",
+    "date_expiration",
+    "date_saisine_dalo",
     "delai_anormalement_long",
+    "delai_des_typologies",
     "departement",
     "departements",
+    "donnees_provisoires",
     "epci",
     "epci_of_commune",
+    "exiger_donnees_definitives",
     "financements",
     "lifecycle_config",
     "normalise_nom",
@@ -74,6 +94,7 @@ __all__ = [
     "plafonds",
     "reset_cache",
     "search_communes",
+    "verifier_production",
     "whole_months_between",
 ]
 

@@ -5,17 +5,21 @@ Each figure comes from a data file with its source; see loading.py to replace th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Any
 
 from toit_referentiel.loading import data_path, load
 from toit_referentiel.models import (
+    DelaiAnormalementLong,
     DonneeIndisponible,
     LifecycleConfig,
     PhasePiece,
     PorteePiece,
     ReferentielInvalide,
+    ReferentielProvisoire,
     RegleRadiation,
     TypePiece,
 )
@@ -91,11 +95,21 @@ def plafonds(annee: int, financement: str, categorie_menage: int) -> int:
 class _Dal:
     mois: int
     par_typologie: dict[str, int]
+    provisoire: bool
+
+
+DELAIS_FILE = "delais_anormalement_longs.yaml"
+
+
+def _bool(name: str, value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _invalid(name, f"{where}: true ou false attendu, reçu {value!r}")
+    return value
 
 
 @cache
 def _delais() -> dict[str, _Dal]:
-    name = "delais_anormalement_longs.yaml"
+    name = DELAIS_FILE
     delais: dict[str, _Dal] = {}
     for departement, entry in (load(name).get("departements") or {}).items():
         where = f"departements.{departement}"
@@ -105,6 +119,7 @@ def _delais() -> dict[str, _Dal]:
                 str(typologie): _int(name, mois, f"{where}.par_typologie.{typologie}")
                 for typologie, mois in (entry.get("par_typologie") or {}).items()
             },
+            provisoire=_bool(name, entry.get("provisoire", False), f"{where}.provisoire"),
         )
     return delais
 
@@ -118,6 +133,53 @@ def delai_anormalement_long(departement: str, typologie: str | None = None) -> i
     if typologie is not None:
         return dal.par_typologie.get(str(typologie), dal.mois)
     return dal.mois
+
+
+def delai_des_typologies(departement: str, typologies: Iterable[str] = ()) -> DelaiAnormalementLong:
+    """The DAL of a demande: the shortest délai among the typologies it asks for (the
+    earliest DALO recourse, the most favourable reading for the applicant); the
+    département's délai when no typology is given. The one rule used by demandes
+    (DAL reached), cotation (ancienneté bonus) and notifications (attestation).
+    Raises DonneeIndisponible for an unconfigured département."""
+    dal = _delais().get(departement)
+    if dal is None:
+        raise DonneeIndisponible(f"délai anormalement long non configuré : {departement}")
+    demandees = [str(t) for t in typologies]
+    mois = min((dal.par_typologie.get(t, dal.mois) for t in demandees), default=dal.mois)
+    return DelaiAnormalementLong(departement=departement, mois=mois, provisoire=dal.provisoire)
+
+
+def donnees_provisoires(annee: int) -> tuple[str, ...]:
+    """What production cannot run with: each placeholder value in force (file and key) and
+    a calendar year without income ceilings. Empty when everything is definitive."""
+    problemes = [
+        f"{data_path(DELAIS_FILE)}: departements.{departement}.provisoire "
+        "(délai anormalement long provisoire, arrêté préfectoral à confirmer)"
+        for departement, dal in sorted(_delais().items())
+        if dal.provisoire
+    ]
+    if annee not in annees_plafonds():
+        problemes.append(
+            f"{data_path('plafonds.yaml')}: annees.{annee} absent "
+            f"(plafonds de ressources de l'année civile {annee} non configurés)"
+        )
+    return tuple(problemes)
+
+
+def exiger_donnees_definitives(annee: int) -> None:
+    """Raise ReferentielProvisoire naming every placeholder in force (see donnees_provisoires).
+    Services call it at start-up in production mode (see verifier_production)."""
+    problemes = donnees_provisoires(annee)
+    if problemes:
+        raise ReferentielProvisoire(
+            "données de référence provisoires, refusées en production : " + "; ".join(problemes)
+        )
+
+
+def verifier_production() -> None:
+    """The production check of every service using the referentiel (servicekit's
+    `ServiceDefinition.production_checks`): no placeholder, ceilings for this year."""
+    exiger_donnees_definitives(date.today().year)
 
 
 @cache

@@ -11,6 +11,10 @@ class ReferentielInvalide(ValueError):
     """A data file (packaged or from the override directory) is malformed."""
 
 
+class ReferentielProvisoire(RuntimeError):
+    """Production refuses placeholder reference data (the message names each file and key)."""
+
+
 class DonneeIndisponible(LookupError):
     """The data asked for is not configured (unknown year, financing or département)."""
 
@@ -45,6 +49,17 @@ class Epci:
     """Départements of the territory where the EPCI has communes (sorted)."""
     nombre_membres: int
     """All member communes, including those outside the territory."""
+
+
+@dataclass(frozen=True, slots=True)
+class DelaiAnormalementLong:
+    """The délai anormalement long applying to a demande (L441-1-4 CCH)."""
+
+    departement: str
+    mois: int
+    provisoire: bool
+    """A placeholder, not the arrêté's figure: printed as « délai indicatif : arrêté
+    préfectoral à confirmer », refused in production."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,9 @@ class ServiceDefinition:
     daily_jobs: Sequence[DailyJob] = ()
     on_startup: Sequence[RuntimeHook] = ()
     on_shutdown: Sequence[RuntimeHook] = ()
+    # Run first in TOIT_MODE=production; each raises to refuse the start (placeholder
+    # reference data, demo secrets...) with a message naming what to fix.
+    production_checks: Sequence[Callable[[], None]] = ()
     description: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -121,6 +124,9 @@ class ServiceRuntime:
         consume: bool = True,
         seed: bool | None = None,
     ) -> None:
+        if self.settings.mode == "production":
+            for check in self.definition.production_checks:
+                check()
         if migrate:
             await self.migrate()
         await self.transport.connect()

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from toit_referentiel import verifier_production
+
 from servicekit import ServiceDefinition
 from servicekit.audit import consultation_router
 from toit_cotation.adapters.tables import metadata
@@ -19,6 +21,7 @@ service = ServiceDefinition(
     consumers=[demandes_consumer],
     seed=seed,
     daily_jobs=[recalcul_mensuel],
+    production_checks=[verifier_production],
     on_startup=[demarrer_recalculs],
     on_shutdown=[arreter_recalculs],
 )

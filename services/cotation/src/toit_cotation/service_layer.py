@@ -22,7 +22,7 @@ from uuid import UUID, uuid4
 
 import structlog
 from toit_referentiel import territoire as referentiel_territoire
-from toit_referentiel.configuration import delai_anormalement_long
+from toit_referentiel.configuration import delai_des_typologies
 from toit_referentiel.models import DonneeIndisponible
 
 from servicekit.uow import UnitOfWork
@@ -79,9 +79,10 @@ def _epci_de(commune: str) -> str | None:
     return None if epci is None else epci.siren
 
 
-def delai_de(departement: str, typologie: str | None) -> int | None:
+def delai_de(departement: str, typologies: Sequence[str]) -> int | None:
+    """DAL of a demande asking for these typologies (libs/referentiel's rule: the shortest)."""
     try:
-        return delai_anormalement_long(departement, typologie)
+        return delai_des_typologies(departement, typologies).mois
     except DonneeIndisponible:
         return None
 
@@ -284,7 +285,7 @@ async def _coter(
     )
     publiees = {(g.epci, g.population): g for g in await _grilles(uow, cles)}
     reference = reference_du_mois(maintenant.date())
-    contextes: dict[tuple[str, str | None], Contexte] = {}
+    contextes: dict[tuple[str, tuple[str, ...]], Contexte] = {}
     publies = 0
     for rang, d in enumerate(a_coter, start=1):
         if rang % 100 == 0:
@@ -292,11 +293,12 @@ async def _coter(
         snapshot = d.snapshot
         assert snapshot is not None
         mutation = snapshot["logement_actuel"]["type"] == "LOCATAIRE_HLM"
-        cle_contexte = (d.departement, d.typologie)
+        typologies = tuple(snapshot["logement_recherche"]["typologies"])
+        cle_contexte = (d.departement, typologies)
         contexte = contextes.get(cle_contexte)
         if contexte is None:
             contexte = contextes[cle_contexte] = Contexte(
-                reference, delai_de(d.departement, d.typologie)
+                reference, delai_de(d.departement, typologies)
             )
         if seulement_epci is None:
             epcis = d.epcis
@@ -635,7 +637,8 @@ async def simuler_grille(
         mutation = r.snapshot["logement_actuel"]["type"] == "LOCATAIRE_HLM"
         if (grille.population is Population.MUTATIONS) != mutation:
             continue
-        contexte = Contexte(reference, delai_de(r.departement, r.typologie))
+        typologies = r.snapshot["logement_recherche"]["typologies"]
+        contexte = Contexte(reference, delai_de(r.departement, typologies))
         simules[r.demande_id] = regles.coter(r.snapshot, contexte).points
         groupes[r.demande_id] = r.typologie
     courants = {i: actuels[i].points for i in simules if i in actuels}

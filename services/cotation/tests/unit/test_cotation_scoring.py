@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from toit_cotation.domain.champs import Contexte, mois_ecoules
+from toit_cotation.domain.champs import Contexte
 from toit_cotation.domain.scoring import compiler, coter
+from toit_referentiel import anciennete_mois as mois_ecoules
 
 from .cotation_fixtures import critere, grille, snapshot
 
@@ -323,3 +324,14 @@ def test_deterministic_and_hash_follows_used_inputs_only() -> None:
     fewer = snapshot()
     fewer["personnes"] = fewer["personnes"][:2]
     assert g.coter(fewer, REF).points == 0
+
+
+def test_dal_of_several_typologies_is_the_shortest_as_in_demandes() -> None:
+    """Ille-et-Vilaine: 30 months for T1-T3, 24 for T4+. A demande for T2 or T4 reaches
+    the DAL at 24 months, whatever the order of its typologies (issue 11 item 4)."""
+    from toit_cotation.service_layer import delai_de
+
+    assert delai_de("35", ["T2", "T4"]) == 24
+    assert delai_de("35", ["T4", "T2"]) == 24
+    assert delai_de("35", ["T2"]) == 30
+    assert delai_de("75", ["T2"]) is None

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from toit_referentiel import verifier_production
+
 from servicekit import ServiceDefinition
 from servicekit.runtime import ServiceRuntime
 from toit_demandes.adapters.orm import metadata
@@ -26,5 +28,6 @@ service = ServiceDefinition(
     routers=[router],
     seed=charger_demo,
     daily_jobs=[echeances_des_demandes],
+    production_checks=[verifier_production],
     on_startup=[preparer_stockage],
 )

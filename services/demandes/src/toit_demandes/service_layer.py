@@ -14,6 +14,8 @@ from uuid import UUID
 import sqlalchemy as sa
 import structlog
 from pydantic import ValidationError
+from toit_referentiel.calendrier import add_months as ajouter_mois
+from toit_referentiel.calendrier import anciennete_mois as mois_ecoules
 
 from servicekit.errors import error_items
 from servicekit.uow import UnitOfWork
@@ -37,9 +39,9 @@ from toit_demandes.adapters.orm import pieces
 from toit_demandes.adapters.referentiel import ReferentielToit, referentiel
 from toit_demandes.adapters.repository import DemandeRepository, VersionPerimee, cle
 from toit_demandes.adapters.stockage import Stockage, StockageIndisponible, empreinte
-from toit_demandes.domain.cycle_de_vie import TransitionInterdite, ajouter_mois
+from toit_demandes.domain.cycle_de_vie import TransitionInterdite
 from toit_demandes.domain.demande import Demande, Intervenant, TypeEvenement
-from toit_demandes.domain.derives import ValeursDerivees, deriver, mois_ecoules
+from toit_demandes.domain.derives import ValeursDerivees, deriver
 from toit_demandes.domain.doublons import meme_personne
 from toit_demandes.domain.historique import Changement
 from toit_demandes.domain.merge_patch import appliquer
@@ -739,13 +741,9 @@ async def _delai_anormalement_long(uow: UnitOfWork, demande: Demande, ctx: Conte
 
 
 def delai_applicable(demande: Demande, ctx: Contexte) -> int | None:
-    """The shortest DAL among the wished typologies (the most favourable to the applicant)."""
-    delais = [
-        d
-        for t in demande.saisie.logement_recherche.typologies
-        if (d := ctx.referentiel.delai_anormalement_long(demande.departement, t)) is not None
-    ]
-    return min(delais) if delais else None
+    """The DAL of the wished typologies (libs/referentiel's one rule: the shortest)."""
+    typologies = demande.saisie.logement_recherche.typologies
+    return ctx.referentiel.delai_anormalement_long(demande.departement, typologies)
 
 
 async def _purge(uow: UnitOfWork, demande: Demande, ctx: Contexte) -> bool:
@@ -877,10 +875,9 @@ async def taches_quotidiennes(
         ),
     )
     for departement in sorted(ref.departements_couverts()):
-        delais = [
-            m for t in Typologie if (m := ref.delai_anormalement_long(departement, t)) is not None
-        ]
-        if not delais:
+        # The shortest délai of any typology: a prefilter, each demande is then checked.
+        plus_court = ref.delai_anormalement_long(departement, list(Typologie))
+        if plus_court is None:
             continue
         bilan.ajouter(
             "delai_anormalement_long",
@@ -890,7 +887,7 @@ async def taches_quotidiennes(
                     actives,
                     d.departement == departement,
                     d.delai_anormalement_long_signale.is_(False),
-                    d.date_depot_initial <= ajouter_mois(jour, -min(delais)),
+                    d.date_depot_initial <= ajouter_mois(jour, -plus_court),
                 ),
                 _delai_anormalement_long,
                 ctx,

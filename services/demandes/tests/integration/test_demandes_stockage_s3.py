@@ -24,9 +24,9 @@ from toit_demandes.adapters.stockage import (
     StockageS3,
     empreinte,
 )
-from toit_demandes.domain.cycle_de_vie import ajouter_mois
 from toit_demandes.exemples import demande_exemple
 from toit_demandes.service import service
+from toit_referentiel import add_months as ajouter_mois
 
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import RuntimeFactory

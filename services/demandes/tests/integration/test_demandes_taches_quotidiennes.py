@@ -9,8 +9,8 @@ from datetime import date
 import httpx
 import sqlalchemy as sa
 from toit_demandes.adapters.orm import demandes
-from toit_demandes.domain.cycle_de_vie import ajouter_mois
 from toit_demandes.exemples import demande_exemple
+from toit_referentiel import add_months as ajouter_mois
 
 from servicekit.runtime import ServiceRuntime
 

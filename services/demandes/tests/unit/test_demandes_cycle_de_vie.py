@@ -11,12 +11,12 @@ from toit_demandes.domain.cycle_de_vie import (
     Action,
     ReglesCycleDeVie,
     TransitionInterdite,
-    ajouter_mois,
     transition,
 )
 from toit_demandes.domain.demande import Demande, Intervenant, TypeEvenement, TypeIntervenant
 from toit_demandes.domain.saisie import DemandeSaisie
 from toit_demandes.exemples import demande_exemple
+from toit_referentiel import add_months
 
 from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, StatutDemande
 from toit_contracts.types import NumeroUnique
@@ -210,7 +210,7 @@ def test_delais_de_configuration() -> None:
     assert REGLES.fin_grace(date(2026, 3, 31)) == date(2026, 4, 30)
     assert REGLES.date_preavis_renouvellement(date(2026, 3, 31)) == date(2026, 2, 28)
     assert REGLES.purge(date(2024, 2, 29)) == date(2025, 2, 28)
-    assert ajouter_mois(date(2025, 12, 15), 1) == date(2026, 1, 15)
+    assert add_months(date(2025, 12, 15), 1) == date(2026, 1, 15)
 
 
 def test_modification_trace_les_champs() -> None:

@@ -13,13 +13,13 @@ from toit_demandes.domain.derives import (
     deriver,
     eligibilites,
     menage,
-    mois_ecoules,
     publics_prioritaires,
     typologies_attendues,
     unites_consommation,
 )
 from toit_demandes.domain.saisie import DemandeSaisie
 from toit_demandes.exemples import demande_exemple
+from toit_referentiel import anciennete_mois
 
 from toit_contracts.enums import PublicPrioritaire, Typologie
 
@@ -196,9 +196,9 @@ def test_unites_consommation_echelle_oecd_modifiee() -> None:
 
 
 def test_anciennete_en_mois_revolus() -> None:
-    assert mois_ecoules(date(2025, 11, 28), AU) == 12
-    assert mois_ecoules(date(2025, 11, 29), AU) == 11
-    assert mois_ecoules(date(2027, 1, 1), AU) == 0
+    assert anciennete_mois(date(2025, 11, 28), AU) == 12
+    assert anciennete_mois(date(2025, 11, 29), AU) == 11
+    assert anciennete_mois(date(2027, 1, 1), AU) == 0
 
 
 def test_typologies_attendues() -> None:
@@ -280,3 +280,10 @@ def test_deriver_rassemble_tout() -> None:
     assert d.ressources_mensuelles_totales == Decimal("1650")
     assert d.anciennete_mois == 22
     assert [e.eligible for e in d.eligibilites] == [True, True, True]
+
+
+def test_anciennete_agrees_with_cotation_at_the_end_of_february() -> None:
+    """One calendar (libs/referentiel): a dépôt on 31 January has one month of ancienneté
+    on 29 February, as cotation counts it (issue 11 item 4)."""
+    d = deriver(saisie(), date(2024, 1, 31), date(2024, 2, 29), plafonds)
+    assert d.anciennete_mois == 1

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from toit_referentiel import verifier_production
+
 from servicekit import ServiceDefinition
 from toit_notifications.adapters.tables import metadata
 from toit_notifications.entrypoints import expediteur
@@ -15,6 +17,7 @@ service = ServiceDefinition(
     metadata=metadata,
     routers=[router],
     consumers=[consumer],
+    production_checks=[verifier_production],
     on_startup=[expediteur.demarrer],
     on_shutdown=[expediteur.arreter],
 )

@@ -63,12 +63,12 @@ def pieces_instruction() -> tuple[PieceInstruction, ...]:
     )
 
 
-def delai_anormalement_long(departement: str, typologies: list[str]) -> int | None:
-    """The shortest délai among the typologies asked for (the earliest DALO recourse)."""
+def delai_anormalement_long(
+    departement: str, typologies: list[str]
+) -> referentiel.DelaiAnormalementLong | None:
+    """The DAL of the typologies asked for (libs/referentiel's one rule: the shortest)."""
     try:
-        if not typologies:
-            return referentiel.delai_anormalement_long(departement)
-        return min(referentiel.delai_anormalement_long(departement, t) for t in typologies)
+        return referentiel.delai_des_typologies(departement, typologies)
     except referentiel.DonneeIndisponible:
         return None
 
@@ -76,6 +76,7 @@ def delai_anormalement_long(departement: str, typologies: list[str]) -> int | No
 def donnees_attestation(avis: Avis, guichet: str | None) -> DonneesAttestation:
     snapshot = avis.contexte["snapshot"]
     typologies = [str(t) for t in snapshot.logement_recherche.typologies]
+    delai = delai_anormalement_long(avis.departement or "", typologies)
     return DonneesAttestation(
         renouvellement=avis.type == "attestation_renouvellement",
         numero_unique=avis.contexte["numero_unique"],
@@ -85,9 +86,10 @@ def donnees_attestation(avis: Avis, guichet: str | None) -> DonneesAttestation:
         date_dernier_renouvellement=snapshot.date_dernier_renouvellement,
         date_expiration=snapshot.date_expiration,
         guichet=guichet,
-        delai_anormalement_long_mois=delai_anormalement_long(avis.departement or "", typologies),
+        delai_anormalement_long_mois=delai.mois if delai else None,
         destinataire=avis.destinataire,
         pieces=pieces_instruction(),
+        delai_provisoire=delai.provisoire if delai else False,
     )
 
 

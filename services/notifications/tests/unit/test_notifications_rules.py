@@ -13,7 +13,6 @@ from toit_notifications.domain.model import (
     Canal,
     Destinataire,
     PolitiqueEnvoi,
-    ajouter_mois,
     choisir_canal,
     date_fr,
     masquer_email,
@@ -54,8 +53,6 @@ def test_backoff_doubles_up_to_the_maximum_then_gives_up() -> None:
 
 def test_french_dates_and_months() -> None:
     assert date_fr(date(2026, 3, 1)) == "1er mars 2026"
-    assert ajouter_mois(date(2024, 1, 31), 1) == date(2024, 2, 29)
-    assert ajouter_mois(date(2026, 1, 12), 24) == date(2028, 1, 12)
 
 
 def test_every_trigger_has_a_template_with_three_parts() -> None:
@@ -96,8 +93,8 @@ def test_renewal_notice_without_post_preference_is_an_email() -> None:
 
 
 def test_dal_is_the_shortest_of_the_typologies_asked() -> None:
-    assert delai_anormalement_long("35", ["T3", "T4"]) == 24
-    assert delai_anormalement_long("35", ["T2"]) == 30
+    assert (dal := delai_anormalement_long("35", ["T3", "T4"])) and dal.mois == 24
+    assert (dal := delai_anormalement_long("35", ["T2"])) and dal.mois == 30
     assert delai_anormalement_long("2A", []) is None
 
 
@@ -111,6 +108,9 @@ def test_attestation_pdf_holds_what_the_law_lists() -> None:
     assert "12 janvier 2026" in text  # dépôt
     assert "RM035" in text
     assert "24 mois" in text and "12 janvier 2028" in text  # DAL and DALO date
+    # Every DAL of the packaged referentiel is a placeholder: never "fixé par le préfet".
+    assert "Délai indicatif : arrêté préfectoral à confirmer" in " ".join(text.split())
+    assert "fixé par le préfet" not in text
     assert "Avis d'impôt sur le revenu" in text  # annex of pièces
     assert "R441-2-6" in text  # data-protection notice
     assert attestation_pdf(data, date(2026, 1, 15)) == content  # invariant bytes
@@ -129,3 +129,10 @@ def test_unique_key_differs_by_event_and_type() -> None:
     event = example_events()["demande.enregistree"]
     [avis] = PAR_EVENEMENT[event.event_type].avis(event)
     assert avis.cle("e1") != avis.cle("e2")
+
+
+def test_dalo_information_says_a_placeholder_dal_is_indicative() -> None:
+    event = example_events()["demande.delai_anormalement_long_atteint"]
+    [avis] = PAR_EVENEMENT[event.event_type].avis(event)
+    rendu = Gabarits().rendre(avis.type, {**avis.contexte, "canal": "email"})
+    assert "délai indicatif : arrêté préfectoral à confirmer" in rendu.texte

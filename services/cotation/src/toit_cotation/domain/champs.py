@@ -16,6 +16,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from toit_referentiel.calendrier import anciennete_mois
+
 from toit_contracts.enums import (
     BesoinAccessibilite,
     CategorieMenage,
@@ -74,21 +76,6 @@ def _codes(enum: type[LabelledEnum] | type[CategorieMenage]) -> tuple[str, ...]:
 # --- Extractors, one per group -----------------------------------------------------------------
 
 
-def mois_ecoules(depuis: date, reference: date) -> int:
-    """Whole months from `depuis` to `reference`. A month is complete on the same day
-    of the month, or on the last day of a shorter month (31 Jan → 28 Feb = 1 month)."""
-    mois = (reference.year - depuis.year) * 12 + reference.month - depuis.month
-    if reference.day < depuis.day and reference.day < _dernier_jour(reference):
-        mois -= 1
-    return max(mois, 0)
-
-
-def _dernier_jour(jour: date) -> int:
-    if jour.month == 12:
-        return 31
-    return (date(jour.year, jour.month + 1, 1) - date(jour.year, jour.month, 1)).days
-
-
 # Pure functions of (ISO date, reference date), cached: the same dates recur across the
 # demandes and each bulk re-scoring.
 @lru_cache(maxsize=1 << 16)
@@ -99,7 +86,7 @@ def _age(naissance: str, reference: date) -> int:
 
 @lru_cache(maxsize=1 << 14)
 def _mois_depuis(depot: str, reference: date) -> int:
-    return mois_ecoules(date.fromisoformat(depot[:10]), reference)
+    return anciennete_mois(date.fromisoformat(depot[:10]), reference)
 
 
 # Each extractor writes its group's facts into the dictionary it is given (one dict

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 
@@ -33,9 +34,11 @@ class ReferentielToit:
         except ref.DonneeIndisponible:
             return None
 
-    def delai_anormalement_long(self, departement: str, typologie: Typologie | None) -> int | None:
+    def delai_anormalement_long(
+        self, departement: str, typologies: Iterable[Typologie]
+    ) -> int | None:
         try:
-            return ref.delai_anormalement_long(departement, typologie)
+            return ref.delai_des_typologies(departement, typologies).mois
         except ref.DonneeIndisponible:
             return None
 

@@ -3,15 +3,17 @@
 The transition table is the single place saying what may happen in which
 state; guards that depend on dates (reactivation window...) sit in the
 aggregate. Delays are configuration (`ReglesCycleDeVie`), loaded from the
-referentiel, never constants.
+referentiel, never constants; months are counted by the one calendar of
+libs/referentiel (toit_referentiel.calendrier).
 """
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+
+from toit_referentiel.calendrier import add_months
 
 from toit_contracts.enums import MotifRadiation, StatutDemande
 
@@ -79,14 +81,6 @@ def transition(statut: StatutDemande, action: Action) -> StatutDemande:
         ) from None
 
 
-def ajouter_mois(jour: date, mois: int) -> date:
-    """Same day `mois` months later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    index = jour.year * 12 + jour.month - 1 + mois
-    annee, mois_cible = divmod(index, 12)
-    dernier = calendar.monthrange(annee, mois_cible + 1)[1]
-    return date(annee, mois_cible + 1, min(jour.day, dernier))
-
-
 # Motifs radiating at once; the others need a notice first (primer §5.3).
 MOTIFS_SANS_PREAVIS = frozenset({MotifRadiation.ATTRIBUTION, MotifRadiation.RENONCIATION})
 MOTIFS_AUTOMATIQUES = frozenset({MotifRadiation.NON_RENOUVELLEMENT})
@@ -116,17 +110,17 @@ class ReglesCycleDeVie:
     brouillon_abandonne_mois: int = 12
 
     def expiration(self, depuis: date) -> date:
-        return ajouter_mois(depuis, self.validite_mois)
+        return add_months(depuis, self.validite_mois)
 
     def date_preavis_renouvellement(self, expiration: date) -> date:
-        return ajouter_mois(expiration, -self.preavis_renouvellement_mois)
+        return add_months(expiration, -self.preavis_renouvellement_mois)
 
     def fin_grace(self, expiration: date) -> date:
-        return ajouter_mois(expiration, self.grace_mois)
+        return add_months(expiration, self.grace_mois)
 
     def fin_reactivation(self, motif: MotifRadiation, radiee_le: date) -> date | None:
         mois = self.reactivation_mois.get(motif)
-        return None if mois is None else ajouter_mois(radiee_le, mois)
+        return None if mois is None else add_months(radiee_le, mois)
 
     def purge(self, radiee_le: date) -> date:
-        return ajouter_mois(radiee_le, self.conservation_apres_radiation_mois)
+        return add_months(radiee_le, self.conservation_apres_radiation_mois)

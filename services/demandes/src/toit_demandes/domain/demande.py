@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
+from toit_referentiel.calendrier import add_months
+
 from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, StatutDemande
 from toit_contracts.types import NumeroUnique
 from toit_demandes.domain.cycle_de_vie import (
@@ -22,7 +24,6 @@ from toit_demandes.domain.cycle_de_vie import (
     Action,
     ReglesCycleDeVie,
     TransitionInterdite,
-    ajouter_mois,
     transition,
 )
 from toit_demandes.domain.historique import Changement, differences
@@ -302,7 +303,7 @@ class Demande:
                 f"{self.preavis_radiation.effet_le:%d/%m/%Y})"
             )
         self._passer(Action.NOTIFIER_RADIATION)
-        effet = ajouter_mois(quand.date(), regles.preavis_radiation_mois[motif])
+        effet = add_months(quand.date(), regles.preavis_radiation_mois[motif])
         self.preavis_radiation = PreavisRadiation(motif, sous_motif, quand.date(), effet)
         self._noter(
             quand,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from toit_referentiel.calendrier import anciennete_mois
+
 from toit_contracts.enums import (
     LienParente,
     MotifDemande,
@@ -27,14 +29,6 @@ CATEGORIE_MAX = 6
 
 def age(naissance: date, au: date) -> int:
     return au.year - naissance.year - ((au.month, au.day) < (naissance.month, naissance.day))
-
-
-def mois_ecoules(depuis: date, au: date) -> int:
-    """Whole months from `depuis` to `au` (0 if `au` is before)."""
-    mois = (au.year - depuis.year) * 12 + au.month - depuis.month
-    if au.day < depuis.day:
-        mois -= 1
-    return max(mois, 0)
 
 
 @dataclass(frozen=True)
@@ -264,7 +258,7 @@ def deriver(
         categorie_menage=categorie,
         unites_consommation=unites_consommation(saisie, au),
         ressources_mensuelles_totales=ressources_mensuelles(saisie),
-        anciennete_mois=mois_ecoules(date_depot_initial, au),
+        anciennete_mois=anciennete_mois(date_depot_initial, au),
         typologies_attendues=typologies_attendues(m.personnes),
         eligibilites=eligibilites(saisie, categorie, au.year, plafonds),
         publics_prioritaires=publics_prioritaires(saisie, au),

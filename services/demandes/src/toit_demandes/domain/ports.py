@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -33,8 +34,10 @@ class Referentiel(Protocol):
     ) -> Decimal | None: ...
 
     def delai_anormalement_long(
-        self, departement: str, typologie: Typologie | None
-    ) -> int | None: ...
+        self, departement: str, typologies: Iterable[Typologie]
+    ) -> int | None:
+        """DAL of a demande asking for these typologies (the shortest; None if unknown)."""
+        ...
 
     def regles_cycle_de_vie(self) -> ReglesCycleDeVie: ...
 

@@ -95,7 +95,18 @@ def attestation_pdf(data: DonneesAttestation, edition: date) -> bytes:
         )
     )
 
-    if data.delai_anormalement_long_mois is not None and data.date_saisine_dalo is not None:
+    if data.delai_provisoire and data.date_saisine_dalo is not None:
+        # A placeholder of the referentiel is never printed as the préfet's figure.
+        dalo = (
+            f"Délai indicatif : arrêté préfectoral à confirmer. Le délai anormalement long du "
+            f"département {data.departement} est fixé par arrêté préfectoral ; à titre "
+            f"indicatif, {data.delai_anormalement_long_mois} mois, soit à partir du "
+            f"{date_fr(data.date_saisine_dalo)}. Le guichet enregistreur vous confirme le "
+            f"délai en vigueur. Passé ce délai sans proposition adaptée à vos besoins, vous "
+            f"pourrez saisir la commission de médiation au titre du droit au logement "
+            f"opposable (DALO)."
+        )
+    elif data.delai_anormalement_long_mois is not None and data.date_saisine_dalo is not None:
         dalo = (
             f"Le délai anormalement long fixé par le préfet dans le département "
             f"{data.departement} est de {data.delai_anormalement_long_mois} mois. Si vous n'avez "

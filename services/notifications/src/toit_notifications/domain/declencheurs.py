@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import toit_referentiel as referentiel
+from toit_referentiel.calendrier import date_saisine_dalo
+
 from toit_contracts.events import (
     CompteActivationDemandee,
     CompteReinitialisationDemandee,
@@ -29,7 +32,6 @@ from toit_notifications.domain.model import (
     Avis,
     Canal,
     Destinataire,
-    ajouter_mois,
     choisir_canal,
 )
 
@@ -128,8 +130,17 @@ def _delai_anormalement_long(event: DemandeDelaiAnormalementLongAtteint) -> Cont
     return {
         "date_depot_initial": event.date_depot_initial,
         "delai_mois": event.delai_mois,
-        "date_saisine": ajouter_mois(event.date_depot_initial, event.delai_mois),
+        "date_saisine": date_saisine_dalo(event.date_depot_initial, event.delai_mois),
+        "delai_provisoire": _dal_provisoire(event.departement),
     }
+
+
+def _dal_provisoire(departement: str) -> bool:
+    """The département's DAL is a placeholder of the referentiel (printed as indicative)."""
+    try:
+        return referentiel.delai_des_typologies(departement).provisoire
+    except referentiel.DonneeIndisponible:
+        return False
 
 
 DECLENCHEURS: tuple[Declencheur, ...] = (

@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from toit_referentiel.calendrier import date_saisine_dalo
+
 
 class Canal(StrEnum):
     EMAIL = "email"
@@ -136,18 +138,6 @@ def date_fr(value: date | datetime | None) -> str:
     return f"{day} {months[value.month - 1]} {value.year}"
 
 
-def ajouter_mois(start: date, months: int) -> date:
-    """Same day `months` later, clamped to the end of the month."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    for day in range(start.day, 27, -1):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    return date(year, month, min(start.day, 28))
-
-
 @dataclass(frozen=True)
 class PieceInstruction:
     """One line of the annex of the attestation: a pièce needed for instruction."""
@@ -171,13 +161,16 @@ class DonneesAttestation:
     delai_anormalement_long_mois: int | None
     destinataire: Destinataire
     pieces: tuple[PieceInstruction, ...] = field(default_factory=tuple)
+    # The délai is a placeholder of the referentiel, not the arrêté's figure: printed as
+    # « délai indicatif : arrêté préfectoral à confirmer », never as fixed by the préfet.
+    delai_provisoire: bool = False
 
     @property
     def date_saisine_dalo(self) -> date | None:
         """Date from which the applicant may seize the DALO commission (L441-1-4 CCH)."""
         if self.delai_anormalement_long_mois is None:
             return None
-        return ajouter_mois(self.date_depot_initial, self.delai_anormalement_long_mois)
+        return date_saisine_dalo(self.date_depot_initial, self.delai_anormalement_long_mois)
 
 
 def masquer_nom(nom_complet: str | None) -> str | None:
