@@ -132,11 +132,32 @@ _STATUS_FR = {
 }
 
 
+# English details the frameworks raise themselves (FastAPI's body parsing, Starlette's
+# multipart parser), answered in French.
+_FRAMEWORK_DETAILS = {
+    "There was an error parsing the body": "Corps de la requête illisible",
+    "Not authenticated": _STATUS_FR[401],
+}
+_MULTIPART_DETAILS = (
+    "Field exceeded",
+    "Too many fields",
+    "Too many files",
+    "Part exceeded",
+    "The Content-Disposition",
+    "Missing boundary",
+    "Invalid multipart",
+)
+
+
 async def http_exception_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
     if not isinstance(detail, str | dict | list) or detail == _english_phrase(exc.status_code):
         detail = _STATUS_FR.get(exc.status_code, "Erreur")
+    elif isinstance(detail, str) and detail in _FRAMEWORK_DETAILS:
+        detail = _FRAMEWORK_DETAILS[detail]
+    elif isinstance(detail, str) and detail.startswith(_MULTIPART_DETAILS):
+        detail = "Formulaire multipart illisible ou trop grand (champs, fichiers ou taille)"
     return JSONResponse(
         status_code=exc.status_code,
         content={"detail": detail},

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit import metrics
 from servicekit.errors import http_exception_handler, request_validation_handler
-from servicekit.input_guard import NulCharacterGuard
+from servicekit.input_guard import InputGuard
 from servicekit.tracing import current_trace_id
 from servicekit.uow import UnitOfWork
 
@@ -100,7 +100,7 @@ def create_app(runtime: ServiceRuntime, *, manage_lifespan: bool = True) -> Fast
     app.include_router(health_router(runtime))
     for router in definition.routers:
         app.include_router(router)
-    app.add_middleware(NulCharacterGuard)
+    app.add_middleware(InputGuard)
     app.add_middleware(_RequestLog, service=definition.name)  # outside: logs the guard's 422
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from servicekit.errors import answering_route, error_items, field_path
-from servicekit.input_guard import NulCharacterGuard, nul_in_json, nul_in_query
+from servicekit.input_guard import InputGuard, control_in_json, control_in_query
 
 
 class Adresse(BaseModel):
@@ -127,12 +127,18 @@ async def test_answering_route_answers_the_most_specific_listed_exception() -> N
     ],
 )
 def test_nul_in_json_names_the_field(body: bytes, champ: str | None) -> None:
-    assert nul_in_json(body) == champ
+    found = control_in_json(body)
+    assert (found and found[0]) == champ
+    if found:
+        assert found[1] == "caractère nul (U+0000) interdit"
 
 
 def test_nul_in_query_names_the_parameter() -> None:
-    assert nul_in_query("nom=durand&motif=%C3%80p%00x") == "motif"
-    assert nul_in_query("nom=durand") is None
+    assert control_in_query("nom=durand&motif=%C3%80p%00x") == (
+        "motif",
+        "caractère nul (U+0000) interdit",
+    )
+    assert control_in_query("nom=durand") is None
 
 
 async def test_a_nul_character_gets_a_422_not_a_500() -> None:
@@ -146,7 +152,7 @@ async def test_a_nul_character_gets_a_422_not_a_500() -> None:
     async def lire(motif: str = "") -> dict[str, str]:
         return {"motif": motif}
 
-    app.add_middleware(NulCharacterGuard)
+    app.add_middleware(InputGuard)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://t"
     ) as client:

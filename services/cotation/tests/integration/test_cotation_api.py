@@ -355,3 +355,31 @@ async def test_demo_seed_publishes_labelled_example_grids(
     for grille in grilles:
         assert grille["exemple"] is True and "non officielle" in grille["definition"]["libelle"]
         assert len(grille["definition"]["criteres"]) == 25
+
+
+@pytest.mark.parametrize(
+    ("contenu", "format", "champ"),
+    [
+        (b'{"epci": ' * 1000 + b"1" + b"}" * 1000, "json", "requête"),
+        (b"[" * 1000 + b"]" * 1000, "yaml", "requête"),
+        ("".join(f"{'  ' * i}n{i}:\n" for i in range(200)).encode(), "yaml", "document"),
+        (b"a: &x [1, 2]\nb: [*x, *x, *x]\n", "yaml", "document"),
+        (b"epci: '\x00'\n", "yaml", "document"),
+    ],
+)
+async def test_deep_or_hostile_documents_are_refused_in_french(
+    env: tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient],
+    contenu: bytes,
+    format: str,
+    champ: str,
+) -> None:
+    _cotation, _source, client = env
+    r = await client.post(
+        f"/api/cotation/grilles/import?format={format}",
+        content=contenu,
+        headers={**GESTIONNAIRE, "Content-Type": f"application/{format}"},
+    )
+    assert r.status_code == 422, r.text
+    erreur = r.json()["erreurs"][0]
+    assert erreur["champ"] == champ and erreur["message"].startswith("document"), erreur
+    assert (await client.get("/api/cotation/grilles", headers=GESTIONNAIRE)).json() == []

@@ -6,6 +6,7 @@ YAML is read with the safe loader only: a document is data, never code.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -23,22 +24,27 @@ def exporter(definition: GrilleDefinition, format: Format) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
 
 
-def importer(texte: str | bytes, format: Format) -> GrilleDefinition:
+def importer(
+    texte: str | bytes,
+    format: Format,
+    lire_yaml: Callable[[str | bytes], Any] = yaml.safe_load,
+) -> GrilleDefinition:
+    """`lire_yaml`: the YAML reader; the HTTP entrypoint passes one that bounds the
+    document's depth before building it (servicekit.input_guard.load_yaml)."""
     try:
-        data = json.loads(texte) if format == "json" else yaml.safe_load(texte)
-    except (ValueError, yaml.YAMLError) as exc:
+        data = json.loads(texte) if format == "json" else lire_yaml(texte)
+    except (ValueError, yaml.YAMLError, RecursionError) as exc:
         ligne = getattr(getattr(exc, "problem_mark", None), "line", None)
         if ligne is None:
             ligne = getattr(exc, "lineno", None)
         ou = f" (ligne {ligne + (0 if format == 'json' else 1)})" if ligne is not None else ""
+        message = f"document {format.upper()} illisible{ou}"
+        if isinstance(exc, RecursionError):
+            message = f"document {format.upper()} trop imbriqué"
+        elif ligne is None and str(exc):
+            message = f"document {format.upper()} refusé : {exc}"
         raise GrilleInvalide(
-            [
-                {
-                    "loc": ("document",),
-                    "msg": f"document {format.upper()} illisible{ou}",
-                    "type": "document_illisible",
-                }
-            ]
+            [{"loc": ("document",), "msg": message, "type": "document_illisible"}]
         ) from None
     if not isinstance(data, dict):
         raise GrilleInvalide(

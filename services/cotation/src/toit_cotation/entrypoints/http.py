@@ -18,6 +18,7 @@ from servicekit.audit import record_consultation
 from servicekit.auth import Principal, authorize, in_perimetre, may, require
 from servicekit.errors import error_items
 from servicekit.http import unit_of_work
+from servicekit.input_guard import load_yaml
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import TypeOrganisation
 from toit_cotation import service_layer as services
@@ -171,7 +172,7 @@ async def importer_grille(
         raise HTTPException(status_code=413, detail="Document trop volumineux (1 Mo au plus)")
     lu = format or ("yaml" if "yaml" in request.headers.get("content-type", "") else "json")
     with _erreurs_metier():
-        definition = importer(corps, lu)
+        definition = importer(corps, lu, load_yaml)
         _epci_dans_perimetre(principal, "grille.gerer", definition.epci)
         grille = await services.creer_grille(uow, definition, datetime.now(UTC))
     return _reponse(grille, 201)
