@@ -3,9 +3,14 @@
 from pathlib import Path
 
 from servicekit import ServiceDefinition
+from toit_observatoire.adapters.tables import metadata
+from toit_observatoire.entrypoints import events
 
 service = ServiceDefinition(
     name="observatoire",
     description="Statistiques, listes paramétrables, rapports territoriaux",
     migrations=Path(__file__).parent / "migrations",
+    metadata=metadata,
+    on_startup=[events.demarrer],
+    on_shutdown=[events.arreter],
 )

@@ -1,3 +1,5 @@
+from toit_observatoire.adapters.tables import metadata
+
 from servicekit.migrations import run_env
 
-run_env(None)
+run_env(metadata)

@@ -1,0 +1,62 @@
+"""The observatoire's dependencies, built once per runtime and typed.
+
+`dependances(runtime)` is the one way handlers and entrypoints reach them."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from toit_referentiel import epci_of_commune
+
+from servicekit.db import Database
+from servicekit.runtime import ServiceRuntime
+from toit_observatoire.adapters.archive import ArchiveFlux, ArchiveTable
+from toit_observatoire.domain.modeles import EpciDe
+from toit_observatoire.domain.ports import Archive
+from toit_observatoire.settings import ObservatoireSettings
+
+_KEY = "toit_observatoire.dependances"
+
+
+def epci_du_referentiel(commune: str) -> str | None:
+    epci = epci_of_commune(commune)
+    return epci.siren if epci is not None else None
+
+
+@dataclass
+class Dependances:
+    settings: ObservatoireSettings
+    db: Database
+    archive: Archive
+    # Set in the embedded mode only: the table the in-process consumer fills.
+    archive_table: ArchiveTable | None
+    epci_de: EpciDe
+    arret: asyncio.Event = field(default_factory=asyncio.Event)
+    suivi: asyncio.Task[None] | None = None
+
+
+def construire(runtime: ServiceRuntime) -> Dependances:
+    settings = ObservatoireSettings(**runtime.settings.model_dump())
+    table: ArchiveTable | None = None
+    archive: Archive
+    if settings.bus == "amqp":
+        archive = ArchiveFlux(
+            settings.amqp_url,
+            max_age=settings.observatoire_archive_max_age,
+            max_bytes=settings.observatoire_archive_max_bytes,
+            segment_bytes=settings.observatoire_archive_segment_bytes,
+        )
+    else:
+        table = ArchiveTable(runtime.db)
+        archive = table
+    deps = Dependances(settings, runtime.db, archive, table, epci_du_referentiel)
+    runtime.state[_KEY] = deps
+    return deps
+
+
+def dependances(runtime: ServiceRuntime) -> Dependances:
+    deps = runtime.state.get(_KEY)
+    if not isinstance(deps, Dependances):
+        raise RuntimeError("observatoire not started")
+    return deps
