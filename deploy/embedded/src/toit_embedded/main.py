@@ -134,7 +134,11 @@ class EmbeddedRouter:
             if message["type"] == "lifespan.startup":
                 try:
                     for runtime in self.runtimes:
-                        await runtime.start()
+                        await runtime.start(relay=False)
+                    # Relays start once every service declared its queues: the demo
+                    # events of a service reach the services started after it.
+                    for runtime in self.runtimes:
+                        runtime.relay.start()
                     self._daily = asyncio.create_task(self._daily_jobs())
                 except Exception as exc:
                     log.exception("embedded.startup_failed")
