@@ -338,6 +338,14 @@ class MotifIrrecevabilite(LabelledEnum):
     SEJOUR_IRREGULIER = "SEJOUR_IRREGULIER", "Séjour irrégulier d'un majeur du ménage"
 
 
+class OrigineDecision(LabelledEnum):
+    """Qui a décidé une radiation pour irrecevabilité (R441-2-8 CCH) : la CALEOL d'un
+    bailleur, ou le gestionnaire du fichier sur un fondement juridique écrit."""
+
+    CALEOL = "CALEOL", "Commission d'attribution (CALEOL) d'un bailleur"
+    GESTIONNAIRE = "GESTIONNAIRE", "Gestionnaire du fichier partagé"
+
+
 class CategorieMenage(LabelledIntEnum):
     """Catégorie de ménage pour les plafonds de ressources."""
 

@@ -14,6 +14,7 @@ from toit_contracts.events import (
     PERSONAL_DATA,
     DemandeEnregistree,
     DemandePurgee,
+    DemandeRadiationPreavisee,
     DemandeRadiee,
     DemandeSnapshot,
     IntegrationEvent,
@@ -38,6 +39,8 @@ def test_catalogue_is_complete() -> None:
         "demande.enregistree",
         "demande.modifiee",
         "demande.renouvelee",
+        "demande.radiation_preavisee",
+        "demande.rejetee",
         "demande.radiee",
         "demande.reactivee",
         "demande.purgee",
@@ -257,3 +260,20 @@ def test_examples_match_published_schema() -> None:
         )
         validator.validate(_data(event_type))
         assert list(validator.iter_errors(_data(event_type, champ_inconnu=1))), event_type
+
+
+def test_radiation_notice_carries_its_decision_and_answer_by_date() -> None:
+    """Irrecevabilité only with a decision (CALEOL or gestionnaire, legal ground); the
+    household answers before the radiation takes effect (issue 11 item 1)."""
+    data = _data("demande.radiation_preavisee")
+    event = DemandeRadiationPreavisee.model_validate(data)
+    assert event.decision is not None and event.decision.origine == "GESTIONNAIRE"
+    sans_decision = {**data, "decision": None}
+    with pytest.raises(ValidationError, match="décision"):
+        DemandeRadiationPreavisee.model_validate(sans_decision)
+    with pytest.raises(ValidationError, match="date_limite_reponse"):
+        DemandeRadiationPreavisee.model_validate({**data, "date_limite_reponse": "2026-06-04"})
+    with pytest.raises(ValidationError, match="préavis"):
+        DemandeRadiationPreavisee.model_validate({**data, "motif": "RENONCIATION"})
+    absence = {**data, "motif": "ABSENCE_DE_REPONSE", "sous_motif": None, "decision": None}
+    assert DemandeRadiationPreavisee.model_validate(absence).decision is None

@@ -55,6 +55,9 @@ ACTIONS: Mapping[str, str] = {
     "demande.enregistrer": "Enregistrer une demande et lui attribuer le numéro unique",
     "demande.renouveler": "Renouveler une demande",
     "demande.radier": "Radier une demande",
+    "demande.declarer_irrecevable": (
+        "Déclarer une demande irrecevable par décision du gestionnaire (R441-2-8 CCH)"
+    ),
     "demande.reactiver": "Réactiver une demande radiée",
     "demande.fusionner": "Fusionner des demandes en doublon",
     "demande.historique": "Consulter l'historique d'une demande",
@@ -99,6 +102,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "demande.enregistrer",
                 "demande.renouveler",
                 "demande.radier",
+                "demande.declarer_irrecevable",
                 "demande.reactiver",
                 "demande.fusionner",
                 "demande.historique",

@@ -19,15 +19,23 @@ from toit_referentiel.calendrier import anciennete_mois as mois_ecoules
 
 from servicekit.errors import error_items
 from servicekit.uow import UnitOfWork
+from toit_contracts.enums import (
+    CanalDepot,
+    MotifIrrecevabilite,
+    MotifRadiation,
+    StatutDemande,
+    Typologie,
+)
 from toit_contracts.enums import CategorieMenage as CategorieMenageContrat
-from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, StatutDemande, Typologie
 from toit_contracts.events.demandes import (
+    DecisionRadiation,
     DemandeCreee,
     DemandeDelaiAnormalementLongAtteint,
     DemandeEnregistree,
     DemandeModifiee,
     DemandePieceDeposee,
     DemandePurgee,
+    DemandeRadiationPreavisee,
     DemandeRadiee,
     DemandeReactivee,
     DemandeRenouvelee,
@@ -40,7 +48,12 @@ from toit_demandes.adapters.referentiel import ReferentielToit, referentiel
 from toit_demandes.adapters.repository import DemandeRepository, VersionPerimee, cle
 from toit_demandes.adapters.stockage import Stockage, StockageIndisponible, empreinte
 from toit_demandes.domain.cycle_de_vie import TransitionInterdite
-from toit_demandes.domain.demande import Demande, Intervenant, TypeEvenement
+from toit_demandes.domain.demande import (
+    DecisionIrrecevabilite,
+    Demande,
+    Intervenant,
+    TypeEvenement,
+)
 from toit_demandes.domain.derives import ValeursDerivees, deriver
 from toit_demandes.domain.doublons import meme_personne
 from toit_demandes.domain.historique import Changement
@@ -324,12 +337,20 @@ async def radier(
     sous_motif: MotifIrrecevabilite | None,
     ctx: Contexte,
     verifier: VerifierAcces,
+    decision: DecisionIrrecevabilite | None = None,
 ) -> Demande:
+    """Radiation, or its notice (irrecevabilité on a CALEOL or gestionnaire decision,
+    absence de réponse): the notice event makes notifications send the registered letter."""
     repo = DemandeRepository(uow.session)
     demande = await _charger(repo, demande_id, verifier)
     version_lue = demande.version
     radiee = demande.radier(
-        motif, ctx.maintenant, ctx.intervenant, ctx.referentiel.regles_cycle_de_vie(), sous_motif
+        motif,
+        ctx.maintenant,
+        ctx.intervenant,
+        ctx.referentiel.regles_cycle_de_vie(),
+        sous_motif,
+        decision=decision,
     )
     if radiee:
         publier_radiation(uow, demande, ctx)
@@ -339,9 +360,43 @@ async def radier(
                 **_avec_snapshot(demande, ctx), rubriques_modifiees=["preavis_radiation"]
             )
         )
+        uow.publish(await _preavis_radiation(repo, demande, ctx))
     await repo.sauver(demande, version_lue)
     await uow.commit()
     return demande
+
+
+async def _preavis_radiation(
+    repo: DemandeRepository, demande: Demande, ctx: Contexte
+) -> DemandeRadiationPreavisee:
+    preavis = demande.preavis_radiation
+    assert preavis is not None
+    decision = preavis.decision
+    return DemandeRadiationPreavisee(
+        **_etat(demande),
+        motif=preavis.motif,
+        sous_motif=preavis.sous_motif,
+        decision=None
+        if decision is None
+        else DecisionRadiation(
+            origine=decision.origine,
+            fondement=decision.fondement,
+            date_decision=decision.date_decision,
+            reference=decision.reference,
+        ),
+        date_preavis=preavis.notifie_le,
+        date_limite_reponse=preavis.repondre_avant,
+        date_effet=preavis.effet_le,
+        en_ligne=await _en_ligne(repo, demande),
+        contact=contact(demande.saisie, ctx.referentiel.nom_commune),
+    )
+
+
+async def _en_ligne(repo: DemandeRepository, demande: Demande) -> bool:
+    """Filed or renewed online at least once (R441-2-7 CCH: how notices are sent)."""
+    return demande.saisie.canal_depot is CanalDepot.EN_LIGNE or (
+        await repo.renouvelee_en_ligne(demande.id)
+    )
 
 
 def publier_radiation(uow: UnitOfWork, demande: Demande, ctx: Contexte) -> None:
@@ -684,6 +739,7 @@ async def _preavis_renouvellement(uow: UnitOfWork, demande: Demande, ctx: Contex
             **_etat(demande),
             date_expiration=demande.date_expiration,
             contact=contact(demande.saisie, ctx.referentiel.nom_commune),
+            en_ligne=await _en_ligne(DemandeRepository(uow.session), demande),
         )
     )
     return True

@@ -13,17 +13,31 @@ from toit_demandes.domain.cycle_de_vie import (
     TransitionInterdite,
     transition,
 )
-from toit_demandes.domain.demande import Demande, Intervenant, TypeEvenement, TypeIntervenant
+from toit_demandes.domain.demande import (
+    DecisionIrrecevabilite,
+    Demande,
+    Intervenant,
+    TypeEvenement,
+    TypeIntervenant,
+)
 from toit_demandes.domain.saisie import DemandeSaisie
 from toit_demandes.exemples import demande_exemple
 from toit_referentiel import add_months
 
-from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, StatutDemande
+from toit_contracts.enums import (
+    MotifIrrecevabilite,
+    MotifRadiation,
+    OrigineDecision,
+    StatutDemande,
+)
 from toit_contracts.types import NumeroUnique
 
 S = StatutDemande
 REGLES = ReglesCycleDeVie()
 AGENT = Intervenant(TypeIntervenant.AGENT, "agent-1", "ORG-1")
+DECISION = DecisionIrrecevabilite(
+    OrigineDecision.GESTIONNAIRE, "R441-2-8 CCH : ressources au-dessus du plafond", date(2025, 9, 1)
+)
 
 ATTENDU = {
     (S.BROUILLON, Action.SOUMETTRE): S.A_VALIDER,
@@ -139,16 +153,27 @@ def test_irrecevabilite_exige_un_sous_motif_et_un_preavis() -> None:
             REGLES,
             MotifIrrecevabilite.PLAFOND_RESSOURCES,
         )
+    with pytest.raises(TransitionInterdite, match="décision de CALEOL ou du gestionnaire"):
+        demande.radier(
+            MotifRadiation.IRRECEVABILITE,
+            quand(date(2025, 9, 1)),
+            AGENT,
+            REGLES,
+            MotifIrrecevabilite.PLAFOND_RESSOURCES,
+        )
     radiee = demande.radier(
         MotifRadiation.IRRECEVABILITE,
         quand(date(2025, 9, 1)),
         AGENT,
         REGLES,
         MotifIrrecevabilite.PLAFOND_RESSOURCES,
+        decision=DECISION,
     )
     assert not radiee and demande.statut is S.ACTIVE
     assert demande.preavis_radiation is not None
     assert demande.preavis_radiation.effet_le == date(2025, 10, 1)
+    assert demande.preavis_radiation.repondre_avant == date(2025, 9, 30)
+    assert demande.preavis_radiation.decision == DECISION
     with pytest.raises(TransitionInterdite, match="déjà en cours"):
         demande.radier(MotifRadiation.ABSENCE_DE_REPONSE, quand(date(2025, 9, 2)), AGENT, REGLES)
     assert not demande.radier_fin_de_preavis(quand(date(2025, 9, 30)))

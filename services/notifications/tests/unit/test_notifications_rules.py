@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from pypdf import PdfReader
 from toit_notifications.adapters.gabarits import Gabarits
 from toit_notifications.adapters.pdf import attestation_pdf, courrier_pdf
@@ -70,7 +71,7 @@ def test_html_part_is_escaped() -> None:
     event = example_events()["demande.renouvellement_a_echeance"]
     contact = example_contact().model_copy(update={"nom": "<script>x</script>"})
     event = event.model_copy(update={"contact": contact})
-    [avis] = PAR_EVENEMENT[event.event_type].avis(event)
+    avis = PAR_EVENEMENT[event.event_type].avis(event)[0]
     rendu = Gabarits().rendre(avis.type, {**avis.contexte, "canal": "email"})
     assert "<script>" not in rendu.html and "&lt;script&gt;" in rendu.html
     assert "<script>" in rendu.texte
@@ -87,6 +88,7 @@ def test_accounts_to_review_go_to_each_administrator_once() -> None:
 
 def test_renewal_notice_without_post_preference_is_an_email() -> None:
     event = example_events()["demande.renouvellement_a_echeance"]
+    event = event.model_copy(update={"en_ligne": True})
     [avis] = PAR_EVENEMENT[event.event_type].avis(event)
     assert avis.canal is Canal.EMAIL and avis.type == "preavis_renouvellement"
     assert avis.contexte["date_expiration"] == date(2027, 1, 12)
@@ -136,3 +138,62 @@ def test_dalo_information_says_a_placeholder_dal_is_indicative() -> None:
     [avis] = PAR_EVENEMENT[event.event_type].avis(event)
     rendu = Gabarits().rendre(avis.type, {**avis.contexte, "canal": "email"})
     assert "délai indicatif : arrêté préfectoral à confirmer" in rendu.texte
+
+
+@pytest.mark.parametrize(
+    ("en_ligne", "courrier_papier", "email", "canaux"),
+    [
+        # Never registered nor renewed online: post, plus email when known.
+        (False, False, "a@b.fr", {Canal.COURRIER, Canal.EMAIL}),
+        (False, True, "a@b.fr", {Canal.COURRIER, Canal.EMAIL}),
+        (False, False, None, {Canal.COURRIER}),
+        (False, True, None, {Canal.COURRIER}),
+        # Registered or renewed online: email only, or email and post when post was asked.
+        (True, False, "a@b.fr", {Canal.EMAIL}),
+        (True, True, "a@b.fr", {Canal.EMAIL, Canal.COURRIER}),
+        (True, False, None, {Canal.COURRIER}),
+        (True, True, None, {Canal.COURRIER}),
+    ],
+)
+def test_renewal_notice_channel_follows_filing_channel_and_choice(
+    en_ligne: bool, courrier_papier: bool, email: str | None, canaux: set[Canal]
+) -> None:
+    """R441-2-7 CCH, primer §5.2 (issue 11 item 2)."""
+    event = example_events()["demande.renouvellement_a_echeance"]
+    contact = example_contact().model_copy(
+        update={"email": email, "courrier_papier": courrier_papier}
+    )
+    event = event.model_copy(update={"contact": contact, "en_ligne": en_ligne})
+    avis = PAR_EVENEMENT[event.event_type].avis(event)
+    assert [a.canal for a in avis] == sorted(canaux, key=[Canal.COURRIER, Canal.EMAIL].index)
+    assert len({a.cle("e1") for a in avis}) == len(avis)  # each channel exists once
+
+
+def test_radiation_notice_is_a_registered_letter_with_the_answer_by_date() -> None:
+    event = example_events()["demande.radiation_preavisee"]
+    avis = PAR_EVENEMENT[event.event_type].avis(event)
+    assert [a.canal for a in avis] == [Canal.COURRIER, Canal.EMAIL]
+    gabarits = Gabarits()
+    courrier = gabarits.rendre("preavis_radiation", {**avis[0].contexte, "canal": "courrier"})
+    assert courrier.sujet.startswith("Lettre recommandée avec accusé de réception")
+    assert "jusqu'au 3 juin 2026 inclus" in courrier.texte
+    assert "radiée le 4 juin 2026" in courrier.texte
+    assert "plafond PLUS de 37 584 €" in courrier.texte  # the legal ground is stated
+    sans_email = event.model_copy(
+        update={"contact": example_contact().model_copy(update={"email": None})}
+    )
+    assert [a.canal for a in PAR_EVENEMENT[event.event_type].avis(sans_email)] == [Canal.COURRIER]
+
+
+def test_a_migrated_demande_gets_no_attestation() -> None:
+    event = example_events()["demande.enregistree"]
+    assert PAR_EVENEMENT[event.event_type].avis(event)
+    migree = event.model_copy(update={"migree": True})
+    assert PAR_EVENEMENT[event.event_type].avis(migree) == []
+
+
+def test_rejected_online_demande_notice_states_the_motif() -> None:
+    event = example_events()["demande.rejetee"]
+    [avis] = PAR_EVENEMENT[event.event_type].avis(event)
+    rendu = Gabarits().rendre(avis.type, {**avis.contexte, "canal": avis.canal.value})
+    assert "pièce d'identité déposée est illisible" in rendu.texte

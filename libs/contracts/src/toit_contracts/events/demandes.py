@@ -29,6 +29,7 @@ from toit_contracts.enums import (
     MotifIrrecevabilite,
     MotifRadiation,
     Nationalite,
+    OrigineDecision,
     PublicPrioritaire,
     RolePersonne,
     SituationFamiliale,
@@ -299,9 +300,17 @@ class DemandeEnregistree(_DemandeAvecSnapshot):
     """La demande est enregistrée : elle a un numéro unique; l'attestation est due sous un mois."""
 
     event_type = "demande.enregistree"
-    summary = "Demande enregistrée, numéro unique attribué : déclenche l'attestation."
+    summary = (
+        "Demande enregistrée, numéro unique attribué : déclenche l'attestation (sauf demande "
+        "migrée d'un autre fichier)."
+    )
 
     numero_unique: NumeroUniqueStr = Field(description="Numéro unique attribué")
+    migree: bool = Field(
+        default=False,
+        description="Reprise d'un autre fichier (numéro unique, date de dépôt et ancienneté "
+        "conservés) : le ménage a déjà son attestation, aucune n'est envoyée",
+    )
 
 
 class DemandeModifiee(_DemandeAvecSnapshot):
@@ -360,6 +369,83 @@ class DemandeRenouvellementAEcheance(_DemandeEtat):
 
     date_expiration: date = Field(description="Date à laquelle la demande cesse d'être valide")
     contact: Contact = personal("Coordonnées pour le préavis (service notifications seulement).")
+    en_ligne: bool = Field(
+        default=False,
+        description="Le demandeur a déposé ou renouvelé sa demande en ligne au moins une fois. "
+        "R441-2-7 CCH : sinon le préavis part par courrier (et par courriel si l'adresse est "
+        "connue) ; si oui, par courriel seul, ou courriel et courrier s'il a demandé le courrier",
+    )
+
+
+class DecisionRadiation(ContractModel):
+    """Décision qui fonde une radiation pour irrecevabilité (R441-2-8 CCH)."""
+
+    origine: OrigineDecision = Field(description="CALEOL d'un bailleur ou gestionnaire")
+    fondement: str = Field(
+        min_length=10,
+        max_length=500,
+        description="Fondement juridique et faits retenus, communiqués au demandeur",
+    )
+    date_decision: date = Field(description="Date de la décision")
+    reference: str | None = Field(
+        default=None, max_length=64, description="Référence de la séance CALEOL ou de la décision"
+    )
+
+
+MOTIFS_AVEC_PREAVIS = (MotifRadiation.IRRECEVABILITE, MotifRadiation.ABSENCE_DE_REPONSE)
+
+
+class DemandeRadiationPreavisee(_DemandeEtat):
+    """Une radiation est annoncée : le ménage peut répondre jusqu'à `date_limite_reponse`,
+    faute de quoi la demande est radiée le `date_effet` (R441-2-8 CCH). Le préavis part par
+    lettre recommandée (ou tout moyen donnant date certaine de réception)."""
+
+    event_type = "demande.radiation_preavisee"
+    summary = (
+        "Préavis de radiation (irrecevabilité, absence de réponse) : lettre recommandée à "
+        "éditer par le guichet, avec la date limite de réponse."
+    )
+
+    motif: MotifRadiation = Field(description="Irrecevabilité ou absence de réponse")
+    sous_motif: MotifIrrecevabilite | None = Field(
+        default=None, description="Obligatoire pour une irrecevabilité, absent sinon"
+    )
+    decision: DecisionRadiation | None = Field(
+        default=None, description="Décision fondant l'irrecevabilité (obligatoire pour elle)"
+    )
+    date_preavis: date = Field(description="Date du préavis")
+    date_limite_reponse: date = Field(description="Dernier jour pour répondre")
+    date_effet: date = Field(description="Date de la radiation sans réponse du ménage")
+    en_ligne: bool = Field(
+        default=False, description="Le demandeur a déposé ou renouvelé en ligne au moins une fois"
+    )
+    contact: Contact = personal("Coordonnées pour le préavis (service notifications seulement).")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.motif not in MOTIFS_AVEC_PREAVIS:
+            raise ValueError("seules l'irrecevabilité et l'absence de réponse ont un préavis")
+        irrecevable = self.motif is MotifRadiation.IRRECEVABILITE
+        if irrecevable != (self.sous_motif is not None) or irrecevable != (
+            self.decision is not None
+        ):
+            raise ValueError(
+                "le sous-motif et la décision vont avec une irrecevabilité, et elle seule"
+            )
+        if not self.date_preavis <= self.date_limite_reponse < self.date_effet:
+            raise ValueError("date_preavis ≤ date_limite_reponse < date_effet")
+        return self
+
+
+class DemandeRejetee(_DemandeEtat):
+    """Une demande en ligne à valider a été rejetée par un guichet (pièce d'identité absente ou
+    illisible...) : elle revient au demandeur en brouillon, avec le motif."""
+
+    event_type = "demande.rejetee"
+    summary = "Demande en ligne rejetée à la validation : avis motivé au demandeur."
+
+    motif: str = Field(min_length=5, max_length=500, description="Motif communiqué au demandeur")
+    contact: Contact = personal("Coordonnées pour l'avis (service notifications seulement).")
 
 
 class DemandeDelaiAnormalementLongAtteint(_DemandeEtat):
@@ -416,14 +502,17 @@ __all__ = [
     "Adresse",
     "Contact",
     "DecisionDalo",
+    "DecisionRadiation",
     "DemandeCreee",
     "DemandeDelaiAnormalementLongAtteint",
     "DemandeEnregistree",
     "DemandeModifiee",
     "DemandePieceDeposee",
     "DemandePurgee",
+    "DemandeRadiationPreavisee",
     "DemandeRadiee",
     "DemandeReactivee",
+    "DemandeRejetee",
     "DemandeRenouvelee",
     "DemandeRenouvellementAEcheance",
     "DemandeSnapshot",

@@ -13,7 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, StatutDemande
+from toit_contracts.enums import (
+    MotifIrrecevabilite,
+    MotifRadiation,
+    OrigineDecision,
+    StatutDemande,
+)
 from toit_demandes.adapters.orm import (
     demande_communes,
     demande_typologies,
@@ -22,6 +27,7 @@ from toit_demandes.adapters.orm import (
     sequences_numero,
 )
 from toit_demandes.domain.demande import (
+    DecisionIrrecevabilite,
     Demande,
     Evenement,
     Intervenant,
@@ -79,6 +85,14 @@ def _colonnes(demande: Demande) -> dict[str, Any]:
             "sous_motif": preavis.sous_motif.value if preavis.sous_motif else None,
             "notifie_le": preavis.notifie_le.isoformat(),
             "effet_le": preavis.effet_le.isoformat(),
+            "decision": None
+            if preavis.decision is None
+            else {
+                "origine": preavis.decision.origine.value,
+                "fondement": preavis.decision.fondement,
+                "date_decision": preavis.decision.date_decision.isoformat(),
+                "reference": preavis.decision.reference,
+            },
         },
         "preavis_radiation_effet": preavis.effet_le if preavis else None,
         "preavis_renouvellement_pour": demande.preavis_renouvellement_pour,
@@ -106,6 +120,17 @@ def _lignes_historique(demande: Demande) -> list[dict[str, Any]]:
         }
         for e in demande.nouveaux_evenements
     ]
+
+
+def _decision(stockee: dict[str, Any] | None) -> DecisionIrrecevabilite | None:
+    if stockee is None:
+        return None
+    return DecisionIrrecevabilite(
+        origine=OrigineDecision(stockee["origine"]),
+        fondement=stockee["fondement"],
+        date_decision=date.fromisoformat(stockee["date_decision"]),
+        reference=stockee["reference"],
+    )
 
 
 def _depuis_ligne(row: Any) -> Demande:
@@ -136,6 +161,7 @@ def _depuis_ligne(row: Any) -> Demande:
             else None,
             notifie_le=date.fromisoformat(preavis["notifie_le"]),
             effet_le=date.fromisoformat(preavis["effet_le"]),
+            decision=_decision(preavis.get("decision")),
         ),
         preavis_renouvellement_pour=row.preavis_renouvellement_pour,
         delai_anormalement_long_signale=row.delai_anormalement_long_signale,
@@ -446,6 +472,21 @@ class DemandeRepository:
             [{"demande_id": demande.id, **ligne} for ligne in _lignes_historique(demande)],
         )
         demande.nouveaux_evenements = []
+
+    async def renouvelee_en_ligne(self, demande_id: UUID) -> bool:
+        """The applicant renewed this demande on the portal at least once (R441-2-7 CCH:
+        the renewal notice channel depends on it)."""
+        h = historique.c
+        ligne = await self.session.execute(
+            sa.select(h.id)
+            .where(
+                h.demande_id == demande_id,
+                h.type == TypeEvenement.RENOUVELLEMENT.value,
+                h.intervenant_type == TypeIntervenant.PORTAIL.value,
+            )
+            .limit(1)
+        )
+        return ligne.first() is not None
 
     async def historique(self, demande_id: UUID) -> list[Evenement]:
         rows = await self.session.execute(

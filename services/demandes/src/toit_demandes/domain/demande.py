@@ -9,14 +9,19 @@ publishes the integration event of each use case.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
 from toit_referentiel.calendrier import add_months
 
-from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, StatutDemande
+from toit_contracts.enums import (
+    MotifIrrecevabilite,
+    MotifRadiation,
+    OrigineDecision,
+    StatutDemande,
+)
 from toit_contracts.types import NumeroUnique
 from toit_demandes.domain.cycle_de_vie import (
     MOTIFS_AUTOMATIQUES,
@@ -86,6 +91,17 @@ class Evenement:
 
 
 @dataclass(frozen=True)
+class DecisionIrrecevabilite:
+    """What an irrecevabilité rests on (R441-2-8 CCH): a bailleur's CALEOL decision, or the
+    gestionnaire's decision, with its legal ground stated to the household."""
+
+    origine: OrigineDecision
+    fondement: str
+    date_decision: date
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
 class PreavisRadiation:
     """A radiation announced by a notice, effective at `effet_le` (primer §5.3)."""
 
@@ -93,6 +109,12 @@ class PreavisRadiation:
     sous_motif: MotifIrrecevabilite | None
     notifie_le: date
     effet_le: date
+    decision: DecisionIrrecevabilite | None = None
+
+    @property
+    def repondre_avant(self) -> date:
+        """Last day the household can answer: the day before the radiation takes effect."""
+        return self.effet_le - timedelta(days=1)
 
 
 @dataclass
@@ -275,13 +297,20 @@ class Demande:
         regles: ReglesCycleDeVie,
         sous_motif: MotifIrrecevabilite | None = None,
         automatique: bool = False,
+        decision: DecisionIrrecevabilite | None = None,
     ) -> bool:
         """Radiates now (attribution, renonciation, non-renouvellement, end of a notice) or
-        records the notice first (irrecevabilité, absence de réponse). True if radiated."""
+        records the notice first (irrecevabilité, absence de réponse). True if radiated.
+        An irrecevabilité rests on a decision (CALEOL or gestionnaire) with its ground."""
         if (motif is MotifRadiation.IRRECEVABILITE) != (sous_motif is not None):
             raise TransitionInterdite(
                 "le sous-motif (plafond de ressources ou séjour irrégulier) accompagne une "
                 "irrecevabilité, et elle seule"
+            )
+        if (motif is MotifRadiation.IRRECEVABILITE) != (decision is not None):
+            raise TransitionInterdite(
+                "une irrecevabilité suit une décision de CALEOL ou du gestionnaire du fichier, "
+                "avec son fondement juridique, et elle seule"
             )
         if motif in MOTIFS_AUTOMATIQUES and not automatique:
             raise TransitionInterdite(
@@ -304,12 +333,18 @@ class Demande:
             )
         self._passer(Action.NOTIFIER_RADIATION)
         effet = add_months(quand.date(), regles.preavis_radiation_mois[motif])
-        self.preavis_radiation = PreavisRadiation(motif, sous_motif, quand.date(), effet)
+        self.preavis_radiation = PreavisRadiation(motif, sous_motif, quand.date(), effet, decision)
+        fondement = (
+            f" ; décision {decision.origine.label} du {decision.date_decision:%d/%m/%Y}"
+            if decision
+            else ""
+        )
         self._noter(
             quand,
             qui,
             TypeEvenement.PREAVIS_RADIATION,
-            f"Préavis de radiation ({motif.label}) : radiation le {effet:%d/%m/%Y}",
+            f"Préavis de radiation ({motif.label}{fondement}) : réponse possible jusqu'au "
+            f"{self.preavis_radiation.repondre_avant:%d/%m/%Y}, radiation le {effet:%d/%m/%Y}",
         )
         return False
 

@@ -32,7 +32,7 @@ from servicekit.errors import answering_route, error_items, invalid
 from servicekit.http import runtime_of, unit_of_work
 from servicekit.runtime import ServiceRuntime
 from servicekit.uow import UnitOfWork
-from toit_contracts.enums import CanalDepot, StatutDemande, Typologie
+from toit_contracts.enums import CanalDepot, OrigineDecision, StatutDemande, Typologie
 from toit_contracts.types import CodeGuichet, CodeInsee, NumeroUniqueStr
 from toit_demandes.adapters.referentiel import referentiel
 from toit_demandes.adapters.repository import Criteres, DemandeRepository, VersionPerimee
@@ -46,7 +46,12 @@ from toit_demandes.adapters.stockage import (
     stockage_configure,
 )
 from toit_demandes.domain.cycle_de_vie import TransitionInterdite
-from toit_demandes.domain.demande import Demande, Intervenant, TypeIntervenant
+from toit_demandes.domain.demande import (
+    DecisionIrrecevabilite,
+    Demande,
+    Intervenant,
+    TypeIntervenant,
+)
 from toit_demandes.domain.doublons import (
     CleIdentite,
     empreinte_nir,
@@ -521,8 +526,42 @@ async def radier(
     principal: Principal = Depends(require("demande.radier")),
 ) -> JSONResponse:
     ctx = contexte(principal)
+    decision = corps.decision
+    verifier = acces(principal, "demande.radier")
+    if decision is not None:
+        # Irrecevabilité: the gestionnaire's decision, or a CALEOL decision recorded by
+        # someone who records CALEOL decisions; never any agent's click.
+        if decision.origine is OrigineDecision.CALEOL and not decision.reference:
+            raise DonneesInvalides(
+                [Erreur("decision.reference", "la référence de la séance CALEOL est obligatoire")]
+            )
+        autorite = acces(
+            principal,
+            "caleol.gerer"
+            if decision.origine is OrigineDecision.CALEOL
+            else "demande.declarer_irrecevable",
+        )
+        radier_acces = verifier
+
+        def verifier(demande: Demande) -> None:
+            radier_acces(demande)
+            autorite(demande)
+
     demande = await uc.radier(
-        uow, demande_id, corps.motif, corps.sous_motif, ctx, acces(principal, "demande.radier")
+        uow,
+        demande_id,
+        corps.motif,
+        corps.sous_motif,
+        ctx,
+        verifier,
+        None
+        if decision is None
+        else DecisionIrrecevabilite(
+            origine=decision.origine,
+            fondement=decision.fondement,
+            date_decision=decision.date_decision,
+            reference=decision.reference,
+        ),
     )
     return reponse(demande, principal, ctx)
 

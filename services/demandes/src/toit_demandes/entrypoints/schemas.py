@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from toit_contracts.enums import (
     MotifIrrecevabilite,
     MotifRadiation,
+    OrigineDecision,
     PublicPrioritaire,
     StatutDemande,
     Typologie,
@@ -154,10 +155,33 @@ class Enregistrement(BaseModel):
     )
 
 
+class DecisionIrrecevabiliteIn(BaseModel):
+    """The decision an irrecevabilité rests on (R441-2-8 CCH)."""
+
+    origine: OrigineDecision = Field(
+        description="GESTIONNAIRE : décision du gestionnaire du fichier (rôle gestionnaire) ; "
+        "CALEOL : décision de la commission d'un bailleur (droit caleol.gerer), avec sa "
+        "référence"
+    )
+    fondement: str = Field(
+        min_length=10,
+        max_length=500,
+        description="Fondement juridique et faits retenus, imprimés sur la lettre recommandée",
+    )
+    date_decision: date = Field(description="Date de la décision")
+    reference: str | None = Field(
+        default=None, max_length=64, description="Référence de la séance CALEOL (obligatoire)"
+    )
+
+
 class Radiation(BaseModel):
     motif: MotifRadiation
     sous_motif: MotifIrrecevabilite | None = Field(
         default=None, description="Obligatoire pour une irrecevabilité"
+    )
+    decision: DecisionIrrecevabiliteIn | None = Field(
+        default=None,
+        description="Obligatoire pour une irrecevabilité : décision CALEOL ou du gestionnaire",
     )
 
 

@@ -13,10 +13,10 @@ import structlog
 import toit_referentiel
 
 from servicekit.runtime import ServiceRuntime
-from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation
+from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, OrigineDecision
 from toit_demandes import service_layer as uc
 from toit_demandes.adapters.orm import demandes
-from toit_demandes.domain.demande import Intervenant, TypeIntervenant
+from toit_demandes.domain.demande import DecisionIrrecevabilite, Intervenant, TypeIntervenant
 from toit_demandes.domain.saisie import DemandeSaisie
 from toit_demandes.entrypoints.http import TAILLE_MAX_PIECE, stockage
 from toit_demandes.exemples import demande_exemple
@@ -237,6 +237,12 @@ async def _parcourir(
                 MotifIrrecevabilite.PLAFOND_RESSOURCES,
                 ctx(date.today()),
                 libre,
+                DecisionIrrecevabilite(
+                    OrigineDecision.CALEOL,
+                    "R441-2-8 CCH : ressources du ménage supérieures au plafond PLUS",
+                    date.today(),
+                    "CALEOL-DEMO-1",
+                ),
             )
     elif parcours == "RADIEE":
         motif = random.Random(str(demande.id)).choice(

@@ -22,7 +22,9 @@ from toit_contracts.events import (
     Contact,
     DemandeDelaiAnormalementLongAtteint,
     DemandeEnregistree,
+    DemandeRadiationPreavisee,
     DemandeRadiee,
+    DemandeRejetee,
     DemandeRenouvelee,
     DemandeRenouvellementAEcheance,
     IntegrationEvent,
@@ -32,6 +34,8 @@ from toit_notifications.domain.model import (
     Avis,
     Canal,
     Destinataire,
+    canaux_lettre_recommandee,
+    canaux_preavis_renouvellement,
     choisir_canal,
 )
 
@@ -72,13 +76,21 @@ class Declencheur:
     contexte: Callable[[Any], Contexte]
     # The attestation PDF goes with it (attachment, or the courrier itself).
     attestation: bool = False
+    # Channels from the recipient and whether the applicant used the portal (default: one,
+    # email unless post was asked for or no address is known).
+    canaux: Callable[[Destinataire, bool], tuple[Canal, ...]] | None = None
+    # False: the event calls for no notification (a demande migrated from another fichier
+    # already has its attestation).
+    si: Callable[[Any], bool] = lambda event: True
 
     def avis(self, event: Any) -> list[Avis]:
+        if not self.si(event):
+            return []
         if hasattr(event, "demande_id"):
-            return [self._avis_demandeur(event)]
+            return self._avis_demandeur(event)
         return self._avis_compte(event)
 
-    def _avis_demandeur(self, event: Any) -> Avis:
+    def _avis_demandeur(self, event: Any) -> list[Avis]:
         snapshot = getattr(event, "snapshot", None)
         contact: Contact = snapshot.contact if snapshot is not None else event.contact
         destinataire = destinataire_demandeur(contact)
@@ -91,17 +103,24 @@ class Declencheur:
             "snapshot": snapshot,
             **self.contexte(event),
         }
-        return Avis(
-            type=self.type,
-            destinataire=destinataire,
-            canal=choisir_canal(destinataire),
-            contexte=contexte,
-            demande_id=event.demande_id,
-            departement=event.departement,
-            guichet=event.guichet_enregistreur,
-            compte_demandeur=event.compte_demandeur,
-            attestation=self.attestation,
-        )
+        if self.canaux is None:
+            canaux: tuple[Canal, ...] = (choisir_canal(destinataire),)
+        else:
+            canaux = self.canaux(destinataire, bool(getattr(event, "en_ligne", False)))
+        return [
+            Avis(
+                type=self.type,
+                destinataire=destinataire,
+                canal=canal,
+                contexte=contexte,
+                demande_id=event.demande_id,
+                departement=event.departement,
+                guichet=event.guichet_enregistreur,
+                compte_demandeur=event.compte_demandeur,
+                attestation=self.attestation,
+            )
+            for canal in canaux
+        ]
 
     def _avis_compte(self, event: Any) -> list[Avis]:
         emails = event.destinataires if isinstance(event, ComptesARevoir) else [event.email]
@@ -126,6 +145,22 @@ def _radiation(event: DemandeRadiee) -> Contexte:
     }
 
 
+def _preavis_radiation(event: DemandeRadiationPreavisee) -> Contexte:
+    decision = event.decision
+    return {
+        "motif": event.motif.value,
+        "motif_libelle": event.motif.label,
+        "sous_motif_libelle": event.sous_motif.label if event.sous_motif else None,
+        "origine_libelle": decision.origine.label if decision else None,
+        "fondement": decision.fondement if decision else None,
+        "reference_decision": decision.reference if decision else None,
+        "date_decision": decision.date_decision if decision else None,
+        "date_preavis": event.date_preavis,
+        "date_limite_reponse": event.date_limite_reponse,
+        "date_effet": event.date_effet,
+    }
+
+
 def _delai_anormalement_long(event: DemandeDelaiAnormalementLongAtteint) -> Contexte:
     return {
         "date_depot_initial": event.date_depot_initial,
@@ -144,13 +179,27 @@ def _dal_provisoire(departement: str) -> bool:
 
 
 DECLENCHEURS: tuple[Declencheur, ...] = (
-    Declencheur(DemandeEnregistree, "attestation_enregistrement", lambda e: {}, attestation=True),
+    Declencheur(
+        DemandeEnregistree,
+        "attestation_enregistrement",
+        lambda e: {},
+        attestation=True,
+        si=lambda e: not e.migree,
+    ),
     Declencheur(DemandeRenouvelee, "attestation_renouvellement", lambda e: {}, attestation=True),
     Declencheur(
         DemandeRenouvellementAEcheance,
         "preavis_renouvellement",
         lambda e: {"date_expiration": e.date_expiration},
+        canaux=canaux_preavis_renouvellement,
     ),
+    Declencheur(
+        DemandeRadiationPreavisee,
+        "preavis_radiation",
+        _preavis_radiation,
+        canaux=canaux_lettre_recommandee,
+    ),
+    Declencheur(DemandeRejetee, "demande_rejetee", lambda e: {"motif_rejet": e.motif}),
     Declencheur(DemandeRadiee, "avis_radiation", _radiation),
     Declencheur(DemandeDelaiAnormalementLongAtteint, "information_dalo", _delai_anormalement_long),
     Declencheur(

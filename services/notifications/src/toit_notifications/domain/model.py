@@ -54,6 +54,25 @@ def choisir_canal(destinataire: Destinataire) -> Canal:
     return Canal.COURRIER
 
 
+def canaux_preavis_renouvellement(destinataire: Destinataire, en_ligne: bool) -> tuple[Canal, ...]:
+    """R441-2-7 CCH (primer §5.2): an applicant who never registered nor renewed online gets
+    the renewal notice by post, plus email if an address is known; one who did gets it by
+    email only, or by email and post when they asked for post. Without an email address,
+    post is the only way."""
+    if not destinataire.email:
+        return (Canal.COURRIER,)
+    if not en_ligne or destinataire.courrier_papier:
+        return (Canal.COURRIER, Canal.EMAIL)
+    return (Canal.EMAIL,)
+
+
+def canaux_lettre_recommandee(destinataire: Destinataire, en_ligne: bool) -> tuple[Canal, ...]:
+    """A notice that needs proof of delivery (préavis de radiation, R441-2-8 CCH): a
+    registered letter the guichet prints and posts, always; a copy by email when an
+    address is known (it informs sooner, it proves nothing)."""
+    return (Canal.COURRIER, Canal.EMAIL) if destinataire.email else (Canal.COURRIER,)
+
+
 @dataclass(frozen=True)
 class Avis:
     """A notification to produce, decided from one event (before rendering)."""
