@@ -24,3 +24,20 @@ async def test_e2e_embedded_router_answers_429_on_token_endpoint():
     assert statuses[:2] == [404, 404]  # passed the limiter (no identite in this router)
     assert statuses[2] == 429
     assert other.status_code == 404  # other paths are not throttled
+
+
+async def test_e2e_embedded_router_does_not_serve_metrics(tmp_path):
+    from servicekit.runtime import ServiceDefinition, ServiceRuntime
+    from servicekit.settings import Settings
+
+    runtime = ServiceRuntime(
+        ServiceDefinition(name="demandes", migrations=tmp_path),
+        Settings(data_dir=tmp_path),
+    )
+    router = EmbeddedRouter([runtime], token_limiter=RateLimiter(rate=1, burst=1))
+    transport = httpx.ASGITransport(app=router, client=("198.51.100.4", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="http://toit") as client:
+        assert (await client.get("/api/demandes/healthz")).status_code == 200
+        assert (await client.get("/api/demandes/metrics")).status_code == 404
+        assert (await client.get("/api/demandes/metrics/")).status_code == 404
+    await runtime.db.dispose()

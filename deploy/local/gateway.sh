@@ -41,6 +41,8 @@ render() {
   tpl="${tpl//@CONF_DIR@/$CONF_DIR}"
   tpl="${tpl//@PORT@/$TOIT_GATEWAY_PORT}"
   tpl="${tpl//@TOKEN_RATE@/$TOKEN_RATE}"
+  [[ ${TOIT_MODE:-demo} =~ ^[a-z]+$ ]] || die "TOIT_MODE must be a word"
+  tpl="${tpl//@MODE@/${TOIT_MODE:-demo}}"
   tpl="${tpl//@UPSTREAMS@/${up%$'\n'}}"
   printf '%s\n' "$tpl" >"$CONF.tmp"
   mv -f "$CONF.tmp" "$CONF"

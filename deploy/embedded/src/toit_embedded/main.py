@@ -117,7 +117,8 @@ class EmbeddedRouter:
         parts = scope["path"].split("/")
         target = parts[2] if len(parts) > 2 and parts[1] == "api" else "portail"
         app = self.apps.get(target)
-        if app is None:
+        # Metrics are for the internal network, as behind nginx.
+        if app is None or (target != "portail" and parts[3:] in (["metrics"], ["metrics", ""])):
             await _json(send, 404, {"detail": "Ressource introuvable"})
             return
 
@@ -217,4 +218,13 @@ def main() -> None:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
     configure_tracing(settings.tracing_exporter, "toit-embedded")
-    uvicorn.run(build(settings), host=args.host, port=args.port, log_config=None, access_log=False)
+    # No proxy in front of `make run`: the client address is the peer's, whatever
+    # X-Forwarded-For says (the login throttle counts per address).
+    uvicorn.run(
+        build(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )

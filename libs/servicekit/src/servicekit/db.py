@@ -21,7 +21,13 @@ class Database:
         # orjson reads JSON columns about four times faster than the json module, which
         # dominated bulk reads of JSONB snapshots. Writing keeps the json module: orjson
         # differs on edge cases (non-string keys, NaN) that stored data may contain.
-        kwargs: dict[str, Any] = {"echo": echo, "json_deserializer": orjson.loads}
+        # hide_parameters: an error's message never carries the values of the statement
+        # (names, emails...), whoever logs it.
+        kwargs: dict[str, Any] = {
+            "echo": echo,
+            "json_deserializer": orjson.loads,
+            "hide_parameters": True,
+        }
         if self.is_postgres:
             # No pool_pre_ping: on asyncpg it costs three round trips per checkout
             # (BEGIN, ping, ROLLBACK). A server that closed the connection (restart,

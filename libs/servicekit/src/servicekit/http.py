@@ -3,6 +3,7 @@ metrics, request logging, tracing and French error answers."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit import metrics
 from servicekit.errors import http_exception_handler, request_validation_handler
+from servicekit.http_safety import ErrorBarrier, NoStore
 from servicekit.input_guard import InputGuard
 from servicekit.tracing import current_trace_id
 from servicekit.uow import UnitOfWork
@@ -53,7 +55,9 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
     async def readyz() -> JSONResponse:
         checks: dict[str, str] = {}
         try:
-            await runtime.db.ping()
+            # A database that does not answer within a second is as good as down.
+            async with asyncio.timeout(1.0):
+                await runtime.db.ping()
             checks["base"] = "ok"
         except Exception:
             checks["base"] = "indisponible"
@@ -96,11 +100,12 @@ def create_app(runtime: ServiceRuntime, *, manage_lifespan: bool = True) -> Fast
     app.state.runtime = runtime
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
-    app.add_exception_handler(Exception, _unexpected_error)
     app.include_router(health_router(runtime))
     for router in definition.routers:
         app.include_router(router)
     app.add_middleware(InputGuard)
+    app.add_middleware(NoStore)
+    app.add_middleware(ErrorBarrier)  # unhandled errors: 500/503 that keep the connection
     app.add_middleware(_RequestLog, service=definition.name)  # outside: logs the guard's 422
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
@@ -150,10 +155,3 @@ class _RequestLog:
                     duration_ms=round(elapsed * 1000, 1),
                 )
             structlog.contextvars.unbind_contextvars("request_id", "trace_id")
-
-
-async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
-    log.exception("http.unexpected_error", error=type(exc).__name__)
-    return JSONResponse(
-        status_code=500, content={"detail": "Erreur interne : l'équipe est prévenue"}
-    )

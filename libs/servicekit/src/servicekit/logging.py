@@ -2,13 +2,17 @@
 
 Values of keys that can hold personal data are replaced before rendering,
 whatever the caller passed; URLs are logged without their query string.
+Tracebacks keep their frames and exception types but not the exceptions'
+messages: a driver's message may quote the values of a statement (a name, an
+email); SQLAlchemy's are already without parameters (`hide_parameters`).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import MutableMapping
+import traceback
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import structlog
@@ -58,6 +62,45 @@ def redact_personal_data(
     return event_dict
 
 
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, its causes and contexts (and a DBAPI error's `orig`), once each."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo += [current.__cause__, current.__context__, getattr(current, "orig", None)]
+
+
+def traceback_without_messages(exc: BaseException) -> str:
+    """Frames and exception types (with a SQLSTATE when there is one), no messages."""
+    lines: list[str] = []
+    for e in reversed(list(exception_chain(exc))):
+        lines += traceback.format_tb(e.__traceback__)
+        described = f"{type(e).__module__}.{type(e).__qualname__}"
+        code = getattr(e, "sqlstate", None)
+        if isinstance(code, str):
+            described += f" [SQLSTATE {code}]"
+        lines.append(described + "\n")
+    return "".join(lines)
+
+
+def format_exc_info_without_messages(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog's `format_exc_info`, with `traceback_without_messages`."""
+    exc_info = event_dict.pop("exc_info", None)
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    exc = exc_info[1] if isinstance(exc_info, tuple) else exc_info
+    if isinstance(exc, BaseException):
+        event_dict["exception"] = traceback_without_messages(exc)
+    return event_dict
+
+
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -70,7 +113,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     structlog.configure(
         processors=[
             *shared,
-            structlog.processors.format_exc_info,
+            format_exc_info_without_messages,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -83,7 +126,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.format_exc_info,
+                format_exc_info_without_messages,
                 renderer,
             ],
         )
@@ -93,5 +136,6 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root.setLevel(level.upper())
     # Access logs would carry query strings (names, birth dates): we log requests ourselves.
     logging.getLogger("uvicorn.access").disabled = True
-    for noisy in ("aio_pika", "aiormq", "sqlalchemy.engine", "alembic"):
+    # aiosmtpd ("mail.log") logs each SMTP command at INFO, addresses included.
+    for noisy in ("aio_pika", "aiormq", "sqlalchemy.engine", "alembic", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -81,7 +81,16 @@ class AmqpTransport:
 
     @property
     def is_connected(self) -> bool:
-        return self._connection is not None and not self._connection.is_closed
+        # A robust connection is "closed" only once close() is called: while it
+        # reconnects, `connected` is cleared and the publish channel is closed.
+        connection, channel = self._connection, self._publish_channel
+        return (
+            connection is not None
+            and not connection.is_closed
+            and connection.connected.is_set()
+            and channel is not None
+            and not channel.is_closed
+        )
 
     async def close(self) -> None:
         await self.stop_consuming()
