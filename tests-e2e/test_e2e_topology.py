@@ -114,8 +114,21 @@ async def test_a_registration_is_scored_and_attested_across_services(
     assert Decimal(nantes["points"]) == sum(Decimal(str(c["points"])) for c in nantes["criteres"])
     assert nantes["grille_version"] >= 1
 
+    # The demo mailbox: a gestionnaire's token, demo mode only (test_e2e_gateway).
+    login = await gateway.post(
+        "/api/identite/token",
+        data={
+            "grant_type": "password",
+            "username": "demo-gestionnaire-44",
+            "password": "toit-demo-2026",
+        },
+    )
+    assert login.status_code == 200, login.text
+    gestionnaire = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    assert (await gateway.get("/api/notifications/dev/boite")).status_code == 401
+
     async def attested() -> dict[str, Any] | None:
-        boite = (await gateway.get("/api/notifications/dev/boite")).json()
+        boite = (await gateway.get("/api/notifications/dev/boite", headers=gestionnaire)).json()
         return next(
             (m for m in boite["messages"] if numero_unique in m["sujet"]),
             None,

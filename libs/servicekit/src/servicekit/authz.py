@@ -71,6 +71,8 @@ ACTIONS: Mapping[str, str] = {
     "grille.simuler": "Simuler une grille de cotation",
     "notification.lire": "Consulter les notifications envoyées",
     "courrier.editer": "Éditer les courriers et attestations",
+    "boite_dev.lire": "Mode démonstration : lire les courriels du serveur SMTP local "
+    "(liens d'activation et de réinitialisation compris)",
     "statistiques.lire": "Consulter les statistiques (jamais de données nominatives)",
     "trace.consulter": "Consulter la trace des consultations",
     "compte.moi": "Consulter son propre compte",
@@ -94,6 +96,7 @@ _SELF: dict[str, Scope] = dict.fromkeys(SELF_ACTIONS, "propre")
 PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
     GESTIONNAIRE_FICHIER: {
         **_SELF,
+        "boite_dev.lire": "tout",
         **dict.fromkeys(
             (
                 "demande.creer",

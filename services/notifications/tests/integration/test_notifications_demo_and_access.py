@@ -10,7 +10,7 @@ from toit_notifications.service import service
 
 from servicekit.messaging.transport import OutgoingMessage
 from servicekit.testing import RuntimeFactory
-from servicekit.testing_auth import assert_access_matrix
+from servicekit.testing_auth import assert_access_matrix, auth_headers
 from toit_contracts.examples import example_events
 
 pytestmark = pytest.mark.integration
@@ -28,11 +28,20 @@ async def test_demo_mode_sends_account_emails_to_the_local_mailbox(
         [OutgoingMessage(envelope.id, envelope.type, envelope.to_json_bytes())]
     )
     app = runtime.app(manage_lifespan=False)
+    gestionnaire = auth_headers(roles={"GESTIONNAIRE_FICHIER"}, departements={"44"})
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://toit.test"
     ) as http:
+        # The mails hold activation and reset links: nobody else reads them.
+        anonymous = await http.get("/api/notifications/dev/boite")
+        assert anonymous.status_code == 401
+        for role in ("AGENT_ENREGISTREUR", "ADMINISTRATEUR_ORGANISATION", "DEMANDEUR"):
+            other = auth_headers(roles={role}, departements={"44"})
+            assert (
+                await http.get("/api/notifications/dev/boite", headers=other)
+            ).status_code == 403
         for _ in range(100):
-            boite = (await http.get("/api/notifications/dev/boite")).json()
+            boite = (await http.get("/api/notifications/dev/boite", headers=gestionnaire)).json()
             if boite["total"]:
                 break
             await asyncio.sleep(0.1)

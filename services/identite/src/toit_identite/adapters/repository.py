@@ -324,6 +324,15 @@ async def revoke_all_refresh(session: AsyncSession, compte_id: str, now: datetim
 async def add_link(
     session: AsyncSession, *, token: str, compte_id: str, purpose: str, expires_at: datetime
 ) -> None:
+    """A new single-use link; the account's earlier unused links of the same purpose
+    stop working (only the last email sent is valid)."""
+    await session.execute(
+        t.lien_usage_unique.delete().where(
+            t.lien_usage_unique.c.compte_id == compte_id,
+            t.lien_usage_unique.c.purpose == purpose,
+            t.lien_usage_unique.c.used_at.is_(None),
+        )
+    )
     await session.execute(
         t.lien_usage_unique.insert().values(
             token_hash=token_hash(token),

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from servicekit.audit import record_consultation
-from servicekit.auth import Principal, authorize, public, require
+from servicekit.auth import Principal, authorize, require
 from servicekit.http import runtime_of, unit_of_work
 from servicekit.uow import UnitOfWork
 from toit_notifications.adapters import depot
@@ -198,7 +198,9 @@ async def courrier_edite(
 @router.get(
     "/dev/boite",
     summary="Mode démonstration : les courriels reçus par le serveur SMTP local",
-    dependencies=[Depends(public("boîte aux lettres de démonstration, absente hors démo"))],
+    description="Réservé au gestionnaire du fichier, en mode démonstration seulement : "
+    "les courriels contiennent les liens d'activation et de réinitialisation.",
+    dependencies=[Depends(require("boite_dev.lire"))],
 )
 async def boite_dev(
     request: Request, limite: int = Query(default=50, ge=1, le=1000)
