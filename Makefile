@@ -25,7 +25,7 @@ test: ## Lint, type-check and run every test against real PostgreSQL and RabbitM
 lint: deps ## ruff (lint + format check) and mypy on libs/ and services/
 	@uv run ruff check .
 	@uv run ruff format --check .
-	@uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src services/*/src
+	@uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src libs/ui/src services/*/src
 
 .PHONY: fmt
 fmt: deps ## Format the code
@@ -76,3 +76,7 @@ bench-identite: deps ## Token verification per request and argon2id cost (no ser
 .PHONY: seed
 seed: deps ## Generate N realistic demandes into bench/data/demandes-N.jsonl (make seed N=200000)
 	@uv run --directory bench python -m generator --count $(N) --seed 42 --output data/demandes-$(N).jsonl
+
+.PHONY: ui-assets
+ui-assets: ## Refresh the vendored web assets of libs/ui (htmx 2.0.x) from npm through its lock file
+	@libs/ui/scripts/vendor-assets.sh

@@ -1,1 +1,1 @@
-pytest_plugins = ["servicekit.testing", "servicekit.testing_auth"]
+pytest_plugins = ["servicekit.testing", "servicekit.testing_auth", "toit_ui.testing"]

@@ -4,6 +4,7 @@
 # and nginx. Idempotent and silent when everything is already there.
 #
 #   bootstrap.sh [--uv-only]
+#   bootstrap.sh --chromium     (Debian's chromium for the browser tests; make test)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -56,8 +57,22 @@ ensure_debian_packages() {
   rm -f "$log"
 }
 
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium;
+# `playwright install` cannot download a browser here).
+ensure_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing chromium and no apt-get to install it"
+  [[ $(id -u) == 0 ]] || die "missing chromium: run this script as root to install it"
+  local log
+  log="$(mktemp)"
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; } \
+    >"$log" 2>&1 || { tail -n 30 "$log" >&2; rm -f "$log"; die "apt-get install chromium failed"; }
+  rm -f "$log"
+}
+
 case "${1:-}" in
   "") ensure_uv; docker_available || ensure_debian_packages ;;
+  --chromium) ensure_chromium ;;
   --uv-only) ensure_uv ;;
-  *) echo "usage: ${0##*/} [--uv-only]" >&2; exit 2 ;;
+  *) echo "usage: ${0##*/} [--uv-only|--chromium]" >&2; exit 2 ;;
 esac

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 deploy/local/bootstrap.sh
+deploy/local/bootstrap.sh --chromium
 uv sync --all-packages --frozen --quiet
 
 started_here=0
@@ -21,7 +22,7 @@ echo "== lint: ruff"
 uv run ruff check .
 uv run ruff format --check .
 echo "== types: mypy on libs/ and services/"
-uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src services/*/src
+uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src libs/ui/src services/*/src
 echo "== docker-compose.yml"
 if docker compose version >/dev/null 2>&1; then
   docker compose -f docker-compose.yml config -q
