@@ -165,6 +165,8 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "grille.lire",
                 "notification.lire",
                 "courrier.editer",
+                # Listes paramétrables of the demandes of their territory (observatoire).
+                "statistiques.lire",
             ),
             "perimetre",
         ),

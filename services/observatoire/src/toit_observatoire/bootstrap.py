@@ -7,21 +7,29 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from toit_referentiel import epci_of_commune
+from toit_referentiel import epci, epci_of_commune
 
 from servicekit.db import Database
 from servicekit.runtime import ServiceRuntime
 from toit_observatoire.adapters.archive import ArchiveFlux, ArchiveTable
-from toit_observatoire.domain.modeles import EpciDe
+from toit_observatoire.domain.modeles import Territoire
 from toit_observatoire.domain.ports import Archive
 from toit_observatoire.settings import ObservatoireSettings
 
 _KEY = "toit_observatoire.dependances"
 
 
-def epci_du_referentiel(commune: str) -> str | None:
-    epci = epci_of_commune(commune)
-    return epci.siren if epci is not None else None
+def _epci_de(commune: str) -> str | None:
+    found = epci_of_commune(commune)
+    return found.siren if found is not None else None
+
+
+def _departement_de_epci(siren: str) -> str | None:
+    found = epci(siren)
+    return found.departements[0] if found is not None and found.departements else None
+
+
+TERRITOIRE = Territoire(_epci_de, _departement_de_epci)
 
 
 @dataclass
@@ -31,7 +39,7 @@ class Dependances:
     archive: Archive
     # Set in the embedded mode only: the table the in-process consumer fills.
     archive_table: ArchiveTable | None
-    epci_de: EpciDe
+    territoire: Territoire
     arret: asyncio.Event = field(default_factory=asyncio.Event)
     suivi: asyncio.Task[None] | None = None
 
@@ -50,7 +58,7 @@ def construire(runtime: ServiceRuntime) -> Dependances:
     else:
         table = ArchiveTable(runtime.db)
         archive = table
-    deps = Dependances(settings, runtime.db, archive, table, epci_du_referentiel)
+    deps = Dependances(settings, runtime.db, archive, table, TERRITOIRE)
     runtime.state[_KEY] = deps
     return deps
 

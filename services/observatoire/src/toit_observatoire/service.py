@@ -4,13 +4,16 @@ from pathlib import Path
 
 from servicekit import ServiceDefinition
 from toit_observatoire.adapters.tables import metadata
-from toit_observatoire.entrypoints import events
+from toit_observatoire.entrypoints import events, jobs
+from toit_observatoire.entrypoints.http import router
 
 service = ServiceDefinition(
     name="observatoire",
     description="Statistiques, listes paramétrables, rapports territoriaux",
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,
+    routers=[router],
+    daily_jobs=[jobs.listes_planifiees],
     on_startup=[events.demarrer],
     on_shutdown=[events.arreter],
 )

@@ -50,7 +50,7 @@ async def test_embedded_archive_and_rebuild_equal_to_live(
     assert [o.kind for o in await deps.archive_table.archiver([copy])] == [OutcomeKind.ACK]
     assert await deps.archive.fin() == total
     await arreter_suivi(runtime)
-    applied = await modeles.reconstruire(deps.db, deps.archive, deps.epci_de, limite=37)
+    applied = await modeles.reconstruire(deps.db, deps.archive, deps.territoire, limite=37)
     assert applied == total
     assert await photo(runtime) == live
 
@@ -74,7 +74,7 @@ async def test_rebuild_interrupted_resumes_from_last_committed_position(
 
     with pytest.raises(Crash):
         await modeles.reconstruire(
-            deps.db, deps.archive, deps.epci_de, limite=20, progression=crash_after_two_batches
+            deps.db, deps.archive, deps.territoire, limite=20, progression=crash_after_two_batches
         )
     interrupted = await modeles.etat(deps.db)
     assert interrupted is not None
@@ -84,7 +84,7 @@ async def test_rebuild_interrupted_resumes_from_last_committed_position(
 
     resumed: list[modeles.Progression] = []
     applied = await modeles.reconstruire(
-        deps.db, deps.archive, deps.epci_de, limite=20, progression=resumed.append
+        deps.db, deps.archive, deps.territoire, limite=20, progression=resumed.append
     )
     assert applied == total - 40, "resumed where it stopped, nothing applied twice"
     assert resumed[-1].position == resumed[-1].fin
@@ -114,6 +114,6 @@ async def test_rabbitmq_stream_archive_read_from_an_offset_and_rebuild(
         await reader.fermer()
 
     await arreter_suivi(runtime)
-    applied = await modeles.reconstruire(deps.db, deps.archive, deps.epci_de, limite=25)
+    applied = await modeles.reconstruire(deps.db, deps.archive, deps.territoire, limite=25)
     assert applied == total
     assert await photo(runtime) == live

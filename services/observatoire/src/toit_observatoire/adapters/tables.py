@@ -198,6 +198,8 @@ liste = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("cree_le", _TZ, nullable=False),
     sa.Column("modifie_le", _TZ, nullable=False),
+    # The owner's territory and rights when saved: what a scheduled run may show.
+    sa.Column("perimetre_proprietaire", sa.JSON, nullable=True),
     sa.Index("ix_liste_proprietaire", "proprietaire"),
 )
 

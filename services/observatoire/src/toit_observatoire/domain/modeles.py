@@ -33,9 +33,16 @@ from toit_contracts.events import (
     IntegrationEvent,
 )
 
-VERSION = 1
+VERSION = 2
 
-EpciDe = Callable[[str], str | None]
+
+@dataclass(frozen=True)
+class Territoire:
+    """Reference data the projections need (the referentiel, or a test's table)."""
+
+    epci_de: Callable[[str], str | None]
+    departement_de_epci: Callable[[str], str | None]
+
 
 _SNAPSHOT_EVENTS = (
     DemandeCreee,
@@ -83,10 +90,10 @@ def revenu_annuel_uc(mensuel: Decimal | None, uc: Decimal | None) -> Decimal | N
     return (Decimal(mensuel) * 12 / Decimal(uc)).quantize(Decimal("0.01"))
 
 
-def changes(event: IntegrationEvent, time: datetime, epci_de: EpciDe) -> list[Change]:
+def changes(event: IntegrationEvent, time: datetime, territoire: Territoire) -> list[Change]:
     """The read-model changes an event makes (empty for events the models ignore)."""
     if isinstance(event, _SNAPSHOT_EVENTS):
-        return _demande(event, time, epci_de)
+        return _demande(event, time, territoire)
     if isinstance(event, CotationCalculee):
         return [
             Upsert(
@@ -97,7 +104,7 @@ def changes(event: IntegrationEvent, time: datetime, epci_de: EpciDe) -> list[Ch
                     "grille_id": event.grille_id,
                     "grille_version": event.grille_version,
                     "calculee_le": time,
-                    "departement": None,
+                    "departement": territoire.departement_de_epci(event.epci),
                 },
                 event.version,
             )
@@ -107,7 +114,7 @@ def changes(event: IntegrationEvent, time: datetime, epci_de: EpciDe) -> list[Ch
     return []
 
 
-def _demande(event: Any, time: datetime, epci_de: EpciDe) -> list[Change]:
+def _demande(event: Any, time: datetime, territoire: Territoire) -> list[Change]:
     snap = event.snapshot
     jour = time.date()
     demandeur = next(p for p in snap.personnes if p.role is RolePersonne.DEMANDEUR)
@@ -115,7 +122,7 @@ def _demande(event: Any, time: datetime, epci_de: EpciDe) -> list[Change]:
         (t.value for t in snap.logement_recherche.typologies), key=TYPOLOGIES_ORDRE.index
     )
     commune = snap.logement_recherche.communes[0]
-    epci = epci_de(commune)
+    epci = territoire.epci_de(commune)
     principal = next((m.motif.value for m in snap.motifs if m.principal), None)
     # A priority counts once validated (labellisée); a DALO decision always does.
     prioritaire = snap.dalo is not None or any(

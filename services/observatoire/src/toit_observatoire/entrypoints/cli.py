@@ -18,7 +18,7 @@ from pathlib import Path
 from servicekit.db import Database
 from servicekit.migrations import upgrade
 from toit_observatoire.adapters.archive import ArchiveFlux, ArchiveTable
-from toit_observatoire.bootstrap import epci_du_referentiel
+from toit_observatoire.bootstrap import TERRITOIRE
 from toit_observatoire.domain.ports import Archive
 from toit_observatoire.service_layer import modeles
 from toit_observatoire.settings import ObservatoireSettings
@@ -68,7 +68,7 @@ async def _run(args: argparse.Namespace) -> int:
         applied = await modeles.reconstruire(
             db,
             archive,
-            epci_du_referentiel,
+            TERRITOIRE,
             limite=settings.observatoire_projection_batch,
             reprendre=not args.depuis_zero,
             progression=_afficher,

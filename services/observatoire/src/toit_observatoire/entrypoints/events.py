@@ -33,7 +33,7 @@ async def demarrer(runtime: ServiceRuntime) -> None:
         modeles.suivre(
             deps.db,
             deps.archive,
-            deps.epci_de,
+            deps.territoire,
             limite=deps.settings.observatoire_projection_batch,
             attente=deps.settings.observatoire_projection_wait,
             arret=deps.arret,

@@ -47,7 +47,7 @@ class Progression:
     par_seconde: float
 
 
-def _changes(lot: list[EvenementArchive], epci_de: modeles.EpciDe) -> list[modeles.Change]:
+def _changes(lot: list[EvenementArchive], territoire: modeles.Territoire) -> list[modeles.Change]:
     changes: list[modeles.Change] = []
     for item in lot:
         try:
@@ -57,7 +57,7 @@ def _changes(lot: list[EvenementArchive], epci_de: modeles.EpciDe) -> list[model
             # Not an event the catalogue knows (a newer producer, a test's private
             # event): the archive keeps it; the models have nothing to take from it.
             continue
-        changes.extend(modeles.changes(event, envelope.time, epci_de))
+        changes.extend(modeles.changes(event, envelope.time, territoire))
     return changes
 
 
@@ -90,7 +90,7 @@ async def preparer(db: Database) -> Etat:
 
 
 async def avancer(
-    db: Database, archive: Archive, epci_de: modeles.EpciDe, *, limite: int, attente: float
+    db: Database, archive: Archive, territoire: modeles.Territoire, *, limite: int, attente: float
 ) -> int:
     """Apply the next batch of archived events; returns how many were read (0: none new)."""
     current = await etat(db)
@@ -99,7 +99,7 @@ async def avancer(
     lot = await archive.lire(current.position, limite, attente)
     if not lot:
         return 0
-    changes = _changes(lot, epci_de)
+    changes = _changes(lot, territoire)
     async with db.engine.begin() as conn:
         locked = await repository.position_projection(conn, NOM)
         if locked is None or locked["position"] != current.position:
@@ -119,7 +119,7 @@ async def avancer(
 async def rattraper(
     db: Database,
     archive: Archive,
-    epci_de: modeles.EpciDe,
+    territoire: modeles.Territoire,
     *,
     limite: int,
     progression: Callable[[Progression], None] | None = None,
@@ -134,7 +134,7 @@ async def rattraper(
         assert current is not None
         if current.position >= fin:
             break
-        read = await avancer(db, archive, epci_de, limite=limite, attente=2.0)
+        read = await avancer(db, archive, territoire, limite=limite, attente=2.0)
         if read == 0:
             break
         applied += read
@@ -148,7 +148,7 @@ async def rattraper(
 async def reconstruire(
     db: Database,
     archive: Archive,
-    epci_de: modeles.EpciDe,
+    territoire: modeles.Territoire,
     *,
     limite: int,
     reprendre: bool = True,
@@ -160,7 +160,7 @@ async def reconstruire(
     current = await etat(db)
     if not (reprendre and current is not None and current.statut == RECONSTRUCTION):
         await reinitialiser(db)
-    return await rattraper(db, archive, epci_de, limite=limite, progression=progression)
+    return await rattraper(db, archive, territoire, limite=limite, progression=progression)
 
 
 async def _marquer_a_jour(db: Database) -> None:
@@ -176,7 +176,7 @@ async def _marquer_a_jour(db: Database) -> None:
 async def suivre(
     db: Database,
     archive: Archive,
-    epci_de: modeles.EpciDe,
+    territoire: modeles.Territoire,
     *,
     limite: int,
     attente: float,
@@ -186,7 +186,7 @@ async def suivre(
     await preparer(db)
     while not arret.is_set():
         try:
-            read = await avancer(db, archive, epci_de, limite=limite, attente=attente)
+            read = await avancer(db, archive, territoire, limite=limite, attente=attente)
             if read == 0:
                 await _marquer_a_jour(db)
         except asyncio.CancelledError:

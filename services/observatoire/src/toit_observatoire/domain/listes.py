@@ -1,0 +1,93 @@
+"""Saved lists (listes paramétrables): metadata and who may see or change them (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from toit_observatoire.domain.perimetre import Perimetre
+
+
+class Planification(StrEnum):
+    QUOTIDIENNE = "quotidienne"
+    HEBDOMADAIRE = "hebdomadaire"
+    MENSUELLE = "mensuelle"
+
+
+class ListeIntrouvable(LookupError):
+    pass
+
+
+class ModificationRefusee(PermissionError):
+    pass
+
+
+class VersionPerimee(ValueError):
+    """The list changed since the caller read it (If-Match)."""
+
+
+@dataclass(frozen=True)
+class Utilisateur:
+    sub: str
+    organisation: str | None
+    perimetre: Perimetre
+    # May read nominative demandes (demande.lire).
+    nominatif_permis: bool
+    roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Destinataire:
+    type: str  # "organisation" or "utilisateur"
+    id: str
+
+
+@dataclass
+class Liste:
+    id: Any
+    type: str
+    domaine: str
+    titre: str
+    reference: str
+    description: str | None
+    definition: dict[str, Any]
+    proprietaire: str
+    organisation: str | None
+    destinataires: list[Destinataire] = field(default_factory=list)
+    modification_destinataires: bool = False
+    dossier: str | None = None
+    actif: bool = True
+    conservation_jours: int = 7
+    planification: Planification | None = None
+    accueil: bool = False
+    version: int = 1
+
+    def destinataire(self, qui: Utilisateur) -> bool:
+        return any(
+            (d.type == "utilisateur" and d.id == qui.sub)
+            or (
+                d.type == "organisation"
+                and qui.organisation is not None
+                and d.id == qui.organisation
+            )
+            for d in self.destinataires
+        )
+
+    def visible_par(self, qui: Utilisateur) -> bool:
+        return self.proprietaire == qui.sub or self.destinataire(qui)
+
+    def modifiable_par(self, qui: Utilisateur) -> bool:
+        return self.proprietaire == qui.sub or (
+            self.modification_destinataires and self.destinataire(qui)
+        )
+
+
+def echeance(planification: Planification, jour: date) -> bool:
+    """Is a scheduled list due on this day?"""
+    if planification is Planification.QUOTIDIENNE:
+        return True
+    if planification is Planification.HEBDOMADAIRE:
+        return jour.weekday() == 0
+    return jour.day == 1

@@ -1,0 +1,26 @@
+"""Daily job: scheduled lists (daily, weekly on Mondays, monthly on the 1st) and the
+expiry of stored results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import structlog
+
+from servicekit.runtime import ServiceRuntime
+from toit_observatoire.bootstrap import dependances
+from toit_observatoire.service_layer import listes
+
+log = structlog.get_logger(__name__)
+
+
+async def listes_planifiees(runtime: ServiceRuntime, jour: date) -> None:
+    deps = dependances(runtime)
+    async with deps.db.engine.begin() as conn:
+        done = await listes.executer_planifiees(
+            conn,
+            jour,
+            seuil=deps.settings.observatoire_seuil_secret,
+            limite=deps.settings.observatoire_lignes_max,
+        )
+    log.info("observatoire.listes_planifiees", jour=jour.isoformat(), executees=len(done))
