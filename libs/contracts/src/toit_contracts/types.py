@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
@@ -22,6 +23,9 @@ __all__ = [
     "DEPARTEMENTS",
     "CodeGuichet",
     "CodeInsee",
+    "DateNaissance",
+    "DatePassee",
+    "DatePlausible",
     "Departement",
     "Email",
     "LabelledEnum",
@@ -178,6 +182,61 @@ Montant = Annotated[
     Field(ge=0, max_digits=12, decimal_places=2, description="Montant en euros"),
 ]
 """A non-negative amount in euros with cents; travels as a JSON string ("1234.50")."""
+
+
+# --- Dates: plausible bounds, declared once (a typed-in 0001-01-01 is a mistake) ----------------
+
+DATE_MIN = date(1900, 1, 1)
+"""Nothing a demande or a grid records predates it (birth dates: AGE_MAXIMUM)."""
+DATE_MAX = date(2100, 12, 31)
+"""Nothing a demande or a grid records is later (a residence permit's end, a grid's effect)."""
+AGE_MAXIMUM = 125
+
+
+def _plausible(value: date) -> date:
+    if value < DATE_MIN:
+        raise _error(
+            "date_invraisemblable", "date invraisemblable : antérieure au 01/01/1900", value
+        )
+    if value > DATE_MAX:
+        raise _error(
+            "date_invraisemblable", "date invraisemblable : postérieure au 31/12/2100", value
+        )
+    return value
+
+
+def _passee(value: date) -> date:
+    if value > date.today():
+        raise _error("date_dans_le_futur", "la date est dans le futur", value)
+    return value
+
+
+def _naissance(value: date) -> date:
+    if value.year < date.today().year - AGE_MAXIMUM:
+        raise _error(
+            "date_invraisemblable",
+            f"date invraisemblable : antérieure de plus de {AGE_MAXIMUM} ans",
+            value,
+        )
+    return value
+
+
+DatePlausible = Annotated[
+    date,
+    AfterValidator(_plausible),
+    Field(description="Date (AAAA-MM-JJ) entre le 01/01/1900 et le 31/12/2100"),
+]
+DatePassee = Annotated[
+    date,
+    AfterValidator(_passee),
+    AfterValidator(_plausible),
+    Field(description="Date passée (AAAA-MM-JJ), au plus tôt le 01/01/1900"),
+]
+DateNaissance = Annotated[
+    DatePassee,
+    AfterValidator(_naissance),
+    Field(description=f"Date de naissance (AAAA-MM-JJ), au plus {AGE_MAXIMUM} ans"),
+]
 
 
 # --- Numéro unique (primer §4.3) ---------------------------------------------------------------

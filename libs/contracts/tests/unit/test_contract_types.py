@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -13,6 +14,9 @@ from toit_contracts.types import (
     DEPARTEMENTS,
     CodeGuichet,
     CodeInsee,
+    DateNaissance,
+    DatePassee,
+    DatePlausible,
     Departement,
     Email,
     NumeroUnique,
@@ -256,3 +260,27 @@ def test_departement_pattern_matches_validator() -> None:
 )
 def test_published_pattern_accepts_valid_values(type_: Any, valid: str) -> None:
     assert re.fullmatch(_pattern(type_), _validate(type_, valid))
+
+
+@pytest.mark.parametrize(
+    ("type_", "valeur", "message"),
+    [
+        (DatePlausible, "0001-01-01", "antérieure au 01/01/1900"),
+        (DatePlausible, "9999-12-31", "postérieure au 31/12/2100"),
+        (DatePassee, "0001-01-01", "antérieure au 01/01/1900"),
+        (DatePassee, "2099-01-01", "dans le futur"),
+        (DateNaissance, "1900-06-01", "antérieure de plus de 125 ans"),
+        (DateNaissance, "0001-01-01", "antérieure au 01/01/1900"),
+    ],
+)
+def test_contract_dates_outside_plausible_bounds_are_refused(
+    type_: Any, valeur: str, message: str
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        TypeAdapter(type_).validate_python(valeur)
+    assert message in exc.value.errors()[0]["msg"]
+
+
+def test_contract_plausible_dates_pass() -> None:
+    assert TypeAdapter(DateNaissance).validate_python("1985-06-02") == date(1985, 6, 2)
+    assert TypeAdapter(DatePlausible).validate_python("2040-01-01") == date(2040, 1, 1)

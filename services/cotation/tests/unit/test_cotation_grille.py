@@ -13,6 +13,7 @@ from toit_cotation.domain.grille import (
     TransitionInterdite,
     lire_definition,
 )
+from toit_cotation.seed import grilles_exemple
 
 from .cotation_fixtures import critere, grille
 
@@ -193,6 +194,7 @@ def test_export_import_round_trip(format: str) -> None:
             points=100,
             priorite_legale="I",
             validation_instructeur=True,
+            exige_validation=True,
             conditions=[{"champ": "dalo", "operateur": "egal", "valeur": "LOGEMENT"}],
         ),
     )
@@ -210,3 +212,47 @@ def test_import_unreadable(texte: str, format: str) -> None:
     with pytest.raises(GrilleInvalide) as exc:
         importer(texte, format)  # type: ignore[arg-type]
     assert exc.value.erreurs[0]["loc"] == ("document",)
+
+
+@pytest.mark.parametrize(
+    ("champs", "refuse"),
+    [
+        (["dalo"], None),
+        (["priorites_validees", "dalo_designe_par_prefet"], None),
+        (["priorites"], "priorites"),  # claimed, not validated
+        (["priorites_validees", "motifs"], "motifs"),
+        (["logement_actuel.type"], "logement_actuel.type"),
+    ],
+)
+def test_a_criterion_requiring_validation_reads_only_validated_facts(
+    champs: list[str], refuse: str | None
+) -> None:
+    valeurs = {"dalo": "LOGEMENT", "priorites_validees": "A", "dalo_designe_par_prefet": True}
+    valeurs |= {"priorites": "A", "motifs": "HANDICAP", "logement_actuel.type": "SQUAT"}
+    conditions = [
+        {
+            "champ": c,
+            "operateur": "contient"
+            if c in ("priorites", "priorites_validees", "motifs")
+            else "egal",
+            "valeur": valeurs[c],
+        }
+        for c in champs
+    ]
+    valide = critere("V", type="condition", points=10, exige_validation=True, conditions=conditions)
+    if refuse is None:
+        lire_definition(
+            {"epci": "243500139", "libelle": "G", "date_effet": "2026-01-01", "criteres": [valide]}
+        )
+        return
+    [(lieu, message)] = _erreurs(valide)
+    assert lieu == "criteres[V]" and refuse in message and "exige une validation" in message
+
+
+def test_example_grids_score_dalo_and_priorities_only_once_validated() -> None:
+    for definition in grilles_exemple():
+        par_code = {c.code: c for c in definition.criteres}
+        assert par_code["DALO_PU"].exige_validation, definition.epci
+        for c in definition.criteres:
+            if set(c.champs_lus()) <= {"dalo", "priorites_validees"}:
+                assert c.exige_validation, (definition.epci, c.code)

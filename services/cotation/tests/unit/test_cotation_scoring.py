@@ -103,8 +103,15 @@ def _points(critere_: dict[str, Any], snap: dict[str, Any], ctx: Contexte = REF)
         (
             [{"champ": "dalo", "operateur": "egal", "valeur": "LOGEMENT"}],
             "toutes",
-            {"dalo": {"type": "LOGEMENT", "date_decision": "2026-03-01"}},
+            {"dalo": {"type": "LOGEMENT", "date_decision": "2026-03-01", "reference": "C-1"}},
             15,
+        ),
+        # A DALO decision without its reference was not recorded by instruction: no points.
+        (
+            [{"champ": "dalo", "operateur": "egal", "valeur": "LOGEMENT"}],
+            "toutes",
+            {"dalo": {"type": "LOGEMENT", "date_decision": "2026-03-01"}},
+            0,
         ),
         # all vs any
         (

@@ -80,6 +80,20 @@ def champs(reponse: httpx.Response) -> dict[str, str]:
             "demandeur.civilite",
             "valeur inconnue",
         ),
+        # Dates outside plausible bounds (issue 10 item 7): refused, never stored.
+        (
+            demande_exemple(
+                logement_actuel={"type": "LOCATAIRE_PARC_PRIVE", "depuis": "0001-01-01"}
+            ),
+            "logement_actuel.depuis",
+            "date invraisemblable : antérieure au 01/01/1900",
+        ),
+        (
+            demande_exemple(demandeur={**DEMANDEUR, "date_naissance": "0001-01-01"}),
+            "demandeur.date_naissance",
+            "date invraisemblable",
+        ),
+        (demande_exemple(date_depot="0001-01-01"), "date_depot", "date invraisemblable"),
     ],
 )
 async def test_creation_refusee_avec_le_champ_en_cause(

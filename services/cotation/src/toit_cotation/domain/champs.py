@@ -58,6 +58,11 @@ class Champ:
     description: str
     groupe: str
     valeurs: tuple[str, ...] | None = None  # allowed values of a coded field
+    # Established by instruction, never by the household's declaration: a priority
+    # VALIDEE, a DALO decision recorded with its reference (demandes lets only an
+    # instructeur or the gestionnaire write them: servicekit.authz_fields). Only these
+    # fields may feed a criterion that `exige_validation`.
+    valide: bool = False
 
     def accepte(self, valeur: object) -> bool:
         if self.type is TypeChamp.NOMBRE:
@@ -207,6 +212,10 @@ def _priorites(s: Snapshot, _ctx: Contexte, f: dict[str, Any]) -> None:
     dalo = s.get("dalo")
     f["priorites"] = tuple([p["categorie"] for p in priorites if p["statut"] != "REJETEE"])
     f["priorites_validees"] = tuple([p["categorie"] for p in priorites if p["statut"] == "VALIDEE"])
+    # A DALO decision counts once recorded with its reference (by an instructeur or the
+    # gestionnaire); one without (typed in before that rule) is not an established fact.
+    if dalo is not None and not dalo.get("reference"):
+        dalo = None
     f["dalo"] = None if dalo is None else dalo["type"]
     f["dalo_designe_par_prefet"] = bool(dalo and dalo.get("designe_par_prefet"))
 
@@ -303,15 +312,23 @@ CHAMPS: dict[str, Champ] = {
             "Publics prioritaires validés par un instructeur",
             "priorites",
             _codes(PublicPrioritaire),
+            valide=True,
         ),
         Champ(
             "dalo",
             T,
-            "Décision DALO favorable (LOGEMENT, HEBERGEMENT)",
+            "Décision DALO favorable (LOGEMENT, HEBERGEMENT) enregistrée avec sa référence",
             "priorites",
             _codes(TypeDecisionDalo),
+            valide=True,
         ),
-        Champ("dalo_designe_par_prefet", B, "Ménage DALO désigné par le préfet", "priorites"),
+        Champ(
+            "dalo_designe_par_prefet",
+            B,
+            "Ménage DALO désigné par le préfet",
+            "priorites",
+            valide=True,
+        ),
         Champ("typologies", L, "Typologies recherchées", "recherche", _codes(Typologie)),
         Champ("communes_souhaitees", L, "Communes souhaitées (code INSEE)", "recherche"),
         Champ(

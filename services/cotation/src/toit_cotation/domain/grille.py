@@ -9,7 +9,7 @@ published. Criteria are data: a criterion reads only whitelisted demande fields
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from toit_contracts.enums import PublicPrioritaire
-from toit_contracts.types import SirenEpci
+from toit_contracts.types import DatePlausible, SirenEpci
 from toit_cotation.domain.champs import CHAMPS, Champ, TypeChamp
 
 
@@ -148,6 +148,26 @@ class _CritereBase(_Modele):
     priorite_legale: PublicPrioritaire | None = Field(
         default=None, description="Lettre de l'article L441-1 CCH mise en œuvre"
     )
+    exige_validation: bool = Field(
+        default=False,
+        description="Ne compte que des faits établis par l'instruction (priorités validées, "
+        "décision DALO enregistrée avec sa référence) : chaque champ lu doit en être un",
+    )
+
+    def champs_lus(self) -> list[str]:
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _faits_valides(self) -> Self:
+        if self.exige_validation:
+            declaratifs = [c for c in self.champs_lus() if c in CHAMPS and not CHAMPS[c].valide]
+            if declaratifs:
+                valides = ", ".join(sorted(c.chemin for c in CHAMPS.values() if c.valide))
+                raise ValueError(
+                    f"le critère exige une validation : {', '.join(declaratifs)} est déclaré "
+                    f"par le ménage ; champs établis par l'instruction : {valides}"
+                )
+        return self
 
 
 class CritereCondition(_CritereBase):
@@ -157,6 +177,9 @@ class CritereCondition(_CritereBase):
     points: Points
     mode: Literal["toutes", "une_parmi"] = "toutes"
     conditions: list[Comparaison] = Field(min_length=1, max_length=20)
+
+    def champs_lus(self) -> list[str]:
+        return [c.champ for c in self.conditions]
 
 
 class CriterePointsParMois(_CritereBase):
@@ -173,6 +196,9 @@ class CriterePointsParMois(_CritereBase):
         le=240,
         description="Délai propre à la grille; sinon celui du département de la demande",
     )
+
+    def champs_lus(self) -> list[str]:
+        return ["anciennete_mois"]
 
     @model_validator(mode="after")
     def _plafond(self) -> Self:
@@ -193,6 +219,9 @@ class CritereTranches(_CritereBase):
     type: Literal["tranches"]
     champ: str
     tranches: list[Tranche] = Field(min_length=1, max_length=50)
+
+    def champs_lus(self) -> list[str]:
+        return [self.champ]
 
     @model_validator(mode="after")
     def _bandes(self) -> Self:
@@ -222,6 +251,9 @@ class CritereTable(_CritereBase):
     valeurs: dict[str, Points] = Field(min_length=1, max_length=200)
     cumul: bool = False
 
+    def champs_lus(self) -> list[str]:
+        return [self.champ]
+
     @model_validator(mode="after")
     def _cles(self) -> Self:
         champ = champ_connu(self.champ)
@@ -250,7 +282,7 @@ class GrilleDefinition(_Modele):
     population: Population = Population.DEMANDEURS_EXTERNES
     libelle: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=4000)
-    date_effet: date
+    date_effet: DatePlausible
     exemple: bool = Field(
         default=False, description="Grille d'exemple (démonstration), pas la grille officielle"
     )

@@ -128,6 +128,7 @@ async def champs(_: Principal = Depends(require("grille.lire"))) -> list[dict[st
             "type": c.type.value,
             "description": c.description,
             "valeurs": list(c.valeurs) if c.valeurs else None,
+            "valide": c.valide,
         }
         for c in CHAMPS.values()
     ]

@@ -9,7 +9,6 @@ see `derives.py`.
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -32,24 +31,15 @@ from toit_contracts.enums import (
     TypeRessource,
     Typologie,
 )
-from toit_contracts.types import CodeInsee, Departement, Email, Siren
-
-AGE_MAXIMUM = 125
-
-
-def _date_de_naissance(value: date) -> date:
-    if value > date.today():
-        raise ValueError("la date est dans le futur")
-    if value.year < date.today().year - AGE_MAXIMUM:
-        raise ValueError(f"la date est antérieure de plus de {AGE_MAXIMUM} ans")
-    return value
-
-
-def _date_passee(value: date) -> date:
-    if value > date.today():
-        raise ValueError("la date est dans le futur")
-    return value
-
+from toit_contracts.types import (
+    CodeInsee,
+    DateNaissance,
+    DatePassee,
+    DatePlausible,
+    Departement,
+    Email,
+    Siren,
+)
 
 _NIR = re.compile(r"[12378][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{6}[0-9]{2}")
 
@@ -76,8 +66,6 @@ def _texte(value: str) -> str:
 
 Texte = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_texte)]
 TexteLong = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_texte)]
-DateNaissance = Annotated[date, AfterValidator(_date_de_naissance)]
-DatePassee = Annotated[date, AfterValidator(_date_passee)]
 Nir = Annotated[str, Field(max_length=21), AfterValidator(_nir)]
 Euros = Annotated[
     Decimal,
@@ -114,7 +102,7 @@ class AdresseSaisie(Saisie):
 
 class TitreSejour(Saisie):
     type: Texte = Field(description="Nature du titre de séjour")
-    valide_jusqu_au: date | None = Field(default=None, description="Fin de validité")
+    valide_jusqu_au: DatePlausible | None = Field(default=None, description="Fin de validité")
 
 
 class Demandeur(Saisie):

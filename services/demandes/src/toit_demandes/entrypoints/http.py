@@ -30,6 +30,7 @@ from servicekit.audit import record_consultation
 from servicekit.auth import Principal, authorize, may, require
 from servicekit.errors import answering_route, error_items, invalid
 from servicekit.http import runtime_of, unit_of_work
+from servicekit.input_guard import display_filename
 from servicekit.runtime import ServiceRuntime
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import CanalDepot, OrigineDecision, StatutDemande, Typologie
@@ -681,7 +682,9 @@ async def deposer_piece(
         demande_id,
         type,
         personne or None,
-        uc.Fichier(fichier.filename or "fichier", contenu),
+        # The name a client gives is a display label only (NFC, no control or bidi
+        # character, bounded); the file is stored under a key of ours.
+        uc.Fichier(display_filename(fichier.filename), contenu),
         TAILLE_MAX_PIECE,
         contexte(principal),
         acces(principal, "piece.deposer"),
