@@ -98,6 +98,23 @@ def _points(critere_: dict[str, Any], snap: dict[str, Any], ctx: Contexte = REF)
             {"priorites": [{"categorie": "I", "statut": "VALIDEE"}]},
             15,
         ),
+        # Publics prioritaires detected by demandes travel in the snapshot (issue 11 item 8).
+        (
+            [{"champ": "priorites_detectees", "operateur": "contient", "valeur": "H"}],
+            "toutes",
+            {
+                "publics_prioritaires_detectes": [
+                    {"categorie": "H", "raisons": ["enfant mineur dans un logement non décent"]}
+                ]
+            },
+            15,
+        ),
+        (
+            [{"champ": "priorites_detectees", "operateur": "contient", "valeur": "H"}],
+            "toutes",
+            {},
+            0,
+        ),
         ([{"champ": "dalo", "operateur": "renseigne"}], "toutes", {}, 0),
         ([{"champ": "dalo", "operateur": "non_renseigne"}], "toutes", {}, 15),
         (

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from toit_demandes.domain.derives import (
     CategorieMenage,
     categorie_menage,
@@ -14,6 +15,7 @@ from toit_demandes.domain.derives import (
     eligibilites,
     menage,
     publics_prioritaires,
+    revenu_fiscal_retenu,
     typologies_attendues,
     unites_consommation,
 )
@@ -235,11 +237,29 @@ def test_eligibilite_au_plafond_et_un_euro_au_dessus(
         assert resultat[financement].eligible is eligible, (financement, cat, revenu)
 
 
-def test_eligibilite_revenu_n_moins_1_a_defaut_et_inconnue_sans_revenu() -> None:
+@pytest.mark.parametrize(
+    ("revenus", "retenu"),
+    [
+        ({2024: 20000}, (2024, 20000)),  # N-2: the rule
+        ({2024: 20000, 2025: 18000}, (2025, 18000)),  # fell by exactly 10 %: N-1
+        ({2024: 20000, 2025: 18001}, (2024, 20000)),  # fell by less than 10 %: N-2
+        ({2024: 20000, 2025: 25000}, (2024, 20000)),  # rose: N-2
+        ({2025: 10000}, None),  # N-1 alone: the fall cannot be shown (primer §6.2)
+    ],
+)
+def test_revenu_n_moins_1_seulement_apres_une_baisse_de_10_pour_cent(
+    revenus: dict[int, int], retenu: tuple[int, int] | None
+) -> None:
+    s = saisie(revenu_fiscal_reference=[{"annee": a, "montant": m} for a, m in revenus.items()])
+    attendu = None if retenu is None else (retenu[0], Decimal(retenu[1]))
+    assert revenu_fiscal_retenu(s, 2026) == attendu
+
+
+def test_eligibilite_inconnue_sans_revenu_ou_sans_plafond() -> None:
     cat = CategorieMenage(1)
-    s = saisie(revenu_fiscal_reference=[{"annee": 2025, "montant": 10000}])
+    s = saisie(revenu_fiscal_reference=[{"annee": 2024, "montant": 10000}])
     ((plai, *_),) = [eligibilites(s, cat, 2026, plafonds)]
-    assert plai.annee_revenu == 2025 and plai.eligible is True
+    assert plai.annee_revenu == 2024 and plai.eligible is True
     sans = eligibilites(saisie(revenu_fiscal_reference=[]), cat, 2026, plafonds)
     assert all(e.eligible is None for e in sans)
     annee_inconnue = eligibilites(s, cat, 2031, plafonds)
@@ -287,3 +307,43 @@ def test_anciennete_agrees_with_cotation_at_the_end_of_february() -> None:
     on 29 February, as cotation counts it (issue 11 item 4)."""
     d = deriver(saisie(), date(2024, 1, 31), date(2024, 2, 29), plafonds)
     assert d.anciennete_mois == 1
+
+
+def test_un_codemandeur_est_conjoint_ou_parent_jamais_sans_lien() -> None:
+    assert saisie(codemandeur={**conjoint(), "lien": "COLLATERAL"}).codemandeur is not None
+    with pytest.raises(ValidationError, match="occupant"):
+        saisie(codemandeur={**conjoint(), "lien": "SANS_LIEN"})
+
+
+def test_h_exige_une_suroccupation_mesuree_pas_le_seul_motif_trop_petit() -> None:
+    trop_petit = {"motifs": [{"code": "LOGEMENT_TROP_PETIT", "principal": True}]}
+    logement = {**demande_exemple()["logement_actuel"], "surface_m2": "30", "nombre_occupants": 3}
+    seul_motif = saisie(occupants=[enfant()], logement_actuel=logement, **trop_petit)
+    assert PublicPrioritaire.H not in {p.categorie for p in publics_prioritaires(seul_motif, AU)}
+    exigu = {**logement, "surface_m2": "24"}  # 3 persons: less than 25 m²
+    suroccupe = saisie(occupants=[enfant()], logement_actuel=exigu, **trop_petit)
+    [h] = [p for p in publics_prioritaires(suroccupe, AU) if p.categorie is PublicPrioritaire.H]
+    assert "24 m² pour 3 personnes" in h.raisons[0]
+
+
+def test_les_priorites_declarees_sont_detectees_avec_leur_preuve() -> None:
+    s = saisie(
+        priorites=[
+            {"categorie": "K", "statut": "DECLAREE"},
+            {"categorie": "F", "statut": "REJETEE"},
+        ]
+    )
+    detectes = {p.categorie: p.raisons for p in publics_prioritaires(s, AU)}
+    assert set(detectes) == {PublicPrioritaire.K}
+    assert "déclarée par le ménage" in detectes[PublicPrioritaire.K][0]
+
+
+def test_le_snapshot_porte_les_publics_prioritaires_detectes() -> None:
+    from toit_demandes.domain.demande import Demande
+    from toit_demandes.domain.snapshot import snapshot
+
+    s = saisie(occupants=[enfant()], logement_actuel={"type": "SANS_ABRI"})
+    demande = Demande(saisie=s, date_depot_initial=date(2026, 1, 5))
+    snap = snapshot(demande, deriver(s, date(2026, 1, 5), AU, plafonds), lambda _insee: None)
+    [detecte] = snap.publics_prioritaires_detectes
+    assert detecte.categorie is PublicPrioritaire.I and detecte.raisons

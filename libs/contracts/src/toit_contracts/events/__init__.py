@@ -35,6 +35,7 @@ from toit_contracts.events.demandes import (
     MotifInvoque,
     Personne,
     PrioriteDeclaree,
+    PublicPrioritaireDetecte,
     RessourceParType,
 )
 from toit_contracts.events.identite import (
@@ -79,6 +80,7 @@ __all__ = [
     "MotifInvoque",
     "Personne",
     "PrioriteDeclaree",
+    "PublicPrioritaireDetecte",
     "RessourceParType",
     "UnknownEventType",
     "event_class",

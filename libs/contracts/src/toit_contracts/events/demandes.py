@@ -149,6 +149,17 @@ class PrioriteDeclaree(ContractModel):
     statut: StatutJustification = Field(description="Avancement de la preuve")
 
 
+class PublicPrioritaireDetecte(ContractModel):
+    """Catégorie de public prioritaire que les données de la demande font apparaître."""
+
+    categorie: PublicPrioritaire = Field(description="Lettre de l'article L441-1 CCH")
+    raisons: list[str] = Field(
+        min_length=1,
+        max_length=20,
+        description="Ce qui, dans la demande, fait apparaître la catégorie",
+    )
+
+
 class Adresse(ContractModel):
     """Adresse postale (donnée personnelle)."""
 
@@ -239,6 +250,11 @@ class DemandeSnapshot(ContractModel):
     )
     anciennete_mois: int | None = Field(
         default=None, ge=0, description="Dérivé : mois écoulés depuis le dépôt initial"
+    )
+    publics_prioritaires_detectes: list[PublicPrioritaireDetecte] = Field(
+        default_factory=list,
+        description="Donnée sensible. Dérivé : publics prioritaires (L441-1 CCH) que les données "
+        "font apparaître ou que le ménage a déclarés, chacun avec ses raisons",
     )
 
     @field_validator("personnes")
@@ -521,5 +537,6 @@ __all__ = [
     "MotifInvoque",
     "Personne",
     "PrioriteDeclaree",
+    "PublicPrioritaireDetecte",
     "RessourceParType",
 ]

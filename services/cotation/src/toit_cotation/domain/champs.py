@@ -216,6 +216,9 @@ def _priorites(s: Snapshot, _ctx: Contexte, f: dict[str, Any]) -> None:
     # gestionnaire); one without (typed in before that rule) is not an established fact.
     if dalo is not None and not dalo.get("reference"):
         dalo = None
+    f["priorites_detectees"] = tuple(
+        [p["categorie"] for p in s.get("publics_prioritaires_detectes") or ()]
+    )
     f["dalo"] = None if dalo is None else dalo["type"]
     f["dalo_designe_par_prefet"] = bool(dalo and dalo.get("designe_par_prefet"))
 
@@ -313,6 +316,13 @@ CHAMPS: dict[str, Champ] = {
             "priorites",
             _codes(PublicPrioritaire),
             valide=True,
+        ),
+        Champ(
+            "priorites_detectees",
+            L,
+            "Publics prioritaires que les données de la demande font apparaître (L441-1)",
+            "priorites",
+            _codes(PublicPrioritaire),
         ),
         Champ(
             "dalo",

@@ -17,6 +17,7 @@ from toit_contracts.enums import (
     LienParente,
     MotifDemande,
     PublicPrioritaire,
+    StatutJustification,
     TypeLogementActuel,
     Typologie,
 )
@@ -134,13 +135,25 @@ class Eligibilite:
     eligible: bool | None  # None: ceiling or income unknown
 
 
+BAISSE_RESSOURCES_N_MOINS_1 = Decimal("0.10")
+"""Primer §6.2: N-1 income replaces N-2 when resources fell by at least 10 %."""
+
+
 def revenu_fiscal_retenu(saisie: DemandeSaisie, annee: int) -> tuple[int, Decimal] | None:
-    """RFR of year N-2 summed over the fiscal households, else N-1 (primer §6.2)."""
-    for annee_revenu in (annee - 2, annee - 1):
+    """RFR of year N-2 summed over the fiscal households (primer §6.2); N-1 instead only
+    when it is at least 10 % below N-2. None when N-2 is unknown: without it, neither the
+    rule nor its exception can be applied."""
+
+    def somme(annee_revenu: int) -> Decimal | None:
         montants = [r.montant for r in saisie.revenu_fiscal_reference if r.annee == annee_revenu]
-        if montants:
-            return annee_revenu, sum(montants, Decimal("0"))
-    return None
+        return sum(montants, Decimal("0")) if montants else None
+
+    n_moins_2, n_moins_1 = somme(annee - 2), somme(annee - 1)
+    if n_moins_2 is None:
+        return None
+    if n_moins_1 is not None and n_moins_1 <= n_moins_2 * (1 - BAISSE_RESSOURCES_N_MOINS_1):
+        return annee - 1, n_moins_1
+    return annee - 2, n_moins_2
 
 
 def eligibilites(
@@ -183,6 +196,24 @@ _SANS_LOGEMENT = {
 AGE_MAJORITE = 18
 
 
+SURFACE_MIN_DEUX_PERSONNES = Decimal("16")
+SURFACE_PAR_PERSONNE_EN_PLUS = Decimal("9")
+"""Manifest overcrowding: less than 16 m² for two persons, plus 9 m² per additional person
+(the housing-benefit decency threshold, R822-25 CSS; unverified as the reading of L441-1 h)."""
+
+
+def suroccupation_manifeste(saisie: DemandeSaisie) -> str | None:
+    """Why the current home is manifestly overcrowded, or None (or unknown)."""
+    actuel = saisie.logement_actuel
+    occupants = actuel.nombre_occupants
+    if actuel.surface_m2 is None or occupants is None or occupants < 2:
+        return None
+    minimum = SURFACE_MIN_DEUX_PERSONNES + SURFACE_PAR_PERSONNE_EN_PLUS * (occupants - 2)
+    if actuel.surface_m2 >= minimum:
+        return None
+    return f"{actuel.surface_m2} m² pour {occupants} personnes, moins de {minimum} m²"
+
+
 @dataclass(frozen=True)
 class PublicDetecte:
     categorie: PublicPrioritaire
@@ -213,8 +244,11 @@ def publics_prioritaires(saisie: DemandeSaisie, au: date) -> list[PublicDetecte]
     mineur = any(age(o.date_naissance, au) < AGE_MAJORITE for o in saisie.occupants)
     if mineur and non_decent:
         ajouter(PublicPrioritaire.H, "enfant mineur dans un logement non décent")
-    if mineur and MotifDemande.LOGEMENT_TROP_PETIT in motifs:
-        ajouter(PublicPrioritaire.H, "enfant mineur dans un logement trop petit")
+    # "Logement trop petit" alone is not the manifest overcrowding of letter h: it needs
+    # the surface and the number of occupants of the current home.
+    suroccupation = suroccupation_manifeste(saisie)
+    if mineur and suroccupation:
+        ajouter(PublicPrioritaire.H, f"enfant mineur dans un logement sur-occupé ({suroccupation})")
     if actuel.type in _SANS_LOGEMENT:
         ajouter(PublicPrioritaire.I, f"logement actuel : {actuel.type.label}")
     if MotifDemande.SANS_LOGEMENT in motifs:
@@ -223,6 +257,14 @@ def publics_prioritaires(saisie: DemandeSaisie, au: date) -> list[PublicDetecte]
         ajouter(PublicPrioritaire.J, "procédure d'expulsion en cours")
     if MotifDemande.PROCEDURE_EXPULSION in motifs:
         ajouter(PublicPrioritaire.J, "motif « procédure d'expulsion »")
+    # Letters the data cannot show (a bis, b, d, e bis, f, g, k...): as the household
+    # declared them, with the state of their proof.
+    for priorite in saisie.priorites:
+        if priorite.statut is not StatutJustification.REJETEE:
+            ajouter(
+                priorite.categorie,
+                f"déclarée par le ménage (justificatif : {priorite.statut.label.lower()})",
+            )
     ordre = list(PublicPrioritaire)
     return [
         PublicDetecte(categorie, raisons)

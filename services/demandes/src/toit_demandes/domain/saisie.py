@@ -136,7 +136,22 @@ class Codemandeur(Saisie):
     nir: Nir | None = None
     nationalite: Nationalite
     titre_sejour: TitreSejour | None = None
-    lien: LienParente = Field(default=LienParente.CONJOINT, description="Lien avec le demandeur")
+    lien: LienParente = Field(
+        default=LienParente.CONJOINT,
+        description="Lien avec le demandeur : conjoint, partenaire ou concubin, ou parent "
+        "(enfant, petit-enfant, ascendant, frère ou sœur, autre parent) ; une personne sans "
+        "lien de parenté est un occupant",
+    )
+
+    @field_validator("lien")
+    @classmethod
+    def _conjoint_ou_parent(cls, lien: LienParente) -> LienParente:
+        if lien is LienParente.SANS_LIEN:
+            raise ValueError(
+                "le codemandeur est le conjoint, le partenaire ou un parent du demandeur ; "
+                "une personne sans lien de parenté se déclare comme occupant"
+            )
+        return lien
 
 
 class Occupant(Saisie):

@@ -17,6 +17,7 @@ from toit_contracts.events.demandes import (
     MotifInvoque,
     Personne,
     PrioriteDeclaree,
+    PublicPrioritaireDetecte,
     RessourceParType,
 )
 from toit_demandes.domain.demande import Demande
@@ -144,4 +145,8 @@ def snapshot(
         unites_consommation=derives.unites_consommation,
         ressources_mensuelles_totales=derives.ressources_mensuelles_totales,
         anciennete_mois=derives.anciennete_mois,
+        publics_prioritaires_detectes=[
+            PublicPrioritaireDetecte(categorie=p.categorie, raisons=[r[:300] for r in p.raisons])
+            for p in derives.publics_prioritaires
+        ],
     )
