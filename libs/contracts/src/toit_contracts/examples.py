@@ -37,6 +37,8 @@ from toit_contracts.enums import (
 from toit_contracts.envelope import CloudEvent
 from toit_contracts.events import (
     Adresse,
+    CandidatDesigne,
+    CandidatEcarte,
     CompteActivationDemandee,
     CompteDesactive,
     CompteReinitialisationDemandee,
@@ -59,6 +61,7 @@ from toit_contracts.events import (
     DemandeRenouvelee,
     DemandeRenouvellementAEcheance,
     DemandeSnapshot,
+    DesignationEffectuee,
     IntegrationEvent,
     LogementActuel,
     LogementRecherche,
@@ -270,6 +273,31 @@ def example_events() -> dict[str, IntegrationEvent]:
         ),
         CompteVerrouille(**compte, version=5, verrouille_jusqu_a=link_expiry),
         CompteDesactive(**compte, version=6, motif=MotifDesactivation.REVUE_NON_CONFIRMEE),
+        DesignationEffectuee(
+            vacance_id=UUID("6f1c2a3e-0000-4000-8000-000000000006"),
+            version=1,
+            logement_rpls="44109000123",
+            bailleur_id=str(ORGANISATION_ID),
+            reservataire_id="ddets-44",
+            contingent="ETAT_PRIORITAIRES",
+            departement="44",
+            commune="44109",
+            typologie=Typologie.T3,
+            date_disponibilite=date(2026, 7, 1),
+            candidats=[
+                CandidatDesigne(demande_id=DEMANDE_ID, rang=1),
+                CandidatDesigne(demande_id=UUID("6f1c2a3e-0000-4000-8000-000000000007"), rang=2),
+                CandidatDesigne(demande_id=UUID("6f1c2a3e-0000-4000-8000-000000000008"), rang=3),
+            ],
+            ecarts=[
+                CandidatEcarte(
+                    demande_id=UUID("6f1c2a3e-0000-4000-8000-000000000009"),
+                    rang_classement=2,
+                    motif="Refus récent d'un logement dans la même résidence",
+                )
+            ],
+            designe_par="ddets-44",
+        ),
         ComptesARevoir(
             organisation_id=ORGANISATION_ID,
             nombre_comptes=12,

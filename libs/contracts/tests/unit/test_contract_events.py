@@ -53,6 +53,7 @@ def test_catalogue_is_complete() -> None:
         "compte.verrouille",
         "comptes.a_revoir",
         "compte.desactive",
+        "designation.effectuee",
     } == set(EVENT_TYPES)
 
 

@@ -8,7 +8,7 @@ with their sources. Data files are read once; TOIT_REFERENTIEL_DIR replaces any 
 
 from __future__ import annotations
 
-from toit_referentiel import configuration, territoire
+from toit_referentiel import configuration, rapprochement, territoire
 from toit_referentiel.calendrier import (
     add_months,
     anciennete_mois,
@@ -110,3 +110,5 @@ def reset_cache() -> None:
         configuration._pieces_par_code,
     ):
         loader.cache_clear()
+    rapprochement.regles_rapprochement.cache_clear()
+    rapprochement._positions.cache_clear()

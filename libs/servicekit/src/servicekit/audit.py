@@ -59,6 +59,40 @@ async def record_consultation(
     )
 
 
+async def record_consultations(
+    session: AsyncSession,
+    principal: Principal,
+    record_type: str,
+    records: list[tuple[str, str | None]],
+    reason: str | None = None,
+    *,
+    at: datetime | None = None,
+) -> None:
+    """Stage one trace line per record read in a list (record id, département), in one
+    statement: a list of nominative records is traced like each record's consultation."""
+    if not records:
+        return
+    when = at or datetime.now(UTC)
+    roles = ",".join(sorted(principal.roles))
+    await session.execute(
+        consultation.insert(),
+        [
+            {
+                "consulted_at": when,
+                "account_id": principal.sub,
+                "account_kind": principal.kind,
+                "organisation_id": principal.organisation,
+                "roles": roles,
+                "record_type": record_type,
+                "record_id": record_id,
+                "departement": departement,
+                "reason": (reason or None) and reason[:500],
+            }
+            for record_id, departement in records
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class ConsultationFilter:
     record_type: str | None = None

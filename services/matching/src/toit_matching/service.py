@@ -3,9 +3,23 @@
 from pathlib import Path
 
 from servicekit import ServiceDefinition
+from servicekit.audit import consultation_router
+from toit_matching.adapters.tables import metadata
+from toit_matching.bootstrap import preparer
+from toit_matching.entrypoints.events import cotations_consumer, demandes_consumer
+from toit_matching.entrypoints.http import router
+from toit_matching.entrypoints.seed import charger_demo
 
 service = ServiceDefinition(
     name="matching",
-    description="Patrimoine, rapprochement offre-demande, CALEOL, propositions, attributions",
+    description=(
+        "Patrimoine des bailleurs, vacances et gestion en flux, recherche de candidats, "
+        "comparateur et désignation"
+    ),
     migrations=Path(__file__).parent / "migrations",
+    metadata=metadata,
+    routers=[router, consultation_router("/api/matching")],
+    consumers=[demandes_consumer, cotations_consumer],
+    seed=charger_demo,
+    on_startup=[preparer],
 )

@@ -45,10 +45,17 @@ from toit_contracts.events.identite import (
     ComptesARevoir,
     CompteVerrouille,
 )
+from toit_contracts.events.matching import (
+    CandidatDesigne,
+    CandidatEcarte,
+    DesignationEffectuee,
+)
 
 __all__ = [
     "PERSONAL_DATA",
     "Adresse",
+    "CandidatDesigne",
+    "CandidatEcarte",
     "CompteActivationDemandee",
     "CompteDesactive",
     "CompteReinitialisationDemandee",
@@ -73,6 +80,7 @@ __all__ = [
     "DemandeRenouvelee",
     "DemandeRenouvellementAEcheance",
     "DemandeSnapshot",
+    "DesignationEffectuee",
     "EntityEvent",
     "IntegrationEvent",
     "LogementActuel",

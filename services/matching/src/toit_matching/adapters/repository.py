@@ -1,0 +1,477 @@
+"""Storage of the matching service: SQL only here (SQLAlchemy Core), no rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from toit_matching.adapters.tables import (
+    conventions,
+    demandes,
+    designations,
+    imports_stock,
+    logements,
+    scores,
+    souhaits,
+    vacances,
+)
+
+Row = dict[str, Any]
+
+
+def _insert(session: AsyncSession, table: sa.Table) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+# --- Patrimoine -------------------------------------------------------------------------------
+
+
+async def logements_existants(session: AsyncSession, rpls: Sequence[str]) -> dict[str, Row]:
+    trouves: dict[str, Row] = {}
+    for debut in range(0, len(rpls), 5000):
+        lot = list(rpls[debut : debut + 5000])
+        result = await session.execute(
+            sa.select(
+                logements.c.rpls,
+                logements.c.id,
+                logements.c.bailleur_id,
+                logements.c.empreinte,
+                logements.c.version,
+            ).where(logements.c.rpls.in_(lot))
+        )
+        trouves.update({r.rpls: dict(r._mapping) for r in result})
+    return trouves
+
+
+async def inserer_logements(session: AsyncSession, lignes: list[Row]) -> None:
+    for debut in range(0, len(lignes), 2000):
+        await session.execute(logements.insert(), lignes[debut : debut + 2000])
+
+
+async def mettre_a_jour_logements(session: AsyncSession, lignes: list[Row]) -> None:
+    if not lignes:
+        return
+    colonnes = [c for c in lignes[0] if c not in ("id", "cree_le")]
+    await session.execute(
+        logements.update()
+        .where(logements.c.id == sa.bindparam("b_id"))
+        .values({c: sa.bindparam(f"b_{c}") for c in colonnes}),
+        [{"b_id": ligne["id"], **{f"b_{c}": ligne[c] for c in colonnes}} for ligne in lignes],
+    )
+
+
+async def enregistrer_import(session: AsyncSession, ligne: Row) -> None:
+    await session.execute(imports_stock.insert().values(**ligne))
+
+
+async def lire_import(session: AsyncSession, import_id: UUID) -> Row | None:
+    row = (
+        (await session.execute(sa.select(imports_stock).where(imports_stock.c.id == import_id)))
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+async def lister_imports(session: AsyncSession, bailleur_id: str, limite: int = 20) -> list[Row]:
+    rows = await session.execute(
+        sa.select(imports_stock)
+        .where(imports_stock.c.bailleur_id == bailleur_id)
+        .order_by(imports_stock.c.recu_le.desc())
+        .limit(limite)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def lire_logement(
+    session: AsyncSession, *, rpls: str | None = None, id: UUID | None = None
+) -> Row | None:
+    condition = logements.c.rpls == rpls if rpls is not None else logements.c.id == id
+    row = (await session.execute(sa.select(logements).where(condition))).mappings().first()
+    return dict(row) if row else None
+
+
+async def lister_logements(
+    session: AsyncSession,
+    *,
+    bailleur_id: str | None,
+    departements: Iterable[str] | None,
+    commune: str | None,
+    page: int,
+    par_page: int,
+) -> tuple[list[Row], int]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if bailleur_id is not None:
+        conditions.append(logements.c.bailleur_id == bailleur_id)
+    if departements is not None:
+        conditions.append(logements.c.departement.in_(sorted(departements)))
+    if commune:
+        conditions.append(logements.c.commune == commune)
+    where = sa.and_(sa.true(), *conditions)
+    total = (
+        await session.execute(sa.select(sa.func.count()).select_from(logements).where(where))
+    ).scalar_one()
+    rows = await session.execute(
+        sa.select(logements)
+        .where(where)
+        .order_by(logements.c.commune, logements.c.rpls)
+        .limit(par_page)
+        .offset((page - 1) * par_page)
+    )
+    return [dict(r) for r in rows.mappings()], int(total)
+
+
+# --- Vacances ---------------------------------------------------------------------------------
+
+_VACANCE_COLONNES = [
+    *vacances.c,
+    logements.c.rpls,
+    logements.c.commune,
+    logements.c.epci,
+    logements.c.adresse,
+    logements.c.typologie,
+    logements.c.financement,
+    logements.c.etage,
+    logements.c.ascenseur,
+    logements.c.accessibilite,
+    logements.c.loyer,
+    logements.c.charges,
+    logements.c.chauffage,
+    logements.c.eau,
+    logements.c.surface_m2,
+    logements.c.qpv,
+    logements.c.latitude,
+    logements.c.longitude,
+    logements.c.residence,
+    logements.c.programme,
+]
+
+
+def _vacances_jointes() -> Any:
+    return sa.select(*_VACANCE_COLONNES).join_from(
+        vacances, logements, vacances.c.logement_id == logements.c.id
+    )
+
+
+async def lire_vacance(session: AsyncSession, vacance_id: UUID) -> Row | None:
+    row = (
+        (await session.execute(_vacances_jointes().where(vacances.c.id == vacance_id)))
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+async def vacance_ouverte(session: AsyncSession, logement_id: UUID) -> Row | None:
+    row = (
+        (
+            await session.execute(
+                sa.select(vacances.c.id, vacances.c.statut)
+                .where(vacances.c.logement_id == logement_id)
+                .where(vacances.c.statut != "ATTRIBUEE")
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+async def inserer_vacance(session: AsyncSession, ligne: Row) -> None:
+    await session.execute(vacances.insert().values(**ligne))
+
+
+async def maj_vacance(
+    session: AsyncSession, vacance_id: UUID, version: int, **valeurs: Any
+) -> bool:
+    result = await session.execute(
+        vacances.update()
+        .where(vacances.c.id == vacance_id)
+        .where(vacances.c.version == version)
+        .values(version=version + 1, **valeurs)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def lister_vacances(
+    session: AsyncSession,
+    *,
+    bailleur_id: str | None = None,
+    reservataire_id: str | None = None,
+    departements: Iterable[str] | None = None,
+    statut: str | None = None,
+    limite: int = 200,
+) -> list[Row]:
+    requete = _vacances_jointes()
+    if bailleur_id is not None:
+        requete = requete.where(vacances.c.bailleur_id == bailleur_id)
+    if reservataire_id is not None:
+        requete = requete.where(vacances.c.reservataire_id == reservataire_id)
+    if departements is not None:
+        requete = requete.where(vacances.c.departement.in_(sorted(departements)))
+    if statut is not None:
+        requete = requete.where(vacances.c.statut == statut)
+    rows = await session.execute(
+        requete.order_by(vacances.c.date_disponibilite, vacances.c.id).limit(limite)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def compter_flux(
+    session: AsyncSession, bailleur_id: str, departement: str, annee: int
+) -> tuple[int, dict[tuple[str | None, str], int], dict[tuple[str | None, str], int]]:
+    """Flux base (vacancies in the flux), oriented and attributed per (réservataire, contingent)."""
+    base_where = (
+        (vacances.c.bailleur_id == bailleur_id)
+        & (vacances.c.departement == departement)
+        & (vacances.c.annee_flux == annee)
+        & (vacances.c.hors_flux.is_(False))
+    )
+    base = (
+        await session.execute(sa.select(sa.func.count()).select_from(vacances).where(base_where))
+    ).scalar_one()
+    rows = await session.execute(
+        sa.select(
+            vacances.c.reservataire_id,
+            vacances.c.contingent,
+            vacances.c.statut,
+            sa.func.count(),
+        )
+        .where(base_where & vacances.c.contingent.is_not(None))
+        .group_by(vacances.c.reservataire_id, vacances.c.contingent, vacances.c.statut)
+    )
+    orientes: dict[tuple[str | None, str], int] = {}
+    attribues: dict[tuple[str | None, str], int] = {}
+    for reservataire, contingent, statut, n in rows:
+        cle = (reservataire, contingent)
+        orientes[cle] = orientes.get(cle, 0) + n
+        if statut == "ATTRIBUEE":
+            attribues[cle] = attribues.get(cle, 0) + n
+    return int(base), orientes, attribues
+
+
+# --- Conventions ------------------------------------------------------------------------------
+
+
+async def inserer_convention(session: AsyncSession, ligne: Row) -> None:
+    await session.execute(conventions.insert().values(**ligne))
+
+
+async def convention_existe(
+    session: AsyncSession,
+    bailleur_id: str,
+    reservataire_id: str,
+    departement: str,
+    commune: str | None,
+    annee: int,
+) -> bool:
+    condition = (
+        (conventions.c.bailleur_id == bailleur_id)
+        & (conventions.c.reservataire_id == reservataire_id)
+        & (conventions.c.departement == departement)
+        & (conventions.c.annee == annee)
+        & (conventions.c.commune.is_(None) if commune is None else conventions.c.commune == commune)
+    )
+    return (
+        await session.execute(sa.select(sa.func.count()).select_from(conventions).where(condition))
+    ).scalar_one() > 0
+
+
+async def lister_conventions(
+    session: AsyncSession,
+    *,
+    bailleur_id: str | None = None,
+    reservataire_id: str | None = None,
+    departements: Iterable[str] | None = None,
+    annee: int | None = None,
+) -> list[Row]:
+    requete = sa.select(conventions)
+    if bailleur_id is not None:
+        requete = requete.where(conventions.c.bailleur_id == bailleur_id)
+    if reservataire_id is not None:
+        requete = requete.where(conventions.c.reservataire_id == reservataire_id)
+    if departements is not None:
+        requete = requete.where(conventions.c.departement.in_(sorted(departements)))
+    if annee is not None:
+        requete = requete.where(conventions.c.annee == annee)
+    rows = await session.execute(
+        requete.order_by(
+            conventions.c.annee, conventions.c.departement, conventions.c.reservataire_nom
+        )
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+# --- Désignations -----------------------------------------------------------------------------
+
+
+async def inserer_designation(session: AsyncSession, ligne: Row) -> None:
+    await session.execute(designations.insert().values(**ligne))
+
+
+async def lire_designation(session: AsyncSession, vacance_id: UUID) -> Row | None:
+    row = (
+        (
+            await session.execute(
+                sa.select(designations).where(designations.c.vacance_id == vacance_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+# --- Read models ------------------------------------------------------------------------------
+
+
+async def versions_demandes(session: AsyncSession, ids: Sequence[UUID]) -> dict[UUID, int]:
+    rows = await session.execute(
+        sa.select(demandes.c.demande_id, demandes.c.version).where(demandes.c.demande_id.in_(ids))
+    )
+    return {r.demande_id: r.version for r in rows}
+
+
+async def ecrire_demandes(
+    session: AsyncSession, lignes: list[Row], souhaits_lignes: list[Row]
+) -> None:
+    """Replace the rows (and wished communes) of these demandes."""
+    if not lignes:
+        return
+    ids = [ligne["demande_id"] for ligne in lignes]
+    await session.execute(souhaits.delete().where(souhaits.c.demande_id.in_(ids)))
+    insert = _insert(session, demandes)
+    colonnes = [c.name for c in demandes.c if c.name != "demande_id"]
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[demandes.c.demande_id],
+            set_={c: insert.excluded[c] for c in colonnes},
+        ),
+        lignes,
+    )
+    if souhaits_lignes:
+        await session.execute(souhaits.insert(), souhaits_lignes)
+
+
+async def supprimer_demandes(session: AsyncSession, ids: Sequence[UUID]) -> None:
+    await session.execute(souhaits.delete().where(souhaits.c.demande_id.in_(ids)))
+    await session.execute(scores.delete().where(scores.c.demande_id.in_(ids)))
+    await session.execute(demandes.delete().where(demandes.c.demande_id.in_(ids)))
+
+
+async def ecrire_scores(session: AsyncSession, lignes: list[Row]) -> None:
+    if not lignes:
+        return
+    insert = _insert(session, scores)
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[scores.c.demande_id, scores.c.epci],
+            set_={
+                "points": insert.excluded.points,
+                "criteres": insert.excluded.criteres,
+                "grille_version": insert.excluded.grille_version,
+                "version": insert.excluded.version,
+            },
+            where=scores.c.version <= insert.excluded.version,
+        ),
+        lignes,
+    )
+
+
+async def candidats_potentiels(
+    session: AsyncSession, *, departement: str, commune: str, epci: str | None, par_epci: bool
+) -> list[tuple[UUID, int]]:
+    """(id, version) of the active demandes of the département wishing the commune (or,
+    widened, a commune of its EPCI)."""
+    if par_epci and epci is not None:
+        souhait = (souhaits.c.epci == epci) & souhaits.c.actif.is_(True)
+    else:
+        souhait = (souhaits.c.commune == commune) & souhaits.c.actif.is_(True)
+    rows = await session.execute(
+        sa.select(demandes.c.demande_id, demandes.c.version).where(
+            demandes.c.demande_id.in_(sa.select(souhaits.c.demande_id).where(souhait)),
+            demandes.c.statut == "ACTIVE",
+            demandes.c.departement == departement,
+        )
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def compter_actives(session: AsyncSession, departement: str) -> int:
+    return int(
+        (
+            await session.execute(
+                sa.select(sa.func.count())
+                .select_from(demandes)
+                .where(demandes.c.departement == departement, demandes.c.statut == "ACTIVE")
+            )
+        ).scalar_one()
+    )
+
+
+async def vues(session: AsyncSession, ids: Sequence[UUID]) -> list[Row]:
+    resultat: list[Row] = []
+    for debut in range(0, len(ids), 5000):
+        rows = await session.execute(
+            sa.select(
+                demandes.c.demande_id,
+                demandes.c.version,
+                demandes.c.departement,
+                demandes.c.statut,
+                demandes.c.numero_unique,
+                demandes.c.vue,
+            ).where(demandes.c.demande_id.in_(list(ids[debut : debut + 5000])))
+        )
+        resultat.extend(dict(r) for r in rows.mappings())
+    return resultat
+
+
+async def scores_pour(
+    session: AsyncSession, ids: Sequence[UUID], epci: str, *, detail: bool = False
+) -> dict[UUID, Row]:
+    colonnes = [scores.c.demande_id, scores.c.points]
+    if detail:
+        colonnes += [scores.c.criteres, scores.c.grille_version]
+    if not ids:
+        return {}
+    rows = await session.execute(
+        sa.select(*colonnes).where(scores.c.epci == epci, scores.c.demande_id.in_(list(ids)))
+    )
+    return {r.demande_id: dict(r._mapping) for r in rows}
+
+
+async def sources_demandes(session: AsyncSession, apres: UUID | None, limite: int) -> list[Row]:
+    requete = sa.select(
+        demandes.c.demande_id,
+        demandes.c.version,
+        demandes.c.departement,
+        demandes.c.statut,
+        demandes.c.numero_unique,
+        demandes.c.source,
+        demandes.c.recue_le,
+    ).order_by(demandes.c.demande_id)
+    if apres is not None:
+        requete = requete.where(demandes.c.demande_id > apres)
+    rows = await session.execute(requete.limit(limite))
+    return [dict(r) for r in rows.mappings()]
+
+
+async def vider_modeles_lus(session: AsyncSession, *, garder_sources: bool) -> None:
+    await session.execute(souhaits.delete())
+    if not garder_sources:
+        await session.execute(scores.delete())
+        await session.execute(demandes.delete())
+
+
+def maintenant_sql() -> Any:
+    return sa.func.now()
+
+
+__all__ = ["Row", "datetime"]

@@ -1,0 +1,158 @@
+"""Tables of the matching service (SQLAlchemy Core), one group per sub-domain.
+
+Identifiers of organisations (bailleurs, réservataires) are identite's organisation ids,
+as the access tokens carry them; matching never reads identite's database."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# --- Patrimoine -------------------------------------------------------------------------------
+
+logements = sa.Table(
+    "logements",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("rpls", sa.String(30), nullable=False, unique=True),
+    sa.Column("bailleur_id", sa.String(64), nullable=False, index=True),
+    sa.Column("programme", sa.String(120)),
+    sa.Column("residence", sa.String(120)),
+    sa.Column("adresse", sa.String(200), nullable=False),
+    sa.Column("code_postal", sa.String(5)),
+    sa.Column("commune", sa.String(5), nullable=False, index=True),
+    sa.Column("epci", sa.String(9)),
+    sa.Column("departement", sa.String(3), nullable=False),
+    sa.Column("qpv", sa.Boolean, nullable=False),
+    sa.Column("typologie", sa.String(10), nullable=False),
+    sa.Column("surface_m2", sa.Numeric(7, 2), nullable=False),
+    sa.Column("etage", sa.Integer, nullable=False),
+    sa.Column("ascenseur", sa.Boolean, nullable=False),
+    sa.Column("accessibilite", sa.String(16), nullable=False),
+    sa.Column("financement", sa.String(8), nullable=False),
+    sa.Column("loyer", sa.Numeric(10, 2), nullable=False),
+    sa.Column("charges", sa.Numeric(10, 2), nullable=False),
+    sa.Column("chauffage", sa.String(12), nullable=False),
+    sa.Column("eau", sa.String(12), nullable=False),
+    sa.Column("contingent", sa.String(32)),
+    sa.Column("latitude", sa.Float),
+    sa.Column("longitude", sa.Float),
+    sa.Column("empreinte", sa.String(32), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("modifie_le", sa.DateTime(timezone=True), nullable=False),
+)
+
+imports_stock = sa.Table(
+    "imports_stock",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("bailleur_id", sa.String(64), nullable=False, index=True),
+    sa.Column("compte_id", sa.String(64), nullable=False),
+    sa.Column("nom_fichier", sa.String(200)),
+    sa.Column("format", sa.String(8), nullable=False),
+    sa.Column("empreinte_fichier", sa.String(64), nullable=False),
+    sa.Column("recu_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("statut", sa.String(10), nullable=False),  # ACCEPTE, REFUSE
+    sa.Column("lignes", sa.Integer, nullable=False),
+    sa.Column("crees", sa.Integer, nullable=False),
+    sa.Column("modifies", sa.Integer, nullable=False),
+    sa.Column("inchanges", sa.Integer, nullable=False),
+    sa.Column("erreurs", sa.JSON, nullable=False),
+    sa.Column("erreurs_total", sa.Integer, nullable=False),
+)
+
+# --- Vacances et gestion en flux --------------------------------------------------------------
+
+conventions = sa.Table(
+    "conventions",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("bailleur_id", sa.String(64), nullable=False),
+    sa.Column("reservataire_id", sa.String(64), nullable=False),
+    sa.Column("reservataire_nom", sa.String(200), nullable=False),
+    sa.Column("departement", sa.String(3), nullable=False),
+    sa.Column("commune", sa.String(5)),
+    sa.Column("annee", sa.Integer, nullable=False),
+    sa.Column("parts", sa.JSON, nullable=False),  # {contingent: "percent"}
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint(
+        "bailleur_id", "reservataire_id", "departement", "commune", "annee", name="uq_convention"
+    ),
+)
+
+vacances = sa.Table(
+    "vacances",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("logement_id", sa.Uuid, sa.ForeignKey("logements.id"), nullable=False, index=True),
+    sa.Column("bailleur_id", sa.String(64), nullable=False, index=True),
+    sa.Column("departement", sa.String(3), nullable=False),
+    sa.Column("type", sa.String(16), nullable=False),  # PREAVIS, MISE_EN_SERVICE
+    sa.Column("date_disponibilite", sa.Date, nullable=False),
+    sa.Column("annee_flux", sa.Integer, nullable=False),
+    sa.Column("declaree_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("statut", sa.String(16), nullable=False),  # DECLAREE, ORIENTEE, DESIGNEE
+    sa.Column("hors_flux", sa.Boolean, nullable=False),
+    sa.Column("motif_hors_flux", sa.String(300)),
+    sa.Column("reservataire_id", sa.String(64), index=True),
+    sa.Column("reservataire_nom", sa.String(200)),
+    sa.Column("contingent", sa.String(32)),
+    sa.Column("convention_id", sa.Uuid),
+    sa.Column("orientee_le", sa.DateTime(timezone=True)),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+designations = sa.Table(
+    "designations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("vacance_id", sa.Uuid, sa.ForeignKey("vacances.id"), nullable=False, unique=True),
+    sa.Column("organisation_id", sa.String(64), nullable=False),
+    sa.Column("compte_id", sa.String(64), nullable=False),
+    sa.Column("designee_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("exception", sa.String(32)),
+    sa.Column("candidats", sa.JSON, nullable=False),  # [{demande_id, rang, numero_unique}]
+    sa.Column("ecarts", sa.JSON, nullable=False),  # [{demande_id, rang_classement, motif}]
+    sa.Column("eligibles", sa.Integer, nullable=False),
+)
+
+# --- Read models fed by events (demandes, cotation) -------------------------------------------
+
+demandes = sa.Table(
+    "demandes",
+    metadata,
+    sa.Column("demande_id", sa.Uuid, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("departement", sa.String(3), nullable=False),
+    sa.Column("statut", sa.String(16), nullable=False),
+    sa.Column("numero_unique", sa.String(18)),
+    sa.Column("vue", sa.JSON, nullable=False),  # the projected DemandeVue (no contact)
+    sa.Column("source", sa.JSON, nullable=False),  # snapshot without contact: rebuilds
+    sa.Column("recue_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_demandes_actives", "departement", "statut"),
+)
+
+souhaits = sa.Table(
+    "souhaits",
+    metadata,
+    sa.Column("demande_id", sa.Uuid, primary_key=True),
+    sa.Column("commune", sa.String(5), primary_key=True),
+    sa.Column("epci", sa.String(9)),
+    sa.Column("actif", sa.Boolean, nullable=False),
+    sa.Index("ix_souhaits_commune", "commune", "actif"),
+    sa.Index("ix_souhaits_epci", "epci", "actif"),
+)
+
+scores = sa.Table(
+    "scores",
+    metadata,
+    sa.Column("demande_id", sa.Uuid, primary_key=True),
+    sa.Column("epci", sa.String(9), primary_key=True),
+    sa.Column("points", sa.Numeric(10, 2), nullable=False),
+    sa.Column("criteres", sa.JSON, nullable=False),
+    sa.Column("grille_version", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)

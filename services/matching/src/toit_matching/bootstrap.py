@@ -1,0 +1,98 @@
+"""The matching service's dependencies, built once per runtime and typed.
+
+Use cases take a `Dependances` explicitly; entrypoints get it with `dependances(runtime)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import toit_referentiel as ref
+from toit_referentiel.rapprochement import (
+    RegleRapprochement,
+    position_commune,
+    regles_rapprochement,
+)
+
+from servicekit.runtime import ServiceRuntime
+from toit_matching.domain.demandeurs import DemandeVue
+from toit_matching.domain.erreurs import ConfigurationManquante
+from toit_matching.settings import MatchingSettings
+
+_CLE = "matching.dependances"
+
+
+class Referentiel:
+    """Communes, EPCI and ceilings, from toit_referentiel."""
+
+    def commune_connue(self, insee: str) -> bool:
+        return ref.commune(insee) is not None
+
+    def nom_commune(self, insee: str) -> str:
+        commune = ref.commune(insee)
+        return commune.nom if commune is not None else insee
+
+    def epci_de(self, insee: str) -> str | None:
+        commune = ref.commune(insee)
+        return commune.epci_siren if commune is not None else None
+
+    def departement_de(self, insee: str) -> str:
+        commune = ref.commune(insee)
+        return commune.departement if commune is not None else insee[:2]
+
+    def position(self, insee: str) -> tuple[float, float] | None:
+        return position_commune(insee)
+
+    def plafond(self, annee: int, financement: str, categorie: int) -> int:
+        try:
+            return ref.plafonds(annee, financement, categorie)
+        except ref.DonneeIndisponible as exc:
+            raise ConfigurationManquante(
+                f"plafonds de ressources {financement} {annee} non configurés : "
+                "le respect du plafond ne peut pas être vérifié"
+            ) from exc
+
+
+@dataclass
+class CacheVues:
+    """Projected demandes by (id, version): the search re-reads only what changed."""
+
+    vues: dict[UUID, DemandeVue] = field(default_factory=dict)
+
+    def get(self, demande_id: UUID, version: int) -> DemandeVue | None:
+        vue = self.vues.get(demande_id)
+        return vue if vue is not None and vue.version == version else None
+
+    def put(self, vue: DemandeVue) -> None:
+        self.vues[vue.demande_id] = vue
+
+
+@dataclass
+class Dependances:
+    settings: MatchingSettings
+    regle: RegleRapprochement
+    referentiel: Referentiel
+    cache: CacheVues
+
+
+def construire() -> Dependances:
+    return Dependances(
+        settings=MatchingSettings(),
+        regle=regles_rapprochement(),
+        referentiel=Referentiel(),
+        cache=CacheVues(),
+    )
+
+
+def dependances(runtime: ServiceRuntime) -> Dependances:
+    deps = runtime.state.get(_CLE)
+    if not isinstance(deps, Dependances):
+        deps = construire()
+        runtime.state[_CLE] = deps
+    return deps
+
+
+async def preparer(runtime: ServiceRuntime) -> None:
+    """At start-up: a wrong configuration stops the service there."""
+    dependances(runtime)

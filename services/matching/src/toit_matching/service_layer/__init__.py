@@ -1,0 +1,13 @@
+"""Use cases of the matching service, one module per sub-domain:
+
+- `patrimoine`: stock import (file, report, all-or-nothing, idempotent) and pushed units;
+- `demandes`: the read models fed by `demande.*` and `cotation.calculee`, and their rebuild;
+- `vacances`: declaring vacancies and orienting them (gestion en flux);
+- `conventions`: reservation conventions and the flux ledger;
+- `candidats`: candidate search for a vacancy;
+- `comparateur`: candidates side by side for one unit;
+- `designations`: designating candidates, publishing `designation.effectuee`;
+- `acces`: who may see or act on what (bailleur, réservataire, gestionnaire).
+
+Use cases take their dependencies explicitly and raise domain refusals only.
+"""
