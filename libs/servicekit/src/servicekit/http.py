@@ -103,7 +103,7 @@ def create_app(runtime: ServiceRuntime, *, manage_lifespan: bool = True) -> Fast
     app.include_router(health_router(runtime))
     for router in definition.routers:
         app.include_router(router)
-    app.add_middleware(InputGuard)
+    app.add_middleware(InputGuard, limits=definition.body_limits)
     app.add_middleware(NoStore)
     app.add_middleware(ErrorBarrier)  # unhandled errors: 500/503 that keep the connection
     app.add_middleware(_RequestLog, service=definition.name)  # outside: logs the guard's 422

@@ -169,10 +169,13 @@ class InputGuard:
         app: ASGIApp,
         max_body: int = MAX_BODY,
         max_multipart: int = MAX_MULTIPART,
+        limits: dict[str, int] | None = None,
     ) -> None:
         self._app = app
         self._max_body = max_body
         self._max_multipart = max_multipart
+        # Larger bounds for a few declared paths (a landlord's stock file): path → bytes.
+        self._limits = dict(limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -184,6 +187,7 @@ class InputGuard:
             content_type = headers.get("content-type", "").lower()
             multipart = content_type.startswith("multipart/")
             limit = self._max_multipart if multipart else self._max_body
+            limit = max(limit, self._limits.get(scope["path"], 0))
             length = headers.get("content-length", "")
             if length.isdigit() and int(length) > limit:
                 await _answer_too_large(limit, scope, receive, send)

@@ -49,6 +49,8 @@ class ServiceDefinition:
     production_checks: Sequence[Callable[[], None]] = ()
     description: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+    # Paths whose request bodies may exceed the default bound (servicekit.input_guard).
+    body_limits: dict[str, int] = field(default_factory=dict)
 
     @property
     def prefix(self) -> str:

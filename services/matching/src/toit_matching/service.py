@@ -9,6 +9,7 @@ from toit_matching.bootstrap import preparer
 from toit_matching.entrypoints.events import cotations_consumer, demandes_consumer
 from toit_matching.entrypoints.http import router
 from toit_matching.entrypoints.seed import charger_demo
+from toit_matching.settings import MatchingSettings
 
 service = ServiceDefinition(
     name="matching",
@@ -22,4 +23,5 @@ service = ServiceDefinition(
     consumers=[demandes_consumer, cotations_consumer],
     seed=charger_demo,
     on_startup=[preparer],
+    body_limits={"/api/matching/patrimoine/imports": MatchingSettings().matching_import_octets_max},
 )

@@ -383,3 +383,25 @@ async def _vrai(valeur: bool) -> bool:
 async def test_matching_access_matrix(memory_runtime_factory: RuntimeFactory) -> None:
     runtime = await memory_runtime_factory(service)
     await assert_access_matrix(runtime.app(manage_lifespan=False), path_params={"rpls": "X1"})
+
+
+async def test_matching_import_au_dela_du_mega_octet(
+    memory_runtime_factory: RuntimeFactory,
+) -> None:
+    """The stock import path accepts files beyond servicekit's default 1 MiB body bound."""
+    from toit_matching.entrypoints.seed import stock_demo
+
+    runtime = await memory_runtime_factory(service)
+    contenu = stock_demo(9000, graine=7)
+    assert len(contenu) > 1024 * 1024
+    transport = httpx.ASGITransport(app=runtime.app(manage_lifespan=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://toit.test") as client:
+        r = await client.post(
+            "/api/matching/patrimoine/imports?format=csv", content=contenu, headers=BAILLEUR_H
+        )
+        assert r.status_code == 201, r.text[:500]
+        assert r.json()["crees"] == 9000
+        r = await client.post(
+            "/api/matching/vacances", content=b"x" * (1024 * 1024 + 1), headers=BAILLEUR_H
+        )
+        assert r.status_code == 413

@@ -587,6 +587,7 @@ async def comparer(
                 anciennete_mois=col.anciennete_mois,
                 delai_anormalement_long_mois=col.dal_mois,
                 dal_atteint=col.dal_atteint,
+                dal_provisoire=col.dal_provisoire,
                 logement_actuel={
                     "type": col.demande.logement_type,
                     "commune": col.demande.logement_commune,

@@ -241,6 +241,7 @@ class ColonneOut(BaseModel):
     anciennete_mois: int
     delai_anormalement_long_mois: int | None
     dal_atteint: bool | None
+    dal_provisoire: bool = Field(description="Délai indicatif : arrêté préfectoral à confirmer")
     logement_actuel: dict[str, Any]
     communes_souhaitees: list[dict[str, str]]
     position: list[float] | None

@@ -47,6 +47,7 @@ class Colonne:
     anciennete_mois: int
     dal_mois: int | None
     dal_atteint: bool | None
+    dal_provisoire: bool
     position: tuple[float, float] | None
     distance_km: float | None
     exclusions: tuple[Exclusion, ...]
@@ -102,11 +103,13 @@ async def comparer(
     for demande_id in demandes:
         vue = vues[demande_id]
         score = scores.get(demande_id)
-        anciennete = ref.whole_months_between(vue.date_depot, aujourd_hui)
+        anciennete = ref.anciennete_mois(vue.date_depot, aujourd_hui)
         try:
-            dal: int | None = ref.delai_anormalement_long(vue.departement, offre.typologie)
+            delai = ref.delai_des_typologies(vue.departement, vue.typologies)
+            dal: int | None = delai.mois
+            dal_provisoire = delai.provisoire
         except ref.DonneeIndisponible:
-            dal = None
+            dal, dal_provisoire = None, False
         position = r.position(vue.logement_commune) if vue.logement_commune else None
         colonnes.append(
             Colonne(
@@ -117,6 +120,7 @@ async def comparer(
                 anciennete_mois=anciennete,
                 dal_mois=dal,
                 dal_atteint=None if dal is None else anciennete >= dal,
+                dal_provisoire=dal_provisoire,
                 position=position,
                 distance_km=distance_km(position_logement, position),
                 exclusions=tuple(
