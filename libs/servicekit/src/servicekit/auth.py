@@ -38,6 +38,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from servicekit import authz
+from servicekit.exceptions import AccesRefuse, Introuvable
 
 if TYPE_CHECKING:
     from servicekit.runtime import ServiceRuntime
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
+ROLE_REFUSE = "Accès refusé : votre rôle ne permet pas cette action"
 ALGORITHMS: tuple[str, ...] = ("EdDSA", "RS256")
 VERIFIER_STATE_KEY = "auth.verifier"
 
@@ -399,7 +401,7 @@ def in_perimetre(
     return (epci is not None and epci in principal.epcis) or bool(communes & principal.communes)
 
 
-def authorize(
+def check_access(
     principal: Principal,
     action: str,
     *,
@@ -409,17 +411,15 @@ def authorize(
     owner: str | None = None,
     organisation: str | None = None,
 ) -> None:
-    """Check that the principal may perform the action on this record.
+    """Check that the principal may perform the action on this record, for use cases.
 
     Pass what is known of the record: its territory (département, communes,
     EPCI), its owner account (a demandeur's own demande) and its organisation.
-    403 when the action is not granted at all; 404 when the record is outside
-    every scope granted, so that its existence does not leak."""
+    Raises `AccesRefuse` when the action is not granted at all; `Introuvable` when
+    the record is outside every scope granted, so that its existence does not leak."""
     scopes = authz.scopes_for(principal.roles, action)
     if not scopes:
-        raise HTTPException(
-            status_code=403, detail="Accès refusé : votre rôle ne permet pas cette action"
-        )
+        raise AccesRefuse(ROLE_REFUSE)
     communes = tuple(communes)
     for scope in scopes:
         if scope == "tout":
@@ -436,14 +436,42 @@ def authorize(
             return
         if scope == "propre" and owner is not None and owner == principal.sub:
             return
-    raise _not_found()
+    raise Introuvable()
+
+
+def authorize(
+    principal: Principal,
+    action: str,
+    *,
+    departement: str | None = None,
+    communes: Iterable[str] = (),
+    epci: str | None = None,
+    owner: str | None = None,
+    organisation: str | None = None,
+) -> None:
+    """`check_access` for entrypoints: 403 when the action is not granted at all; 404
+    when the record is outside every scope granted, so that its existence does not leak."""
+    try:
+        check_access(
+            principal,
+            action,
+            departement=departement,
+            communes=communes,
+            epci=epci,
+            owner=owner,
+            organisation=organisation,
+        )
+    except AccesRefuse as exc:
+        raise HTTPException(status_code=403, detail=exc.message) from None
+    except Introuvable:
+        raise _not_found() from None
 
 
 def may(principal: Principal, action: str, **record: Any) -> bool:
-    """`authorize` as a boolean, e.g. to leave out a sensitive complement."""
+    """`check_access` as a boolean, e.g. to leave out a sensitive complement."""
     try:
-        authorize(principal, action, **record)
-    except HTTPException:
+        check_access(principal, action, **record)
+    except (AccesRefuse, Introuvable):
         return False
     return True
 

@@ -19,6 +19,15 @@ from fastapi.routing import APIRoute
 from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicekit.exceptions import (
+    AccesRefuse,
+    Conflit,
+    Introuvable,
+    Invalide,
+    RefusMetier,
+    VersionObsolete,
+)
+
 _MESSAGES: dict[str, str] = {
     "missing": "champ obligatoire",
     "extra_forbidden": "champ inconnu",
@@ -163,6 +172,21 @@ async def http_exception_handler(_request: Request, exc: Exception) -> JSONRespo
         content={"detail": detail},
         headers=getattr(exc, "headers", None),
     )
+
+
+async def refus_metier_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """The one place where a use case's refusal (`servicekit.exceptions`) becomes HTTP."""
+    assert isinstance(exc, RefusMetier)
+    if isinstance(exc, Invalide):
+        return invalid([{"champ": c, "message": m, "code": code} for c, m, code in exc.erreurs])
+    if isinstance(exc, Introuvable | AccesRefuse):
+        status = 404 if isinstance(exc, Introuvable) else 403
+        return JSONResponse(status_code=status, content={"detail": exc.message})
+    if isinstance(exc, Conflit):
+        return JSONResponse(status_code=409, content={"detail": str(exc) or _STATUS_FR[409]})
+    if isinstance(exc, VersionObsolete):
+        return JSONResponse(status_code=412, content={"detail": _STATUS_FR[412]})
+    return JSONResponse(status_code=400, content={"detail": str(exc) or _STATUS_FR[400]})
 
 
 def _english_phrase(status: int) -> str:

@@ -21,7 +21,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit import metrics
-from servicekit.errors import http_exception_handler, request_validation_handler
+from servicekit.errors import (
+    http_exception_handler,
+    refus_metier_handler,
+    request_validation_handler,
+)
+from servicekit.exceptions import RefusMetier
 from servicekit.http_safety import ErrorBarrier, NoStore
 from servicekit.input_guard import InputGuard
 from servicekit.tracing import current_trace_id
@@ -100,6 +105,7 @@ def create_app(runtime: ServiceRuntime, *, manage_lifespan: bool = True) -> Fast
     app.state.runtime = runtime
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
+    app.add_exception_handler(RefusMetier, refus_metier_handler)
     app.include_router(health_router(runtime))
     for router in definition.routers:
         app.include_router(router)

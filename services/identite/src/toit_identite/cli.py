@@ -17,6 +17,7 @@ import getpass
 import sys
 import uuid
 
+from servicekit.exceptions import Invalide
 from servicekit.runtime import ServiceRuntime
 from servicekit.settings import Settings
 from toit_contracts.enums import Role, TypeOrganisation
@@ -51,8 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     password = _read_password(args.identifiant, args.email)
     try:
         asyncio.run(_create_gestionnaire(args, password))
-    except uc.Invalide as exc:
-        sys.exit("refusé : " + "; ".join(f"{f} : {m}" for f, m in exc.erreurs))
+    except Invalide as exc:
+        sys.exit("refusé : " + "; ".join(f"{f} : {m}" for f, m, _code in exc.erreurs))
     print(f"Compte {args.identifiant} créé : il acceptera la charte à sa première connexion.")
 
 
@@ -73,8 +74,8 @@ async def _create_gestionnaire(args: argparse.Namespace, password: str) -> None:
     runtime = ServiceRuntime(service, Settings())
     await runtime.start(consume=False, seed=False, relay=False)
     try:
-        ctx = runtime.state[uc.STATE_KEY]
-        assert isinstance(ctx, uc.Identite)
+        ctx = runtime.state[uc.contexte.STATE_KEY]
+        assert isinstance(ctx, uc.contexte.Identite)
         async with runtime.unit_of_work() as uow:
             existing = [
                 o
@@ -91,14 +92,14 @@ async def _create_gestionnaire(args: argparse.Namespace, password: str) -> None:
                     type=TypeOrganisation.GESTIONNAIRE_FICHIER,
                     departements=[args.departement],
                 )
-                await repo.add_organisation(uow.session, organisation, uc.now_utc())
+                await repo.add_organisation(uow.session, organisation, uc.contexte.now_utc())
                 await uow.commit()
         async with runtime.unit_of_work() as uow:
-            await uc.create_agent(
+            await uc.comptes.create_agent(
                 uow,
                 ctx,
                 None,
-                uc.NouveauCompte(
+                uc.comptes.NouveauCompte(
                     identifiant=args.identifiant,
                     email=args.email,
                     nom=args.nom,

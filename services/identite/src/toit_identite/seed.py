@@ -86,12 +86,12 @@ DEMANDEUR_EMAIL = "demo-demandeur@example.org"
 
 async def seed(runtime: ServiceRuntime) -> None:
     """Idempotent: what exists is left alone."""
-    ctx = runtime.state[uc.STATE_KEY]
-    assert isinstance(ctx, uc.Identite)
+    ctx = runtime.state[uc.contexte.STATE_KEY]
+    assert isinstance(ctx, uc.contexte.Identite)
     password = ctx.settings.demo_password
     async with runtime.unit_of_work() as uow:
         charte = await repo.current_charte(uow.session)
-        now = uc.now_utc()
+        now = uc.contexte.now_utc()
         for organisation in ORGANISATIONS:
             if await repo.get_organisation(uow.session, organisation.id) is None:
                 await repo.add_organisation(uow.session, organisation, now)
@@ -100,11 +100,11 @@ async def seed(runtime: ServiceRuntime) -> None:
         async with runtime.unit_of_work() as uow:
             if await repo.identifiant_taken(uow.session, identifiant):
                 continue
-            await uc.create_agent(
+            await uc.comptes.create_agent(
                 uow,
                 ctx,
                 None,
-                uc.NouveauCompte(
+                uc.comptes.NouveauCompte(
                     identifiant=identifiant,
                     email=f"{identifiant}@example.org",
                     nom=nom,

@@ -39,30 +39,30 @@ class ProductionConfigurationError(RuntimeError):
 def build_service(settings: IdentiteSettings | None = None) -> ServiceDefinition:
     """The service; tests pass their own settings (short lockouts, cheap hashing)."""
 
-    async def prepare(runtime: ServiceRuntime) -> uc.Identite:
+    async def prepare(runtime: ServiceRuntime) -> uc.contexte.Identite:
         """Idempotent: context, charte v1, signing key, local token verification."""
-        existing = runtime.state.get(uc.STATE_KEY)
-        if isinstance(existing, uc.Identite):
+        existing = runtime.state.get(uc.contexte.STATE_KEY)
+        if isinstance(existing, uc.contexte.Identite):
             return existing
         own = settings or IdentiteSettings()
         if runtime.settings.mode == "production":
             await _refuse_unsafe_production(runtime, own)
-        ctx = uc.Identite(
+        ctx = uc.contexte.Identite(
             settings=own,
             mode=runtime.settings.mode,
             issuer=runtime.settings.jwt_issuer,
             audience=runtime.settings.jwt_audience,
             hasher=Hasher(own.argon2_time_cost, own.argon2_memory_kib),
         )
-        runtime.state[uc.STATE_KEY] = ctx
+        runtime.state[uc.contexte.STATE_KEY] = ctx
         async with runtime.unit_of_work() as uow:
-            await uc.ensure_charte(uow, CHARTE_V1.read_text("utf-8"))
+            await uc.charte.ensure_charte(uow, CHARTE_V1.read_text("utf-8"))
         async with runtime.unit_of_work() as uow:
-            await uc.rotate_keys(uow, ctx)
+            await uc.jetons.rotate_keys(uow, ctx)
 
         async def provider() -> dict[str, Any]:
             async with runtime.unit_of_work() as uow:
-                return await uc.jwks(uow, ctx)
+                return await uc.jetons.jwks(uow, ctx)
 
         # identite verifies its own tokens from its key store (plus a static
         # JWKS if configured); services in the same process use it too.
@@ -96,11 +96,11 @@ def build_service(settings: IdentiteSettings | None = None) -> ServiceDefinition
     async def daily(runtime: ServiceRuntime, day: date) -> None:
         ctx = await prepare(runtime)
         async with runtime.unit_of_work() as uow:
-            disabled = await uc.disable_inactive(uow, ctx, day)
+            disabled = await uc.comptes.disable_inactive(uow, ctx, day)
         async with runtime.unit_of_work() as uow:
-            reminders = await uc.remind_reviews(uow, ctx, day)
+            reminders = await uc.comptes.remind_reviews(uow, ctx, day)
         async with runtime.unit_of_work() as uow:
-            rotation = await uc.rotate_keys(uow, ctx)
+            rotation = await uc.jetons.rotate_keys(uow, ctx)
         log.info(
             "identite.daily",
             comptes_desactives=disabled,

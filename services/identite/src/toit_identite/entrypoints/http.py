@@ -11,19 +11,21 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from servicekit.auth import Principal, public, require
-from servicekit.errors import answering_route, invalid
+from servicekit.errors import answering_route
+from servicekit.exceptions import Introuvable, Invalide, VersionObsolete
 from servicekit.http import runtime_of
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import MotifDesactivation, TypeOrganisation
 from toit_contracts.types import CodeGuichet, CodeInsee, Departement, Email, Siren, SirenEpci
 from toit_identite import service_layer as uc
 from toit_identite.adapters import repository as repo
+from toit_identite.domain.erreurs import GrantRefuse, Verrouille
 from toit_identite.domain.model import Compte, Habilitation, Organisation
 
 PREFIX = "/api/identite"
 
 
-def _grant_refuse(_request: Request, exc: uc.GrantRefuse) -> Response:
+def _grant_refuse(_request: Request, exc: GrantRefuse) -> Response:
     return JSONResponse(
         status_code=400,
         content={"error": "invalid_grant", "error_description": str(exc), "detail": str(exc)},
@@ -31,7 +33,7 @@ def _grant_refuse(_request: Request, exc: uc.GrantRefuse) -> Response:
     )
 
 
-def _verrouille(_request: Request, exc: uc.Verrouille) -> Response:
+def _verrouille(_request: Request, exc: Verrouille) -> Response:
     minutes = max(1, round(exc.retry_after / 60))
     message = (
         "Trop de tentatives de connexion : connexion bloquée temporairement, "
@@ -48,22 +50,11 @@ def _verrouille(_request: Request, exc: uc.Verrouille) -> Response:
     )
 
 
-# The use cases' refusals, as the usual French answers.
+# Logging-in refusals, in the OAuth2 format; servicekit answers the others.
 _Route = answering_route(
     {
-        uc.Invalide: lambda _r, exc: invalid(
-            [{"champ": f, "message": m, "code": "value_error"} for f, m in exc.erreurs]
-        ),
-        uc.Conflit: lambda _r, exc: JSONResponse(status_code=409, content={"detail": str(exc)}),
-        uc.VersionObsolete: lambda _r, _exc: JSONResponse(
-            status_code=412,
-            content={
-                "detail": "La ressource a été modifiée entre-temps : rechargez-la avant de la "
-                "modifier"
-            },
-        ),
-        uc.GrantRefuse: _grant_refuse,
-        uc.Verrouille: _verrouille,
+        GrantRefuse: _grant_refuse,
+        Verrouille: _verrouille,
     }
 )
 
@@ -71,9 +62,9 @@ _Route = answering_route(
 router = APIRouter(prefix=PREFIX, route_class=_Route)
 
 
-def identite_of(request: Request) -> uc.Identite:
-    ctx = runtime_of(request).state[uc.STATE_KEY]
-    assert isinstance(ctx, uc.Identite)
+def identite_of(request: Request) -> uc.contexte.Identite:
+    ctx = runtime_of(request).state[uc.contexte.STATE_KEY]
+    assert isinstance(ctx, uc.contexte.Identite)
     return ctx
 
 
@@ -83,7 +74,7 @@ async def unit_of_work(request: Request) -> Any:
 
 
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
-Ctx = Annotated[uc.Identite, Depends(identite_of)]
+Ctx = Annotated[uc.contexte.Identite, Depends(identite_of)]
 
 
 # --- Tokens ----------------------------------------------------------------------------------
@@ -101,7 +92,7 @@ class TokenOut(BaseModel):
     )
 
 
-def _tokens(pair: uc.TokenPair) -> JSONResponse:
+def _tokens(pair: uc.jetons.TokenPair) -> JSONResponse:
     body = TokenOut(
         access_token=pair.access_token,
         expires_in=pair.expires_in,
@@ -134,12 +125,12 @@ async def token(
     carries the next one."""
     if grant_type == "password":
         if not username or not password:
-            raise uc.GrantRefuse("identifiant et mot de passe obligatoires")
+            raise GrantRefuse("identifiant et mot de passe obligatoires")
         source = request.client.host if request.client else None
-        return _tokens(await uc.password_grant(uow, ctx, username, password, source))
+        return _tokens(await uc.jetons.password_grant(uow, ctx, username, password, source))
     if not refresh_token:
-        raise uc.GrantRefuse("refresh_token obligatoire")
-    return _tokens(await uc.refresh_grant(uow, ctx, refresh_token))
+        raise GrantRefuse("refresh_token obligatoire")
+    return _tokens(await uc.jetons.refresh_grant(uow, ctx, refresh_token))
 
 
 class DeconnexionIn(BaseModel):
@@ -153,7 +144,7 @@ class DeconnexionIn(BaseModel):
     dependencies=[Depends(public("révocation par le jeton de rafraîchissement"))],
 )
 async def deconnexion(body: DeconnexionIn, uow: UoW) -> Response:
-    await uc.logout(uow, body.refresh_token)
+    await uc.jetons.logout(uow, body.refresh_token)
     return Response(status_code=204)
 
 
@@ -163,7 +154,7 @@ async def deconnexion(body: DeconnexionIn, uow: UoW) -> Response:
     dependencies=[Depends(public("clés publiques"))],
 )
 async def jwks(uow: UoW, ctx: Ctx) -> JSONResponse:
-    return JSONResponse(await uc.jwks(uow, ctx), headers={"Cache-Control": "max-age=60"})
+    return JSONResponse(await uc.jetons.jwks(uow, ctx), headers={"Cache-Control": "max-age=60"})
 
 
 # --- Current account -------------------------------------------------------------------------
@@ -197,13 +188,13 @@ class MoiOut(BaseModel):
 async def moi(uow: UoW, principal: Principal = Depends(require("compte.moi"))) -> MoiOut:
     compte = await repo.get_compte(uow.session, principal.sub)
     if compte is None:
-        raise uc.not_found()
+        raise Introuvable()
     organisation = (
         await repo.get_organisation(uow.session, compte.organisation_id)
         if compte.organisation_id
         else None
     )
-    current = await uc.principal_of(uow, compte)
+    current = await uc.jetons.principal_of(uow, compte)
     return MoiOut(
         id=compte.id,
         type_compte=compte.kind.value,
@@ -239,7 +230,7 @@ async def changer_mot_de_passe(
     ctx: Ctx,
     principal: Principal = Depends(require("compte.moi")),
 ) -> Response:
-    await uc.change_password(
+    await uc.demandeurs.change_password(
         uow, ctx, principal, body.mot_de_passe_actuel, body.nouveau_mot_de_passe
     )
     return Response(status_code=204)
@@ -259,7 +250,7 @@ class CharteOut(BaseModel):
 async def charte(uow: UoW, principal: Principal = Depends(require("charte.lire"))) -> CharteOut:
     current = await repo.current_charte(uow.session)
     if current is None:
-        raise uc.not_found()
+        raise Introuvable()
     compte = await repo.get_compte(uow.session, principal.sub)
     return CharteOut(
         version=current["version"],
@@ -277,7 +268,7 @@ class AcceptationIn(BaseModel):
 async def accepter_charte(
     body: AcceptationIn, uow: UoW, principal: Principal = Depends(require("charte.accepter"))
 ) -> dict[str, Any]:
-    await uc.accept_charte(uow, principal, body.version)
+    await uc.charte.accept_charte(uow, principal, body.version)
     return {
         "version": body.version,
         "detail": "Charte acceptée : renouvelez votre jeton (grant_type=refresh_token)",
@@ -296,7 +287,7 @@ class NouvelleCharteIn(BaseModel):
 async def publier_charte(
     body: NouvelleCharteIn, uow: UoW, principal: Principal = Depends(require("charte.gerer"))
 ) -> dict[str, int]:
-    return {"version": await uc.publish_charte(uow, principal, body.texte)}
+    return {"version": await uc.charte.publish_charte(uow, principal, body.texte)}
 
 
 # --- Organisations ---------------------------------------------------------------------------
@@ -341,9 +332,11 @@ async def creer_organisation(
     body: OrganisationIn, uow: UoW, principal: Principal = Depends(require("organisation.gerer"))
 ) -> OrganisationOut:
     if body.guichet_enregistreur and not body.code_guichet:
-        raise uc.Invalide([("code_guichet", "obligatoire pour un guichet enregistreur")])
+        raise Invalide([("code_guichet", "obligatoire pour un guichet enregistreur")])
     organisation = Organisation(id=str(uuid4()), **body.model_dump())
-    return _organisation_out(await uc.create_organisation(uow, principal, organisation))
+    return _organisation_out(
+        await uc.organisations.create_organisation(uow, principal, organisation)
+    )
 
 
 @router.get(
@@ -352,7 +345,9 @@ async def creer_organisation(
 async def organisations(
     uow: UoW, principal: Principal = Depends(require("organisation.lire"))
 ) -> list[OrganisationOut]:
-    return [_organisation_out(o) for o in await uc.visible_organisations(uow, principal)]
+    return [
+        _organisation_out(o) for o in await uc.organisations.visible_organisations(uow, principal)
+    ]
 
 
 @router.get(
@@ -361,7 +356,9 @@ async def organisations(
 async def organisation(
     organisation_id: UUID, uow: UoW, principal: Principal = Depends(require("organisation.lire"))
 ) -> OrganisationOut:
-    return _organisation_out(await uc.read_organisation(uow, principal, str(organisation_id)))
+    return _organisation_out(
+        await uc.organisations.read_organisation(uow, principal, str(organisation_id))
+    )
 
 
 # --- Professional accounts -------------------------------------------------------------------
@@ -451,7 +448,7 @@ def _with_etag(compte: Compte, status: int = 200) -> JSONResponse:
 async def creer_compte(
     body: CompteIn, uow: UoW, ctx: Ctx, principal: Principal = Depends(require("compte.gerer"))
 ) -> JSONResponse:
-    nouveau = uc.NouveauCompte(
+    nouveau = uc.comptes.NouveauCompte(
         identifiant=body.identifiant,
         email=body.email,
         nom=body.nom,
@@ -461,7 +458,7 @@ async def creer_compte(
         valide_du=body.valide_du,
         valide_jusqu_au=body.valide_jusqu_au,
     )
-    return _with_etag(await uc.create_agent(uow, ctx, principal, nouveau), 201)
+    return _with_etag(await uc.comptes.create_agent(uow, ctx, principal, nouveau), 201)
 
 
 @router.get(
@@ -475,7 +472,7 @@ async def comptes(
     statut: Literal["A_ACTIVER", "ACTIF", "DESACTIVE"] | None = None,
     principal: Principal = Depends(require("compte.lire")),
 ) -> list[CompteOut]:
-    found = await uc.visible_comptes(
+    found = await uc.comptes.visible_comptes(
         uow,
         principal,
         organisation_id=str(organisation_id) if organisation_id else None,
@@ -488,7 +485,7 @@ async def comptes(
 async def compte(
     compte_id: UUID, uow: UoW, principal: Principal = Depends(require("compte.lire"))
 ) -> JSONResponse:
-    return _with_etag(await uc.read_compte(uow, principal, str(compte_id)))
+    return _with_etag(await uc.comptes.read_compte(uow, principal, str(compte_id)))
 
 
 def _if_match(value: str | None) -> int:
@@ -497,7 +494,7 @@ def _if_match(value: str | None) -> int:
     try:
         return int(value.strip().removeprefix("W/").strip('"'))
     except ValueError:
-        raise uc.VersionObsolete() from None
+        raise VersionObsolete() from None
 
 
 def _precondition_required() -> Exception:
@@ -516,8 +513,10 @@ async def modifier_habilitation(
     if_match: Annotated[str | None, Header()] = None,
     principal: Principal = Depends(require("compte.gerer")),
 ) -> JSONResponse:
-    change = uc.ModificationHabilitation(body.habilitation(), body.valide_du, body.valide_jusqu_au)
-    updated = await uc.change_habilitation(
+    change = uc.comptes.ModificationHabilitation(
+        body.habilitation(), body.valide_du, body.valide_jusqu_au
+    )
+    updated = await uc.comptes.change_habilitation(
         uow, principal, str(compte_id), _if_match(if_match), change
     )
     return _with_etag(updated)
@@ -538,7 +537,7 @@ async def desactiver(
     uow: UoW,
     principal: Principal = Depends(require("compte.gerer")),
 ) -> JSONResponse:
-    return _with_etag(await uc.disable_by_admin(uow, principal, str(compte_id), body.motif))
+    return _with_etag(await uc.comptes.disable_by_admin(uow, principal, str(compte_id), body.motif))
 
 
 @router.post(
@@ -549,7 +548,7 @@ async def desactiver(
 async def reactiver(
     compte_id: UUID, uow: UoW, principal: Principal = Depends(require("compte.gerer"))
 ) -> JSONResponse:
-    return _with_etag(await uc.reactivate_by_admin(uow, principal, str(compte_id)))
+    return _with_etag(await uc.comptes.reactivate_by_admin(uow, principal, str(compte_id)))
 
 
 class JournalOut(BaseModel):
@@ -567,7 +566,7 @@ class JournalOut(BaseModel):
 async def journal(
     compte_id: UUID, uow: UoW, principal: Principal = Depends(require("compte.lire"))
 ) -> list[JournalOut]:
-    rows = await uc.habilitation_journal(uow, principal, str(compte_id))
+    rows = await uc.comptes.habilitation_journal(uow, principal, str(compte_id))
     return [
         JournalOut(
             date=repo.utc(r["at"]) or r["at"],
@@ -598,7 +597,9 @@ class InscriptionIn(BaseModel):
     dependencies=[Depends(public("inscription d'un demandeur"))],
 )
 async def inscription(body: InscriptionIn, uow: UoW, ctx: Ctx) -> dict[str, str]:
-    await uc.register_demandeur(uow, ctx, body.email, body.mot_de_passe, body.nom, body.prenom)
+    await uc.demandeurs.register_demandeur(
+        uow, ctx, body.email, body.mot_de_passe, body.nom, body.prenom
+    )
     return _SENT
 
 
@@ -618,7 +619,7 @@ class ActivationIn(BaseModel):
     dependencies=[Depends(public("lien d'activation à usage unique"))],
 )
 async def activation(body: ActivationIn, uow: UoW, ctx: Ctx) -> Response:
-    await uc.activate(uow, ctx, body.jeton, body.mot_de_passe)
+    await uc.demandeurs.activate(uow, ctx, body.jeton, body.mot_de_passe)
     return Response(status_code=204)
 
 
@@ -633,7 +634,7 @@ class OubliIn(BaseModel):
     dependencies=[Depends(public("mot de passe oublié"))],
 )
 async def oubli(body: OubliIn, uow: UoW, ctx: Ctx) -> dict[str, str]:
-    await uc.forgotten_password(uow, ctx, body.identifiant)
+    await uc.demandeurs.forgotten_password(uow, ctx, body.identifiant)
     return _SENT
 
 
@@ -649,5 +650,5 @@ class ReinitialisationIn(BaseModel):
     dependencies=[Depends(public("lien de réinitialisation à usage unique"))],
 )
 async def reinitialisation(body: ReinitialisationIn, uow: UoW, ctx: Ctx) -> Response:
-    await uc.reset_password(uow, ctx, body.jeton, body.mot_de_passe)
+    await uc.demandeurs.reset_password(uow, ctx, body.jeton, body.mot_de_passe)
     return Response(status_code=204)

@@ -1,0 +1,23 @@
+"""Use cases of identite, one module per sub-domain.
+
+- `contexte`: what the use cases need besides the unit of work (`Identite`);
+- `jetons`: logging in, refresh and logout, signing keys, JWKS;
+- `organisations`: partner organisations;
+- `comptes`: professional accounts, their habilitations and the daily/monthly jobs;
+- `demandeurs`: applicant accounts, activation and passwords;
+- `charte`: the charte déontologique.
+
+Each use case takes a unit of work and commits it itself when it changes something;
+it raises the refusals of `servicekit.exceptions` (and `domain.erreurs`) only.
+"""
+
+from toit_identite.service_layer import (
+    charte,
+    comptes,
+    contexte,
+    demandeurs,
+    jetons,
+    organisations,
+)
+
+__all__ = ["charte", "comptes", "contexte", "demandeurs", "jetons", "organisations"]

@@ -1,0 +1,457 @@
+"""Use cases of the professional accounts and their habilitations."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from servicekit.auth import Principal, check_access
+from servicekit.exceptions import AccesRefuse, Conflit, Introuvable, Invalide, VersionObsolete
+from servicekit.uow import UnitOfWork
+from toit_contracts.enums import MotifDesactivation, Role
+from toit_contracts.events.identite import (
+    CompteActivationDemandee,
+    CompteDesactive,
+    ComptesARevoir,
+)
+from toit_identite.adapters import repository as repo
+from toit_identite.domain.model import (
+    Compte,
+    Grantor,
+    Habilitation,
+    StatutCompte,
+    TypeCompte,
+    habilitation_errors,
+)
+from toit_identite.domain.passwords import password_problems
+from toit_identite.service_layer.contexte import ACTIVATION, Identite, now_utc
+from toit_identite.service_layer.organisations import authorize_organisation
+
+# --- Professional accounts -------------------------------------------------------------------
+
+
+def authorize_compte(principal: Principal, action: str, compte: Compte) -> None:
+    departements: list[str | None] = [*compte.departements] or [None]
+    for departement in departements:
+        try:
+            check_access(
+                principal,
+                action,
+                departement=departement,
+                organisation=compte.organisation_id,
+                owner=compte.id,
+            )
+            return
+        except Introuvable:
+            continue
+    raise Introuvable()
+
+
+def grantor_of(principal: Principal) -> Grantor:
+    return Grantor(
+        gestionnaire=Role.GESTIONNAIRE_FICHIER in principal.roles,
+        organisation=principal.organisation,
+        departements=principal.departements,
+    )
+
+
+async def new_link(
+    uow: UnitOfWork, compte: Compte, purpose: str, lifetime: timedelta, now: datetime
+) -> tuple[str, datetime]:
+    token = secrets.token_urlsafe(32)
+    expires = now + lifetime
+    await repo.add_link(
+        uow.session, token=token, compte_id=compte.id, purpose=purpose, expires_at=expires
+    )
+    return token, expires
+
+
+async def _journal_roles(
+    uow: UnitOfWork,
+    auteur: str | None,
+    compte_id: str,
+    before: Iterable[str],
+    after: Iterable[str],
+    now: datetime,
+) -> None:
+    before, after = set(before), set(after)
+    for role in sorted(after - before):
+        await repo.journal(
+            uow.session,
+            at=now,
+            auteur_id=auteur,
+            compte_id=compte_id,
+            operation="ROLE_ACCORDE",
+            details={"role": role},
+        )
+    for role in sorted(before - after):
+        await repo.journal(
+            uow.session,
+            at=now,
+            auteur_id=auteur,
+            compte_id=compte_id,
+            operation="ROLE_RETIRE",
+            details={"role": role},
+        )
+
+
+@dataclass(frozen=True)
+class NouveauCompte:
+    identifiant: str
+    email: str
+    nom: str
+    prenom: str
+    organisation_id: str
+    habilitation: Habilitation
+    valide_du: date | None = None
+    valide_jusqu_au: date | None = None
+
+
+async def create_agent(
+    uow: UnitOfWork,
+    ctx: Identite,
+    grantor: Principal | None,
+    nouveau: NouveauCompte,
+    *,
+    password: str | None = None,
+    demo: bool = False,
+    compte_id: str | None = None,
+    weak_ok: bool = False,
+    now: datetime | None = None,
+) -> Compte:
+    """A professional account. Without a password it waits for activation by the
+    emailed link; `grantor` None means the system (CLI, demo data); `weak_ok`
+    lets the demo accounts have the documented demo password."""
+    now = now or now_utc()
+    organisation = await repo.get_organisation(uow.session, nouveau.organisation_id)
+    if organisation is None:
+        raise Invalide([("organisation_id", "organisation inconnue")])
+    if grantor is not None:
+        authorize_organisation(grantor, "compte.gerer", organisation)
+        errors = habilitation_errors(nouveau.habilitation, organisation, grantor_of(grantor))
+    else:
+        errors = habilitation_errors(
+            nouveau.habilitation,
+            organisation,
+            Grantor(
+                gestionnaire=True,
+                organisation=None,
+                departements=frozenset(organisation.departements),
+            ),
+        )
+    if await repo.identifiant_taken(uow.session, nouveau.identifiant):
+        errors.append(("identifiant", "cet identifiant est déjà utilisé"))
+    if password is not None and not weak_ok:
+        errors += [
+            ("mot_de_passe", p)
+            for p in password_problems(
+                password, identifiant=nouveau.identifiant, email=nouveau.email
+            )
+        ]
+    _check_validity(nouveau.valide_du, nouveau.valide_jusqu_au, errors)
+    if errors:
+        raise Invalide(errors)
+    h = nouveau.habilitation
+    compte = Compte(
+        id=compte_id or str(uuid.uuid4()),
+        kind=TypeCompte.AGENT,
+        identifiant=nouveau.identifiant.lower(),
+        email=nouveau.email,
+        nom=nouveau.nom,
+        prenom=nouveau.prenom,
+        organisation_id=organisation.id,
+        roles=sorted(h.roles),
+        departements=sorted(h.departements),
+        epcis=sorted(h.epcis),
+        communes=sorted(h.communes),
+        valide_du=nouveau.valide_du,
+        valide_jusqu_au=nouveau.valide_jusqu_au
+        or repo.today_utc(now) + timedelta(days=ctx.settings.default_validity_days),
+        statut=StatutCompte.ACTIF if password else StatutCompte.A_ACTIVER,
+        password_hash=ctx.hasher.hash(password) if password else None,
+        cree_le=now,
+        actif_depuis=now,
+        demo=demo,
+    )
+    await repo.add_compte(uow.session, compte)
+    auteur = grantor.sub if grantor else None
+    await repo.journal(
+        uow.session,
+        at=now,
+        auteur_id=auteur,
+        compte_id=compte.id,
+        operation="COMPTE_CREE",
+        details={
+            "organisation": organisation.id,
+            "departements": compte.departements,
+            "epcis": compte.epcis,
+            "communes": compte.communes,
+            "valide_jusqu_au": str(compte.valide_jusqu_au),
+        },
+    )
+    await _journal_roles(uow, auteur, compte.id, (), compte.roles, now)
+    if compte.statut == StatutCompte.A_ACTIVER:
+        token, expires = await new_link(
+            uow, compte, ACTIVATION, timedelta(hours=ctx.settings.activation_link_hours), now
+        )
+        uow.publish(
+            CompteActivationDemandee(
+                compte_id=uuid.UUID(compte.id),
+                email=compte.email,
+                version=compte.version,
+                url_activation=ctx.link("/compte/activation", token),
+                expire_le=expires,
+            )
+        )
+    await uow.commit()
+    return compte
+
+
+def _check_validity(du: date | None, au: date | None, errors: list[tuple[str, str]]) -> None:
+    if du and au and au < du:
+        errors.append(("valide_jusqu_au", "la fin de validité précède son début"))
+
+
+async def read_compte(uow: UnitOfWork, principal: Principal, compte_id: str) -> Compte:
+    compte = await repo.get_compte(uow.session, compte_id)
+    if compte is None or compte.kind != TypeCompte.AGENT:
+        raise Introuvable()
+    authorize_compte(principal, "compte.lire", compte)
+    return compte
+
+
+async def visible_comptes(
+    uow: UnitOfWork, principal: Principal, *, organisation_id: str | None, statut: str | None
+) -> list[Compte]:
+    result = []
+    for compte in await repo.list_comptes(
+        uow.session, organisation_id=organisation_id, statut=statut
+    ):
+        try:
+            authorize_compte(principal, "compte.lire", compte)
+        except (AccesRefuse, Introuvable):
+            continue
+        result.append(compte)
+    return result
+
+
+@dataclass(frozen=True)
+class ModificationHabilitation:
+    habilitation: Habilitation
+    valide_du: date | None
+    valide_jusqu_au: date | None
+
+
+async def change_habilitation(
+    uow: UnitOfWork,
+    principal: Principal,
+    compte_id: str,
+    expected_version: int,
+    change: ModificationHabilitation,
+    now: datetime | None = None,
+) -> Compte:
+    now = now or now_utc()
+    compte = await managed_compte(uow, principal, compte_id, expected_version)
+    organisation = await repo.get_organisation(uow.session, compte.organisation_id or "")
+    assert organisation is not None
+    errors = habilitation_errors(change.habilitation, organisation, grantor_of(principal))
+    _check_validity(change.valide_du, change.valide_jusqu_au, errors)
+    if errors:
+        raise Invalide(errors)
+    h = change.habilitation
+    updated = replace(
+        compte,
+        roles=sorted(h.roles),
+        departements=sorted(h.departements),
+        epcis=sorted(h.epcis),
+        communes=sorted(h.communes),
+        valide_du=change.valide_du,
+        valide_jusqu_au=change.valide_jusqu_au,
+        version=compte.version + 1,
+    )
+    await _journal_roles(uow, principal.sub, compte.id, compte.roles, updated.roles, now)
+    perimeter = ("departements", "epcis", "communes", "valide_du", "valide_jusqu_au")
+    if any(getattr(compte, f) != getattr(updated, f) for f in perimeter):
+        await repo.journal(
+            uow.session,
+            at=now,
+            auteur_id=principal.sub,
+            compte_id=compte.id,
+            operation="PERIMETRE_MODIFIE",
+            details={
+                f: str(getattr(updated, f)) if "valide" in f else getattr(updated, f)
+                for f in perimeter
+            },
+        )
+    await save_compte_checked(uow, updated, compte.version)
+    await uow.commit()
+    return updated
+
+
+async def managed_compte(
+    uow: UnitOfWork, principal: Principal, compte_id: str, expected_version: int | None
+) -> Compte:
+    compte = await repo.get_compte(uow.session, compte_id)
+    if compte is None or compte.kind != TypeCompte.AGENT:
+        raise Introuvable()
+    authorize_compte(principal, "compte.gerer", compte)
+    if expected_version is not None and compte.version != expected_version:
+        raise VersionObsolete()
+    if (
+        Role.GESTIONNAIRE_FICHIER in compte.roles
+        and Role.GESTIONNAIRE_FICHIER not in principal.roles
+    ):
+        raise AccesRefuse("Seul un gestionnaire du fichier gère ce compte")
+    return compte
+
+
+async def save_compte_checked(uow: UnitOfWork, compte: Compte, expected_version: int) -> None:
+    if not await repo.save_compte(uow.session, compte, expected_version=expected_version):
+        raise VersionObsolete()
+
+
+async def disable_compte(
+    uow: UnitOfWork,
+    principal: Principal | None,
+    compte: Compte,
+    motif: MotifDesactivation,
+    now: datetime | None = None,
+) -> Compte:
+    now = now or now_utc()
+    if compte.statut == StatutCompte.DESACTIVE:
+        raise Conflit("le compte est déjà désactivé")
+    updated = replace(
+        compte,
+        statut=StatutCompte.DESACTIVE,
+        motif_desactivation=motif.value,
+        version=compte.version + 1,
+    )
+    await save_compte_checked(uow, updated, compte.version)
+    await repo.revoke_all_refresh(uow.session, compte.id, now)
+    await repo.journal(
+        uow.session,
+        at=now,
+        auteur_id=principal.sub if principal else None,
+        compte_id=compte.id,
+        operation="COMPTE_DESACTIVE",
+        details={"motif": motif.value, "roles": compte.roles},
+    )
+    uow.publish(
+        CompteDesactive(
+            compte_id=uuid.UUID(compte.id), email=compte.email, version=updated.version, motif=motif
+        )
+    )
+    return updated
+
+
+async def disable_by_admin(
+    uow: UnitOfWork, principal: Principal, compte_id: str, motif: MotifDesactivation
+) -> Compte:
+    compte = await managed_compte(uow, principal, compte_id, None)
+    updated = await disable_compte(uow, principal, compte, motif)
+    await uow.commit()
+    return updated
+
+
+async def reactivate_by_admin(
+    uow: UnitOfWork, principal: Principal, compte_id: str, now: datetime | None = None
+) -> Compte:
+    now = now or now_utc()
+    compte = await managed_compte(uow, principal, compte_id, None)
+    if compte.statut != StatutCompte.DESACTIVE:
+        raise Conflit("le compte n'est pas désactivé")
+    updated = replace(
+        compte,
+        statut=StatutCompte.ACTIF if compte.password_hash else StatutCompte.A_ACTIVER,
+        motif_desactivation=None,
+        actif_depuis=now,
+        version=compte.version + 1,
+    )
+    await save_compte_checked(uow, updated, compte.version)
+    await repo.journal(
+        uow.session,
+        at=now,
+        auteur_id=principal.sub,
+        compte_id=compte.id,
+        operation="COMPTE_REACTIVE",
+        details={"roles": compte.roles},
+    )
+    await uow.commit()
+    return updated
+
+
+async def habilitation_journal(
+    uow: UnitOfWork, principal: Principal, compte_id: str
+) -> Sequence[Any]:
+    await read_compte(uow, principal, compte_id)
+    return await repo.read_journal(uow.session, compte_id)
+
+
+async def disable_inactive(uow: UnitOfWork, ctx: Identite, day: date) -> int:
+    """Daily job: disable accounts unused for `inactivity_days`."""
+    now = now_utc()
+    limit = datetime.combine(day, datetime.min.time(), UTC) - timedelta(
+        days=ctx.settings.inactivity_days
+    )
+    comptes = await repo.inactive_comptes(uow.session, limit)
+    for compte in comptes:
+        await disable_compte(uow, None, compte, MotifDesactivation.INACTIVITE, now)
+    await repo.purge_expired(uow.session, now, now - timedelta(days=2))
+    await uow.commit()
+    return len(comptes)
+
+
+async def remind_reviews(uow: UnitOfWork, ctx: Identite, day: date) -> int:
+    """Monthly, on the 1st: each organisation's administrators (or, failing them,
+    the gestionnaires of its départements) get the number of accounts to review:
+    those expiring soon and those unused for a while. Returns the reminders sent."""
+    if day.day != 1:
+        return 0
+    now = now_utc()
+    notice = day + timedelta(days=ctx.settings.review_notice_days)
+    unused = now - timedelta(days=ctx.settings.review_unused_days)
+    comptes = [
+        c for c in await repo.list_comptes(uow.session) if c.statut != StatutCompte.DESACTIVE
+    ]
+    sent = 0
+    for organisation in await repo.list_organisations(uow.session):
+        members = [c for c in comptes if c.organisation_id == organisation.id]
+        to_review = [
+            c
+            for c in members
+            if (c.valide_jusqu_au is not None and c.valide_jusqu_au <= notice)
+            or (c.derniere_connexion or c.actif_depuis or now) < unused
+        ]
+        if not to_review:
+            continue
+        admins = [
+            c.email
+            for c in members
+            if Role.ADMINISTRATEUR_ORGANISATION in c.roles and c.statut == StatutCompte.ACTIF
+        ]
+        if not admins:
+            admins = [
+                c.email
+                for c in comptes
+                if Role.GESTIONNAIRE_FICHIER in c.roles
+                and c.statut == StatutCompte.ACTIF
+                and set(c.departements) & set(organisation.departements)
+            ]
+        if not await repo.claim_review_reminder(uow.session, organisation.id, f"{day:%Y-%m}", now):
+            continue
+        expiring = [c.valide_jusqu_au for c in to_review if c.valide_jusqu_au is not None]
+        uow.publish(
+            ComptesARevoir(
+                organisation_id=uuid.UUID(organisation.id),
+                nombre_comptes=len(to_review),
+                date_limite=min(expiring) if expiring else None,
+                destinataires=sorted(set(admins)),
+            )
+        )
+        sent += 1
+    await uow.commit()
+    return sent

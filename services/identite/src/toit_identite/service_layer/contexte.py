@@ -1,0 +1,59 @@
+"""What the use cases of identite need besides the unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from toit_identite.adapters import keys
+from toit_identite.adapters.hashing import Hasher
+from toit_identite.config import IdentiteSettings
+from toit_identite.domain.throttling import ThrottlePolicy
+
+STATE_KEY = "identite"
+ACTIVATION = "activation"
+REINITIALISATION = "reinitialisation"
+
+
+# --- Context ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Identite:
+    """What the use cases need besides the unit of work."""
+
+    settings: IdentiteSettings
+    mode: str
+    issuer: str
+    audience: str
+    hasher: Hasher
+    loaded_keys: dict[str, keys.SigningKey] = field(default_factory=dict)
+
+    @property
+    def account_policy(self) -> ThrottlePolicy:
+        s = self.settings
+        return ThrottlePolicy(
+            s.account_max_failures,
+            timedelta(seconds=s.failure_window_seconds),
+            timedelta(seconds=s.lockout_seconds),
+        )
+
+    @property
+    def source_policy(self) -> ThrottlePolicy:
+        s = self.settings
+        return ThrottlePolicy(
+            s.source_max_failures,
+            timedelta(seconds=s.failure_window_seconds),
+            timedelta(seconds=s.lockout_seconds),
+        )
+
+    @property
+    def retired_key_grace(self) -> timedelta:
+        return timedelta(seconds=self.settings.access_token_seconds + 120)
+
+    def link(self, path: str, token: str) -> str:
+        return f"{self.settings.public_url.rstrip('/')}{path}?jeton={token}"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

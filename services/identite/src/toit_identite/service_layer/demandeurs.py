@@ -1,0 +1,174 @@
+"""Use cases of the applicants' accounts: registration, activation, passwords."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from servicekit.auth import Principal
+from servicekit.exceptions import Introuvable, Invalide
+from servicekit.uow import UnitOfWork
+from toit_contracts.enums import Role
+from toit_contracts.events.identite import (
+    CompteActivationDemandee,
+    CompteReinitialisationDemandee,
+)
+from toit_identite.adapters import repository as repo
+from toit_identite.domain.model import (
+    Compte,
+    StatutCompte,
+    TypeCompte,
+)
+from toit_identite.domain.passwords import password_problems
+from toit_identite.service_layer.comptes import new_link, save_compte_checked
+from toit_identite.service_layer.contexte import ACTIVATION, REINITIALISATION, Identite, now_utc
+
+# --- Applicants ------------------------------------------------------------------------------
+
+
+async def register_demandeur(
+    uow: UnitOfWork,
+    ctx: Identite,
+    email: str,
+    password: str,
+    nom: str | None,
+    prenom: str | None,
+    now: datetime | None = None,
+) -> None:
+    """Create an applicant account waiting for activation. An address already
+    registered gets no new account, and the answer is the same (no enumeration)."""
+    now = now or now_utc()
+    problems = password_problems(password, email=email)
+    if problems:
+        raise Invalide([("mot_de_passe", p) for p in problems])
+    existing = await repo.find_compte(uow.session, email)
+    if existing is not None:
+        if existing.statut == StatutCompte.A_ACTIVER and existing.kind == TypeCompte.DEMANDEUR:
+            await _send_activation(uow, ctx, existing, now)
+            await uow.commit()
+        return
+    compte = Compte(
+        id=str(uuid.uuid4()),
+        kind=TypeCompte.DEMANDEUR,
+        identifiant=email.lower(),
+        email=email,
+        nom=nom,
+        prenom=prenom,
+        roles=[Role.DEMANDEUR.value],
+        statut=StatutCompte.A_ACTIVER,
+        password_hash=ctx.hasher.hash(password),
+        cree_le=now,
+        actif_depuis=now,
+    )
+    await repo.add_compte(uow.session, compte)
+    await _send_activation(uow, ctx, compte, now)
+    await uow.commit()
+
+
+async def _send_activation(uow: UnitOfWork, ctx: Identite, compte: Compte, now: datetime) -> None:
+    token, expires = await new_link(
+        uow, compte, ACTIVATION, timedelta(hours=ctx.settings.activation_link_hours), now
+    )
+    uow.publish(
+        CompteActivationDemandee(
+            compte_id=uuid.UUID(compte.id),
+            email=compte.email,
+            version=compte.version,
+            url_activation=ctx.link("/compte/activation", token),
+            expire_le=expires,
+        )
+    )
+
+
+async def activate(
+    uow: UnitOfWork, ctx: Identite, token: str, password: str | None, now: datetime | None = None
+) -> None:
+    now = now or now_utc()
+    compte_id = await repo.consume_link(uow.session, token, ACTIVATION, now)
+    compte = await repo.get_compte(uow.session, compte_id) if compte_id else None
+    if compte is None or compte.statut != StatutCompte.A_ACTIVER:
+        raise Invalide([("jeton", "lien d'activation invalide, expiré ou déjà utilisé")])
+    password_hash = compte.password_hash
+    if password_hash is None or password:
+        if not password:
+            raise Invalide([("mot_de_passe", "choisissez votre mot de passe")])
+        problems = password_problems(password, identifiant=compte.identifiant, email=compte.email)
+        if problems:
+            raise Invalide([("mot_de_passe", p) for p in problems])
+        password_hash = ctx.hasher.hash(password)
+    updated = replace(
+        compte,
+        statut=StatutCompte.ACTIF,
+        password_hash=password_hash,
+        actif_depuis=now,
+        version=compte.version + 1,
+    )
+    await save_compte_checked(uow, updated, compte.version)
+    await uow.commit()
+
+
+async def forgotten_password(
+    uow: UnitOfWork, ctx: Identite, identifiant: str, now: datetime | None = None
+) -> None:
+    """Send a reset link if the account exists and is active; same answer otherwise."""
+    now = now or now_utc()
+    compte = await repo.find_compte(uow.session, identifiant)
+    if compte is None or compte.statut != StatutCompte.ACTIF:
+        return
+    token, expires = await new_link(
+        uow, compte, REINITIALISATION, timedelta(minutes=ctx.settings.reset_link_minutes), now
+    )
+    uow.publish(
+        CompteReinitialisationDemandee(
+            compte_id=uuid.UUID(compte.id),
+            email=compte.email,
+            version=compte.version,
+            url_reinitialisation=ctx.link("/compte/reinitialisation", token),
+            expire_le=expires,
+        )
+    )
+    await uow.commit()
+
+
+async def reset_password(
+    uow: UnitOfWork, ctx: Identite, token: str, password: str, now: datetime | None = None
+) -> None:
+    now = now or now_utc()
+    compte_id = await repo.consume_link(uow.session, token, REINITIALISATION, now)
+    compte = await repo.get_compte(uow.session, compte_id) if compte_id else None
+    if compte is None or compte.statut != StatutCompte.ACTIF:
+        raise Invalide([("jeton", "lien de réinitialisation invalide, expiré ou déjà utilisé")])
+    await _set_password(uow, ctx, compte, password, now)
+    await repo.clear_throttle(uow.session, f"id:{compte.identifiant}")
+    await uow.commit()
+
+
+async def change_password(
+    uow: UnitOfWork,
+    ctx: Identite,
+    principal: Principal,
+    current: str,
+    new: str,
+    now: datetime | None = None,
+) -> None:
+    now = now or now_utc()
+    compte = await repo.get_compte(uow.session, principal.sub)
+    if compte is None:
+        raise Introuvable()
+    if not ctx.hasher.verify(compte.password_hash, current):
+        raise Invalide([("mot_de_passe_actuel", "mot de passe actuel incorrect")])
+    await _set_password(uow, ctx, compte, new, now)
+    await uow.commit()
+
+
+async def _set_password(
+    uow: UnitOfWork, ctx: Identite, compte: Compte, password: str, now: datetime
+) -> None:
+    problems = password_problems(password, identifiant=compte.identifiant, email=compte.email)
+    if problems:
+        raise Invalide([("mot_de_passe", p) for p in problems])
+    updated = replace(compte, password_hash=ctx.hasher.hash(password), version=compte.version + 1)
+    await save_compte_checked(uow, updated, compte.version)
+    # Every session of the account ends: whoever knew the old password is out.
+    await repo.revoke_all_refresh(uow.session, compte.id, now)

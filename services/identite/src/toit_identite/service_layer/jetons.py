@@ -1,0 +1,205 @@
+"""Use cases of logging in: tokens, refresh, logout, signing keys."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+
+from servicekit.auth import Principal
+from servicekit.uow import UnitOfWork
+from toit_contracts.events.identite import (
+    CompteVerrouille,
+)
+from toit_identite.adapters import keys
+from toit_identite.adapters import repository as repo
+from toit_identite.domain.erreurs import GrantRefuse, Verrouille
+from toit_identite.domain.model import (
+    Compte,
+    TypeCompte,
+)
+from toit_identite.service_layer.contexte import Identite, now_utc
+
+# --- Tokens ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    charte_a_accepter: bool
+
+
+async def principal_of(uow: UnitOfWork, compte: Compte) -> Principal:
+    organisation = (
+        await repo.get_organisation(uow.session, compte.organisation_id)
+        if compte.organisation_id
+        else None
+    )
+    charte = await repo.current_charte(uow.session)
+    accepted = (
+        compte.kind == TypeCompte.DEMANDEUR
+        or charte is None
+        or (compte.charte_version == charte["version"])
+    )
+    guichet = None
+    if organisation is not None and organisation.guichet_enregistreur:
+        guichet = organisation.code_guichet
+    return Principal(
+        sub=compte.id,
+        kind="demandeur" if compte.kind == TypeCompte.DEMANDEUR else "agent",
+        organisation=organisation.id if organisation else None,
+        organisation_type=organisation.type.value if organisation else None,
+        roles=frozenset(compte.roles),
+        departements=frozenset(compte.departements),
+        epcis=frozenset(compte.epcis),
+        communes=frozenset(compte.communes),
+        guichet=guichet,
+        charte_acceptee=accepted,
+    )
+
+
+async def _issue(
+    uow: UnitOfWork, ctx: Identite, compte: Compte, now: datetime, family_id: str | None = None
+) -> TokenPair:
+    key = await keys.active_key(uow.session, ctx.settings.key_passphrase, ctx.loaded_keys)
+    if key is None:
+        raise RuntimeError("no active signing key")
+    principal = await principal_of(uow, compte)
+    lifetime = ctx.settings.access_token_seconds
+    claims = {
+        **principal.claims(),
+        "iss": ctx.issuer,
+        "aud": ctx.audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + timedelta(seconds=lifetime),
+        "jti": uuid.uuid4().hex,
+    }
+    access = jwt.encode(claims, key.private_key, algorithm=keys.ALGORITHM, headers={"kid": key.kid})
+    refresh = secrets.token_urlsafe(32)
+    refresh_lifetime = ctx.settings.refresh_token_seconds
+    await repo.add_refresh_token(
+        uow.session,
+        token=refresh,
+        compte_id=compte.id,
+        family_id=family_id or str(uuid.uuid4()),
+        now=now,
+        expires_at=now + timedelta(seconds=refresh_lifetime),
+    )
+    return TokenPair(access, lifetime, refresh, refresh_lifetime, not principal.charte_acceptee)
+
+
+async def password_grant(
+    uow: UnitOfWork,
+    ctx: Identite,
+    identifiant: str,
+    password: str,
+    source: str | None,
+    now: datetime | None = None,
+) -> TokenPair:
+    now = now or now_utc()
+    account_key = f"id:{identifiant.strip().lower()[:250]}"
+    source_key = f"ip:{source or 'inconnue'}"
+    account_state = await repo.get_throttle(uow.session, account_key)
+    source_state = await repo.get_throttle(uow.session, source_key)
+    locks = [
+        s.locked_until
+        for s in (account_state, source_state)
+        if s.locked_until is not None and s.is_locked(now)
+    ]
+    if locks:
+        raise Verrouille(max(1, int((max(locks) - now).total_seconds()) + 1))
+    compte = await repo.find_compte(uow.session, identifiant)
+    if not ctx.hasher.verify(compte.password_hash if compte else None, password):
+        new_account = account_state.after_failure(now, ctx.account_policy)
+        await repo.save_throttle(uow.session, account_key, new_account)
+        await repo.save_throttle(
+            uow.session, source_key, source_state.after_failure(now, ctx.source_policy)
+        )
+        if compte is not None and new_account.just_locked(account_state, now):
+            compte.version += 1
+            await repo.save_compte(uow.session, compte, expected_version=compte.version - 1)
+            uow.publish(
+                CompteVerrouille(
+                    compte_id=uuid.UUID(compte.id),
+                    email=compte.email,
+                    version=compte.version,
+                    verrouille_jusqu_a=new_account.locked_until,
+                )
+            )
+        await uow.commit()
+        raise GrantRefuse("identifiant ou mot de passe incorrect")
+    assert compte is not None
+    refus = compte.refus_connexion(repo.today_utc(now))
+    if refus:
+        raise GrantRefuse(refus)
+    await repo.clear_throttle(uow.session, account_key)
+    assert compte.password_hash is not None
+    rehashed = ctx.hasher.hash(password) if ctx.hasher.needs_rehash(compte.password_hash) else None
+    await repo.record_login(uow.session, compte.id, now, rehashed)
+    pair = await _issue(uow, ctx, compte, now)
+    await uow.commit()
+    return pair
+
+
+async def refresh_grant(
+    uow: UnitOfWork, ctx: Identite, refresh_token: str, now: datetime | None = None
+) -> TokenPair:
+    now = now or now_utc()
+    row = await repo.get_refresh_token(uow.session, refresh_token)
+    if row is None or row["revoked_at"] is not None:
+        raise GrantRefuse("jeton de rafraîchissement invalide ou révoqué : reconnectez-vous")
+    if row["used_at"] is not None:
+        # A used refresh token presented again: stolen copy or replay. The whole
+        # login is revoked, the legitimate user logs in again.
+        await repo.revoke_family(uow.session, row["family_id"], now)
+        await uow.commit()
+        raise GrantRefuse("jeton de rafraîchissement déjà utilisé : reconnectez-vous")
+    if repo.utc(row["expires_at"]) <= now:  # type: ignore[operator]
+        raise GrantRefuse("session expirée : reconnectez-vous")
+    compte = await repo.get_compte(uow.session, row["compte_id"])
+    refus = compte.refus_connexion(repo.today_utc(now)) if compte else "compte inconnu"
+    if compte is None or refus:
+        await repo.revoke_family(uow.session, row["family_id"], now)
+        await uow.commit()
+        raise GrantRefuse(refus or "compte inconnu")
+    if not await repo.mark_refresh_used(uow.session, refresh_token, now):
+        raise GrantRefuse("jeton de rafraîchissement déjà utilisé : reconnectez-vous")
+    pair = await _issue(uow, ctx, compte, now, family_id=row["family_id"])
+    await uow.commit()
+    return pair
+
+
+async def logout(uow: UnitOfWork, refresh_token: str, now: datetime | None = None) -> None:
+    """Revoke the login the refresh token belongs to (unknown tokens: nothing to do)."""
+    row = await repo.get_refresh_token(uow.session, refresh_token)
+    if row is not None:
+        await repo.revoke_family(uow.session, row["family_id"], now or now_utc())
+        await uow.commit()
+
+
+# --- Signing keys ----------------------------------------------------------------------------
+
+
+async def rotate_keys(uow: UnitOfWork, ctx: Identite, now: datetime | None = None) -> str | None:
+    done = await keys.rotate(
+        uow.session,
+        now=now or now_utc(),
+        passphrase=ctx.settings.key_passphrase,
+        mode=ctx.mode,
+        rotation=timedelta(days=ctx.settings.key_rotation_days),
+        publication=timedelta(seconds=ctx.settings.key_publication_seconds),
+    )
+    await uow.commit()
+    return done
+
+
+async def jwks(uow: UnitOfWork, ctx: Identite) -> dict[str, Any]:
+    return await keys.published_jwks(uow.session, now_utc(), ctx.retired_key_grace)
