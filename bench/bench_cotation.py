@@ -187,9 +187,9 @@ def verifier_forme(snapshots: list[dict[str, Any]]) -> None:
 def bench_fonction(snapshots: list[dict[str, Any]], departements: list[str]) -> dict[str, Any]:
     definition = next(g for g in grilles_exemple() if g.epci == NANTES)
     grille = compiler(Grille(definition=definition, version=1))
-    reference = services.reference_du_mois(REFERENCE_DATE)
+    reference = services.commun.reference_du_mois(REFERENCE_DATE)
     contextes = [
-        Contexte(reference, services.delai_de(dep, s["logement_recherche"]["typologies"]))
+        Contexte(reference, services.commun.delai_de(dep, s["logement_recherche"]["typologies"]))
         for s, dep in zip(snapshots, departements, strict=True)
     ]
     coter = grille.coter
@@ -225,7 +225,7 @@ async def charger(
             ):
                 demande_id = uuid4()
                 ids.append(demande_id)
-                epcis = services.epcis_des_communes(s["logement_recherche"]["communes"])
+                epcis = services.commun.epcis_des_communes(s["logement_recherche"]["communes"])
                 lignes.append(
                     {
                         "demande_id": demande_id,
@@ -253,9 +253,9 @@ async def publier_grille(runtime: ServiceRuntime, variante: int) -> None:
     base["criteres"][0]["points"] = 1 + variante / 10
     maintenant = datetime.now(UTC)
     async with runtime.unit_of_work() as uow:
-        grille = await services.creer_grille(uow, lire_definition(base), maintenant)
+        grille = await services.grilles.creer_grille(uow, lire_definition(base), maintenant)
     async with runtime.unit_of_work() as uow:
-        await services.publier_grille(uow, grille.id, None, maintenant)
+        await services.grilles.publier_grille(uow, grille.id, None, maintenant)
 
 
 async def attendre_fin(runtime: ServiceRuntime, limite: float) -> tuple[int, int]:

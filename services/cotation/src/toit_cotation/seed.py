@@ -34,7 +34,7 @@ async def seed(runtime: ServiceRuntime) -> None:
                 continue
         maintenant = datetime.now(UTC)
         async with runtime.unit_of_work() as uow:
-            grille = await services.creer_grille(uow, definition, maintenant)
+            grille = await services.grilles.creer_grille(uow, definition, maintenant)
         async with runtime.unit_of_work() as uow:
-            await services.publier_grille(uow, grille.id, None, maintenant)
+            await services.grilles.publier_grille(uow, grille.id, None, maintenant)
         log.info("cotation.grille_exemple_publiee", epci=definition.epci)

@@ -100,9 +100,9 @@ async def publier_grille_nantes(runtime: ServiceRuntime) -> UUID:
     definition = next(g for g in grilles_exemple() if g.epci == NANTES)
     maintenant = datetime.now(UTC)
     async with runtime.unit_of_work() as uow:
-        grille = await services.creer_grille(uow, definition, maintenant)
+        grille = await services.grilles.creer_grille(uow, definition, maintenant)
     async with runtime.unit_of_work() as uow:
-        await services.publier_grille(uow, grille.id, None, maintenant)
+        await services.grilles.publier_grille(uow, grille.id, None, maintenant)
     return grille.id
 
 

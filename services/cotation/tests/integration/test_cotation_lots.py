@@ -13,10 +13,11 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 from toit_cotation import service_layer as services
+from toit_cotation.adapters import repository as repo
 from toit_cotation.adapters.tables import demande_epcis, demandes, scores
 from toit_cotation.entrypoints.events import appliquer_etats
 from toit_cotation.service import service
-from toit_cotation.service_layer import EtatDemande
+from toit_cotation.service_layer.calcul import EtatDemande
 
 from servicekit.messaging.tables import outbox
 from servicekit.runtime import ServiceRuntime
@@ -40,13 +41,13 @@ async def cotation(
     await runtime.migrate()
     await publier_grille_nantes(runtime)
     async with runtime.unit_of_work() as uow:  # the publication's (empty) re-scoring job
-        await services.avancer_recalcul(uow, 100, datetime.now(UTC))
+        await services.recalcul.avancer_recalcul(uow, 100, datetime.now(UTC))
     yield runtime
 
 
 async def _appliquer(runtime: ServiceRuntime, *etats: EtatDemande) -> int:
     async with runtime.unit_of_work() as uow:
-        publies = await services.suivre_demandes(uow, etats, datetime.now(UTC))
+        publies = await services.calcul.suivre_demandes(uow, etats, datetime.now(UTC))
         await uow.commit()
     return publies
 
@@ -122,7 +123,7 @@ async def test_scores_and_links_follow_the_wished_communes(cotation: ServiceRunt
     etat = await _etat(cotation, demande_id)
     assert etat["liens"] == {RENNES} and etat["scores"] == {}
     async with cotation.unit_of_work() as uow:
-        assert await services.repo.compter_a_recoter(uow.session, NANTES) == 0
+        assert await repo.compter_a_recoter(uow.session, NANTES) == 0
 
     # Back to Nantes, then radiated: no score, the snapshot forgotten, links kept empty.
     await _appliquer(cotation, EtatDemande(demande_id, 3, "44", StatutDemande.ACTIVE, snapshot()))

@@ -14,7 +14,7 @@ from toit_cotation import service_layer as services
 from toit_cotation.adapters.tables import recalculs
 from toit_cotation.entrypoints.jobs import ATTENTE, TAILLE_LOT
 from toit_cotation.service import service
-from toit_cotation.service_layer import EtatDemande
+from toit_cotation.service_layer.calcul import EtatDemande
 
 from servicekit import testing as kit
 from servicekit.messaging.tables import outbox
@@ -43,7 +43,7 @@ async def test_crash_during_bulk_rescoring_resumes_once_per_demande(
     maintenant = datetime.now(UTC)
     async with premier.unit_of_work() as uow:
         for _ in range(DEMANDES):
-            await services.suivre_demande(
+            await services.calcul.suivre_demande(
                 uow, EtatDemande(nouvel_id(), 1, "44", StatutDemande.ACTIVE, snapshot()), maintenant
             )
         await uow.commit()

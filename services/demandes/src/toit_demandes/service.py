@@ -6,7 +6,7 @@ from toit_referentiel import verifier_production
 
 from servicekit import ServiceDefinition
 from servicekit.runtime import ServiceRuntime
-from toit_demandes.adapters.orm import metadata
+from toit_demandes.adapters.tables import metadata
 from toit_demandes.entrypoints.http import router, stockage
 from toit_demandes.entrypoints.jobs import echeances_des_demandes
 from toit_demandes.entrypoints.seed import charger_demo

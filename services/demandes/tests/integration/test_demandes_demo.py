@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
-from toit_demandes.adapters.orm import demandes
+from toit_demandes.adapters.tables import demandes
 from toit_demandes.entrypoints.seed import charger_demo
 from toit_demandes.service import service
 

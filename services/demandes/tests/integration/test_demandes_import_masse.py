@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-from toit_demandes.adapters.orm import demandes
+from toit_demandes.adapters.tables import demandes
 from toit_demandes.entrypoints.import_masse import importer
 from toit_demandes.exemples import DEMANDE_EXEMPLE, demande_exemple
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import httpx
 import sqlalchemy as sa
-from toit_demandes.adapters.orm import demandes
+from toit_demandes.adapters.tables import demandes
 from toit_demandes.exemples import demande_exemple
 from toit_referentiel import add_months as ajouter_mois
 

@@ -18,7 +18,7 @@ from toit_demandes.domain.pieces import type_de_contenu
 from toit_demandes.domain.saisie import DemandeSaisie, nir_cle_valide
 from toit_demandes.domain.verifications import DonneesInvalides
 from toit_demandes.exemples import DEMANDE_EXEMPLE, demande_exemple
-from toit_demandes.service_layer import Contexte, valider_saisie
+from toit_demandes.service_layer.commun import Contexte, valider_saisie
 
 from toit_contracts.types import NumeroUnique
 

@@ -25,7 +25,7 @@ import toit_referentiel as referentiel
 
 from servicekit.uow import UnitOfWork
 from toit_contracts import CloudEvent, IntegrationEvent
-from toit_notifications.adapters import depot
+from toit_notifications.adapters import repository
 from toit_notifications.adapters.gabarits import Gabarits
 from toit_notifications.adapters.pdf import attestation_pdf, courrier_pdf
 from toit_notifications.adapters.smtp import (
@@ -161,13 +161,15 @@ async def enregistrer_notifications(
     maintenant = maintenant or datetime.now(UTC)
     session = uow.session
     tous = PAR_EVENEMENT[event.event_type].avis(event)
-    existantes = await depot.cles_existantes(session, [cle_hash(a.cle(envelope.id)) for a in tous])
+    existantes = await repository.cles_existantes(
+        session, [cle_hash(a.cle(envelope.id)) for a in tous]
+    )
     rows = []
     for avis in tous:
         if cle_hash(avis.cle(envelope.id)) in existantes:
             continue
         rows.append(_row(avis, envelope, gabarits, domaine, maintenant))
-    await depot.ajouter(session, rows)
+    await repository.ajouter(session, rows)
     for row in rows:
         log.info(
             "notification.enregistree",
@@ -181,7 +183,7 @@ async def enregistrer_notifications(
 
 async def purger_demande(uow: UnitOfWork, demande_id: UUID) -> None:
     """demande.purgee: the letters and emails of the demande go with its personal data."""
-    count = await depot.purger_demande(uow.session, demande_id)
+    count = await repository.purger_demande(uow.session, demande_id)
     log.info("notification.purgees", demande_id=str(demande_id), nombre=count)
 
 
@@ -205,7 +207,7 @@ async def envoyer_lot(
     """Send the emails that are due; returns how many were tried."""
     maintenant = maintenant or datetime.now(UTC)
     async with unit_of_work() as uow:
-        dues = await depot.reserver_emails_dus(
+        dues = await repository.reserver_emails_dus(
             uow.session, maintenant, expedition.taille_lot, maintenant + expedition.bail
         )
         await uow.commit()
@@ -216,12 +218,12 @@ async def envoyer_lot(
     # database's fsync rate; the price is a wider duplicate window (one batch).
     async with unit_of_work() as uow:
         for id_, values in results:
-            await depot.mettre_a_jour_envoi(uow.session, id_, **values)
+            await repository.mettre_a_jour_envoi(uow.session, id_, **values)
         await uow.commit()
     return len(dues)
 
 
-async def _envoyer(expedition: Expedition, row: depot.Row) -> tuple[UUID, dict[str, Any]]:
+async def _envoyer(expedition: Expedition, row: repository.Row) -> tuple[UUID, dict[str, Any]]:
     """Hand one email to the server; returns the changes to record."""
     pieces = (PieceJointe(row["pdf_nom"], row["pdf"]),) if row["pdf"] else ()
     message = build_message(

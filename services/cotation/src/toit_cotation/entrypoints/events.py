@@ -26,7 +26,7 @@ from toit_contracts.events import (
     DemandeRenouvelee,
 )
 from toit_cotation.entrypoints.priorite import traitement_direct
-from toit_cotation.service_layer import EtatDemande, suivre_demandes
+from toit_cotation.service_layer.calcul import EtatDemande, suivre_demandes
 
 # Batches of up to 200 events (the default prefetch) per transaction, not 100: the
 # per-batch queries are few, so larger batches mean less work per event.

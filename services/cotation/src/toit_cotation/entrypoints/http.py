@@ -50,11 +50,11 @@ def _erreurs_metier() -> Iterator[None]:
     except GrilleInvalide as exc:
         # servicekit answers it as every validation error: 422, field paths, French messages.
         raise RequestValidationError(exc.erreurs) from None
-    except services.GrilleIntrouvable:
+    except services.commun.GrilleIntrouvable:
         raise HTTPException(status_code=404, detail="Grille introuvable") from None
     except TransitionInterdite as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
-    except services.ConflitDeModification:
+    except services.commun.ConflitDeModification:
         raise HTTPException(
             status_code=412,
             detail="La grille a été modifiée entre-temps : rechargez-la avant de la modifier",
@@ -153,7 +153,7 @@ async def creer(
     with _erreurs_metier():
         lue = lire_definition(definition)
         _epci_dans_perimetre(principal, "grille.gerer", lue.epci)
-        grille = await services.creer_grille(uow, lue, datetime.now(UTC))
+        grille = await services.grilles.creer_grille(uow, lue, datetime.now(UTC))
     return _reponse(grille, 201)
 
 
@@ -175,7 +175,7 @@ async def importer_grille(
     with _erreurs_metier():
         definition = importer(corps, lu, load_yaml)
         _epci_dans_perimetre(principal, "grille.gerer", definition.epci)
-        grille = await services.creer_grille(uow, definition, datetime.now(UTC))
+        grille = await services.grilles.creer_grille(uow, definition, datetime.now(UTC))
     return _reponse(grille, 201)
 
 
@@ -202,7 +202,9 @@ async def modifier(
     with _erreurs_metier():
         lue = lire_definition(definition)
         _epci_dans_perimetre(principal, "grille.gerer", lue.epci)
-        grille = await services.modifier_grille(uow, grille_id, lue, _revision(if_match, grille_id))
+        grille = await services.grilles.modifier_grille(
+            uow, grille_id, lue, _revision(if_match, grille_id)
+        )
     return _reponse(grille)
 
 
@@ -230,9 +232,9 @@ async def publier(
     with _erreurs_metier():
         existante = await repo.grille(uow.session, grille_id)
         if existante is None:
-            raise services.GrilleIntrouvable(str(grille_id))
+            raise services.commun.GrilleIntrouvable(str(grille_id))
         _epci_dans_perimetre(principal, "grille.gerer", existante.epci)
-        grille = await services.publier_grille(
+        grille = await services.grilles.publier_grille(
             uow, grille_id, _revision(if_match, grille_id), datetime.now(UTC)
         )
     return _reponse(grille)
@@ -248,9 +250,9 @@ async def archiver(
     with _erreurs_metier():
         existante = await repo.grille(uow.session, grille_id)
         if existante is None:
-            raise services.GrilleIntrouvable(str(grille_id))
+            raise services.commun.GrilleIntrouvable(str(grille_id))
         _epci_dans_perimetre(principal, "grille.gerer", existante.epci)
-        grille = await services.archiver_grille(
+        grille = await services.grilles.archiver_grille(
             uow, grille_id, _revision(if_match, grille_id), datetime.now(UTC)
         )
     return _reponse(grille)
@@ -286,9 +288,9 @@ async def simuler(
     with _erreurs_metier():
         existante = await repo.grille(uow.session, grille_id)
         if existante is None:
-            raise services.GrilleIntrouvable(str(grille_id))
+            raise services.commun.GrilleIntrouvable(str(grille_id))
         _epci_dans_perimetre(principal, "grille.simuler", existante.epci)
-        return await services.simuler_grille(uow, grille_id, datetime.now(UTC))
+        return await services.simulation.simuler_grille(uow, grille_id, datetime.now(UTC))
 
 
 def _vue_recalcul(row: Any) -> dict[str, Any]:

@@ -24,7 +24,7 @@ import structlog
 
 from servicekit.runtime import ServiceRuntime
 from toit_cotation.entrypoints.priorite import direct_recent, laisser_passer_le_direct
-from toit_cotation.service_layer import (
+from toit_cotation.service_layer.recalcul import (
     Freinage,
     avancer_recalcul,
     planifier_recalcul_mensuel,

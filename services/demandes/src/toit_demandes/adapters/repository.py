@@ -1,4 +1,5 @@
-"""Storage of demandes: the aggregate <-> its row, search, duplicates, daily-job selections."""
+"""Storage of demandes: the aggregate <-> its row, search, duplicates, pièces, daily-job
+selections."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from toit_referentiel.calendrier import add_months as ajouter_mois
 
 from toit_contracts.enums import (
     MotifIrrecevabilite,
@@ -19,11 +21,12 @@ from toit_contracts.enums import (
     OrigineDecision,
     StatutDemande,
 )
-from toit_demandes.adapters.orm import (
+from toit_demandes.adapters.tables import (
     demande_communes,
     demande_typologies,
     demandes,
     historique,
+    pieces,
     sequences_numero,
 )
 from toit_demandes.domain.demande import (
@@ -43,6 +46,7 @@ from toit_demandes.domain.doublons import (
     premier_prenom,
 )
 from toit_demandes.domain.historique import Changement
+from toit_demandes.domain.pieces import StatutPiece
 from toit_demandes.domain.saisie import DemandeSaisie
 
 
@@ -618,7 +622,7 @@ class DemandeRepository:
 
     # --- daily jobs ---------------------------------------------------------------------------
 
-    async def ids(self, where: sa.ColumnElement[bool], limite: int = 500) -> Sequence[UUID]:
+    async def ids(self, where: Selection, limite: int = 500) -> Sequence[UUID]:
         rows = await self.session.execute(
             sa.select(demandes.c.id).where(where).order_by(demandes.c.id).limit(limite)
         )
@@ -627,3 +631,137 @@ class DemandeRepository:
 
 def cle(demande: Demande) -> CleIdentite:
     return cle_identite(demande.saisie)
+
+
+# --- pièces ------------------------------------------------------------------------------------
+
+
+class PieceRepository:
+    """The pièces' rows (their files live in `adapters.stockage`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ajouter(self, ligne: dict[str, Any]) -> None:
+        await self.session.execute(pieces.insert().values(**ligne))
+
+    async def de_la_demande(self, demande_id: UUID) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            sa.select(pieces).where(pieces.c.demande_id == demande_id).order_by(pieces.c.depose_le)
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def get(self, demande_id: UUID, piece_id: UUID) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(
+                sa.select(pieces).where(pieces.c.id == piece_id, pieces.c.demande_id == demande_id)
+            )
+        ).first()
+        return None if row is None else dict(row._mapping)
+
+    async def statuer(
+        self,
+        piece_id: UUID,
+        statut: str,
+        motif_refus: str | None,
+        statue_le: datetime,
+        statue_par: str | None,
+    ) -> None:
+        await self.session.execute(
+            pieces.update()
+            .where(pieces.c.id == piece_id)
+            .values(
+                statut=statut,
+                motif_refus=motif_refus,
+                statue_le=statue_le,
+                statue_par=statue_par,
+            )
+        )
+
+    async def une_non_refusee(self, demande_id: UUID, types: Sequence[str], personne: str) -> bool:
+        """Is there a pièce of one of these types for this person, not refused?"""
+        trouvee = await self.session.execute(
+            sa.select(pieces.c.id)
+            .where(
+                pieces.c.demande_id == demande_id,
+                pieces.c.type.in_(types),
+                pieces.c.personne == personne,
+                pieces.c.statut != StatutPiece.REFUSEE.value,
+            )
+            .limit(1)
+        )
+        return trouvee.first() is not None
+
+    async def cles_stockage(self, demande_id: UUID) -> list[str]:
+        rows = await self.session.execute(
+            sa.select(pieces.c.cle_stockage).where(pieces.c.demande_id == demande_id)
+        )
+        return [cle_stockage for (cle_stockage,) in rows]
+
+    async def supprimer_de(self, demande_id: UUID) -> None:
+        await self.session.execute(pieces.delete().where(pieces.c.demande_id == demande_id))
+
+    async def deplacer(self, depuis: UUID, vers: UUID) -> None:
+        """A merge: the duplicate's pièces move to the demande kept."""
+        await self.session.execute(
+            pieces.update().where(pieces.c.demande_id == depuis).values(demande_id=vers)
+        )
+
+
+# --- daily-job selections (the rows each job re-checks under its row lock) -----------------------
+
+Selection = sa.ColumnElement[bool]
+_d = demandes.c
+_ACTIVES = _d.statut == StatutDemande.ACTIVE.value
+
+
+def a_prevenir_du_renouvellement(jour: date, preavis_mois: int) -> Selection:
+    return sa.and_(
+        _ACTIVES,
+        _d.date_expiration > jour,
+        _d.date_expiration <= ajouter_mois(jour, preavis_mois),
+        sa.or_(
+            _d.preavis_renouvellement_pour.is_(None),
+            _d.preavis_renouvellement_pour != _d.date_expiration,
+        ),
+    )
+
+
+def a_expirer(jour: date) -> Selection:
+    return sa.and_(_ACTIVES, _d.date_expiration <= jour)
+
+
+def a_radier_faute_de_renouvellement(jour: date, grace_mois: int) -> Selection:
+    return sa.and_(
+        _d.statut == StatutDemande.EXPIREE_GRACE.value,
+        _d.date_expiration <= ajouter_mois(jour, -grace_mois),
+    )
+
+
+def preavis_de_radiation_echus(jour: date) -> Selection:
+    return sa.and_(
+        _d.preavis_radiation_effet <= jour,
+        _d.statut.in_([StatutDemande.ACTIVE.value, StatutDemande.EXPIREE_GRACE.value]),
+    )
+
+
+def a_purger(jour: date, conservation_apres_radiation_mois: int, brouillon_mois: int) -> Selection:
+    return sa.or_(
+        sa.and_(
+            _d.statut == StatutDemande.RADIEE.value,
+            _d.date_radiation <= ajouter_mois(jour, -conservation_apres_radiation_mois),
+        ),
+        sa.and_(
+            _d.statut == StatutDemande.BROUILLON.value,
+            _d.date_depot_initial <= ajouter_mois(jour, -brouillon_mois),
+        ),
+    )
+
+
+def delai_anormalement_long_a_signaler(jour: date, departement: str, delai_mois: int) -> Selection:
+    return sa.and_(
+        _ACTIVES,
+        _d.departement == departement,
+        _d.delai_anormalement_long_signale.is_(False),
+        _d.date_depot_initial <= ajouter_mois(jour, -delai_mois),
+    )

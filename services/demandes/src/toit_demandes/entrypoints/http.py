@@ -114,10 +114,10 @@ RouteDemandes = answering_route(
                 "modifier"
             },
         ),
-        uc.DemandeIntrouvable: lambda _r, _exc: JSONResponse(
+        uc.commun.DemandeIntrouvable: lambda _r, _exc: JSONResponse(
             status_code=404, content={"detail": "Demande introuvable"}
         ),
-        uc.AccesRefuse: lambda _r, exc: JSONResponse(
+        uc.commun.AccesRefuse: lambda _r, exc: JSONResponse(
             status_code=403, content={"detail": exc.message}
         ),
         FichierIntrouvable: _piece_sans_fichier,
@@ -133,15 +133,15 @@ router = APIRouter(prefix="/api/demandes", tags=["demandes"], route_class=RouteD
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def contexte(principal: Principal) -> uc.Contexte:
+def contexte(principal: Principal) -> uc.commun.Contexte:
     if principal.kind == "demandeur":
         qui = Intervenant(TypeIntervenant.PORTAIL, principal.sub)
     else:
         qui = Intervenant(TypeIntervenant.AGENT, principal.sub, principal.organisation)
-    return uc.Contexte(qui, datetime.now(UTC))
+    return uc.commun.Contexte(qui, datetime.now(UTC))
 
 
-def acces(principal: Principal, action: str) -> uc.VerifierAcces:
+def acces(principal: Principal, action: str) -> uc.commun.VerifierAcces:
     def verifier(demande: Demande) -> None:
         authorize(
             principal,
@@ -190,14 +190,14 @@ def _precondition_requise() -> Exception:
 def reponse(
     demande: Demande,
     principal: Principal,
-    ctx: uc.Contexte,
+    ctx: uc.commun.Contexte,
     *,
     status: int = 200,
-    doublons: list[uc.Doublon] | None = None,
+    doublons: list[uc.doublons.Doublon] | None = None,
 ) -> JSONResponse:
     corps = s.demande_out(
         demande,
-        uc.derives(demande, ctx),
+        uc.commun.derives(demande, ctx),
         voit_handicap=voit_handicap(principal, demande),
         doublons=doublons,
     )
@@ -244,7 +244,7 @@ async def creer(
     if proprietaire is not None:
         saisie = saisie.model_copy(update={"canal_depot": CanalDepot.EN_LIGNE})
     ctx = contexte(principal)
-    demande, doublons = await uc.creer(
+    demande, doublons = await uc.saisie.creer(
         uow, saisie, ctx, proprietaire, acces(principal, "demande.creer")
     )
     return reponse(demande, principal, ctx, status=201, doublons=doublons)
@@ -345,7 +345,7 @@ async def chercher_doublons(
     )
     trouvees = await DemandeRepository(uow.session).doublons_potentiels(cle)
     return [
-        s.doublon_out(uc.Doublon(d.id, d.numero_unique, d.statut, raison))
+        s.doublon_out(uc.doublons.Doublon(d.id, d.numero_unique, d.statut, raison))
         for d in trouvees
         if (raison := meme_personne(cle, cle_de(d)))
     ]
@@ -388,7 +388,7 @@ async def consulter(
     ] = None,
     principal: Principal = Depends(require("demande.lire")),
 ) -> JSONResponse:
-    demande = await uc.lire(uow, demande_id, acces(principal, "demande.lire"))
+    demande = await uc.saisie.lire(uow, demande_id, acces(principal, "demande.lire"))
     await record_consultation(
         uow.session, principal, "demande", str(demande.id), motif, departement=demande.departement
     )
@@ -437,7 +437,7 @@ async def modifier(
     if not isinstance(patch, dict):
         raise DonneesInvalides([Erreur("requête", "un objet JSON est attendu", "dict_type")])
     ctx = contexte(principal)
-    demande = await uc.modifier(
+    demande = await uc.saisie.modifier(
         uow,
         demande_id,
         patch,
@@ -478,7 +478,7 @@ async def enregistrer(
             [Erreur("guichet", "code guichet invalide (5 lettres ou chiffres)")]
         ) from None
     ctx = contexte(principal)
-    demande, doublons = await uc.enregistrer(
+    demande, doublons = await uc.cycle_de_vie.enregistrer(
         uow, demande_id, guichet.upper(), ctx, acces(principal, "demande.enregistrer")
     )
     return reponse(demande, principal, ctx, doublons=doublons)
@@ -494,7 +494,9 @@ async def soumettre(
     demande_id: UUID, uow: Uow, principal: Principal = Depends(require("demande.modifier"))
 ) -> JSONResponse:
     ctx = contexte(principal)
-    demande = await uc.soumettre(uow, demande_id, ctx, acces(principal, "demande.modifier"))
+    demande = await uc.cycle_de_vie.soumettre(
+        uow, demande_id, ctx, acces(principal, "demande.modifier")
+    )
     return reponse(demande, principal, ctx)
 
 
@@ -510,7 +512,9 @@ async def renouveler(
     principal: Principal = Depends(require("demande.renouveler")),
 ) -> JSONResponse:
     ctx = contexte(principal)
-    demande = await uc.renouveler(uow, demande_id, ctx, acces(principal, "demande.renouveler"))
+    demande = await uc.cycle_de_vie.renouveler(
+        uow, demande_id, ctx, acces(principal, "demande.renouveler")
+    )
     return reponse(demande, principal, ctx)
 
 
@@ -548,7 +552,7 @@ async def radier(
             radier_acces(demande)
             autorite(demande)
 
-    demande = await uc.radier(
+    demande = await uc.cycle_de_vie.radier(
         uow,
         demande_id,
         corps.motif,
@@ -579,7 +583,9 @@ async def reactiver(
     principal: Principal = Depends(require("demande.reactiver")),
 ) -> JSONResponse:
     ctx = contexte(principal)
-    demande = await uc.reactiver(uow, demande_id, ctx, acces(principal, "demande.reactiver"))
+    demande = await uc.cycle_de_vie.reactiver(
+        uow, demande_id, ctx, acces(principal, "demande.reactiver")
+    )
     return reponse(demande, principal, ctx)
 
 
@@ -594,7 +600,7 @@ async def historique(
     uow: Uow,
     principal: Principal = Depends(require("demande.historique")),
 ) -> list[s.EvenementOut]:
-    demande = await uc.lire(uow, demande_id, acces(principal, "demande.historique"))
+    demande = await uc.saisie.lire(uow, demande_id, acces(principal, "demande.historique"))
     evenements = await DemandeRepository(uow.session).historique(demande_id)
     await record_consultation(
         uow.session,
@@ -621,7 +627,7 @@ async def fusionner(
     principal: Principal = Depends(require("demande.fusionner")),
 ) -> JSONResponse:
     ctx = contexte(principal)
-    demande = await uc.fusionner(
+    demande = await uc.doublons.fusionner(
         uow, demande_id, autre_id, ctx, acces(principal, "demande.fusionner")
     )
     return reponse(demande, principal, ctx)
@@ -640,7 +646,7 @@ async def distinctes(
     principal: Principal = Depends(require("demande.modifier")),
 ) -> JSONResponse:
     ctx = contexte(principal)
-    demande = await uc.ecarter_doublon(
+    demande = await uc.doublons.ecarter_doublon(
         uow, demande_id, autre_id, ctx, acces(principal, "demande.modifier")
     )
     return reponse(demande, principal, ctx)
@@ -676,7 +682,7 @@ async def deposer_piece(
     principal: Principal = Depends(require("piece.deposer")),
 ) -> s.PieceOut:
     contenu = await fichier.read(TAILLE_MAX_PIECE + 1)
-    ligne = await uc.deposer_piece(
+    ligne = await uc.pieces.deposer_piece(
         uow,
         stockage(runtime_of(request)),
         demande_id,
@@ -684,7 +690,7 @@ async def deposer_piece(
         personne or None,
         # The name a client gives is a display label only (NFC, no control or bidi
         # character, bounded); the file is stored under a key of ours.
-        uc.Fichier(display_filename(fichier.filename), contenu),
+        uc.pieces.Fichier(display_filename(fichier.filename), contenu),
         TAILLE_MAX_PIECE,
         contexte(principal),
         acces(principal, "piece.deposer"),
@@ -703,7 +709,7 @@ async def pieces(
     uow: Uow,
     principal: Principal = Depends(require("piece.lire")),
 ) -> list[s.PieceOut]:
-    lignes = await uc.lister_pieces(
+    lignes = await uc.pieces.lister_pieces(
         uow, demande_id, acces(principal, "piece.lire"), lambda d: voit_handicap(principal, d)
     )
     return [
@@ -725,7 +731,7 @@ async def telecharger_piece(
     uow: Uow,
     principal: Principal = Depends(require("piece.lire")),
 ) -> Response:
-    ligne = await uc.piece(
+    ligne = await uc.pieces.piece(
         uow,
         demande_id,
         piece_id,
@@ -761,7 +767,7 @@ async def statuer_piece(
     uow: Uow,
     principal: Principal = Depends(require("piece.valider")),
 ) -> s.PieceOut:
-    ligne = await uc.statuer_piece(
+    ligne = await uc.pieces.statuer_piece(
         uow,
         demande_id,
         piece_id,

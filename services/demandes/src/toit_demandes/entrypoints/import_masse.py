@@ -41,12 +41,12 @@ def _lots(chemin: Path, taille: int) -> Iterator[list[dict[str, Any]]]:
 
 async def importer(runtime: ServiceRuntime, chemin: Path, taille_lot: int) -> int:
     await runtime.migrate()
-    ctx = uc.Contexte(Intervenant.automatique(), datetime.now(UTC))
+    ctx = uc.commun.Contexte(Intervenant.automatique(), datetime.now(UTC))
     total = 0
     debut = time.perf_counter()
     for lot in _lots(chemin, taille_lot):
         async with runtime.unit_of_work() as uow:
-            total += await uc.importer_lot(uow, lot, ctx)
+            total += await uc.import_masse.importer_lot(uow, lot, ctx)
         print(
             f"{total} demandes importées ({total / (time.perf_counter() - debut):.0f}/s)",
             flush=True,

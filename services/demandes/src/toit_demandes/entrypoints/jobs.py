@@ -15,5 +15,7 @@ log = structlog.get_logger(__name__)
 
 async def echeances_des_demandes(runtime: ServiceRuntime, jour: date) -> None:
     """Renewal notices, expiries, radiations (non-renewal, end of notice), purges, DAL."""
-    bilan = await service_layer.taches_quotidiennes(runtime.unit_of_work, jour, stockage(runtime))
+    bilan = await service_layer.taches.taches_quotidiennes(
+        runtime.unit_of_work, jour, stockage(runtime)
+    )
     log.info("demandes.taches_quotidiennes", jour=jour.isoformat(), **bilan.comptes)

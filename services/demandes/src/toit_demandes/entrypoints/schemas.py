@@ -23,7 +23,7 @@ from toit_demandes.domain.demande import Demande, Evenement
 from toit_demandes.domain.derives import ValeursDerivees
 from toit_demandes.domain.pieces import StatutPiece
 from toit_demandes.domain.saisie import DemandeSaisie, Handicap
-from toit_demandes.service_layer import Doublon
+from toit_demandes.service_layer.doublons import Doublon
 
 
 class EligibiliteOut(BaseModel):

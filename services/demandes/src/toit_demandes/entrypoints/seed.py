@@ -15,7 +15,7 @@ import toit_referentiel
 from servicekit.runtime import ServiceRuntime
 from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, OrigineDecision
 from toit_demandes import service_layer as uc
-from toit_demandes.adapters.orm import demandes
+from toit_demandes.adapters.tables import demandes
 from toit_demandes.domain.demande import DecisionIrrecevabilite, Intervenant, TypeIntervenant
 from toit_demandes.domain.saisie import DemandeSaisie
 from toit_demandes.entrypoints.http import TAILLE_MAX_PIECE, stockage
@@ -193,44 +193,44 @@ async def _parcourir(
     guichet: str,
     depot: date,
 ) -> None:
-    def ctx(jour: date) -> uc.Contexte:
-        return uc.Contexte(agent, datetime.combine(jour, time(10), tzinfo=UTC))
+    def ctx(jour: date) -> uc.commun.Contexte:
+        return uc.commun.Contexte(agent, datetime.combine(jour, time(10), tzinfo=UTC))
 
     def libre(_demande: Any) -> None:
         return None
 
     saisie = DemandeSaisie.model_validate(donnees)
     async with runtime.unit_of_work() as uow:
-        demande, _ = await uc.creer(uow, saisie, ctx(depot), None, libre)
+        demande, _ = await uc.saisie.creer(uow, saisie, ctx(depot), None, libre)
     if parcours == "BROUILLON":
         return
     if parcours == "A_VALIDER":
         async with runtime.unit_of_work() as uow:
-            await uc.soumettre(uow, demande.id, ctx(depot), libre)
+            await uc.cycle_de_vie.soumettre(uow, demande.id, ctx(depot), libre)
         return
     async with runtime.unit_of_work() as uow:
-        await uc.deposer_piece(
+        await uc.pieces.deposer_piece(
             uow,
             stockage(runtime),
             demande.id,
             "PIECE_IDENTITE",
             "demandeur",
-            uc.Fichier("identite.pdf", PDF_DEMO),
+            uc.pieces.Fichier("identite.pdf", PDF_DEMO),
             TAILLE_MAX_PIECE,
             ctx(depot),
             libre,
         )
     async with runtime.unit_of_work() as uow:
-        await uc.enregistrer(uow, demande.id, guichet, ctx(depot), libre)
+        await uc.cycle_de_vie.enregistrer(uow, demande.id, guichet, ctx(depot), libre)
     suite = depot + timedelta(days=20)
     if parcours == "RENOUVELEE" and suite < date.today():
         async with runtime.unit_of_work() as uow:
-            await uc.renouveler(uow, demande.id, ctx(suite), libre)
+            await uc.cycle_de_vie.renouveler(uow, demande.id, ctx(suite), libre)
     elif parcours == "EXPIREE":
-        await uc.taches_quotidiennes(runtime.unit_of_work, date.today(), stockage(runtime))
+        await uc.taches.taches_quotidiennes(runtime.unit_of_work, date.today(), stockage(runtime))
     elif parcours == "PREAVIS":
         async with runtime.unit_of_work() as uow:
-            await uc.radier(
+            await uc.cycle_de_vie.radier(
                 uow,
                 demande.id,
                 MotifRadiation.IRRECEVABILITE,
@@ -249,4 +249,6 @@ async def _parcourir(
             [MotifRadiation.ATTRIBUTION, MotifRadiation.RENONCIATION]
         )
         async with runtime.unit_of_work() as uow:
-            await uc.radier(uow, demande.id, motif, None, ctx(max(suite, depot)), libre)
+            await uc.cycle_de_vie.radier(
+                uow, demande.id, motif, None, ctx(max(suite, depot)), libre
+            )

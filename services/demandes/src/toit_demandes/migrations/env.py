@@ -1,4 +1,4 @@
-from toit_demandes.adapters.orm import metadata
+from toit_demandes.adapters.tables import metadata
 
 from servicekit.migrations import run_env
 

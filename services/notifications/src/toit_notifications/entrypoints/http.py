@@ -14,7 +14,7 @@ from servicekit.audit import record_consultation
 from servicekit.auth import Principal, authorize, require
 from servicekit.http import runtime_of, unit_of_work
 from servicekit.uow import UnitOfWork
-from toit_notifications.adapters import depot
+from toit_notifications.adapters import repository
 from toit_notifications.adapters.boite_dev import BoiteDev
 from toit_notifications.domain.model import Canal, Statut, masquer_email, masquer_nom
 from toit_notifications.entrypoints.expediteur import BOITE_DEV
@@ -52,7 +52,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def _out(row: depot.Row) -> NotificationOut:
+def _out(row: repository.Row) -> NotificationOut:
     destinataire = (
         masquer_email(row["destinataire_email"])
         if row["canal"] == Canal.EMAIL
@@ -92,7 +92,7 @@ async def notifications_de_la_demande(
     principal: Principal = Depends(require("notification.lire")),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> list[NotificationOut]:
-    rows = await depot.par_demande(uow.session, demande_id)
+    rows = await repository.par_demande(uow.session, demande_id)
     if not rows:
         raise _introuvable()
     departement = rows[0]["departement"]
@@ -109,7 +109,7 @@ async def notifications_de_la_demande(
     return [_out(row) for row in rows]
 
 
-def _courrier_visible(principal: Principal, row: depot.Row | None) -> depot.Row:
+def _courrier_visible(principal: Principal, row: repository.Row | None) -> repository.Row:
     if row is None or row["canal"] != Canal.COURRIER:
         raise _introuvable()
     authorize(principal, "courrier.editer", departement=row["departement"])
@@ -135,7 +135,7 @@ async def courriers(
     principal: Principal = Depends(require("courrier.editer")),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> CourrierPage:
-    rows, total = await depot.courriers(
+    rows, total = await repository.courriers(
         uow.session,
         departements=principal.departements,
         guichet=principal.guichet or guichet,
@@ -162,7 +162,7 @@ async def courrier_pdf(
     principal: Principal = Depends(require("courrier.editer")),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> Response:
-    row = _courrier_visible(principal, await depot.par_id(uow.session, notification_id))
+    row = _courrier_visible(principal, await repository.par_id(uow.session, notification_id))
     await record_consultation(
         uow.session, principal, "courrier", str(notification_id), departement=row["departement"]
     )
@@ -187,10 +187,10 @@ async def courrier_edite(
     principal: Principal = Depends(require("courrier.editer")),
     uow: UnitOfWork = Depends(unit_of_work),
 ) -> NotificationOut:
-    _courrier_visible(principal, await depot.par_id(uow.session, notification_id))
-    await depot.marquer_editee(uow.session, notification_id, datetime.now(UTC))
+    _courrier_visible(principal, await repository.par_id(uow.session, notification_id))
+    await repository.marquer_editee(uow.session, notification_id, datetime.now(UTC))
     await uow.commit()
-    row = await depot.par_id(uow.session, notification_id)
+    row = await repository.par_id(uow.session, notification_id)
     assert row is not None
     return _out(row)
 

@@ -1,0 +1,104 @@
+"""Use cases of the saisie: create, read and edit a demande."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from servicekit.uow import UnitOfWork
+from toit_contracts.events.demandes import (
+    DemandeCreee,
+    DemandeModifiee,
+)
+from toit_demandes.adapters.repository import (
+    DemandeRepository,
+    VersionPerimee,
+)
+from toit_demandes.domain.demande import Demande
+from toit_demandes.domain.merge_patch import appliquer
+from toit_demandes.domain.saisie import DemandeSaisie
+from toit_demandes.domain.verifications import DonneesInvalides, Erreur, exiger_valide
+from toit_demandes.service_layer.commun import (
+    CHAMPS_FIGES,
+    CHAMPS_LECTURE_SEULE,
+    AccesRefuse,
+    Contexte,
+    VerifierAcces,
+    avec_snapshot,
+    charger,
+    valider_saisie,
+)
+from toit_demandes.service_layer.doublons import Doublon, doublons
+
+# --- use cases --------------------------------------------------------------------------------
+
+
+async def creer(
+    uow: UnitOfWork,
+    saisie: DemandeSaisie,
+    ctx: Contexte,
+    proprietaire: str | None,
+    verifier: VerifierAcces,
+) -> tuple[Demande, list[Doublon]]:
+    exiger_valide(saisie, ctx.referentiel)
+    demande = Demande.creer(saisie, ctx.maintenant, ctx.intervenant, proprietaire)
+    verifier(demande)
+    repo = DemandeRepository(uow.session)
+    trouves = await doublons(repo, demande)
+    uow.publish(DemandeCreee(**avec_snapshot(demande, ctx)))
+    await repo.ajouter(demande)
+    await uow.commit()
+    return demande, trouves
+
+
+async def lire(uow: UnitOfWork, demande_id: UUID, verifier: VerifierAcces) -> Demande:
+    return await charger(DemandeRepository(uow.session), demande_id, verifier, pour_modifier=False)
+
+
+async def modifier(
+    uow: UnitOfWork,
+    demande_id: UUID,
+    patch: dict[str, Any],
+    version_lue: int,
+    ctx: Contexte,
+    verifier: VerifierAcces,
+    *,
+    voit_handicap: Callable[[Demande], bool],
+) -> Demande:
+    lecture_seule = sorted(CHAMPS_LECTURE_SEULE & set(patch))
+    if lecture_seule:
+        raise DonneesInvalides(
+            [
+                Erreur(
+                    champ,
+                    "champ en lecture seule : il change par les actions de la demande "
+                    "(enregistrement, renouvellement, radiation…)",
+                    "lecture_seule",
+                )
+                for champ in lecture_seule
+            ]
+        )
+    repo = DemandeRepository(uow.session)
+    demande = await charger(repo, demande_id, verifier)
+    if "complement_handicap" in patch and not voit_handicap(demande):
+        raise AccesRefuse("le complément handicap est réservé aux personnes habilitées")
+    if demande.version != version_lue:
+        raise VersionPerimee()
+    document = demande.document()
+    figes = [c for c in CHAMPS_FIGES if c in patch and patch[c] != document.get(c)]
+    if figes:
+        raise DonneesInvalides(
+            [
+                Erreur(c, "ne change pas après la création de la demande", "lecture_seule")
+                for c in figes
+            ]
+        )
+    saisie = valider_saisie(appliquer(document, patch), ctx)
+    changements = demande.modifier(saisie, ctx.maintenant, ctx.intervenant)
+    if changements:
+        rubriques = sorted({c.champ.split(".")[0].split("[")[0] for c in changements})
+        uow.publish(DemandeModifiee(**avec_snapshot(demande, ctx), rubriques_modifiees=rubriques))
+        await repo.sauver(demande, version_lue)
+        await uow.commit()
+    return demande
