@@ -353,7 +353,7 @@ def test_deterministic_and_hash_follows_used_inputs_only() -> None:
 def test_dal_of_several_typologies_is_the_shortest_as_in_demandes() -> None:
     """Ille-et-Vilaine: 30 months for T1-T3, 24 for T4+. A demande for T2 or T4 reaches
     the DAL at 24 months, whatever the order of its typologies (issue 11 item 4)."""
-    from toit_cotation.service_layer import delai_de
+    from toit_cotation.service_layer.commun import delai_de
 
     assert delai_de("35", ["T2", "T4"]) == 24
     assert delai_de("35", ["T4", "T2"]) == 24
