@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from toit_demandes.adapters.orm import historique
+from toit_demandes.adapters.tables import historique
 from toit_demandes.exemples import demande_exemple
 from toit_referentiel import add_months
 
