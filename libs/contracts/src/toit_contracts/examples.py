@@ -63,6 +63,7 @@ from toit_contracts.events import (
     DemandeSnapshot,
     DesignationEffectuee,
     IntegrationEvent,
+    JetonRevoque,
     LogementActuel,
     LogementRecherche,
     MotifInvoque,
@@ -297,6 +298,11 @@ def example_events() -> dict[str, IntegrationEvent]:
                 )
             ],
             designe_par="ddets-44",
+        ),
+        JetonRevoque(
+            compte_id=compte["compte_id"],
+            jti="4f1c2a3e9b8d4c7a",
+            expire_le=link_expiry,
         ),
         ComptesARevoir(
             organisation_id=ORGANISATION_ID,

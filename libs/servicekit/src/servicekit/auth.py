@@ -174,7 +174,11 @@ class TokenVerifier:
         self._fetched: dict[str, tuple[str, Any]] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
-        self._verified: dict[str, tuple[float, Principal]] = {}
+        self._verified: dict[str, tuple[float, float, Principal]] = {}
+        # Deny-list fed by the jeton.revoque events (see `revoke`): jti -> forget at,
+        # sub -> (tokens issued before this instant are refused, forget at).
+        self._revoked_jti: dict[str, float] = {}
+        self._revoked_sub: dict[str, tuple[float, float]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenVerifier:
@@ -201,13 +205,45 @@ class TokenVerifier:
         # already verified (the key is the whole signed token) until they expire.
         cached = self._verified.get(token)
         if cached is not None and time.time() <= cached[0] + self._leeway:
-            return cached[1]
-        claims = await self.claims(token)
-        principal = Principal.from_claims(claims)
-        if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
-            self._verified.pop(next(iter(self._verified)))
-        self._verified[token] = (float(claims["exp"]), principal)
+            _, issued_at, principal = cached
+        else:
+            claims = await self.claims(token)
+            principal = Principal.from_claims(claims)
+            issued_at = float(claims["iat"])
+            if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
+                self._verified.pop(next(iter(self._verified)))
+            self._verified[token] = (float(claims["exp"]), issued_at, principal)
+        if self._is_revoked(principal, issued_at):
+            raise InvalidToken("revoked")
         return principal
+
+    def revoke(
+        self,
+        *,
+        sub: str,
+        jti: str | None = None,
+        issued_before: float | None = None,
+        forget_at: float,
+    ) -> None:
+        """Refuse one token (its jti), or every token of `sub` issued before an instant,
+        until `forget_at` (when they expire anyway)."""
+        now = time.time()
+        self._revoked_jti = {k: v for k, v in self._revoked_jti.items() if v > now}
+        self._revoked_sub = {k: v for k, v in self._revoked_sub.items() if v[1] > now}
+        forget_at += self._leeway
+        if jti is not None:
+            self._revoked_jti[jti] = forget_at
+        elif issued_before is not None:
+            before, _ = self._revoked_sub.get(sub, (float("-inf"), 0.0))
+            self._revoked_sub[sub] = (max(before, issued_before), forget_at)
+
+    def _is_revoked(self, principal: Principal, issued_at: float) -> bool:
+        if principal.token_id is not None and principal.token_id in self._revoked_jti:
+            return True
+        # iat has a resolution of one second: the tokens of the very second of the
+        # revocation are spared, so that logging in again right after works.
+        revoked = self._revoked_sub.get(principal.sub)
+        return revoked is not None and issued_at < int(revoked[0])
 
     async def claims(self, token: str) -> dict[str, Any]:
         try:
@@ -266,6 +302,28 @@ class TokenVerifier:
             # Keep the keys we had: identite being briefly away must not log everyone out.
             log.warning("auth.jwks_unavailable", error=type(exc).__name__)
         self._fetched_at = time.monotonic()
+
+
+REVOCATION_EVENT = "jeton.revoque"
+
+
+async def apply_revocation(runtime: ServiceRuntime, body: bytes) -> None:
+    """Handler of the jeton.revoque broadcast every runtime subscribes to."""
+    data = json.loads(body).get("data") or {}
+    sub, forget_at = data.get("compte_id"), data.get("expire_le")
+    if not isinstance(sub, str) or not isinstance(forget_at, str):
+        log.warning("auth.revocation_ignored")
+        return
+    from datetime import datetime
+
+    issued_before = data.get("emis_avant")
+    verifier_of(runtime).revoke(
+        sub=sub,
+        jti=data.get("jti"),
+        issued_before=datetime.fromisoformat(issued_before).timestamp() if issued_before else None,
+        forget_at=datetime.fromisoformat(forget_at).timestamp(),
+    )
+    log.info("auth.token_revoked", scope="jeton" if data.get("jti") else "compte")
 
 
 async def fetch_jwks(url: str) -> Mapping[str, Any]:

@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from servicekit.db import Database
 from servicekit.messaging.consumer import ConsumerRunner, EventConsumer
 from servicekit.messaging.outbox import OutboxRelay
-from servicekit.messaging.transport import QueueSpec, RetryPolicy, Transport
+from servicekit.messaging.transport import Delivery, QueueSpec, RetryPolicy, Transport
 from servicekit.migrations import upgrade
 from servicekit.settings import Settings
 from servicekit.uow import UnitOfWork
@@ -132,6 +132,13 @@ class ServiceRuntime:
         if migrate:
             await self.migrate()
         await self.transport.connect()
+        # Every instance refuses revoked access tokens (logout...) at once.
+        from servicekit.auth import REVOCATION_EVENT, apply_revocation
+
+        async def on_revocation(delivery: Delivery) -> None:
+            await apply_revocation(self, delivery.body)
+
+        await self.transport.subscribe_broadcast((REVOCATION_EVENT,), on_revocation)
         for consumer in self.definition.consumers:
             spec = self.queue_spec(consumer)
             if consume:

@@ -44,6 +44,7 @@ from toit_contracts.events.identite import (
     CompteReinitialisationDemandee,
     ComptesARevoir,
     CompteVerrouille,
+    JetonRevoque,
 )
 from toit_contracts.events.matching import (
     CandidatDesigne,
@@ -83,6 +84,7 @@ __all__ = [
     "DesignationEffectuee",
     "EntityEvent",
     "IntegrationEvent",
+    "JetonRevoque",
     "LogementActuel",
     "LogementRecherche",
     "MotifInvoque",

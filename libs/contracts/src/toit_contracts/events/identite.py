@@ -94,10 +94,33 @@ class ComptesARevoir(IntegrationEvent):
     )
 
 
+class JetonRevoque(IntegrationEvent):
+    """Des jetons d'accès ne doivent plus être acceptés (déconnexion, mot de passe
+    changé, compte désactivé) : chaque service les refuse jusqu'à leur expiration."""
+
+    event_type = "jeton.revoque"
+    summary = "Refuser, dans chaque service, des jetons d'accès encore valides."
+    subject_field: ClassVar[str | None] = "compte_id"
+
+    compte_id: UUID = Field(description="Compte titulaire des jetons (claim sub)")
+    jti: str | None = Field(
+        default=None, max_length=64, description="Le jeton révoqué (claim jti) ; absent : tous"
+    )
+    emis_avant: AwareDatetime | None = Field(
+        default=None,
+        description="Sans jti : tous les jetons du compte émis avant cet instant sont révoqués",
+    )
+    expire_le: AwareDatetime = Field(
+        description="Après cet instant les jetons concernés ont expiré : la révocation "
+        "peut être oubliée"
+    )
+
+
 __all__ = [
     "CompteActivationDemandee",
     "CompteDesactive",
     "CompteReinitialisationDemandee",
     "CompteVerrouille",
     "ComptesARevoir",
+    "JetonRevoque",
 ]

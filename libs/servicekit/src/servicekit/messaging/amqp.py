@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -44,6 +45,7 @@ from servicekit.messaging.transport import (
     H_REPLAYED_AT,
     H_ROUTING_KEY,
     BatchHandler,
+    BroadcastHandler,
     DeadLetter,
     Delivery,
     Outcome,
@@ -204,6 +206,34 @@ class AmqpTransport:
             self._workers.append(
                 asyncio.create_task(self._work(spec, handler, batch_size, pending, acks))
             )
+
+    async def subscribe_broadcast(self, bindings: Sequence[str], handler: BroadcastHandler) -> None:
+        connection, _, exchange = self._require()
+        channel = await connection.channel()
+        self._channels.append(channel)
+        # A client-chosen name: the robust channel declares it again after a reconnection
+        # (server-named "amq.gen-" queues cannot be declared by a client).
+        queue = await channel.declare_queue(
+            f"toit.broadcast.{uuid.uuid4().hex}", exclusive=True, auto_delete=True
+        )
+        for binding in bindings:
+            await queue.bind(exchange, routing_key=binding)
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            try:
+                await handler(
+                    Delivery(
+                        message_id=message.message_id or "",
+                        routing_key=message.routing_key or "",
+                        body=message.body,
+                        headers={},
+                    )
+                )
+            except Exception:
+                log.exception("broadcast.handler_failed", routing_key=message.routing_key)
+
+        tag = await queue.consume(on_message, no_ack=True)
+        self._consumers.append((queue, tag))
 
     async def stop_consuming(self) -> None:
         for queue, tag in self._consumers:

@@ -22,6 +22,7 @@ from servicekit.messaging.transport import (
     H_REPLAYED_AT,
     H_ROUTING_KEY,
     BatchHandler,
+    BroadcastHandler,
     DeadLetter,
     Delivery,
     OutcomeKind,
@@ -39,6 +40,7 @@ class InMemoryTransport:
         self._tasks: list[asyncio.Task[None]] = []
         self._timers: set[asyncio.TimerHandle] = set()
         self._connected = False
+        self._broadcast: list[tuple[tuple[str, ...], BroadcastHandler]] = []
 
     async def connect(self) -> None:
         self._connected = True
@@ -60,6 +62,11 @@ class InMemoryTransport:
         if not self._connected:
             raise ConnectionError("transport closed")
         for message in messages:
+            for bindings, listener in self._broadcast:
+                if any(topic_matches(b, message.routing_key) for b in bindings):
+                    await listener(
+                        Delivery(message.message_id, message.routing_key, message.body, {})
+                    )
             for name, spec in self._specs.items():
                 if any(topic_matches(b, message.routing_key) for b in spec.bindings):
                     self._queues[name].put_nowait(
@@ -78,7 +85,11 @@ class InMemoryTransport:
         for _ in range(workers):
             self._tasks.append(asyncio.create_task(self._consume_loop(spec, handler, batch_size)))
 
+    async def subscribe_broadcast(self, bindings: Sequence[str], handler: BroadcastHandler) -> None:
+        self._broadcast.append((tuple(bindings), handler))
+
     async def stop_consuming(self) -> None:
+        self._broadcast.clear()
         for timer in self._timers:
             timer.cancel()
         self._timers.clear()

@@ -128,6 +128,7 @@ class DeadLetter:
 
 
 BatchHandler = Callable[[Sequence[Delivery]], Awaitable[Sequence[Outcome]]]
+BroadcastHandler = Callable[[Delivery], Awaitable[None]]
 
 
 class Transport(Protocol):
@@ -147,6 +148,12 @@ class Transport(Protocol):
     ) -> None:
         """Start consuming in the background with `workers` concurrent batch
         handlers; returns once subscribed."""
+        ...
+
+    async def subscribe_broadcast(self, bindings: Sequence[str], handler: BroadcastHandler) -> None:
+        """Every instance (each replica, each process) gets these events, on a queue of
+        its own that lives as long as its connection: no retry, no dead letter, nothing
+        kept while the instance is away. For in-memory state such as a deny-list."""
         ...
 
     async def stop_consuming(self) -> None: ...
