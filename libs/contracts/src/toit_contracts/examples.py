@@ -39,6 +39,8 @@ from toit_contracts.events import (
     Adresse,
     CandidatDesigne,
     CandidatEcarte,
+    ChiffreCle,
+    ChiffresClesPublies,
     CompteActivationDemandee,
     CompteDesactive,
     CompteReinitialisationDemandee,
@@ -309,6 +311,30 @@ def example_events() -> dict[str, IntegrationEvent]:
             nombre_comptes=12,
             date_limite=date(2026, 4, 1),
             destinataires=["admin@bailleur.example.org"],
+        ),
+        ChiffresClesPublies(
+            publication_id=UUID("6f1c2a3e-0000-4000-8000-000000000007"),
+            departement="35",
+            publie_le=EXAMPLE_TIME,
+            date_reference=date(2026, 3, 2),
+            annee_attributions=2025,
+            seuil_secret=5,
+            chiffres=[
+                ChiffreCle(
+                    commune="35238",
+                    demandes_en_cours=12480,
+                    attributions_annee_precedente=2710,
+                    delai_median_mois=14.5,
+                ),
+                ChiffreCle(
+                    commune="35238",
+                    typologie=Typologie.T2,
+                    demandes_en_cours=3950,
+                    attributions_annee_precedente=820,
+                    delai_median_mois=16.0,
+                ),
+                ChiffreCle(commune="35051", typologie=Typologie.T6),
+            ],
         ),
     ]
     return {event.event_type: event for event in events}

@@ -55,6 +55,7 @@ def test_catalogue_is_complete() -> None:
         "compte.desactive",
         "designation.effectuee",
         "jeton.revoque",
+        "observatoire.chiffres_cles_publies",
     } == set(EVENT_TYPES)
 
 
@@ -121,7 +122,11 @@ def test_events_are_immutable(event_type: str) -> None:
 def test_entity_events_carry_a_version() -> None:
     entity = [t for t, cls in registered_events().items() if issubclass(cls, EntityEvent)]
     # A revocation is about tokens, not a versioned entity: applied whatever its order.
-    assert set(EVENT_TYPES) - set(entity) == {"comptes.a_revoir", "jeton.revoque"}
+    assert set(EVENT_TYPES) - set(entity) == {
+        "comptes.a_revoir",
+        "jeton.revoque",
+        "observatoire.chiffres_cles_publies",
+    }
     with pytest.raises(ValidationError):
         parse_event(
             CloudEvent(

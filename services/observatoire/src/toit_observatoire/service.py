@@ -13,7 +13,7 @@ service = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,
     routers=[router],
-    daily_jobs=[jobs.listes_planifiees],
+    daily_jobs=[jobs.listes_planifiees, jobs.publier_chiffres_cles],
     on_startup=[events.demarrer],
     on_shutdown=[events.arreter],
 )

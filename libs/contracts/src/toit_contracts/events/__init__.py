@@ -51,12 +51,15 @@ from toit_contracts.events.matching import (
     CandidatEcarte,
     DesignationEffectuee,
 )
+from toit_contracts.events.observatoire import ChiffreCle, ChiffresClesPublies
 
 __all__ = [
     "PERSONAL_DATA",
     "Adresse",
     "CandidatDesigne",
     "CandidatEcarte",
+    "ChiffreCle",
+    "ChiffresClesPublies",
     "CompteActivationDemandee",
     "CompteDesactive",
     "CompteReinitialisationDemandee",

@@ -44,3 +44,26 @@ class Resultat:
             tronque=data.get("tronque", False),
             notes=data.get("notes", []),
         )
+
+
+@dataclass(frozen=True)
+class Pivot:
+    """A result grouped on two fields as a cross table: rows × columns of one
+    figure (None: masked or absent)."""
+
+    titre_lignes: str
+    titre_colonnes: str
+    lignes: list[Any]
+    colonnes: list[Any]
+    cellules: dict[tuple[Any, Any], Any]
+
+
+def pivot(resultat: Resultat, figure: int = 2) -> Pivot | None:
+    """Cross table of a two-grouping result on its `figure`-th column (the count)."""
+    keys = [c for c in resultat.colonnes if c.type not in ("nombre", "pourcentage")]
+    if not resultat.groupe or len(keys) != 2:
+        return None
+    rows = sorted({line[0] for line in resultat.lignes}, key=lambda v: (v is None, str(v)))
+    cols = sorted({line[1] for line in resultat.lignes}, key=lambda v: (v is None, str(v)))
+    cells = {(line[0], line[1]): line[figure] for line in resultat.lignes}
+    return Pivot(keys[0].libelle, keys[1].libelle, rows, cols, cells)

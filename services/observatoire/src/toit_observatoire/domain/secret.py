@@ -12,6 +12,7 @@ secondary cells are chosen smallest first, which loses the least information.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from typing import Any
 
 Cle = tuple[Hashable, ...]
 
@@ -26,7 +27,7 @@ def _second(cells: Mapping[Cle, int], line: list[Cle], masked: set[Cle]) -> Cle 
     return min(open_cells, key=lambda k: (cells[k], repr(k)))
 
 
-def masquer(cells: Mapping[Cle, int], seuil: int = 5) -> set[Cle]:
+def masquer(cells: Mapping[Any, int], seuil: int = 5) -> set[Any]:
     """The keys of the cells to mask. Keys are tuples of one or two group values."""
     masked = {k for k, n in cells.items() if 0 < n < seuil}
     if not masked:

@@ -6,7 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from toit_observatoire.adapters import fichiers, tables
@@ -54,6 +56,27 @@ async def exporter(
         contenu = fichiers.xlsx_bytes(resultat, titre)
     else:
         contenu = fichiers.pdf_bytes(resultat, titre)
+    await enregistrer(
+        conn,
+        qui,
+        quoi=quoi,
+        format=format.value,
+        lignes=len(resultat.lignes),
+        nominatif=resultat.nominatif,
+    )
+    return Fichier(contenu, MEDIA[format], _nom_fichier(titre, format))
+
+
+async def enregistrer(
+    conn: AsyncConnection,
+    qui: Utilisateur,
+    *,
+    quoi: str,
+    format: str,
+    lignes: int,
+    nominatif: bool = False,
+) -> None:
+    """Record one export (who, what, when)."""
     await conn.execute(
         tables.export.insert().values(
             id=uuid.uuid4(),
@@ -61,10 +84,16 @@ async def exporter(
             organisation=qui.organisation,
             roles=",".join(sorted(qui.roles))[:200],
             quoi=quoi[:200],
-            format=format.value,
-            lignes=len(resultat.lignes),
-            nominatif=resultat.nominatif,
+            format=format,
+            lignes=lignes,
+            nominatif=nominatif,
             quand=datetime.now(UTC),
         )
     )
-    return Fichier(contenu, MEDIA[format], _nom_fichier(titre, format))
+
+
+async def journal(conn: AsyncConnection, limite: int) -> list[Any]:
+    rows = await conn.execute(
+        sa.select(tables.export).order_by(tables.export.c.quand.desc()).limit(limite)
+    )
+    return [dict(r) for r in rows.mappings().all()]
