@@ -9,6 +9,7 @@ from toit_notifications.adapters.tables import metadata
 from toit_notifications.entrypoints import expediteur
 from toit_notifications.entrypoints.events import consumer
 from toit_notifications.entrypoints.http import router
+from toit_notifications.entrypoints.jobs import surveiller_attestations
 
 service = ServiceDefinition(
     name="notifications",
@@ -17,6 +18,7 @@ service = ServiceDefinition(
     metadata=metadata,
     routers=[router],
     consumers=[consumer],
+    daily_jobs=[surveiller_attestations],
     production_checks=[verifier_production],
     on_startup=[expediteur.demarrer],
     on_shutdown=[expediteur.arreter],

@@ -146,7 +146,19 @@ def _row(
         "tentatives": 0,
         "prochain_essai": maintenant if email else None,
         "creee_le": maintenant,
+        "echeance": echeance_attestation(avis),
     }
+
+
+def echeance_attestation(avis: Avis) -> date | None:
+    """The attestation d'enregistrement is due one month after the dépôt (L441-2-1 CCH;
+    `attestation.delai_mois` of the referentiel)."""
+    if avis.type != "attestation_enregistrement":
+        return None
+    depot_initial = avis.contexte["snapshot"].date_depot_initial
+    return referentiel.add_months(
+        depot_initial, referentiel.lifecycle_config().attestation_delai_mois
+    )
 
 
 async def enregistrer_notifications(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from servicekit.horodatage import HorodatageUtc
+
 messaging_metadata = sa.MetaData()
 
 # Events written in the same transaction as the state change they describe.
@@ -49,7 +51,7 @@ consultation = sa.Table(
     "consultation",
     messaging_metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    sa.Column("consulted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("consulted_at", HorodatageUtc(), nullable=False),
     sa.Column("account_id", sa.String(64), nullable=False),
     sa.Column("account_kind", sa.String(16), nullable=False),
     sa.Column("organisation_id", sa.String(64), nullable=True),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from servicekit.horodatage import HorodatageUtc
+
 metadata = sa.MetaData()
 
-_tz = sa.DateTime(timezone=True)
+_tz = HorodatageUtc()
 
 grilles = sa.Table(
     "grilles",

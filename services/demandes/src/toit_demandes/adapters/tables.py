@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from servicekit.horodatage import HorodatageUtc
+
 metadata = sa.MetaData()
 
 # Columns the name indexes carry besides their keys: what a search filters and sorts on.
@@ -41,8 +43,8 @@ demandes = sa.Table(
     sa.Column("doublons_ecartes", sa.JSON, nullable=False),
     sa.Column("fusionnee_dans", sa.Uuid),
     sa.Column("document", sa.JSON, nullable=False),
-    sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("modifie_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("cree_le", HorodatageUtc(), nullable=False),
+    sa.Column("modifie_le", HorodatageUtc(), nullable=False),
     sa.Index("ix_demandes_departement_statut", "departement", "statut"),
     # Search by name (migration 0003): a search reads these indexes alone until it fetches
     # the rows of its page.
@@ -101,7 +103,7 @@ historique = sa.Table(
     sa.Column(
         "demande_id", sa.Uuid, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
     ),
-    sa.Column("date", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("date", HorodatageUtc(), nullable=False),
     sa.Column("intervenant_type", sa.String(30), nullable=False),
     sa.Column("utilisateur", sa.String(64)),
     sa.Column("organisation", sa.String(64)),
@@ -127,9 +129,9 @@ pieces = sa.Table(
     sa.Column("cle_stockage", sa.String(200), nullable=False),
     sa.Column("statut", sa.String(20), nullable=False),
     sa.Column("motif_refus", sa.String(500)),
-    sa.Column("depose_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("depose_le", HorodatageUtc(), nullable=False),
     sa.Column("depose_par", sa.String(64)),
-    sa.Column("statue_le", sa.DateTime(timezone=True)),
+    sa.Column("statue_le", HorodatageUtc()),
     sa.Column("statue_par", sa.String(64)),
     sa.Index("ix_demande_pieces_demande", "demande_id"),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
@@ -34,6 +34,33 @@ async def purger_demande(session: AsyncSession, demande_id: UUID) -> int:
         await session.execute(notification.delete().where(notification.c.demande_id == demande_id)),
     )
     return int(result.rowcount or 0)
+
+
+async def attestations_en_retard(
+    session: AsyncSession, jour: date, departements: Iterable[str] | None = None
+) -> list[Row]:
+    """Attestations d'enregistrement whose deadline has come (dépôt + one month) and that
+    were neither sent (email accepted by the server) nor printed (courrier édité)."""
+    c = notification.c
+    query = sa.select(
+        c.id,
+        c.demande_id,
+        c.numero_unique,
+        c.departement,
+        c.guichet,
+        c.canal,
+        c.statut,
+        c.echeance,
+        c.creee_le,
+    ).where(
+        (c.type == "attestation_enregistrement")
+        & (c.echeance <= jour)
+        & c.statut.notin_([Statut.ENVOYEE, Statut.EDITEE])
+    )
+    if departements is not None:
+        query = query.where(c.departement.in_(list(departements)))
+    resultat = await session.execute(query.order_by(c.echeance, c.id))
+    return [dict(r) for r in resultat.mappings().all()]
 
 
 async def reserver_emails_dus(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from servicekit.horodatage import HorodatageUtc
+
 metadata = sa.MetaData()
 
-_TZ = sa.DateTime(timezone=True)
+_TZ = HorodatageUtc()
 
 # One row per (event, recipient, type): the record of every notification, and the
 # queue of the sender (emails "en_attente") and of the guichets (courriers "a_editer").
@@ -45,8 +47,11 @@ notification = sa.Table(
     sa.Column("creee_le", _TZ, nullable=False),
     sa.Column("envoyee_le", _TZ, nullable=True),
     sa.Column("editee_le", _TZ, nullable=True),
+    # Attestation d'enregistrement: last day to send or print it (dépôt + one month).
+    sa.Column("echeance", sa.Date, nullable=True),
     sa.Index("ix_notification_demande", "demande_id", "creee_le"),
     sa.Index("ix_notification_a_envoyer", "statut", "prochain_essai"),
     sa.Index("ix_notification_guichet", "guichet", "statut", "creee_le"),
     sa.Index("ix_notification_compte_demandeur", "compte_demandeur"),
+    sa.Index("ix_notification_echeance", "echeance"),
 )

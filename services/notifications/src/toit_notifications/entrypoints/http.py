@@ -3,7 +3,7 @@ and the demo mailbox."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -107,6 +107,44 @@ async def notifications_de_la_demande(
     )
     await uow.commit()
     return [_out(row) for row in rows]
+
+
+class AttestationEnRetard(BaseModel):
+    notification_id: UUID
+    demande_id: UUID | None
+    numero_unique: str | None
+    departement: str | None
+    guichet: str | None = Field(description="Guichet qui doit l'envoyer ou l'éditer")
+    canal: Canal
+    statut: Statut
+    echeance: date = Field(description="Dernier jour légal (dépôt + un mois, L441-2-1 CCH)")
+
+
+@router.get(
+    "/attestations/en-retard",
+    response_model=list[AttestationEnRetard],
+    summary="Attestations d'enregistrement ni envoyées ni éditées un mois après le dépôt",
+)
+async def attestations_en_retard(
+    principal: Principal = Depends(require("notification.lire")),
+    uow: UnitOfWork = Depends(unit_of_work),
+) -> list[AttestationEnRetard]:
+    lignes = await repository.attestations_en_retard(
+        uow.session, datetime.now(UTC).date(), principal.departements
+    )
+    return [
+        AttestationEnRetard(
+            notification_id=r["id"],
+            demande_id=r["demande_id"],
+            numero_unique=r["numero_unique"],
+            departement=r["departement"],
+            guichet=r["guichet"],
+            canal=r["canal"],
+            statut=r["statut"],
+            echeance=r["echeance"],
+        )
+        for r in lignes
+    ]
 
 
 def _courrier_visible(principal: Principal, row: repository.Row | None) -> repository.Row:
