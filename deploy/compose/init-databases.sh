@@ -4,7 +4,7 @@
 # DEV ONLY: the passwords are the fixed toit_<service>_dev.
 set -euo pipefail
 sql=""
-for svc in identite demandes cotation matching observatoire portail notifications; do
+for svc in identite demandes cotation matching observatoire portail notifications abonnements; do
   n="toit_$svc"
   sql+="SELECT 'CREATE ROLE $n LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$n') \\gexec
 ALTER ROLE $n WITH LOGIN PASSWORD '${n}_dev';

@@ -16,9 +16,9 @@ TOIT_RABBITMQ_MGMT_PORT="${TOIT_RABBITMQ_MGMT_PORT:-55674}"
 TOIT_GATEWAY_PORT="${TOIT_GATEWAY_PORT:-8000}"
 TOIT_COTATION_REPLICAS="${TOIT_COTATION_REPLICAS:-1}"
 
-# Service name -> local HTTP port: base+1 … base+7 (cotation replica i listens on base+3+10*i).
+# Service name -> local HTTP port: base+1 … base+8 (cotation replica i listens on base+3+10*i).
 TOIT_SERVICE_PORT_BASE="${TOIT_SERVICE_PORT_BASE:-8100}"
-TOIT_SERVICES=(identite demandes cotation matching observatoire portail notifications)
+TOIT_SERVICES=(identite demandes cotation matching observatoire portail notifications abonnements)
 declare -A TOIT_SERVICE_PORT=()
 for _i in "${!TOIT_SERVICES[@]}"; do
   TOIT_SERVICE_PORT[${TOIT_SERVICES[$_i]}]=$((TOIT_SERVICE_PORT_BASE + _i + 1))

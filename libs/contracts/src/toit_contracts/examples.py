@@ -36,6 +36,7 @@ from toit_contracts.enums import (
 )
 from toit_contracts.envelope import CloudEvent
 from toit_contracts.events import (
+    AbonnementSuspendu,
     Adresse,
     CandidatDesigne,
     CandidatEcarte,
@@ -335,6 +336,18 @@ def example_events() -> dict[str, IntegrationEvent]:
                 ),
                 ChiffreCle(commune="35051", typologie=Typologie.T6),
             ],
+        ),
+        AbonnementSuspendu(
+            version=3,
+            abonnement_id=UUID("6f1c2a3e-0000-4000-8000-000000000006"),
+            organisation_id=ORGANISATION_ID,
+            nom="SI locatif — demandes du 35",
+            mode="WEBHOOK",
+            contact_email="si@bailleur.example.org",
+            raison="réponse HTTP 503",
+            premier_echec_le=datetime(2026, 3, 3, 8, 0, tzinfo=UTC),
+            suspendu_le=datetime(2026, 3, 4, 10, 0, tzinfo=UTC),
+            lettres_mortes=1,
         ),
     ]
     return {event.event_type: event for event in events}

@@ -58,7 +58,7 @@ class Principal:
     """The authenticated caller, as the access token describes them."""
 
     sub: str
-    kind: Literal["agent", "demandeur"]
+    kind: Literal["agent", "demandeur", "client"]
     organisation: str | None = None
     organisation_type: str | None = None
     roles: frozenset[str] = frozenset()
@@ -89,7 +89,7 @@ class Principal:
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> Principal:
         kind = claims.get("kind")
-        if kind not in ("agent", "demandeur"):
+        if kind not in ("agent", "demandeur", "client"):
             raise InvalidToken("unknown principal kind")
 
         def strings(name: str) -> frozenset[str]:

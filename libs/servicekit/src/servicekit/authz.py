@@ -32,6 +32,9 @@ MEMBRE_CALEOL = "MEMBRE_CALEOL"
 RESERVATAIRE = "RESERVATAIRE"
 OBSERVATEUR = "OBSERVATEUR"
 DEMANDEUR = "DEMANDEUR"
+# An API client of a partner organisation (OAuth2 client credentials, services/abonnements):
+# it reads its organisation's subscriptions and feed, nothing else.
+PARTENAIRE_API = "PARTENAIRE_API"
 
 ROLES: tuple[str, ...] = (
     GESTIONNAIRE_FICHIER,
@@ -42,6 +45,7 @@ ROLES: tuple[str, ...] = (
     RESERVATAIRE,
     OBSERVATEUR,
     DEMANDEUR,
+    PARTENAIRE_API,
 )
 
 # Actions anyone authenticated may perform on themselves, even before the
@@ -89,6 +93,12 @@ ACTIONS: Mapping[str, str] = {
     "convention.gerer": "Enregistrer les conventions de réservation (gestion en flux)",
     "caleol.gerer": "Préparer les CALEOL et enregistrer leurs décisions",
     "caleol.sieger": "Siéger en CALEOL et consulter les dossiers présentés",
+    "demande.violences.lire": "Consulter les motifs et priorités liés aux violences "
+    "(donnée sensible)",
+    "partenaire.gerer": "Déclarer les organisations partenaires abonnées aux événements",
+    "abonnement.lire": "Consulter les abonnements, leurs livraisons et lettres mortes",
+    "abonnement.gerer": "Créer, modifier, suspendre les abonnements; rejouer les lettres mortes",
+    "abonnement.flux": "Lire le flux d'événements d'un abonnement (client API partenaire)",
 }
 
 _SELF: dict[str, Scope] = dict.fromkeys(SELF_ACTIONS, "propre")
@@ -112,6 +122,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "demande.fusionner",
                 "demande.historique",
                 "demande.handicap.lire",
+                "demande.violences.lire",
                 "piece.deposer",
                 "piece.lire",
                 "piece.valider",
@@ -133,12 +144,18 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "candidat.designer",
                 "convention.gerer",
                 "caleol.gerer",
+                "partenaire.gerer",
+                "abonnement.lire",
+                "abonnement.gerer",
             ),
             "perimetre",
         ),
     },
     ADMINISTRATEUR_ORGANISATION: {
         **_SELF,
+        # A partner's administrator manages their own organisation's subscriptions.
+        "abonnement.lire": "organisation",
+        "abonnement.gerer": "organisation",
         "compte.lire": "organisation",
         "compte.gerer": "organisation",
         "organisation.lire": "organisation",
@@ -162,6 +179,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "demande.reactiver",
                 "demande.historique",
                 "demande.handicap.lire",
+                "demande.violences.lire",
                 "piece.deposer",
                 "piece.lire",
                 "piece.valider",
@@ -182,6 +200,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "demande.lire",
                 "demande.historique",
                 "demande.handicap.lire",
+                "demande.violences.lire",
                 "piece.lire",
                 "piece.valider",
                 "cotation.lire",
@@ -203,6 +222,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
             (
                 "demande.lire",
                 "demande.handicap.lire",
+                "demande.violences.lire",
                 "piece.lire",
                 "cotation.lire",
                 "grille.lire",
@@ -227,6 +247,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
         ),
     },
     OBSERVATEUR: {**_SELF, "statistiques.lire": "perimetre"},
+    PARTENAIRE_API: {"abonnement.lire": "organisation", "abonnement.flux": "organisation"},
     DEMANDEUR: {
         "compte.moi": "propre",
         **dict.fromkeys(

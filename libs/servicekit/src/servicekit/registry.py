@@ -12,7 +12,16 @@ from servicekit.runtime import ServiceDefinition
 
 GROUP = "toit.services"
 # Start order for the embedded runner: identite first (accounts), portail last.
-ORDER = ("identite", "demandes", "cotation", "matching", "observatoire", "notifications", "portail")
+ORDER = (
+    "identite",
+    "demandes",
+    "cotation",
+    "matching",
+    "observatoire",
+    "notifications",
+    "abonnements",
+    "portail",
+)
 
 
 def available() -> list[str]:

@@ -1,5 +1,6 @@
 """The catalogue of integration events. Importing this package registers them all."""
 
+from toit_contracts.events.abonnements import AbonnementSuspendu
 from toit_contracts.events.base import (
     PERSONAL_DATA,
     ContractModel,
@@ -55,6 +56,7 @@ from toit_contracts.events.observatoire import ChiffreCle, ChiffresClesPublies
 
 __all__ = [
     "PERSONAL_DATA",
+    "AbonnementSuspendu",
     "Adresse",
     "CandidatDesigne",
     "CandidatEcarte",

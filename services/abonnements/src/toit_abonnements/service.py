@@ -1,0 +1,24 @@
+"""Declaration of the abonnements service for servicekit."""
+
+from pathlib import Path
+
+from servicekit import ServiceDefinition
+from toit_abonnements import bootstrap
+from toit_abonnements.adapters.tables import metadata
+from toit_abonnements.entrypoints.events import consumer
+from toit_abonnements.entrypoints.http import router
+from toit_abonnements.entrypoints.jobs import appliquer_retention
+from toit_abonnements.seed import seed
+
+service = ServiceDefinition(
+    name="abonnements",
+    description="Abonnements des partenaires aux événements des demandes : flux, webhooks, AMQP",
+    migrations=Path(__file__).parent / "migrations",
+    metadata=metadata,
+    routers=[router],
+    consumers=[consumer],
+    seed=seed,
+    daily_jobs=[appliquer_retention],
+    on_startup=[bootstrap.demarrer],
+    on_shutdown=[bootstrap.arreter],
+)

@@ -1,0 +1,82 @@
+"""Fan-out: each internal demande event goes, minimised, into the log of every subscription
+it concerns, in the transaction of the consumer's inbox row (nothing lost, nothing twice).
+
+Positions are reserved under the subscription's row lock, so each log is written in
+commit order; the consumer drops stale copies, so each demande's events enter in order.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from servicekit.uow import UnitOfWork
+from toit_abonnements.adapters import repository
+from toit_abonnements.domain.abonnements import Abonnement, concerne
+from toit_contracts import CloudEvent
+from toit_contracts.profils import SOURCE, minimiser, profil
+
+_NAMESPACE = uuid.UUID("0b8f7c1e-6d4a-4c1e-9a57-5d3f1e2a7b90")
+
+
+def event_id_partenaire(abonnement_id: str, source_event_id: str) -> str:
+    """Stable: the same internal event always has the same id for a given subscription."""
+    return str(uuid.uuid5(_NAMESPACE, f"{abonnement_id}/{source_event_id}"))
+
+
+def enveloppe_partenaire(a: Abonnement, envelope: CloudEvent, event_id: str, position: int) -> str:
+    p = profil(a.profil)
+    body: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": SOURCE,
+        "type": envelope.type,
+        "time": envelope.time.isoformat().replace("+00:00", "Z"),
+        "subject": envelope.subject,
+        "datacontenttype": "application/json",
+        "dataschema": p.dataschema_avec(set(a.complements) & set(p.complements)),
+        "sequence": str(position),
+        "data": minimiser(envelope.data, p, a.complements),
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def recevoir(uow: UnitOfWork, envelope: CloudEvent) -> None:
+    """Queue one internal event; the whole consumer batch is applied at commit."""
+    uow.collect(_appliquer, envelope)
+
+
+async def _appliquer(uow: UnitOfWork, envelopes: list[CloudEvent]) -> None:
+    abonnements = await repository.abonnements_vivants(uow.session)
+    cibles: dict[str, list[tuple[Abonnement, CloudEvent]]] = {}
+    for envelope in envelopes:
+        for a in abonnements:
+            if concerne(a, envelope.type, envelope.data):
+                cibles.setdefault(a.id, []).append((a, envelope))
+    if not cibles:
+        return
+    premieres = await repository.reserver_positions(
+        uow.session, {a_id: len(items) for a_id, items in cibles.items()}
+    )
+    maintenant = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    for a_id, items in cibles.items():
+        for offset, (a, envelope) in enumerate(items):
+            position = premieres[a_id] + offset
+            event_id = event_id_partenaire(a_id, envelope.id)
+            rows.append(
+                {
+                    "abonnement_id": a_id,
+                    "position": position,
+                    "event_id": event_id,
+                    "source_event_id": envelope.id,
+                    "type": envelope.type,
+                    "sujet": envelope.subject,
+                    "enveloppe": enveloppe_partenaire(a, envelope, event_id, position),
+                    "emis_le": envelope.time,
+                    "cree_le": maintenant,
+                }
+            )
+    await repository.ajouter_au_journal(uow.session, rows)
