@@ -118,6 +118,67 @@ def _message(event_cls: type[IntegrationEvent], example: IntegrationEvent) -> di
     }
 
 
+PARTNER_CHANNEL = "partenaires"
+
+
+def _partner_parts() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Channel, messages and schemas of what partners receive (services/abonnements):
+    one message per data profile and event type, its `data` minimised by the profile."""
+    from toit_contracts.profils import PROFILS, SOURCE, composants_asyncapi
+
+    messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for profil in PROFILS.values():
+        racines, composants = composants_asyncapi(profil)
+        schemas.update(composants)
+        for event_type, schema_name in racines.items():
+            name = f"{PARTNER_CHANNEL}.{profil.code}.v{profil.version}.{event_type}"
+            messages[name] = {
+                "name": name,
+                "title": f"{event_type} — profil {profil.code} v{profil.version}",
+                "summary": profil.libelle,
+                "description": profil.description,
+                "contentType": CONTENT_TYPE,
+                "tags": [{"name": "partenaires"}, {"name": f"profil {profil.code}"}],
+                "payload": {
+                    "type": "object",
+                    "required": ["specversion", "id", "source", "type", "time", "data"],
+                    "properties": {
+                        "specversion": {"const": "1.0"},
+                        "id": {
+                            "type": "string",
+                            "description": "Identifiant stable (dédoublonner dessus)",
+                        },
+                        "source": {"const": SOURCE},
+                        "type": {"const": event_type},
+                        "time": {"type": "string", "format": "date-time"},
+                        "subject": {"type": "string", "description": "Identifiant de la demande"},
+                        "dataschema": {
+                            "type": "string",
+                            "description": f"`{profil.dataschema}`, suivi de `+<complément>` "
+                            "pour chaque complément accordé",
+                        },
+                        "sequence": {"type": "string", "description": "Position dans le journal"},
+                        "data": _ref("components", "schemas", schema_name),
+                    },
+                },
+            }
+    channel = {
+        "address": "/api/abonnements/flux",
+        "title": "Événements livrés aux partenaires",
+        "description": (
+            "Ce que reçoivent les organisations partenaires abonnées (service abonnements), "
+            "par flux (`GET /api/abonnements/flux?apres=<curseur>`), par webhook (Standard "
+            "Webhooks, CloudEvents en mode structuré) ou par AMQP (file dédiée dans le vhost "
+            "du partenaire). Chaque profil de données minimise `data` ; les compléments "
+            "sensibles (`x-complements`) ne sont présents que si le rôle du partenaire "
+            "permet de les lire."
+        ),
+        "messages": {name: _ref("components", "messages", name) for name in messages},
+    }
+    return channel, messages, schemas
+
+
 def build_document() -> dict[str, Any]:
     """The AsyncAPI document as plain data."""
     events = registered_events()
@@ -125,6 +186,7 @@ def build_document() -> dict[str, Any]:
     missing = sorted(set(events) - set(examples))
     if missing:
         raise LookupError(f"no example for events {missing} in toit_contracts.examples")
+    partner_channel, partner_messages, partner_schemas = _partner_parts()
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -161,7 +223,8 @@ def build_document() -> dict[str, Any]:
                         "bindingVersion": _AMQP_BINDING_VERSION,
                     }
                 },
-            }
+            },
+            PARTNER_CHANNEL: partner_channel,
         },
         "operations": {
             f"receive.{t}": {
@@ -172,10 +235,21 @@ def build_document() -> dict[str, Any]:
                 "bindings": {"amqp": {"ack": True, "bindingVersion": _AMQP_BINDING_VERSION}},
             }
             for t, cls in events.items()
+        }
+        | {
+            f"send.{PARTNER_CHANNEL}": {
+                "action": "send",
+                "channel": _ref("channels", PARTNER_CHANNEL),
+                "summary": "Livraison aux partenaires abonnés, minimisée par profil",
+                "messages": [
+                    _ref("channels", PARTNER_CHANNEL, "messages", name) for name in partner_messages
+                ],
+            }
         },
         "components": {
-            "messages": {t: _message(cls, examples[t]) for t, cls in events.items()},
-            "schemas": _schemas(events),
+            "messages": {t: _message(cls, examples[t]) for t, cls in events.items()}
+            | partner_messages,
+            "schemas": _schemas(events) | partner_schemas,
         },
     }
 

@@ -385,19 +385,68 @@ def _resolve(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, An
     return dict(schema)
 
 
+class _Composants:
+    """Hoists each projected definition into a named component (AsyncAPI document): the
+    same projection of a definition is written once per profile."""
+
+    def __init__(self, prefixe: str) -> None:
+        self.prefixe = prefixe
+        self.schemas: dict[str, dict[str, Any]] = {}
+        self._noms: dict[str, str] = {}
+
+    def nom(self, definition: str, schema: dict[str, Any]) -> str:
+        import json
+
+        cle = json.dumps(schema, sort_keys=True)
+        if cle not in self._noms:
+            base = f"{self.prefixe}{definition}"
+            nom, n = base, 1
+            while nom in self.schemas:
+                n += 1
+                nom = f"{base}{n}"
+            self.schemas[nom] = schema
+            self._noms[cle] = nom
+        return self._noms[cle]
+
+
+def _en_composants(schema: Any) -> Any:
+    """The definition with its references as the AsyncAPI document writes them."""
+    if isinstance(schema, dict):
+        return {
+            k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else _en_composants(v))
+            for k, v in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_en_composants(v) for v in schema]
+    return schema
+
+
 def _inline(
     schema: Mapping[str, Any],
     defs: Mapping[str, Any],
     champs: Champs | bool,
     interdits: Mapping[Chemin, frozenset[str]],
     chemin: Chemin,
+    composants: _Composants | None = None,
 ) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if ref is not None and composants is not None:
+        definition = ref.rsplit("/", 1)[-1]
+        autour = {k: v for k, v in schema.items() if k != "$ref"}
+        projete = _inline(defs[definition], defs, champs, interdits, chemin, composants)
+        if projete == _en_composants(defs[definition]):
+            # Unchanged (an enumeration, a small object kept whole): the catalogue's own.
+            return {"$ref": f"#/components/schemas/{definition}", **autour}
+        nom = composants.nom(definition, projete)
+        return {"$ref": f"#/components/schemas/{nom}", **autour}
     schema = _resolve(schema, defs)
     for key in ("anyOf", "oneOf", "allOf"):
         if key in schema:
-            schema[key] = [_inline(s, defs, champs, interdits, chemin) for s in schema[key]]
+            schema[key] = [
+                _inline(s, defs, champs, interdits, chemin, composants) for s in schema[key]
+            ]
     if schema.get("type") == "array" and "items" in schema:
-        schema["items"] = _inline(schema["items"], defs, champs, interdits, chemin)
+        schema["items"] = _inline(schema["items"], defs, champs, interdits, chemin, composants)
     if "enum" in schema and chemin in interdits:
         schema["enum"] = [v for v in schema["enum"] if str(v) not in interdits[chemin]]
         labels = schema.get("x-enum-labels")
@@ -413,11 +462,33 @@ def _inline(
             schema["additionalProperties"] = False
         schema["properties"] = {
             k: _inline(
-                v, defs, champs[k] if isinstance(champs, Mapping) else True, interdits, (*chemin, k)
+                v,
+                defs,
+                champs[k] if isinstance(champs, Mapping) else True,
+                interdits,
+                (*chemin, k),
+                composants,
             )
             for k, v in props.items()
         }
     return schema
+
+
+def composants_asyncapi(p: Profil) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """For the AsyncAPI document: event type -> name of its data schema, and the schemas
+    (with every complement the profile offers; `x-complements` lists them)."""
+    composants = _Composants(f"{p.code.capitalize()}V{p.version}")
+    champs = _champs_effectifs(p.code, frozenset(p.complements))
+    racines: dict[str, str] = {}
+    for event_type in p.evenements:
+        cls = EVENEMENTS_PARTENAIRES[event_type]
+        source = cls.model_json_schema(mode="serialization")
+        defs = source.pop("$defs", {})
+        schema = _inline(source, defs, champs, valeurs_exclues(p, p.complements), (), composants)
+        schema["title"] = f"{cls.__name__} — profil {p.code} v{p.version}"
+        schema["x-complements"] = {c: COMPLEMENTS[c].libelle for c in p.complements}
+        racines[event_type] = composants.nom(cls.__name__, schema)
+    return racines, composants.schemas
 
 
 def schema_donnees(event_type: str, p: Profil, complements: Iterable[str] = ()) -> dict[str, Any]:
@@ -484,5 +555,6 @@ __all__ = [
     "profil",
     "schema_donnees",
     "schema_enveloppe",
+    "composants_asyncapi",
     "valeurs_exclues",
 ]

@@ -56,6 +56,7 @@ def test_catalogue_is_complete() -> None:
         "designation.effectuee",
         "jeton.revoque",
         "observatoire.chiffres_cles_publies",
+        "abonnement.suspendu",
     } == set(EVENT_TYPES)
 
 

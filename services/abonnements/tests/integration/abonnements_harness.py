@@ -110,6 +110,29 @@ async def publier(runtime: ServiceRuntime, *events: IntegrationEvent) -> list[st
     return [e.id for e in envelopes]
 
 
+async def publier_dans_l_ordre(runtime: ServiceRuntime, lots: list[list[IntegrationEvent]]) -> None:
+    """Publish each batch once the previous one is in the log. Two consumer workers may
+    take a demande's versions out of order; the older copy is then dropped as stale (the
+    later snapshot supersedes it), so a test expecting every version publishes them in turn,
+    as the demandes service does for one demande."""
+    import sqlalchemy as sa
+    from toit_abonnements.adapters.tables import journal
+
+    attendus = 0
+    for lot in lots:
+        await publier(runtime, *lot)
+        attendus += len(lot)
+
+        async def journalises(n: int = attendus) -> bool:
+            async with runtime.unit_of_work() as uow:
+                ids = await uow.session.scalar(
+                    sa.select(sa.func.count(sa.distinct(journal.c.source_event_id)))
+                )
+            return bool(ids and ids >= n)
+
+        await attendre(journalises)
+
+
 def modification(demande_id: uuid.UUID, version: int, **changes: Any) -> DemandeModifiee:
     event = example_events()["demande.modifiee"]
     assert isinstance(event, DemandeModifiee)

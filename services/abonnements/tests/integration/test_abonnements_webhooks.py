@@ -10,15 +10,6 @@ from collections.abc import AsyncIterator
 import jsonschema
 import pytest
 import sqlalchemy as sa
-from .abonnements_harness import (
-    Recepteur,
-    attendre,
-    client,
-    creer_abonnement,
-    declarer_partenaire,
-    modification,
-    publier,
-)
 from toit_abonnements.adapters.tables import journal, livraison
 from toit_abonnements.service import service
 
@@ -27,6 +18,17 @@ from servicekit.testing import RuntimeFactory
 from toit_contracts.enums import MotifDemande
 from toit_contracts.events import MotifInvoque
 from toit_contracts.profils import PROFILS, schema_enveloppe
+
+from .abonnements_harness import (
+    Recepteur,
+    attendre,
+    client,
+    creer_abonnement,
+    declarer_partenaire,
+    modification,
+    publier,
+    publier_dans_l_ordre,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -93,7 +95,9 @@ async def test_demande_modifiee_arrive_minimisee_et_signee(
     # Minimised: never the contact, the applicant's account, nationality, workplace,
     # nor the sensitive complements the subscription did not ask for.
     assert "contact" not in data["snapshot"] and "compte_demandeur" not in data
-    assert all("nationalite" not in p and "handicap" not in p for p in data["snapshot"]["personnes"])
+    assert all(
+        "nationalite" not in p and "handicap" not in p for p in data["snapshot"]["personnes"]
+    )
     assert [m["motif"] for m in data["snapshot"]["motifs"]] == ["LOGEMENT_TROP_PETIT"]
     verifier_schema(recepteur)
 
@@ -108,8 +112,7 @@ async def test_recepteur_en_panne_pendant_trois_relances_puis_tout_arrive_une_fo
     recepteur.en_panne = True
 
     demandes = [uuid.uuid4() for _ in range(3)]
-    for version in (1, 2, 3):
-        await publier(runtime, *(modification(d, version) for d in demandes))
+    await publier_dans_l_ordre(runtime, [[modification(d, v) for d in demandes] for v in (1, 2, 3)])
 
     async def trois_relances() -> bool:
         return recepteur.refus >= 4  # the first attempt and three retries
@@ -214,7 +217,9 @@ async def test_redirection_refusee_et_suspension_automatique(
             async with rt.unit_of_work() as uow:
                 notices = (
                     await uow.session.execute(
-                        sa.text("SELECT envelope FROM outbox WHERE event_type = 'abonnement.suspendu'")
+                        sa.text(
+                            "SELECT envelope FROM outbox WHERE event_type = 'abonnement.suspendu'"
+                        )
                     )
                 ).all()
             assert len(notices) == 1
@@ -223,8 +228,8 @@ async def test_redirection_refusee_et_suspension_automatique(
 
 
 def gestionnaire() -> dict[str, str]:
-    from .abonnements_harness import GESTIONNAIRE_35
-
     from servicekit.testing_auth import auth_headers
+
+    from .abonnements_harness import GESTIONNAIRE_35
 
     return auth_headers(**GESTIONNAIRE_35)

@@ -173,8 +173,8 @@ def _verifier_territoire(perimetre: Perimetre, habilitation: Perimetre) -> None:
     if habilitation.restreint and not perimetre.restreint:
         raise HorsHabilitation(
             "périmètre",
-            "L'organisation n'est habilitée que sur certains EPCI ou communes : "
-            "précisez-les dans le périmètre",
+            "Le périmètre dépasse l'habilitation de l'organisation, limitée à certains "
+            "EPCI ou communes : précisez-les dans le périmètre",
         )
 
 

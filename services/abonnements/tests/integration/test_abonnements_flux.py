@@ -1,0 +1,229 @@
+"""The pull feed, the habilitation checks and the access matrix (real PostgreSQL, RabbitMQ)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import jsonschema
+import pytest
+from toit_abonnements.service import service
+from toit_abonnements.service_layer import retention
+
+from servicekit.runtime import ServiceRuntime
+from servicekit.testing import RuntimeFactory
+from servicekit.testing_auth import assert_access_matrix, auth_headers
+from toit_contracts.profils import PROFILS, schema_enveloppe
+
+from .abonnements_harness import (
+    GESTIONNAIRE_35,
+    ORGANISATION,
+    attendre,
+    client,
+    creer_abonnement,
+    declarer_partenaire,
+    jeton_client,
+    modification,
+    publier,
+    publier_dans_l_ordre,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def runtime(runtime_factory: RuntimeFactory) -> ServiceRuntime:
+    return await runtime_factory(service)
+
+
+async def test_flux_dans_l_ordre_rejeu_depuis_un_curseur_et_retention(
+    runtime: ServiceRuntime,
+) -> None:
+    async with client(runtime) as http:
+        await declarer_partenaire(http, roles={"OBSERVATEUR"})
+        creation = await creer_abonnement(http, profil="statistique")
+        abonnement_id = creation["abonnement"]["id"]
+        autre = await creer_abonnement(http, profil="statistique", nom="Autre")
+        demandes = [uuid.uuid4() for _ in range(2)]
+        await publier_dans_l_ordre(
+            runtime, [[modification(d, v) for d in demandes] for v in (1, 2, 3)]
+        )
+
+        async def lire(**params: object) -> dict:  # type: ignore[type-arg]
+            r = await http.get(
+                "/api/abonnements/flux",
+                params={"abonnement": abonnement_id, **params},
+                headers=jeton_client(),
+            )
+            assert r.status_code == 200, r.text
+            assert r.headers["cache-control"] == "no-store"
+            return dict(r.json())
+
+        async def six() -> bool:
+            return len((await lire(limite=10))["evenements"]) == 6
+
+        await attendre(six)
+        page1 = await lire(limite=4)
+        assert len(page1["evenements"]) == 4 and page1["encore"] is True
+        page2 = await lire(apres=page1["curseur_suivant"], limite=4)
+        assert len(page2["evenements"]) == 2 and page2["encore"] is False
+        tous = page1["evenements"] + page2["evenements"]
+        for e in tous:
+            jsonschema.validate(e, schema_enveloppe(e["type"], PROFILS["statistique"]))
+            assert "numero_unique" not in e["data"]  # statistical profile: pseudonymous
+        for d in demandes:
+            assert [e["data"]["version"] for e in tous if e["subject"] == str(d)] == [1, 2, 3]
+        # Replay from a cursor: the same events, the same ids.
+        rejeu = await lire(apres=page1["curseur_suivant"], limite=4)
+        assert [e["id"] for e in rejeu["evenements"]] == [e["id"] for e in page2["evenements"]]
+        # Nothing new: the cursor stays.
+        vide = await lire(apres=page2["curseur_suivant"])
+        assert vide["evenements"] == [] and vide["curseur_suivant"] == page2["curseur_suivant"]
+
+        # A cursor of another subscription: 422, in French.
+        r = await http.get(
+            "/api/abonnements/flux",
+            params={"abonnement": autre["abonnement"]["id"], "apres": page1["curseur_suivant"]},
+            headers=jeton_client(),
+        )
+        assert r.status_code == 422
+        assert r.json()["erreurs"][0]["message"] == "Ce curseur appartient à un autre abonnement"
+        # Another organisation's client cannot use this cursor either.
+        r = await http.get(
+            "/api/abonnements/flux",
+            params={"apres": page1["curseur_suivant"]},
+            headers=jeton_client(str(uuid.uuid4())),
+        )
+        assert r.status_code == 422
+        # A forged cursor: 422.
+        r = await http.get(
+            "/api/abonnements/flux",
+            params={"abonnement": abonnement_id, "apres": "Zm9yZ2U"},
+            headers=jeton_client(),
+        )
+        assert r.status_code == 422 and r.json()["erreurs"][0]["champ"] == "apres"
+
+        # Retention: everything logged before a day far ahead is purged; the old cursor
+        # is now out of retention (410), a fresh read starts after the purge.
+        async with runtime.unit_of_work() as uow:
+            await retention.appliquer(uow, date.today() + timedelta(days=400), 30, 365)
+        r = await http.get(
+            "/api/abonnements/flux",
+            params={"abonnement": abonnement_id, "apres": page1["curseur_suivant"]},
+            headers=jeton_client(),
+        )
+        assert r.status_code == 410
+        assert "durée de conservation" in r.json()["detail"]
+        assert (await lire())["evenements"] == []
+
+
+async def test_abonnement_plus_large_que_l_habilitation_403_nommant_la_partie(
+    runtime: ServiceRuntime,
+) -> None:
+    async with client(runtime) as http:
+        await declarer_partenaire(http, roles={"RESERVATAIRE"}, epcis=["243500139"])
+        base = {
+            "organisation_id": ORGANISATION,
+            "nom": "Trop large",
+            "types": ["demande.modifiee"],
+            "profil": "bailleur",
+        }
+        cas = [
+            (
+                {"perimetre": {"departements": ["35", "44"], "epcis": ["243500139"]}},
+                "département 44",
+            ),
+            ({"perimetre": {"departements": ["35"]}}, "périmètre"),
+            ({"perimetre": {"departements": ["35"], "communes": ["35288"]}}, "commune 35288"),
+            (
+                {
+                    "perimetre": {"departements": ["35"], "epcis": ["243500139"]},
+                    "complements": ["handicap"],
+                },
+                "complément handicap",
+            ),
+        ]
+        for extra, partie in cas:
+            r = await http.post(
+                "/api/abonnements/abonnements",
+                json={**base, **extra},
+                headers=auth_headers(**GESTIONNAIRE_35),
+            )
+            assert r.status_code == 403, (partie, r.text)
+            assert r.json()["partie"] == partie
+            assert "habilitation" in r.json()["detail"]
+        ok = await http.post(
+            "/api/abonnements/abonnements",
+            json={**base, "perimetre": {"departements": ["35"], "epcis": ["243500139"]}},
+            headers=auth_headers(**GESTIONNAIRE_35),
+        )
+        assert ok.status_code == 201, ok.text
+        # A gestionnaire of the 44 does not see (nor manage) the partner of the 35.
+        r = await http.get(
+            f"/api/abonnements/abonnements/{ok.json()['abonnement']['id']}",
+            headers=auth_headers(roles={"GESTIONNAIRE_FICHIER"}, departements={"44"}),
+        )
+        assert r.status_code == 404
+        # The partner's administrator sees its own subscriptions.
+        r = await http.get(
+            "/api/abonnements/abonnements",
+            headers=auth_headers(
+                roles={"ADMINISTRATEUR_ORGANISATION"},
+                departements={"35"},
+                organisation=ORGANISATION,
+            ),
+        )
+        assert [a["nom"] for a in r.json()] == ["Trop large"]
+        # A gestionnaire of the 35 cannot declare a partner in the 44.
+        r = await http.post(
+            "/api/abonnements/partenaires",
+            json={
+                "organisation_id": str(uuid.uuid4()),
+                "nom": "Hors périmètre",
+                "contact_email": "x@example.org",
+                "roles": ["INSTRUCTEUR"],
+                "habilitation": {"departements": ["44"]},
+            },
+            headers=auth_headers(**GESTIONNAIRE_35),
+        )
+        assert r.status_code == 403 and r.json()["partie"] == "département 44"
+
+
+async def test_modification_avec_if_match_effet_au_prochain_evenement(
+    runtime: ServiceRuntime,
+) -> None:
+    async with client(runtime) as http:
+        await declarer_partenaire(http, roles={"OBSERVATEUR"})
+        creation = await creer_abonnement(http, profil="statistique")
+        a = creation["abonnement"]
+        url = f"/api/abonnements/abonnements/{a['id']}"
+        body = {
+            "nom": a["nom"],
+            "types": ["demande.radiee"],
+            "perimetre": a["perimetre"],
+            "profil": "statistique",
+        }
+        r = await http.put(url, json=body, headers=auth_headers(**GESTIONNAIRE_35))
+        assert r.status_code == 428
+        r = await http.put(
+            url, json=body, headers={**auth_headers(**GESTIONNAIRE_35), "If-Match": '"7"'}
+        )
+        assert r.status_code == 412
+        r = await http.put(
+            url, json=body, headers={**auth_headers(**GESTIONNAIRE_35), "If-Match": '"1"'}
+        )
+        assert r.status_code == 200 and r.headers["etag"] == '"2"'
+        await publier(runtime, modification(uuid.uuid4(), 1))
+        r = await http.post(f"{url}/revocation", headers=auth_headers(**GESTIONNAIRE_35))
+        assert r.json()["statut"] == "REVOQUE"
+        r = await http.get(
+            "/api/abonnements/flux", params={"abonnement": a["id"]}, headers=jeton_client()
+        )
+        assert r.status_code == 404
+
+
+async def test_abonnements_matrice_d_acces(runtime: ServiceRuntime) -> None:
+    await assert_access_matrix(
+        runtime.app(manage_lifespan=False),
+        path_params={"code": "bailleur", "event_type": "demande.modifiee", "cle": "essai"},
+    )

@@ -1,0 +1,159 @@
+"""Pure rules of abonnements: retries over a day, cursors, SSRF guard, perimeter matching."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from toit_abonnements.adapters.ssrf import adresse_publique, verifier_url
+from toit_abonnements.domain import curseurs
+from toit_abonnements.domain.abonnements import (
+    Abonnement,
+    Partenaire,
+    Perimetre,
+    Statut,
+    concerne,
+    verifier_abonnement,
+)
+from toit_abonnements.domain.exceptions import (
+    CurseurExpire,
+    CurseurInvalide,
+    HorsHabilitation,
+    UrlRefusee,
+)
+from toit_abonnements.domain.livraisons import PolitiqueRelance, Resultat, decider
+
+T0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
+
+
+def test_abonnements_relances_exponentielles_avec_gigue_sur_plus_de_24_heures() -> None:
+    politique = PolitiqueRelance()
+    assert politique.delai(1, 0.5) == timedelta(seconds=30)
+    assert politique.delai(2, 0.5) == timedelta(seconds=60)
+    assert politique.delai(20, 0.5) == timedelta(hours=1)  # capped
+    assert timedelta(seconds=24) <= politique.delai(1, 0.0) < politique.delai(1, 0.99)
+    assert politique.delai(1, 0.99) <= timedelta(seconds=36)
+    # Abandon only after the whole window (>= 24 h): a partner down for a day loses nothing.
+    assert politique.abandon_apres >= timedelta(hours=24)
+    assert not politique.abandonner(T0, T0 + timedelta(hours=24))
+    assert politique.abandonner(T0, T0 + politique.abandon_apres)
+    # About 30 attempts fit in the window (jitter at its minimum: 0.8 h apart at most).
+    assert politique.duree_minimale(30) >= timedelta(hours=16)
+
+
+def test_abonnements_decision_en_ordre_lettre_morte_et_suspension() -> None:
+    politique = PolitiqueRelance()
+    ok = [Resultat(1, True), Resultat(2, True), Resultat(3, False, 503, "réponse HTTP 503")]
+    d = decider(politique, ok, 0, 0, None, T0, 0.5)
+    assert (d.livre_jusqu_a, d.echecs, d.premier_echec) == (2, 1, T0)
+    assert d.prochain_essai == T0 + timedelta(seconds=30) and d.lettre_morte is None
+    plus_tard = T0 + timedelta(hours=27)
+    d = decider(politique, [Resultat(3, False, 503)], 2, 40, T0, plus_tard, 0.5)
+    assert d.lettre_morte is not None and d.suspendre and d.livre_jusqu_a == 3
+
+
+def test_abonnements_curseurs_signes_lies_a_l_abonnement() -> None:
+    cle = b"cle-de-test"
+    texte = curseurs.encoder(curseurs.Curseur("a-1", 42), cle)
+    assert curseurs.decoder(texte, cle) == curseurs.Curseur("a-1", 42)
+    with pytest.raises(CurseurInvalide):
+        curseurs.decoder(texte, b"autre-cle")
+    with pytest.raises(CurseurInvalide):
+        curseurs.decoder(texte[:-2] + "AA", cle)
+    with pytest.raises(CurseurInvalide):
+        curseurs.verifier(curseurs.Curseur("a-2", 42), "a-1", 0, 30)
+    with pytest.raises(CurseurExpire):
+        curseurs.verifier(curseurs.Curseur("a-1", 42), "a-1", 100, 30)
+    curseurs.verifier(curseurs.Curseur("a-1", 100), "a-1", 100, 30)
+
+
+async def test_abonnements_garde_ssrf() -> None:
+    async def resout(vers: list[str]):  # type: ignore[no-untyped-def]
+        async def resolveur(_host: str, _port: int) -> list[str]:
+            return vers
+
+        return resolveur
+
+    for adresse in (
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.1",
+        "169.254.169.254",
+        "::1",
+        "fd00::1",
+        "::ffff:10.0.0.1",
+        "0.0.0.0",
+        "100.64.0.1",
+    ):
+        assert not adresse_publique(adresse), adresse
+        with pytest.raises(UrlRefusee):
+            await verifier_url(
+                "https://partenaire.example.org/hook",
+                production=True,
+                resolveur=await resout([adresse]),
+            )
+    assert adresse_publique("93.184.216.34")
+    await verifier_url(
+        "https://partenaire.example.org/hook",
+        production=True,
+        resolveur=await resout(["93.184.216.34"]),
+    )
+    # One private answer among public ones is enough to refuse.
+    with pytest.raises(UrlRefusee):
+        await verifier_url(
+            "https://partenaire.example.org/hook",
+            production=True,
+            resolveur=await resout(["93.184.216.34", "10.0.0.8"]),
+        )
+    for url in (
+        "http://partenaire.example.org/hook",
+        "https://u:p@partenaire.example.org/",
+        "ftp://partenaire.example.org/",
+        "https:///sans-hote",
+    ):
+        with pytest.raises(UrlRefusee):
+            await verifier_url(url, production=True, resolveur=await resout(["93.184.216.34"]))
+    # Outside production a local receiver is accepted (demo sandbox, tests).
+    await verifier_url("http://127.0.0.1:9000/hook", production=False)
+
+
+def _partenaire(roles: set[str], **hab: frozenset[str]) -> Partenaire:
+    return Partenaire(
+        "org", "P", "p@example.org", frozenset(roles), Perimetre(frozenset({"35"}), **hab)
+    )
+
+
+def _abonnement(perimetre: Perimetre, **kw: object) -> Abonnement:
+    values: dict[str, object] = {"types": ("demande.modifiee",), **kw}
+    return Abonnement("a", "org", "A", perimetre=perimetre, profil="bailleur", **values)  # type: ignore[arg-type]
+
+
+def test_abonnements_habilitation_et_perimetre() -> None:
+    instructeur = _partenaire({"INSTRUCTEUR"})
+    verifier_abonnement(
+        _abonnement(Perimetre(frozenset({"35"})), complements=("handicap",)), instructeur
+    )
+    with pytest.raises(HorsHabilitation) as refus:
+        verifier_abonnement(_abonnement(Perimetre(frozenset({"35"}))), _partenaire({"OBSERVATEUR"}))
+    assert refus.value.partie == "profil"
+    reservataire = _partenaire({"RESERVATAIRE"})
+    with pytest.raises(HorsHabilitation) as refus:
+        verifier_abonnement(
+            _abonnement(Perimetre(frozenset({"35"})), complements=("violences",)), reservataire
+        )
+    assert refus.value.partie == "complément violences"
+
+
+def test_abonnements_evenement_dans_le_perimetre() -> None:
+    rennes = Perimetre(frozenset({"35"}), epcis=frozenset({"243500139"}))
+    a = _abonnement(rennes)
+    data = {"departement": "35", "snapshot": {"logement_recherche": {"communes": ["35047"]}}}
+    assert concerne(a, "demande.modifiee", data)
+    assert not concerne(a, "demande.radiee", data)  # type not subscribed
+    ailleurs = {"departement": "35", "snapshot": {"logement_recherche": {"communes": ["35288"]}}}
+    assert not concerne(a, "demande.modifiee", ailleurs)
+    assert not concerne(a, "demande.modifiee", {**data, "departement": "44"})
+    purge = {"departement": "35", "commune_souhaitee": "35238"}
+    assert concerne(_abonnement(rennes, types=("demande.purgee",)), "demande.purgee", purge)
+    revoque = _abonnement(Perimetre(frozenset({"35"})), statut=Statut.REVOQUE)
+    assert not concerne(revoque, "demande.modifiee", data)
