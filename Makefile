@@ -48,6 +48,7 @@ infra: ## Start only PostgreSQL and RabbitMQ on loopback (for tests run by hand)
 .PHONY: asyncapi
 asyncapi: deps ## Regenerate docs/asyncapi.yaml and the JSON Schemas from libs/contracts
 	@uv run python -m toit_contracts.asyncapi --output docs/asyncapi.yaml
+	@uv run python -m toit_contracts.profils_doc --output docs/partenaires
 
 .PHONY: bench-bus
 bench-bus: deps ## Raw aio-pika ceiling vs the full outbox→broker→inbox path (figures in docs/performance.md)

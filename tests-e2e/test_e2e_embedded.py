@@ -21,6 +21,7 @@ SERVICES = (
     "observatoire",
     "portail",
     "notifications",
+    "abonnements",
 )
 
 

@@ -28,6 +28,7 @@ PORTS = {"TOIT_SERVICE_PORT_BASE": "18100", "TOIT_GATEWAY_PORT": "18000"}
 GATEWAY = f"http://127.0.0.1:{PORTS['TOIT_GATEWAY_PORT']}"
 SERVICES = ("identite", "demandes", "cotation", "matching", "observatoire", "portail")
 SERVICES += ("notifications",)
+SERVICES += ("abonnements",)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 T = TypeVar("T")

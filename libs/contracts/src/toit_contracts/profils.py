@@ -413,7 +413,9 @@ def _en_composants(schema: Any) -> Any:
     """The definition with its references as the AsyncAPI document writes them."""
     if isinstance(schema, dict):
         return {
-            k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else _en_composants(v))
+            k: (
+                v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else _en_composants(v)
+            )
             for k, v in schema.items()
         }
     if isinstance(schema, list):
@@ -551,10 +553,10 @@ __all__ = [
     "Complement",
     "Profil",
     "ProfilInconnu",
+    "composants_asyncapi",
     "minimiser",
     "profil",
     "schema_donnees",
     "schema_enveloppe",
-    "composants_asyncapi",
     "valeurs_exclues",
 ]

@@ -126,3 +126,14 @@ def test_contract_profil_schemas_valides_et_versionnes(code: str) -> None:
             assert "$ref" not in json.dumps(schema)
     for c in profil.complements:
         assert c in COMPLEMENTS
+
+
+def test_contract_profil_pages_partenaires_a_jour() -> None:
+    from pathlib import Path
+
+    from toit_contracts.profils_doc import main
+
+    racine = Path(__file__).resolve().parents[4]
+    assert main(["--check", "--output", str(racine / "docs/partenaires")]) == 0, (
+        "régénérez docs/partenaires : uv run python -m toit_contracts.profils_doc"
+    )
