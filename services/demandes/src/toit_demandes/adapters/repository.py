@@ -545,6 +545,28 @@ class DemandeRepository:
         for demande in lot:
             await self._historiser(demande)
 
+    async def numeros_existants(self, numeros: list[str]) -> set[str]:
+        if not numeros:
+            return set()
+        lignes = await self.session.execute(
+            sa.select(demandes.c.numero_unique).where(demandes.c.numero_unique.in_(numeros))
+        )
+        return {str(n) for n in lignes.scalars()}
+
+    async def relever_sequence(self, departement: str, annee: int, au_moins: int) -> None:
+        """The next numbers of (département, year) come after `au_moins` (migrated ones)."""
+        dialect = self.session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(sequences_numero)
+        valeur = sequences_numero.c.valeur
+        await self.session.execute(
+            insert.values(
+                departement=departement, annee=annee, valeur=au_moins
+            ).on_conflict_do_update(
+                index_elements=["departement", "annee"],
+                set_={"valeur": sa.case((valeur < au_moins, au_moins), else_=valeur)},
+            )
+        )
+
     async def prochaine_sequence(self, departement: str, annee: int) -> int:
         return await self.reserver_sequences(departement, annee, 1)
 

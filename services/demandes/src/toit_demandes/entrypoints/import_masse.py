@@ -6,12 +6,21 @@ the 200,000 of `make seed N=200000`:
 Writes to the demandes database of the environment (TOIT_DATABASE_URL_DEMANDES, else the
 SQLite file of the data dir), after its migrations; events go to the outbox and are relayed
 when the service runs.
+
+Migration from another fichier (`--migration`): each line also holds the `numero_unique` the
+other fichier gave (and, when renewed, `date_dernier_renouvellement`); numéro, dépôt date and
+ancienneté are kept, no attestation is sent (the household has one), and the line report
+(`--rapport`, CSV: ligne;numero_unique;motif) says which lines were refused and why:
+
+    uv run python -m toit_demandes.entrypoints.import_masse --migration \
+        --input reprise.jsonl --rapport reprise-refus.csv
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import time
 from collections.abc import Iterator
@@ -24,6 +33,53 @@ from servicekit.runtime import ServiceRuntime
 from servicekit.settings import Settings
 from toit_demandes import service_layer as uc
 from toit_demandes.domain.demande import Intervenant
+
+
+def _lignes_numerotees(chemin: Path, taille: int) -> Iterator[list[tuple[int, Any]]]:
+    """Batches of (line number, parsed JSON or the error text), blank lines skipped."""
+    lot: list[tuple[int, Any]] = []
+    with chemin.open(encoding="utf-8") as fichier:
+        for numero, ligne in enumerate(fichier, start=1):
+            if not ligne.strip():
+                continue
+            try:
+                lot.append((numero, json.loads(ligne)))
+            except ValueError as exc:
+                lot.append((numero, f"ligne JSON illisible : {exc}"))
+            if len(lot) == taille:
+                yield lot
+                lot = []
+    if lot:
+        yield lot
+
+
+async def migrer(
+    runtime: ServiceRuntime, chemin: Path, taille_lot: int, rapport: Path | None = None
+) -> uc.import_masse.BilanMigration:
+    """Imports a file of another fichier's demandes (see the module's docstring)."""
+    await runtime.migrate()
+    ctx = uc.commun.Contexte(Intervenant.automatique(), datetime.now(UTC))
+    bilan = uc.import_masse.BilanMigration()
+    for lot in _lignes_numerotees(chemin, taille_lot):
+        lisibles = [(n, ligne) for n, ligne in lot if isinstance(ligne, dict)]
+        for n, ligne in lot:
+            if not isinstance(ligne, dict):
+                motif = ligne if isinstance(ligne, str) else "objet JSON attendu"
+                bilan.refusees.append(uc.import_masse.LigneRefusee(n, None, motif))
+        async with runtime.unit_of_work() as uow:
+            resultat = await uc.import_masse.migrer_lot(uow, lisibles, ctx)
+        bilan.importees += resultat.importees
+        bilan.refusees.extend(resultat.refusees)
+        print(f"{bilan.importees} demandes reprises, {len(bilan.refusees)} refusées", flush=True)
+    bilan.refusees.sort(key=lambda r: r.ligne)
+    if rapport is not None:
+        with rapport.open("w", encoding="utf-8", newline="") as sortie:
+            ecrivain = csv.writer(sortie, delimiter=";")
+            ecrivain.writerow(["ligne", "numero_unique", "motif"])
+            for refus in bilan.refusees:
+                ecrivain.writerow([refus.ligne, refus.numero_unique or "", refus.motif])
+    await _apres_import(runtime)
+    return bilan
 
 
 def _lots(chemin: Path, taille: int) -> Iterator[list[dict[str, Any]]]:
@@ -73,6 +129,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--input", type=Path, required=True)
     parser.add_argument("--lot", type=int, default=1000, help="demandes par transaction")
+    parser.add_argument(
+        "--migration",
+        action="store_true",
+        help="reprise d'un autre fichier : numéros et dates conservés, aucune attestation",
+    )
+    parser.add_argument("--rapport", type=Path, help="rapport des lignes refusées (CSV)")
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging("WARNING", settings.log_json)
@@ -82,7 +144,11 @@ def main(argv: list[str] | None = None) -> None:
 
     async def run() -> None:
         try:
-            await importer(runtime, args.input, args.lot)
+            if args.migration:
+                bilan = await migrer(runtime, args.input, args.lot, args.rapport)
+                print(f"{bilan.importees} reprises, {len(bilan.refusees)} lignes refusées")
+            else:
+                await importer(runtime, args.input, args.lot)
         finally:
             await runtime.db.dispose()
 
