@@ -78,7 +78,10 @@ def evenements(
                 "date_enregistrement": depot + timedelta(days=3),
                 "date_expiration": depot + timedelta(days=365),
                 "logement_recherche": base.logement_recherche.model_copy(
-                    update={"typologies": [typologie], "communes": [rng.choice(places)]}
+                    update={
+                        "typologies": [typologie],
+                        "communes": [places[0] if rng.random() < 0.3 else rng.choice(places)],
+                    }
                 ),
                 "logement_actuel": base.logement_actuel.model_copy(
                     update={"type": rng.choice(LOGEMENTS)}
