@@ -7,6 +7,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_KEY_PASSPHRASE = "toit-development-only-key-passphrase"
 DEFAULT_DEMO_PASSWORD = "toit-demo-2026"
+# Revocations (jeton.revoque) are kept by the services this long at most.
+MAX_ACCESS_TOKEN_SECONDS = 3600
 
 
 class IdentiteSettings(BaseSettings):
@@ -16,20 +18,27 @@ class IdentiteSettings(BaseSettings):
 
     # Base URL of the links sent by email (activation, password reset).
     public_url: str = "http://127.0.0.1:8000"
-    access_token_seconds: int = Field(default=600, ge=30)
+    access_token_seconds: int = Field(default=600, ge=30, le=MAX_ACCESS_TOKEN_SECONDS)
     refresh_token_seconds: int = Field(default=8 * 3600, ge=60)
     activation_link_hours: int = Field(default=72, ge=1)
     reset_link_minutes: int = Field(default=60, ge=5)
     # Validity of a new professional account when none is given: rights are
     # reviewed at least yearly.
     default_validity_days: int = Field(default=365, ge=1)
-    # Throttling: after `account_max_failures` failed logins on one identifiant
-    # (or `source_max_failures` from one address) within the window, the
-    # identifiant (or the address) is locked for `lockout_seconds`.
+    # Throttling (README "Passwords and throttling"): from `account_max_failures` failed
+    # logins on one account from one address, that address waits `lockout_seconds`
+    # before its next try on that account, then twice as long after each further
+    # failure, up to `max_lockout_seconds`. The account alone (every address) takes
+    # the same backoff from `account_all_sources_max_failures`, the address alone
+    # (password spraying) from `source_max_failures`. Failures are remembered for
+    # `failure_window_seconds` from the first one; a successful login or a password
+    # reset by email clears the account's counters.
     account_max_failures: int = Field(default=5, ge=1)
+    account_all_sources_max_failures: int = Field(default=50, ge=1)
     source_max_failures: int = Field(default=50, ge=1)
-    failure_window_seconds: int = Field(default=900, ge=1)
-    lockout_seconds: int = Field(default=900, ge=1)
+    failure_window_seconds: int = Field(default=86400, ge=1)
+    lockout_seconds: int = Field(default=60, ge=1)
+    max_lockout_seconds: int = Field(default=3600, ge=1)
     # Accounts unused for this long are disabled by the daily job (about 6 months).
     inactivity_days: int = Field(default=183, ge=1)
     # Monthly review (the 1st): administrators are told which accounts expire

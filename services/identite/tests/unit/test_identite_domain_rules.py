@@ -38,8 +38,25 @@ def test_identite_throttle_locks_then_expires():
     assert state.is_locked(T0 + timedelta(minutes=5))
     assert state.just_locked(before, T0 + timedelta(seconds=3))
     assert not state.is_locked(T0 + timedelta(minutes=11))
-    # After the lock, counting starts again.
-    assert state.after_failure(T0 + timedelta(minutes=11), policy).failures == 1
+    # Within the window, the next failure after the lock locks again at once.
+    again = state.after_failure(T0 + timedelta(minutes=11), policy)
+    assert again.failures == 4 and again.is_locked(T0 + timedelta(minutes=12))
+
+
+def test_identite_throttle_backoff_doubles_up_to_the_ceiling():
+    policy = ThrottlePolicy(
+        max_failures=5,
+        window=timedelta(days=1),
+        lockout=timedelta(minutes=1),
+        max_lockout=timedelta(minutes=30),
+    )
+    state, locks, now = Throttle(), [], T0
+    for _ in range(12):
+        state = state.after_failure(now, policy)
+        if state.locked_until is not None:
+            locks.append(int((state.locked_until - now).total_seconds() // 60))
+            now = state.locked_until  # the attacker waits out each lock
+    assert locks == [1, 2, 4, 8, 16, 30, 30, 30]
 
 
 def test_identite_throttle_window_resets():

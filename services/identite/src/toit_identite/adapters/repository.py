@@ -397,6 +397,18 @@ async def clear_throttle(session: AsyncSession, key: str) -> None:
     await session.execute(t.login_throttle.delete().where(t.login_throttle.c.key == key))
 
 
+async def clear_account_throttles(session: AsyncSession, compte_id: str) -> None:
+    """The account's counters, from every address (see jetons.throttle_keys)."""
+    await session.execute(
+        t.login_throttle.delete().where(
+            sa.or_(
+                t.login_throttle.c.key == f"compte:{compte_id}",
+                t.login_throttle.c.key.like(f"ip-compte:%|{compte_id}"),
+            )
+        )
+    )
+
+
 async def purge_expired(session: AsyncSession, now: datetime, before: datetime) -> None:
     """Forget spent tokens, links and counters (daily housekeeping)."""
     await session.execute(t.refresh_token.delete().where(t.refresh_token.c.expires_at < before))

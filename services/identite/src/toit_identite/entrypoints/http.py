@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Header, HTTPException, Request, Re
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from servicekit.auth import Principal, public, require
+from servicekit.auth import InvalidToken, Principal, public, require, verifier_of
 from servicekit.errors import answering_route
 from servicekit.exceptions import Introuvable, Invalide, VersionObsolete
 from servicekit.http import runtime_of
@@ -143,8 +143,21 @@ class DeconnexionIn(BaseModel):
     summary="Se déconnecter (révoque la session)",
     dependencies=[Depends(public("révocation par le jeton de rafraîchissement"))],
 )
-async def deconnexion(body: DeconnexionIn, uow: UoW) -> Response:
-    await uc.jetons.logout(uow, body.refresh_token)
+async def deconnexion(
+    body: DeconnexionIn,
+    uow: UoW,
+    request: Request,
+    authorization: Annotated[str | None, Header(max_length=4096)] = None,
+) -> Response:
+    """The access token, when sent (`Authorization: Bearer`), is revoked with the
+    session; without it, every access token of the account issued until now is."""
+    access = None
+    if authorization and authorization.lower().startswith("bearer "):
+        try:
+            access = await verifier_of(runtime_of(request)).verify(authorization[7:].strip())
+        except InvalidToken:
+            access = None
+    await uc.jetons.logout(uow, body.refresh_token, access)
     return Response(status_code=204)
 
 

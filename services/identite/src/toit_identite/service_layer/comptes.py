@@ -29,6 +29,7 @@ from toit_identite.domain.model import (
 )
 from toit_identite.domain.passwords import password_problems
 from toit_identite.service_layer.contexte import ACTIVATION, Identite, now_utc
+from toit_identite.service_layer.jetons import revoke_access_tokens
 from toit_identite.service_layer.organisations import authorize_organisation
 
 # --- Professional accounts -------------------------------------------------------------------
@@ -332,6 +333,7 @@ async def disable_compte(
     )
     await save_compte_checked(uow, updated, compte.version)
     await repo.revoke_all_refresh(uow.session, compte.id, now)
+    revoke_access_tokens(uow, compte.id, now)
     await repo.journal(
         uow.session,
         at=now,

@@ -29,23 +29,29 @@ class Identite:
     hasher: Hasher
     loaded_keys: dict[str, keys.SigningKey] = field(default_factory=dict)
 
-    @property
-    def account_policy(self) -> ThrottlePolicy:
+    def _policy(self, max_failures: int) -> ThrottlePolicy:
         s = self.settings
         return ThrottlePolicy(
-            s.account_max_failures,
+            max_failures,
             timedelta(seconds=s.failure_window_seconds),
             timedelta(seconds=s.lockout_seconds),
+            timedelta(seconds=max(s.lockout_seconds, s.max_lockout_seconds)),
         )
 
     @property
+    def pair_policy(self) -> ThrottlePolicy:
+        """One address on one account."""
+        return self._policy(self.settings.account_max_failures)
+
+    @property
+    def account_policy(self) -> ThrottlePolicy:
+        """One account, whatever the address."""
+        return self._policy(self.settings.account_all_sources_max_failures)
+
+    @property
     def source_policy(self) -> ThrottlePolicy:
-        s = self.settings
-        return ThrottlePolicy(
-            s.source_max_failures,
-            timedelta(seconds=s.failure_window_seconds),
-            timedelta(seconds=s.lockout_seconds),
-        )
+        """One address, whatever the account."""
+        return self._policy(self.settings.source_max_failures)
 
     @property
     def retired_key_grace(self) -> timedelta:

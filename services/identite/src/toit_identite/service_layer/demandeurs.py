@@ -23,6 +23,7 @@ from toit_identite.domain.model import (
 from toit_identite.domain.passwords import password_problems
 from toit_identite.service_layer.comptes import new_link, save_compte_checked
 from toit_identite.service_layer.contexte import ACTIVATION, REINITIALISATION, Identite, now_utc
+from toit_identite.service_layer.jetons import revoke_access_tokens
 
 # --- Applicants ------------------------------------------------------------------------------
 
@@ -140,7 +141,8 @@ async def reset_password(
     if compte is None or compte.statut != StatutCompte.ACTIF:
         raise Invalide([("jeton", "lien de réinitialisation invalide, expiré ou déjà utilisé")])
     await _set_password(uow, ctx, compte, password, now)
-    await repo.clear_throttle(uow.session, f"id:{compte.identifiant}")
+    # The owner of a locked account gets back in by email, whatever the attacker does.
+    await repo.clear_account_throttles(uow.session, compte.id)
     await uow.commit()
 
 
@@ -172,3 +174,4 @@ async def _set_password(
     await save_compte_checked(uow, updated, compte.version)
     # Every session of the account ends: whoever knew the old password is out.
     await repo.revoke_all_refresh(uow.session, compte.id, now)
+    revoke_access_tokens(uow, compte.id, now)

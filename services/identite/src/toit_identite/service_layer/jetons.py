@@ -14,9 +14,11 @@ from servicekit.auth import Principal
 from servicekit.uow import UnitOfWork
 from toit_contracts.events.identite import (
     CompteVerrouille,
+    JetonRevoque,
 )
 from toit_identite.adapters import keys
 from toit_identite.adapters import repository as repo
+from toit_identite.config import MAX_ACCESS_TOKEN_SECONDS
 from toit_identite.domain.erreurs import GrantRefuse, Verrouille
 from toit_identite.domain.model import (
     Compte,
@@ -96,6 +98,12 @@ async def _issue(
     return TokenPair(access, lifetime, refresh, refresh_lifetime, not principal.charte_acceptee)
 
 
+def throttle_keys(source: str | None, account: str) -> tuple[str, str, str]:
+    """(address + account, account, address) keys of the login throttle."""
+    address = source or "inconnue"
+    return f"ip-compte:{address}|{account}", f"compte:{account}", f"ip:{address}"
+
+
 async def password_grant(
     uow: UnitOfWork,
     ctx: Identite,
@@ -105,25 +113,22 @@ async def password_grant(
     now: datetime | None = None,
 ) -> TokenPair:
     now = now or now_utc()
-    account_key = f"id:{identifiant.strip().lower()[:250]}"
-    source_key = f"ip:{source or 'inconnue'}"
-    account_state = await repo.get_throttle(uow.session, account_key)
-    source_state = await repo.get_throttle(uow.session, source_key)
-    locks = [
-        s.locked_until
-        for s in (account_state, source_state)
-        if s.locked_until is not None and s.is_locked(now)
-    ]
+    # One account, one counter, whichever identifier (login or email) was typed.
+    compte = await repo.find_compte(uow.session, identifiant)
+    account = compte.id if compte else f"id:{identifiant.strip().lower()[:250]}"
+    counters = throttle_keys(source, account)
+    policies = (ctx.pair_policy, ctx.account_policy, ctx.source_policy)
+    states = [await repo.get_throttle(uow.session, key) for key in counters]
+    locks = [s.locked_until for s in states if s.locked_until is not None and s.is_locked(now)]
     if locks:
         raise Verrouille(max(1, int((max(locks) - now).total_seconds()) + 1))
-    compte = await repo.find_compte(uow.session, identifiant)
     if not ctx.hasher.verify(compte.password_hash if compte else None, password):
-        new_account = account_state.after_failure(now, ctx.account_policy)
-        await repo.save_throttle(uow.session, account_key, new_account)
-        await repo.save_throttle(
-            uow.session, source_key, source_state.after_failure(now, ctx.source_policy)
-        )
-        if compte is not None and new_account.just_locked(account_state, now):
+        after = [s.after_failure(now, p) for s, p in zip(states, policies, strict=True)]
+        for key, state in zip(counters, after, strict=True):
+            await repo.save_throttle(uow.session, key, state)
+        # The owner is told when the account gets locked (not for the address alone).
+        locked = [a for a, s in zip(after[:2], states[:2], strict=True) if a.just_locked(s, now)]
+        if compte is not None and locked:
             compte.version += 1
             await repo.save_compte(uow.session, compte, expected_version=compte.version - 1)
             uow.publish(
@@ -131,7 +136,7 @@ async def password_grant(
                     compte_id=uuid.UUID(compte.id),
                     email=compte.email,
                     version=compte.version,
-                    verrouille_jusqu_a=new_account.locked_until,
+                    verrouille_jusqu_a=max(a.locked_until for a in locked if a.locked_until),
                 )
             )
         await uow.commit()
@@ -140,7 +145,7 @@ async def password_grant(
     refus = compte.refus_connexion(repo.today_utc(now))
     if refus:
         raise GrantRefuse(refus)
-    await repo.clear_throttle(uow.session, account_key)
+    await repo.clear_throttle(uow.session, counters[0])
     assert compte.password_hash is not None
     rehashed = ctx.hasher.hash(password) if ctx.hasher.needs_rehash(compte.password_hash) else None
     await repo.record_login(uow.session, compte.id, now, rehashed)
@@ -177,11 +182,39 @@ async def refresh_grant(
     return pair
 
 
-async def logout(uow: UnitOfWork, refresh_token: str, now: datetime | None = None) -> None:
-    """Revoke the login the refresh token belongs to (unknown tokens: nothing to do)."""
+def revoke_access_tokens(
+    uow: UnitOfWork, compte_id: str, now: datetime, *, jti: str | None = None
+) -> None:
+    """Tell every service to refuse the account's access token `jti`, or all its access
+    tokens issued until now (jeton.revoque, applied by servicekit's token verifier)."""
+    uow.publish(
+        JetonRevoque(
+            compte_id=uuid.UUID(compte_id),
+            jti=jti,
+            emis_avant=None if jti else now,
+            expire_le=now + timedelta(seconds=MAX_ACCESS_TOKEN_SECONDS),
+        )
+    )
+
+
+async def logout(
+    uow: UnitOfWork,
+    refresh_token: str,
+    access: Principal | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Revoke the login the refresh token belongs to (unknown tokens: nothing to do),
+    and its access tokens: the one presented with the logout if it is the account's,
+    otherwise every access token of the account issued until now (the other sessions
+    get a 401, refresh, and go on)."""
+    now = now or now_utc()
     row = await repo.get_refresh_token(uow.session, refresh_token)
     if row is not None:
-        await repo.revoke_family(uow.session, row["family_id"], now or now_utc())
+        await repo.revoke_family(uow.session, row["family_id"], now)
+        own = access is not None and access.sub == row["compte_id"] and access.token_id
+        revoke_access_tokens(
+            uow, str(row["compte_id"]), now, jti=access.token_id if own and access else None
+        )
         await uow.commit()
 
 
