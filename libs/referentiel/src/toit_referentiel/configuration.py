@@ -196,6 +196,8 @@ def lifecycle_config() -> LifecycleConfig:
         grace_non_renouvellement_mois=months("non_renouvellement", "grace_mois"),
         attestation_delai_mois=months("attestation", "delai_mois"),
         conservation_apres_radiation_mois=months("conservation", "mois_apres_radiation"),
+        validation_delai_jours=months("a_valider", "delai_validation_jours"),
+        a_valider_conservation_mois=months("a_valider", "conservation_mois"),
         radiation={
             str(motif): RegleRadiation(
                 preavis_mois=_int(name, rule.get("preavis_mois"), f"radiation.{motif}"),

@@ -81,6 +81,10 @@ class LifecycleConfig:
     """Months after radiation before the purge of personal data."""
     radiation: Mapping[str, RegleRadiation]
     """Keyed by MotifRadiation code (ATTRIBUTION, RENONCIATION, ...)."""
+    validation_delai_jours: int = 10
+    """An online demande not validated within this many days is on the gestionnaire's list."""
+    a_valider_conservation_mois: int = 3
+    """An online demande never validated is purged this many months after its dépôt."""
 
     def regle_radiation(self, motif: str) -> RegleRadiation:
         try:

@@ -82,6 +82,8 @@ def _regles() -> ReglesCycleDeVie:
             if regle.reactivation_mois > 0
         },
         conservation_apres_radiation_mois=config.conservation_apres_radiation_mois,
+        validation_delai_jours=config.validation_delai_jours,
+        a_valider_conservation_mois=config.a_valider_conservation_mois,
     )
 
 

@@ -216,6 +216,8 @@ class Criteres:
     statut: StatutDemande | None = None
     typologie: str | None = None
     departement: str | None = None
+    # Deposited on or before this date (online submissions waiting too long for validation).
+    depot_au_plus_tard: date | None = None
     # Access scope: the départements (and communes, when restricted) of an agent,
     # or the account of a demandeur.
     departements_autorises: frozenset[str] | None = None
@@ -292,6 +294,7 @@ def _valeurs(c: Criteres) -> dict[str, Any]:
         "date_naissance": c.date_naissance,
         "statut": c.statut.value if c.statut else None,
         "departement": c.departement or None,
+        "depot_au_plus_tard": c.depot_au_plus_tard,
         "commune": c.commune or None,
         "typologie": c.typologie or None,
         "proprietaire": c.proprietaire,
@@ -315,6 +318,9 @@ _CONDITIONS: dict[str, Callable[[], sa.ColumnElement[bool]]] = {
     "date_naissance": lambda: demandes.c.date_naissance == sa.bindparam("date_naissance"),
     "statut": lambda: demandes.c.statut == sa.bindparam("statut"),
     "departement": lambda: demandes.c.departement == sa.bindparam("departement"),
+    "depot_au_plus_tard": lambda: (
+        demandes.c.date_depot_initial <= sa.bindparam("depot_au_plus_tard")
+    ),
     "commune": lambda: _commune_souhaitee(demande_communes.c.commune == sa.bindparam("commune")),
     "typologie": lambda: sa.exists().where(
         demande_typologies.c.demande_id == demandes.c.id,
@@ -767,8 +773,17 @@ def preavis_de_radiation_echus(jour: date) -> Selection:
     )
 
 
-def a_purger(jour: date, conservation_apres_radiation_mois: int, brouillon_mois: int) -> Selection:
+def a_purger(
+    jour: date,
+    conservation_apres_radiation_mois: int,
+    brouillon_mois: int,
+    a_valider_mois: int = 3,
+) -> Selection:
     return sa.or_(
+        sa.and_(
+            _d.statut == StatutDemande.A_VALIDER.value,
+            _d.date_depot_initial <= ajouter_mois(jour, -a_valider_mois),
+        ),
         sa.and_(
             _d.statut == StatutDemande.RADIEE.value,
             _d.date_radiation <= ajouter_mois(jour, -conservation_apres_radiation_mois),

@@ -20,6 +20,7 @@ from toit_contracts.enums import MotifRadiation, StatutDemande
 
 class Action(StrEnum):
     SOUMETTRE = "SOUMETTRE"  # online submission, identity to check
+    REJETER = "REJETER"  # a guichet refuses an online submission: back to the applicant
     ENREGISTRER = "ENREGISTRER"
     MODIFIER = "MODIFIER"
     RENOUVELER = "RENOUVELER"
@@ -35,6 +36,8 @@ TRANSITIONS: dict[tuple[StatutDemande, Action], StatutDemande] = {
     (S.BROUILLON, Action.SOUMETTRE): S.A_VALIDER,
     (S.BROUILLON, Action.ENREGISTRER): S.ACTIVE,
     (S.A_VALIDER, Action.ENREGISTRER): S.ACTIVE,
+    (S.A_VALIDER, Action.REJETER): S.BROUILLON,
+    (S.A_VALIDER, Action.PURGER): S.PURGEE,
     (S.BROUILLON, Action.MODIFIER): S.BROUILLON,
     (S.A_VALIDER, Action.MODIFIER): S.A_VALIDER,
     (S.ACTIVE, Action.MODIFIER): S.ACTIVE,
@@ -53,6 +56,7 @@ TRANSITIONS: dict[tuple[StatutDemande, Action], StatutDemande] = {
 
 _ACTIONS_FR = {
     Action.SOUMETTRE: "soumettre",
+    Action.REJETER: "rejeter",
     Action.ENREGISTRER: "enregistrer",
     Action.MODIFIER: "modifier",
     Action.RENOUVELER: "renouveler",
@@ -108,6 +112,10 @@ class ReglesCycleDeVie:
     )
     conservation_apres_radiation_mois: int = 12
     brouillon_abandonne_mois: int = 12
+    # Online submissions (A_VALIDER): on the gestionnaire's list after this many days,
+    # purged after this many months if never validated.
+    validation_delai_jours: int = 10
+    a_valider_conservation_mois: int = 3
 
     def expiration(self, depuis: date) -> date:
         return add_months(depuis, self.validite_mois)

@@ -65,6 +65,7 @@ class Intervenant:
 class TypeEvenement(StrEnum):
     CREATION = "CREATION"
     SOUMISSION = "SOUMISSION"
+    REJET = "REJET"
     ENREGISTREMENT = "ENREGISTREMENT"
     MODIFICATION = "MODIFICATION"
     RENOUVELLEMENT = "RENOUVELLEMENT"
@@ -191,6 +192,18 @@ class Demande:
             qui,
             TypeEvenement.SOUMISSION,
             "Demande déposée en ligne, pièce d'identité à vérifier",
+        )
+
+    def rejeter(self, motif: str, quand: datetime, qui: Intervenant) -> None:
+        """A guichet refuses an online submission (identity document missing or unreadable...):
+        the demande goes back to the applicant as a draft, with the motif."""
+        self._passer(Action.REJETER)
+        self._noter(
+            quand,
+            qui,
+            TypeEvenement.REJET,
+            f"Demande en ligne rejetée : {motif}",
+            [Changement("statut", StatutDemande.A_VALIDER.value, self.statut.value)],
         )
 
     def verifier_enregistrable(self, identite_justifiee: bool) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -270,19 +270,6 @@ async def rechercher(
 ) -> s.PageDemandes:
     if nom is not None and not normaliser(nom):
         raise DonneesInvalides([Erreur("nom", "indiquez au moins une lettre")])
-    scopes = authz.scopes_for(principal.roles, "demande.lire")
-    perimetre: dict[str, Any] = {}
-    if "tout" not in scopes:
-        if "perimetre" in scopes:
-            communes = set(principal.communes)
-            for epci in principal.epcis:
-                communes |= {c.insee for c in _communes_epci(epci)}
-            perimetre = {
-                "departements_autorises": principal.departements,
-                "communes_autorisees": frozenset(communes) or None,
-            }
-        else:
-            perimetre = {"proprietaire": principal.sub}
     criteres = Criteres(
         numero_unique=numero_unique,
         nom=nom,
@@ -291,10 +278,57 @@ async def rechercher(
         statut=statut,
         typologie=typologie.value if typologie else None,
         departement=departement,
-        **perimetre,
+        **_perimetre(principal, "demande.lire"),
     )
     trouvees, total, exact = await DemandeRepository(uow.session).rechercher(
         criteres, tri=tri, page=page, par_page=par_page
+    )
+    return s.PageDemandes(
+        elements=[s.resume(d) for d in trouvees],
+        page=page,
+        par_page=par_page,
+        total=total,
+        total_exact=exact,
+    )
+
+
+def _perimetre(principal: Principal, action: str) -> dict[str, Any]:
+    """The search criteria that keep a search within what the principal may read."""
+    scopes = authz.scopes_for(principal.roles, action)
+    if "tout" in scopes:
+        return {}
+    if "perimetre" in scopes:
+        communes = set(principal.communes)
+        for epci in principal.epcis:
+            communes |= {c.insee for c in _communes_epci(epci)}
+        return {
+            "departements_autorises": principal.departements,
+            "communes_autorisees": frozenset(communes) or None,
+        }
+    return {"proprietaire": principal.sub}
+
+
+@router.get(
+    "/a-valider/en-retard",
+    response_model=s.PageDemandes,
+    summary="Demandes déposées en ligne qui attendent leur validation au-delà du délai configuré",
+)
+async def a_valider_en_retard(
+    uow: Uow,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    par_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    principal: Principal = Depends(require("demande.enregistrer")),
+) -> s.PageDemandes:
+    """Online submissions (A_VALIDER) older than `a_valider.delai_validation_jours` of the
+    referentiel, oldest first; they are purged after `a_valider.conservation_mois`."""
+    delai = referentiel.regles_cycle_de_vie().validation_delai_jours
+    criteres = Criteres(
+        statut=StatutDemande.A_VALIDER,
+        depot_au_plus_tard=datetime.now(UTC).date() - timedelta(days=delai),
+        **_perimetre(principal, "demande.enregistrer"),
+    )
+    trouvees, total, exact = await DemandeRepository(uow.session).rechercher(
+        criteres, tri="date_depot", page=page, par_page=par_page
     )
     return s.PageDemandes(
         elements=[s.resume(d) for d in trouvees],
@@ -496,6 +530,25 @@ async def soumettre(
     ctx = contexte(principal)
     demande = await uc.cycle_de_vie.soumettre(
         uow, demande_id, ctx, acces(principal, "demande.modifier")
+    )
+    return reponse(demande, principal, ctx)
+
+
+@router.post(
+    "/{demande_id}/rejet",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Rejeter une demande déposée en ligne (retour en brouillon, avis motivé)",
+)
+async def rejeter(
+    demande_id: UUID,
+    corps: s.Rejet,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.enregistrer")),
+) -> JSONResponse:
+    ctx = contexte(principal)
+    demande = await uc.cycle_de_vie.rejeter(
+        uow, demande_id, corps.motif, ctx, acces(principal, "demande.enregistrer")
     )
     return reponse(demande, principal, ctx)
 

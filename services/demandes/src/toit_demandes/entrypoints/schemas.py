@@ -174,6 +174,14 @@ class DecisionIrrecevabiliteIn(BaseModel):
     )
 
 
+class Rejet(BaseModel):
+    motif: str = Field(
+        min_length=5,
+        max_length=500,
+        description="Motif du rejet, communiqué au demandeur (pièce d'identité illisible...)",
+    )
+
+
 class Radiation(BaseModel):
     motif: MotifRadiation
     sous_motif: MotifIrrecevabilite | None = Field(

@@ -12,6 +12,7 @@ from toit_contracts.events.demandes import (
     DemandeModifiee,
     DemandeRadiationPreavisee,
     DemandeReactivee,
+    DemandeRejetee,
     DemandeRenouvelee,
 )
 from toit_contracts.types import NumeroUnique
@@ -158,6 +159,28 @@ async def reactiver(
     version_lue = demande.version
     demande.reactiver(ctx.maintenant, ctx.intervenant, ctx.referentiel.regles_cycle_de_vie())
     uow.publish(DemandeReactivee(**avec_snapshot(demande, ctx)))
+    await repo.sauver(demande, version_lue)
+    await uow.commit()
+    return demande
+
+
+async def rejeter(
+    uow: UnitOfWork, demande_id: UUID, motif: str, ctx: Contexte, verifier: VerifierAcces
+) -> Demande:
+    """A guichet refuses an online submission (identity document missing, unreadable...):
+    back to the applicant as a draft; notifications tells them why (demande.rejetee)."""
+    repo = DemandeRepository(uow.session)
+    demande = await charger(repo, demande_id, verifier)
+    version_lue = demande.version
+    demande.rejeter(motif, ctx.maintenant, ctx.intervenant)
+    uow.publish(DemandeModifiee(**avec_snapshot(demande, ctx), rubriques_modifiees=["statut"]))
+    uow.publish(
+        DemandeRejetee(
+            **etat(demande),
+            motif=motif,
+            contact=contact(demande.saisie, ctx.referentiel.nom_commune),
+        )
+    )
     await repo.sauver(demande, version_lue)
     await uow.commit()
     return demande

@@ -181,6 +181,10 @@ async def _purge(uow: UnitOfWork, demande: Demande, ctx: Contexte) -> bool:
     elif demande.statut is StatutDemande.BROUILLON:
         if ajouter_mois(demande.date_depot_initial, regles.brouillon_abandonne_mois) > jour:
             return False
+    elif demande.statut is StatutDemande.A_VALIDER:
+        # Never validated: not registered, nothing to keep it for.
+        if ajouter_mois(demande.date_depot_initial, regles.a_valider_conservation_mois) > jour:
+            return False
     else:
         return False
     valeurs = derives(demande, ctx)
@@ -245,7 +249,10 @@ async def taches_quotidiennes(
         (
             "purge",
             selections.a_purger(
-                jour, regles.conservation_apres_radiation_mois, regles.brouillon_abandonne_mois
+                jour,
+                regles.conservation_apres_radiation_mois,
+                regles.brouillon_abandonne_mois,
+                regles.a_valider_conservation_mois,
             ),
             _purge,
         ),
