@@ -62,6 +62,7 @@ def construire(runtime: ServiceRuntime, settings: AbonnementsSettings | None = N
             settings.abonnements_rabbitmq_api,
             runtime.settings.amqp_url,
             settings.abonnements_amqp_public,
+            settings.abonnements_prefixe_vhost,
         )
         publieur = PublieurAmqp(runtime.settings.amqp_url)
         canaux[Mode.AMQP] = publieur
@@ -75,6 +76,7 @@ def construire(runtime: ServiceRuntime, settings: AbonnementsSettings | None = N
         lot=settings.abonnements_lot,
         bail=timedelta(seconds=settings.abonnements_bail_secondes),
         paralleles=settings.abonnements_livreurs,
+        prefixe_vhost=settings.abonnements_prefixe_vhost,
     )
     return Dependances(
         settings=settings,

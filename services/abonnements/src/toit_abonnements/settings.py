@@ -29,6 +29,8 @@ class AbonnementsSettings(Settings):
     # broker address given to partners.
     abonnements_rabbitmq_api: str = "http://127.0.0.1:55674/api"
     abonnements_amqp_public: str = "amqp://127.0.0.1:55672"
+    # Prefix of the partners' vhosts (tests use a random one).
+    abonnements_prefixe_vhost: str = Field(default="toit-partenaire-", pattern=r"^[a-z0-9-]{1,40}$")
 
     # Where this installation answers (demo sandbox subscriptions point there).
     abonnements_url_publique: str = "http://127.0.0.1:8000"

@@ -30,7 +30,15 @@ def utilisateur_de(organisation_id: str) -> str:
 class AdminRabbitMQ:
     """The management API (HTTP) with the service's own broker account."""
 
-    def __init__(self, api_url: str, amqp_url: str, public_url: str, timeout: float = 10) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        amqp_url: str,
+        public_url: str,
+        prefixe_vhost: str = "toit-partenaire-",
+        timeout: float = 10,
+    ) -> None:
+        self._prefixe = prefixe_vhost
         parts = urlsplit(amqp_url)
         self._api = api_url.rstrip("/")
         self._service_user = parts.username or "guest"
@@ -42,7 +50,8 @@ class AdminRabbitMQ:
         return httpx.AsyncClient(auth=self._auth, timeout=self._timeout)
 
     async def preparer_partenaire(self, organisation_id: str) -> AccesAmqp:
-        vhost, user = vhost_de(organisation_id), utilisateur_de(organisation_id)
+        vhost = vhost_de(organisation_id, self._prefixe)
+        user = utilisateur_de(organisation_id)
         v = quote(vhost, safe="")
         password = secrets.token_urlsafe(24)
         async with self._client() as client:

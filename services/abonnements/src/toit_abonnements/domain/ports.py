@@ -51,6 +51,6 @@ def nom_file(abonnement_id: str) -> str:
     return f"toit.abonnement.{abonnement_id}"
 
 
-def vhost_de(organisation_id: str) -> str:
+def vhost_de(organisation_id: str, prefixe: str = "toit-partenaire-") -> str:
     """The partner's own RabbitMQ vhost (AMQP mode)."""
-    return f"toit-partenaire-{organisation_id}"
+    return f"{prefixe}{organisation_id}"

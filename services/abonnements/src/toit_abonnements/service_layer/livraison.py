@@ -37,6 +37,7 @@ class Livreur:
     lot: int = 200
     bail: timedelta = timedelta(minutes=2)
     paralleles: int = 20
+    prefixe_vhost: str = "toit-partenaire-"
     alea: Callable[[], float] = random.random
     horloge: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -51,10 +52,10 @@ def _secrets(row: Any, maintenant: datetime) -> list[str]:
     return actifs
 
 
-def _destination(row: Any) -> str:
+def _destination(row: Any, prefixe_vhost: str) -> str:
     if row.mode == Mode.WEBHOOK.value:
         return str(row.url)
-    return f"{vhost_de(row.organisation_id)}|{nom_file(row.id)}"
+    return f"{vhost_de(row.organisation_id, prefixe_vhost)}|{nom_file(row.id)}"
 
 
 async def livrer_dus(unit_of_work: UnitOfWorkFactory, livreur: Livreur) -> int:
@@ -86,7 +87,7 @@ async def livrer_dus(unit_of_work: UnitOfWorkFactory, livreur: Livreur) -> int:
 
 async def livrer_abonnement(unit_of_work: UnitOfWorkFactory, livreur: Livreur, row: Any) -> int:
     canal = livreur.canaux[Mode(row.mode)]
-    destination = _destination(row)
+    destination = _destination(row, livreur.prefixe_vhost)
     secrets = _secrets(row, livreur.horloge())
     async with unit_of_work() as uow:
         rejeux = await repository.rejeux_en_attente(uow.session, row.id)
