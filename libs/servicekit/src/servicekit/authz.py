@@ -99,6 +99,7 @@ ACTIONS: Mapping[str, str] = {
     "abonnement.lire": "Consulter les abonnements, leurs livraisons et lettres mortes",
     "abonnement.gerer": "Créer, modifier, suspendre les abonnements; rejouer les lettres mortes",
     "abonnement.flux": "Lire le flux d'événements d'un abonnement (client API partenaire)",
+    "client_api.gerer": "Créer, renouveler, révoquer les clients API (OAuth2) des partenaires",
 }
 
 _SELF: dict[str, Scope] = dict.fromkeys(SELF_ACTIONS, "propre")
@@ -147,6 +148,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "partenaire.gerer",
                 "abonnement.lire",
                 "abonnement.gerer",
+                "client_api.gerer",
             ),
             "perimetre",
         ),
@@ -156,6 +158,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
         # A partner's administrator manages their own organisation's subscriptions.
         "abonnement.lire": "organisation",
         "abonnement.gerer": "organisation",
+        "client_api.gerer": "organisation",
         "compte.lire": "organisation",
         "compte.gerer": "organisation",
         "organisation.lire": "organisation",

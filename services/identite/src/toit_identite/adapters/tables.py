@@ -132,3 +132,21 @@ rappel_revue = sa.Table(
     sa.Column("mois", sa.String(7), primary_key=True),  # AAAA-MM
     sa.Column("envoye_le", _ts, nullable=False),
 )
+
+# API clients of partner organisations (OAuth2 client credentials, services/abonnements).
+# Secrets are random (256 bits) and stored as SHA-256 hashes; during a rotation the
+# previous secret stays valid until `secret_precedent_jusqu_a` (no downtime).
+client_api = sa.Table(
+    "client_api",
+    metadata,
+    sa.Column("client_id", sa.String(64), primary_key=True),
+    sa.Column("organisation_id", _id, sa.ForeignKey("organisation.id"), nullable=False, index=True),
+    sa.Column("nom", sa.String(200), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("secret_precedent_hash", sa.String(64), nullable=True),
+    sa.Column("secret_precedent_jusqu_a", _ts, nullable=True),
+    sa.Column("cree_le", _ts, nullable=False),
+    sa.Column("cree_par", _id, nullable=True),
+    sa.Column("revoque_le", _ts, nullable=True),
+    sa.Column("derniere_utilisation", _ts, nullable=True),
+)

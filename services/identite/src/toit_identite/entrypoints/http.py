@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Request, Response
@@ -115,14 +117,28 @@ async def token(
     request: Request,
     uow: UoW,
     ctx: Ctx,
-    grant_type: Annotated[Literal["password", "refresh_token"], Form()],
+    grant_type: Annotated[Literal["password", "refresh_token", "client_credentials"], Form()],
     username: Annotated[str | None, Form(max_length=254)] = None,
     password: Annotated[str | None, Form(max_length=256)] = None,
     refresh_token: Annotated[str | None, Form(max_length=128)] = None,
+    client_id: Annotated[str | None, Form(max_length=64)] = None,
+    client_secret: Annotated[str | None, Form(max_length=128)] = None,
 ) -> JSONResponse:
-    """OAuth2: `grant_type=password` (identifiant or email, and password) or
-    `grant_type=refresh_token`. Each refresh token is single-use: the answer
-    carries the next one."""
+    """OAuth2: `grant_type=password` (identifiant or email, and password),
+    `grant_type=refresh_token` (each refresh token is single-use: the answer carries the
+    next one), or `grant_type=client_credentials` for a partner's API client
+    (`client_id`/`client_secret` in the form or in HTTP Basic; no refresh token)."""
+    if grant_type == "client_credentials":
+        client_id, client_secret = _identifiants_client(request, client_id, client_secret)
+        jeton = await uc.clients_api.client_credentials_grant(uow, ctx, client_id, client_secret)
+        return JSONResponse(
+            {
+                "access_token": jeton.access_token,
+                "token_type": "Bearer",
+                "expires_in": jeton.expires_in,
+            },
+            headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+        )
     if grant_type == "password":
         if not username or not password:
             raise GrantRefuse("identifiant et mot de passe obligatoires")
@@ -131,6 +147,23 @@ async def token(
     if not refresh_token:
         raise GrantRefuse("refresh_token obligatoire")
     return _tokens(await uc.jetons.refresh_grant(uow, ctx, refresh_token))
+
+
+def _identifiants_client(
+    request: Request, client_id: str | None, client_secret: str | None
+) -> tuple[str, str]:
+    """client_id and client_secret from the form, or from HTTP Basic (RFC 6749 §2.3.1)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic ") and not (client_id or client_secret):
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+            identifiant, _, secret = decoded.partition(":")
+            client_id, client_secret = unquote(identifiant)[:64], unquote(secret)[:128]
+        except ValueError:
+            raise GrantRefuse("en-tête Authorization Basic illisible") from None
+    if not client_id or not client_secret:
+        raise GrantRefuse("client_id et client_secret obligatoires")
+    return client_id, client_secret
 
 
 class DeconnexionIn(BaseModel):

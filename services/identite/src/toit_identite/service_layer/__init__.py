@@ -5,7 +5,8 @@
 - `organisations`: partner organisations;
 - `comptes`: professional accounts, their habilitations and the daily/monthly jobs;
 - `demandeurs`: applicant accounts, activation and passwords;
-- `charte`: the charte déontologique.
+- `charte`: the charte déontologique;
+- `clients_api`: API clients of partner organisations (OAuth2 client credentials).
 
 Each use case takes a unit of work and commits it itself when it changes something;
 it raises the refusals of `servicekit.exceptions` (and `domain.erreurs`) only.
@@ -13,6 +14,7 @@ it raises the refusals of `servicekit.exceptions` (and `domain.erreurs`) only.
 
 from toit_identite.service_layer import (
     charte,
+    clients_api,
     comptes,
     contexte,
     demandeurs,
@@ -20,4 +22,4 @@ from toit_identite.service_layer import (
     organisations,
 )
 
-__all__ = ["charte", "comptes", "contexte", "demandeurs", "jetons", "organisations"]
+__all__ = ["charte", "clients_api", "comptes", "contexte", "demandeurs", "jetons", "organisations"]
