@@ -69,7 +69,9 @@ async def test_identite_client_credentials_rotation_et_revocation(identite: Iden
     assert "client_secret" not in listed.text and secret not in listed.text
 
     # Rotation: the new secret works at once, the old one still works (grace period).
-    r = await identite.client.post(f"/api/identite/clients/{client_id}/secret", headers=gestionnaire)
+    r = await identite.client.post(
+        f"/api/identite/clients/{client_id}/secret", headers=gestionnaire
+    )
     nouveau = r.json()["client_secret"]
     assert nouveau != secret and r.json()["client"]["secret_precedent_jusqu_a"]
     assert await _jeton(identite, client_id, nouveau) == 200
