@@ -196,7 +196,8 @@ class Clients:
 
 async def mesurer(base: str, bare: str, args: argparse.Namespace) -> dict[str, Any]:
     jeton = make_token(
-        roles={"AGENT_ENREGISTREUR"},
+        # The generated demandes carry their old dépôt dates: the gestionnaire's field.
+        roles={"GESTIONNAIRE_FICHIER"},
         departements={"22", "29", "35", "56", "44", "49", "53", "72", "85"},
         guichet="BENCH",
         expires_in=3600,

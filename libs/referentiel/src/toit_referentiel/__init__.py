@@ -18,6 +18,7 @@ from toit_referentiel.calendrier import (
 )
 from toit_referentiel.configuration import (
     annees_plafonds,
+    anteriorite_depot_jours,
     delai_anormalement_long,
     delai_des_typologies,
     donnees_provisoires,
@@ -73,6 +74,7 @@ __all__ = [
     "add_months",
     "anciennete_mois",
     "annees_plafonds",
+    "anteriorite_depot_jours",
     "commune",
     "communes_of_departement",
     "communes_of_epci",
@@ -106,6 +108,7 @@ def reset_cache() -> None:
         configuration._baremes,
         configuration._delais,
         configuration.lifecycle_config,
+        configuration.anteriorite_depot_jours,
         configuration.pieces_catalogue,
         configuration._pieces_par_code,
     ):

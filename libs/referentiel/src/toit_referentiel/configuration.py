@@ -209,6 +209,15 @@ def lifecycle_config() -> LifecycleConfig:
 
 
 @cache
+def anteriorite_depot_jours() -> int:
+    """How many days back an agent enregistreur may date, at creation, the dépôt of a paper
+    form received earlier (beyond: the gestionnaire du fichier, with a reason)."""
+    name = "cycle_de_vie.yaml"
+    section = load(name).get("depot_papier") or {}
+    return _int(name, section.get("anteriorite_max_jours"), "depot_papier.anteriorite_max_jours")
+
+
+@cache
 def pieces_catalogue() -> tuple[TypePiece, ...]:
     """Every type of pièce justificative, in catalogue order."""
     name = "pieces.yaml"

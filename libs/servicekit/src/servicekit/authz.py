@@ -55,7 +55,8 @@ SELF_ACTIONS = ("compte.moi", "charte.lire", "charte.accepter")
 ACTIONS: Mapping[str, str] = {
     "demande.creer": "Créer une demande de logement social",
     "demande.lire": "Consulter une demande nominative",
-    "demande.modifier": "Modifier une demande",
+    "demande.modifier": "Modifier une demande (les champs que son rôle possède : authz_fields)",
+    "demande.date_depot.corriger": "Corriger la date de premier dépôt d'une demande, avec un motif",
     "demande.enregistrer": "Enregistrer une demande et lui attribuer le numéro unique",
     "demande.renouveler": "Renouveler une demande",
     "demande.radier": "Radier une demande",
@@ -115,6 +116,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "demande.creer",
                 "demande.lire",
                 "demande.modifier",
+                "demande.date_depot.corriger",
                 "demande.enregistrer",
                 "demande.renouveler",
                 "demande.radier",
@@ -201,6 +203,8 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
         **dict.fromkeys(
             (
                 "demande.lire",
+                # Its decisions only: priorities validated or refused, DALO (authz_fields).
+                "demande.modifier",
                 "demande.historique",
                 "demande.handicap.lire",
                 "demande.violences.lire",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi import HTTPException
 
-from servicekit import authz
+from servicekit import authz, authz_fields
 from servicekit.auth import Principal, authorize, in_perimetre, may
 
 
@@ -81,3 +81,55 @@ def test_servicekit_organisation_scope():
     authorize(admin, "compte.lire", organisation="org-1")
     with pytest.raises(HTTPException):
         authorize(admin, "compte.lire", organisation="org-2", departement="44")
+
+
+# --- field-level authority (authz_fields) -------------------------------------------------------
+
+D, A, INS, G = "DEMANDEUR", "AGENT_ENREGISTREUR", "INSTRUCTEUR", "GESTIONNAIRE_FICHIER"
+_DECLARATION = {D: "ecrire", A: "ecrire", G: "ecrire"}
+
+# Every writable field × every role: the right expected (absent: forbidden).
+ATTENDU: dict[str, dict[str, str]] = {
+    **dict.fromkeys(
+        (
+            "departement",
+            "demandeur",
+            "codemandeur",
+            "occupants",
+            "enfants_a_naitre",
+            "situation_professionnelle",
+            "ressources",
+            "revenu_fiscal_reference",
+            "logement_actuel",
+            "motifs",
+            "logement_recherche",
+            "complement_handicap",
+            "canal_depot",
+        ),
+        _DECLARATION,
+    ),
+    "date_depot": {A: "declarer", G: "ecrire"},
+    "priorites": {D: "declarer", A: "declarer", INS: "ecrire", G: "ecrire"},
+    "dalo": {INS: "ecrire", G: "ecrire"},
+}
+
+
+@pytest.mark.parametrize("champ", sorted(ATTENDU))
+@pytest.mark.parametrize("role", authz.ROLES)
+def test_servicekit_field_table_every_writable_field_and_role(champ: str, role: str):
+    assert authz_fields.droit({role}, champ) == ATTENDU[champ].get(role)
+
+
+def test_servicekit_field_table_is_complete_and_consistent():
+    assert set(authz_fields.DEMANDE) == set(ATTENDU)
+    for champ in authz_fields.NEVER_WRITTEN | {"inconnu"}:
+        assert all(authz_fields.droit({role}, champ) is None for role in authz.ROLES), champ
+    # A role that writes a field may reach the endpoints that write it.
+    for champ, droits in authz_fields.DEMANDE.items():
+        for role in droits:
+            assert {"demande.creer", "demande.modifier"} & set(authz.PERMISSIONS[role]), champ
+    # Only decision-makers decide; only the gestionnaire corrects the dépôt date.
+    assert authz_fields.droit({D, A}, "priorites") == "declarer"
+    assert authz_fields.droit({A, INS}, "priorites") == "ecrire"
+    assert authz.roles_granting("demande.date_depot.corriger") == {G}
+    assert authz_fields.proprietaires("dalo") == ["l'instructeur", "le gestionnaire du fichier"]

@@ -68,6 +68,14 @@ def agent() -> dict[str, str]:
     )
 
 
+@pytest.fixture
+def gestionnaire() -> dict[str, str]:
+    """The gestionnaire du fichier: the only one who records an old dépôt date."""
+    return auth_headers(
+        roles={"GESTIONNAIRE_FICHIER"}, departements={"44"}, guichet="GUI44", sub="gestionnaire-44"
+    )
+
+
 async def creer_enregistrer(
     client: httpx.AsyncClient, headers: dict[str, str], demande: dict[str, Any]
 ) -> dict[str, Any]:

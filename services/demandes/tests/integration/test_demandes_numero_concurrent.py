@@ -14,14 +14,14 @@ CONCURRENCE = 50
 
 
 async def test_cinquante_enregistrements_concurrents(
-    client: httpx.AsyncClient, agent: dict[str, str]
+    client: httpx.AsyncClient, agent: dict[str, str], gestionnaire: dict[str, str]
 ) -> None:
     ids = []
     for index in range(CONCURRENCE):
         demandeur = {**demande_exemple()["demandeur"], "nom_naissance": f"PERSONNE{index}"}
         cree = await client.post(
             "/api/demandes",
-            headers=agent,
+            headers=gestionnaire,  # a dépôt date months ago: the gestionnaire's
             json=demande_exemple(demandeur=demandeur, date_depot="2026-03-02"),
         )
         assert cree.status_code == 201, cree.text

@@ -132,13 +132,16 @@ async def test_purge_supprime_les_objets(
     runtime: ServiceRuntime,
     client: httpx.AsyncClient,
     agent: dict[str, str],
+    gestionnaire: dict[str, str],
     s3: Any,
     bucket: str,
 ) -> None:
     depot = date(2025, 1, 15)
     abandonne = (
         await client.post(
-            "/api/demandes", headers=agent, json=demande_exemple(date_depot=depot.isoformat())
+            "/api/demandes",
+            headers=gestionnaire,
+            json=demande_exemple(date_depot=depot.isoformat()),
         )
     ).json()
     await deposer(client, agent, abandonne["id"])

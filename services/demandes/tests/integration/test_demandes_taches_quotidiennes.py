@@ -79,9 +79,12 @@ async def test_delai_anormalement_long_et_fin_de_preavis(
     runtime: ServiceRuntime,
     client: httpx.AsyncClient,
     agent: dict[str, str],
+    gestionnaire: dict[str, str],
     evenements: Evenements,
 ) -> None:
-    ancienne = await creer_enregistrer(client, agent, demande_exemple(date_depot="2024-06-01"))
+    ancienne = await creer_enregistrer(
+        client, gestionnaire, demande_exemple(date_depot="2024-06-01")
+    )
     preavis = await creer_enregistrer(
         client,
         agent,

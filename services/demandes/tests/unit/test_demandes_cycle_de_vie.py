@@ -248,3 +248,21 @@ def test_modification_trace_les_champs() -> None:
     assert demande.version == 3
     assert demande.modifier(apres, quand(date(2025, 4, 2)), AGENT) == []
     assert demande.version == 3
+
+
+def test_correction_de_la_date_de_depot_gardee_avec_son_motif() -> None:
+    demande = enregistree()
+    numero_avant, version = demande.numero_unique, demande.version
+    demande.corriger_date_depot(
+        date(2023, 1, 9), "formulaire retrouvé", quand(date(2025, 4, 1)), AGENT
+    )
+    assert demande.date_depot_initial == date(2023, 1, 9) == demande.saisie.date_depot
+    assert demande.numero_unique == numero_avant and demande.version == version + 1
+    dernier = demande.nouveaux_evenements[-1]
+    assert dernier.type is TypeEvenement.CORRECTION_DATE_DEPOT
+    assert dernier.description.endswith(": formulaire retrouvé")
+    assert [(c.champ, c.avant, c.apres) for c in dernier.changements] == [
+        ("date_depot_initial", "2025-03-15", "2023-01-09")
+    ]
+    with pytest.raises(TransitionInterdite, match="suivre l'enregistrement"):
+        demande.corriger_date_depot(date(2025, 3, 25), "x", quand(date(2025, 4, 1)), AGENT)

@@ -45,6 +45,9 @@ class ReferentielToit:
     def regles_cycle_de_vie(self) -> ReglesCycleDeVie:
         return _regles()
 
+    def anteriorite_depot_jours(self) -> int:
+        return ref.anteriorite_depot_jours()
+
     def type_piece(self, code: str) -> TypePiece | None:
         piece = ref.piece(code)
         return _type_piece(piece) if piece else None

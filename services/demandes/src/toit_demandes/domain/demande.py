@@ -78,6 +78,7 @@ class TypeEvenement(StrEnum):
     PIECE = "PIECE"
     FUSION = "FUSION"
     DOUBLON_ECARTE = "DOUBLON_ECARTE"
+    CORRECTION_DATE_DEPOT = "CORRECTION_DATE_DEPOT"
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,31 @@ class Demande:
             quand, qui, TypeEvenement.MODIFICATION, "Modification de la demande", changements
         )
         return changements
+
+    def corriger_date_depot(
+        self, depot: date, motif: str, quand: datetime, qui: Intervenant
+    ) -> None:
+        """The gestionnaire du fichier corrects the first dépôt date (the ancienneté: points,
+        délai anormalement long), with the reason kept in the historique. The numéro unique
+        keeps the month and year it was given with."""
+        if depot == self.date_depot_initial:
+            raise TransitionInterdite(f"la date de dépôt est déjà le {depot:%d/%m/%Y}")
+        if self.date_enregistrement is not None and depot > self.date_enregistrement:
+            raise TransitionInterdite(
+                f"la date de dépôt ne peut pas suivre l'enregistrement "
+                f"(le {self.date_enregistrement:%d/%m/%Y})"
+            )
+        avant = self.date_depot_initial
+        self._passer(Action.MODIFIER)
+        self.date_depot_initial = depot
+        self.saisie = self.saisie.model_copy(update={"date_depot": depot})
+        self._noter(
+            quand,
+            qui,
+            TypeEvenement.CORRECTION_DATE_DEPOT,
+            f"Correction de la date de dépôt ({avant:%d/%m/%Y} → {depot:%d/%m/%Y}) : {motif}",
+            [Changement("date_depot_initial", _iso(avant), _iso(depot))],
+        )
 
     def renouveler(self, quand: datetime, qui: Intervenant, regles: ReglesCycleDeVie) -> None:
         avant = self.date_expiration

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 import toit_demandes.service_layer as uc
-from servicekit import authz
+from servicekit import authz, authz_fields
 from servicekit.audit import record_consultation
 from servicekit.auth import Principal, authorize, may, require
 from servicekit.errors import answering_route, error_items, invalid
@@ -46,6 +46,7 @@ from toit_demandes.adapters.stockage import (
     StockageIndisponible,
     stockage_configure,
 )
+from toit_demandes.domain.autorite import Autorite, ChampsInterdits
 from toit_demandes.domain.cycle_de_vie import TransitionInterdite
 from toit_demandes.domain.demande import (
     DecisionIrrecevabilite,
@@ -120,6 +121,11 @@ RouteDemandes = answering_route(
         uc.commun.AccesRefuse: lambda _r, exc: JSONResponse(
             status_code=403, content={"detail": exc.message}
         ),
+        ChampsInterdits: lambda _r, exc: invalid(
+            [e.as_dict() for e in exc.erreurs],
+            status=403,
+            detail="Vous n'avez pas le droit d'écrire ce champ : rien n'a été enregistré",
+        ),
         FichierIntrouvable: _piece_sans_fichier,
         FichierAltere: _piece_alteree,
         StockageIndisponible: _stockage_indisponible,
@@ -152,6 +158,16 @@ def acces(principal: Principal, action: str) -> uc.commun.VerifierAcces:
         )
 
     return verifier
+
+
+def autorite(principal: Principal) -> Autorite:
+    """The fields the principal may write (servicekit.authz_fields)."""
+    roles = principal.roles
+    return Autorite(
+        droit=lambda champ: authz_fields.droit(roles, champ),
+        proprietaires=authz_fields.proprietaires,
+        anteriorite_depot_jours=referentiel.anteriorite_depot_jours(),
+    )
 
 
 def voit_handicap(principal: Principal, demande: Demande) -> bool:
@@ -245,7 +261,7 @@ async def creer(
         saisie = saisie.model_copy(update={"canal_depot": CanalDepot.EN_LIGNE})
     ctx = contexte(principal)
     demande, doublons = await uc.saisie.creer(
-        uow, saisie, ctx, proprietaire, acces(principal, "demande.creer")
+        uow, saisie, ctx, proprietaire, acces(principal, "demande.creer"), autorite(principal)
     )
     return reponse(demande, principal, ctx, status=201, doublons=doublons)
 
@@ -478,7 +494,39 @@ async def modifier(
         version,
         ctx,
         acces(principal, "demande.modifier"),
+        autorite(principal),
         voit_handicap=lambda d: voit_handicap(principal, d),
+    )
+    return reponse(demande, principal, ctx)
+
+
+@router.post(
+    "/{demande_id}/date-depot",
+    response_model=s.DemandeOut,
+    responses={
+        **REPONSES,
+        412: {"description": "Version périmée"},
+        428: {"description": "If-Match manquant"},
+    },
+    summary="Corriger la date de premier dépôt (gestionnaire du fichier, motif gardé)",
+)
+async def corriger_date_depot(
+    demande_id: UUID,
+    corps: s.CorrectionDateDepot,
+    uow: Uow,
+    if_match: Annotated[str | None, Header(description="ETag de la version lue")] = None,
+    principal: Principal = Depends(require("demande.date_depot.corriger")),
+) -> JSONResponse:
+    version = version_de(if_match)
+    ctx = contexte(principal)
+    demande = await uc.saisie.corriger_date_depot(
+        uow,
+        demande_id,
+        corps.date_depot,
+        corps.motif,
+        version,
+        ctx,
+        acces(principal, "demande.date_depot.corriger"),
     )
     return reponse(demande, principal, ctx)
 

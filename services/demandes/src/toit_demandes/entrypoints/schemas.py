@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from toit_contracts.enums import (
     MotifIrrecevabilite,
@@ -17,7 +17,7 @@ from toit_contracts.enums import (
     StatutDemande,
     Typologie,
 )
-from toit_contracts.types import CodeGuichet
+from toit_contracts.types import CodeGuichet, DatePassee
 from toit_demandes.adapters.repository import Resume
 from toit_demandes.domain.demande import Demande, Evenement
 from toit_demandes.domain.derives import ValeursDerivees
@@ -190,6 +190,15 @@ class Radiation(BaseModel):
     decision: DecisionIrrecevabiliteIn | None = Field(
         default=None,
         description="Obligatoire pour une irrecevabilité : décision CALEOL ou du gestionnaire",
+    )
+
+
+class CorrectionDateDepot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date_depot: DatePassee = Field(description="Date du premier dépôt, corrigée")
+    motif: str = Field(
+        min_length=5, max_length=500, description="Motif de la correction, gardé dans l'historique"
     )
 
 

@@ -16,6 +16,7 @@ from servicekit.runtime import ServiceRuntime
 from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, OrigineDecision
 from toit_demandes import service_layer as uc
 from toit_demandes.adapters.tables import demandes
+from toit_demandes.domain.autorite import Autorite
 from toit_demandes.domain.demande import DecisionIrrecevabilite, Intervenant, TypeIntervenant
 from toit_demandes.domain.saisie import DemandeSaisie
 from toit_demandes.entrypoints.http import TAILLE_MAX_PIECE, stockage
@@ -201,7 +202,7 @@ async def _parcourir(
 
     saisie = DemandeSaisie.model_validate(donnees)
     async with runtime.unit_of_work() as uow:
-        demande, _ = await uc.saisie.creer(uow, saisie, ctx(depot), None, libre)
+        demande, _ = await uc.saisie.creer(uow, saisie, ctx(depot), None, libre, Autorite.totale())
     if parcours == "BROUILLON":
         return
     if parcours == "A_VALIDER":

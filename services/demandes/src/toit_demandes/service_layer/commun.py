@@ -11,6 +11,7 @@ from uuid import UUID
 import structlog
 from pydantic import ValidationError
 
+from servicekit import authz_fields
 from servicekit.errors import error_items
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import CanalDepot
@@ -30,26 +31,8 @@ from toit_demandes.domain.verifications import DonneesInvalides, Erreur, exiger_
 
 log = structlog.get_logger(__name__)
 
-# Fields of the representation that only the lifecycle actions change.
-CHAMPS_LECTURE_SEULE = frozenset(
-    {
-        "id",
-        "statut",
-        "version",
-        "numero_unique",
-        "guichet",
-        "date_depot_initial",
-        "date_enregistrement",
-        "date_dernier_renouvellement",
-        "date_expiration",
-        "date_radiation",
-        "motif_radiation",
-        "sous_motif_radiation",
-        "preavis_radiation",
-        "derives",
-        "doublons",
-    }
-)
+# Fields of the representation that only the lifecycle actions change (never written).
+CHAMPS_LECTURE_SEULE = authz_fields.NEVER_WRITTEN
 
 # Typed in at creation, then fixed: the first dépôt defines the ancienneté and the numéro.
 CHAMPS_FIGES = ("date_depot", "canal_depot")

@@ -1,8 +1,13 @@
-"""Use cases of the saisie: create, read and edit a demande."""
+"""Use cases of the saisie: create, read and edit a demande, correct its dépôt date.
+
+Every write checks the field-level authority first (`domain.autorite`, over the table
+servicekit.authz_fields): a role writes only the fields it owns, else nothing is written.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +20,7 @@ from toit_demandes.adapters.repository import (
     DemandeRepository,
     VersionPerimee,
 )
+from toit_demandes.domain.autorite import Autorite, jamais_ecrits, verifier_autorite
 from toit_demandes.domain.demande import Demande
 from toit_demandes.domain.merge_patch import appliquer
 from toit_demandes.domain.saisie import DemandeSaisie
@@ -40,7 +46,9 @@ async def creer(
     ctx: Contexte,
     proprietaire: str | None,
     verifier: VerifierAcces,
+    autorite: Autorite,
 ) -> tuple[Demande, list[Doublon]]:
+    verifier_autorite(autorite, None, saisie.model_dump(mode="json"), ctx.maintenant.date())
     exiger_valide(saisie, ctx.referentiel)
     demande = Demande.creer(saisie, ctx.maintenant, ctx.intervenant, proprietaire)
     verifier(demande)
@@ -63,22 +71,13 @@ async def modifier(
     version_lue: int,
     ctx: Contexte,
     verifier: VerifierAcces,
+    autorite: Autorite,
     *,
     voit_handicap: Callable[[Demande], bool],
 ) -> Demande:
     lecture_seule = sorted(CHAMPS_LECTURE_SEULE & set(patch))
     if lecture_seule:
-        raise DonneesInvalides(
-            [
-                Erreur(
-                    champ,
-                    "champ en lecture seule : il change par les actions de la demande "
-                    "(enregistrement, renouvellement, radiation…)",
-                    "lecture_seule",
-                )
-                for champ in lecture_seule
-            ]
-        )
+        raise jamais_ecrits(lecture_seule)
     repo = DemandeRepository(uow.session)
     demande = await charger(repo, demande_id, verifier)
     if "complement_handicap" in patch and not voit_handicap(demande):
@@ -86,19 +85,50 @@ async def modifier(
     if demande.version != version_lue:
         raise VersionPerimee()
     document = demande.document()
+    saisie = valider_saisie(appliquer(document, patch), ctx)
+    verifier_autorite(autorite, document, saisie.model_dump(mode="json"), ctx.maintenant.date())
     figes = [c for c in CHAMPS_FIGES if c in patch and patch[c] != document.get(c)]
     if figes:
         raise DonneesInvalides(
             [
-                Erreur(c, "ne change pas après la création de la demande", "lecture_seule")
+                Erreur(
+                    c,
+                    "ne change pas après la création de la demande"
+                    + (
+                        " : corrigez-la par POST /api/demandes/{id}/date-depot, avec un motif"
+                        if c == "date_depot"
+                        else ""
+                    ),
+                    "lecture_seule",
+                )
                 for c in figes
             ]
         )
-    saisie = valider_saisie(appliquer(document, patch), ctx)
     changements = demande.modifier(saisie, ctx.maintenant, ctx.intervenant)
     if changements:
         rubriques = sorted({c.champ.split(".")[0].split("[")[0] for c in changements})
         uow.publish(DemandeModifiee(**avec_snapshot(demande, ctx), rubriques_modifiees=rubriques))
         await repo.sauver(demande, version_lue)
         await uow.commit()
+    return demande
+
+
+async def corriger_date_depot(
+    uow: UnitOfWork,
+    demande_id: UUID,
+    depot: date,
+    motif: str,
+    version_lue: int,
+    ctx: Contexte,
+    verifier: VerifierAcces,
+) -> Demande:
+    """The gestionnaire du fichier corrects the first dépôt date, with its reason."""
+    repo = DemandeRepository(uow.session)
+    demande = await charger(repo, demande_id, verifier)
+    if demande.version != version_lue:
+        raise VersionPerimee()
+    demande.corriger_date_depot(depot, motif, ctx.maintenant, ctx.intervenant)
+    uow.publish(DemandeModifiee(**avec_snapshot(demande, ctx), rubriques_modifiees=["date_depot"]))
+    await repo.sauver(demande, version_lue)
+    await uow.commit()
     return demande
