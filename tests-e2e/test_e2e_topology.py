@@ -10,7 +10,9 @@ The gateway's hardening is checked on the way.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from decimal import Decimal
@@ -36,10 +38,20 @@ T = TypeVar("T")
 pytestmark = pytest.mark.e2e
 
 
+def _log_dir() -> Path:
+    state = Path(os.environ.get("TOIT_STATE_DIR", ROOT / ".data/infra"))
+    return state / "logs"
+
+
+# Where each service log stood before this run (the files are appended to).
+LOG_OFFSETS: dict[Path, int] = {}
+
+
 @pytest.fixture(scope="module")
 def topology() -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOIT_DATABASE_URL")}
     env.update(PORTS, TOIT_USE_DOCKER="0", TOIT_MODE="demo", TOIT_COTATION_REPLICAS="2")
+    LOG_OFFSETS.update({f: f.stat().st_size for f in _log_dir().glob("*.log")})
     started = subprocess.run(
         [LOCAL / "up.sh"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=240
     )
@@ -150,3 +162,32 @@ async def test_token_endpoint_is_rate_limited_by_nginx(gateway: httpx.AsyncClien
         for _ in range(12)
     ]
     assert 429 in statuses
+
+
+async def test_the_logs_of_the_run_hold_no_names_nor_emails(gateway: httpx.AsyncClient) -> None:
+    """Last of the module: everything the services logged during this run (demo data of
+    every service, the journey above with its emails, the refused logins) is scanned
+    for the demo households' names and for any email address."""
+    from toit_demandes.entrypoints.seed import NOMS, PRENOMS_F, PRENOMS_M
+
+    # A failing and a refused request with personal data, for good measure.
+    await gateway.post(
+        "/api/identite/token",
+        data={"grant_type": "password", "username": "anne.durand@example.org", "password": "x"},
+    )
+    await gateway.post("/api/demandes", json={"demandeur": {"nom_naissance": "DURAND"}})
+    await asyncio.sleep(1.0)  # let the services flush their last lines
+    text = ""
+    for path in sorted(_log_dir().glob("*.log")):
+        with path.open("rb") as f:
+            f.seek(LOG_OFFSETS.get(path, 0))
+            for line in f.read().decode("utf-8", "replace").splitlines():
+                try:  # JSON lines escape accents: "L\u00e9a"
+                    text += json.dumps(json.loads(line), ensure_ascii=False) + "\n"
+                except ValueError:
+                    text += line + "\n"
+    assert "http.request" in text, "no service log found"
+    emails = set(re.findall(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", text))
+    assert not emails, sorted(emails)[:10]
+    names = [n for n in (*NOMS, *PRENOMS_F, *PRENOMS_M) if re.search(rf"\b{n}\b", text)]
+    assert not names, names
