@@ -215,3 +215,25 @@ async def test_indicators_on_known_fixtures(memory_runtime_factory: RuntimeFacto
         assert figures["T3"]["attributions_annee_precedente"] == 6
         r = await http.get("/api/observatoire/chiffres-cles", params={"commune": "35051"})
         assert r.status_code == 404
+
+
+async def test_indicators_on_postgresql(runtime_factory: RuntimeFactory) -> None:
+    """The same known answers with PostgreSQL's aggregates (percentile_cont)."""
+    runtime = await runtime_factory(service)
+    await _fixtures(runtime)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=runtime.app(manage_lifespan=False)),
+        base_url="http://toit.test",
+    ) as http:
+        r = await http.get(
+            "/api/observatoire/indicateurs",
+            params={"niveau": "epci", "code": RENNES_METROPOLE, "annee": 2025},
+            headers=auth_headers(**GESTIONNAIRE),
+        )
+    jeu = r.json()
+    assert (jeu["stock"], jeu["nouvelles_demandes"], jeu["attributions"]) == (12, 4, 6)
+    assert jeu["taux_satisfaction"] == round(6 / 18, 4)
+    assert jeu["delai_median_mois"] == round(550 / 30.4375, 2)
+    assert float(jeu["seuil_q1_calcule"]) == 7000
+    q1, qpv = jeu["obligations"]
+    assert (q1["total"], q1["conformes"], qpv["total"], qpv["conformes"]) == (4, 1, 2, 1)

@@ -5,10 +5,10 @@ monitored (§8.2). Reads the read models only."""
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from importlib.resources import files
 from typing import Any
@@ -177,17 +177,72 @@ def _perimetre(table: sa.Table, perimetre: Perimetre) -> list[sa.ColumnElement[b
     return where
 
 
-def _mois(jours: int) -> float:
+def _mois(jours: float) -> float:
     return jours / 30.4375
 
 
-def _classe_age(age: int | None) -> str | None:
-    if age is None:
+def _classe_age(age: Any) -> Any:
+    """The age class as a SQL expression."""
+    return sa.case(
+        (age.is_(None), None),
+        (age < 25, "moins de 25 ans"),
+        (age < 40, "25-39 ans"),
+        (age < 65, "40-64 ans"),
+        else_="65 ans et plus",
+    )
+
+
+def _jours(conn: AsyncConnection, jour: date, column: Any) -> Any:
+    """Days from `column` to `jour`, as a SQL expression (both dialects)."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.literal(jour), sa.Date) - column
+    return sa.func.julianday(sa.literal(jour.isoformat())) - sa.func.julianday(column)
+
+
+async def _moyenne_mediane(
+    conn: AsyncConnection, expr: Any, where: list[Any]
+) -> tuple[float | None, float | None]:
+    """Mean and median of an expression: in SQL on PostgreSQL (percentile_cont),
+    from the values on SQLite (the embedded mode's small volumes)."""
+    if conn.dialect.name == "postgresql":
+        row = (
+            await conn.execute(
+                sa.select(sa.func.avg(expr), sa.func.percentile_cont(0.5).within_group(expr)).where(
+                    *where
+                )
+            )
+        ).one()
+        mean, median = row
+        return (
+            None if mean is None else round(float(mean), 2),
+            None if median is None else round(float(median), 2),
+        )
+    values = [float(v) for (v,) in (await conn.execute(sa.select(expr).where(*where))).all()]
+    return f.moyenne(values), f.mediane(values)
+
+
+async def _compter(conn: AsyncConnection, key: Any, where: list[Any]) -> Counter[Any]:
+    rows = (await conn.execute(sa.select(key, sa.func.count()).where(*where).group_by(key))).all()
+    return Counter({k: n for k, n in rows})
+
+
+async def _seuil_calcule(conn: AsyncConnection, where: list[Any]) -> Decimal | None:
+    """The ⌈N/4⌉-th lowest resources per UC (primer §10.2), portable SQL."""
+    d = tables.rm_demande
+    condition = [*where, d.c.revenu_annuel_uc.is_not(None)]
+    n = (await conn.execute(sa.select(sa.func.count()).where(*condition))).scalar() or 0
+    if not n:
         return None
-    for limit, label in ((25, "moins de 25 ans"), (40, "25-39 ans"), (65, "40-64 ans")):
-        if age < limit:
-            return label
-    return "65 ans et plus"
+    value = (
+        await conn.execute(
+            sa.select(d.c.revenu_annuel_uc)
+            .where(*condition)
+            .order_by(d.c.revenu_annuel_uc)
+            .limit(1)
+            .offset(math.ceil(n / 4) - 1)
+        )
+    ).scalar()
+    return None if value is None else Decimal(str(value))
 
 
 async def calculer(
@@ -200,80 +255,89 @@ async def calculer(
     seuil_secret: int,
     aujourd_hui: date | None = None,
 ) -> JeuIndicateurs:
+    """The indicator set, computed in SQL (aggregates, grouped counts): the rows of a
+    territory are never loaded."""
     libelle, depts = territoire(niveau, code)
     today = aujourd_hui or date.today()
     debut, fin = date(annee, 1, 1), min(date(annee, 12, 31), today)
+    veille = debut - timedelta(days=1)
     d = tables.rm_demande
-    rows = (
+    base = [_filtre(d, niveau, code, depts), d.c.date_depot.is_not(None), *_perimetre(d, perimetre)]
+
+    def en_cours_le(jour: date) -> list[Any]:
+        return [
+            *base,
+            d.c.date_depot <= jour,
+            sa.or_(d.c.statut.in_(ACTIFS), d.c.date_radiation > jour),
+        ]
+
+    stock_fin = en_cours_le(fin)
+    split_counts = await _compter(conn, d.c.mutation, stock_fin)
+    stock = sum(split_counts.values())
+    stock_debut = (
+        await conn.execute(sa.select(sa.func.count()).where(*en_cours_le(veille)))
+    ).scalar() or 0
+    nouvelles = (
         await conn.execute(
-            sa.select(
-                d.c.statut,
-                d.c.date_depot,
-                d.c.date_radiation,
-                d.c.motif_radiation,
-                d.c.mutation,
-                d.c.typologie,
-                d.c.taille_menage,
-                d.c.age_demandeur,
-                d.c.type_logement_actuel,
-                d.c.revenu_annuel_uc,
-                d.c.epci,
-            ).where(
-                _filtre(d, niveau, code, depts),
-                d.c.date_depot.is_not(None),
-                d.c.date_depot <= fin,
-                *_perimetre(d, perimetre),
-            )
+            sa.select(sa.func.count()).where(*base, d.c.date_depot.between(debut, fin))
         )
-    ).all()
-
-    def en_cours_le(row: Any, jour: date) -> bool:
-        if row.date_depot > jour:
-            return False
-        if row.statut in ACTIFS:
-            return True
-        return row.date_radiation is not None and row.date_radiation > jour
-
-    stock_rows = [r for r in rows if en_cours_le(r, fin)]
-    stock_debut = sum(1 for r in rows if en_cours_le(r, debut - date.resolution))
-    nouvelles = sum(1 for r in rows if debut <= r.date_depot <= fin)
+    ).scalar() or 0
     split = masquer(
-        {
-            ("externes",): sum(not r.mutation for r in stock_rows),
-            ("mutations",): sum(r.mutation for r in stock_rows),
-        },
+        {("externes",): split_counts.get(False, 0), ("mutations",): split_counts.get(True, 0)},
         seuil_secret,
     )
-    externes = None if ("externes",) in split else sum(not r.mutation for r in stock_rows)
-    mutations = None if ("mutations",) in split else sum(r.mutation for r in stock_rows)
-    anciennetes = [_mois((fin - r.date_depot).days) for r in stock_rows]
-    radiees = [r for r in rows if r.date_radiation is not None and debut <= r.date_radiation <= fin]
+    externes = None if ("externes",) in split else split_counts.get(False, 0)
+    mutations = None if ("mutations",) in split else split_counts.get(True, 0)
+    anc_moy, anc_med = await _moyenne_mediane(conn, _jours(conn, fin, d.c.date_depot), stock_fin)
+    radiations = await _compter(
+        conn, d.c.motif_radiation, [*base, d.c.date_radiation.between(debut, fin)]
+    )
+    profils_sql = [
+        ("Typologie demandée", d.c.typologie),
+        ("Personnes du ménage", d.c.taille_menage),
+        ("Âge du demandeur", _classe_age(d.c.age_demandeur)),
+        ("Logement actuel", d.c.type_logement_actuel),
+    ]
+    profils = [
+        repartition(label, await _compter(conn, key, stock_fin), seuil_secret)
+        for label, key in profils_sql
+    ]
+    depots = await _compter(conn, d.c.mois_depot, [*base, d.c.date_depot.between(debut, fin)])
 
     a = tables.rm_attribution
-    attributions = (
-        await conn.execute(
-            sa.select(a).where(
-                _filtre(a, niveau, code, depts),
-                a.c.date_attribution.between(debut, fin),
-                *_perimetre(a, perimetre),
-            )
+    a_where = [
+        _filtre(a, niveau, code, depts),
+        a.c.date_attribution.between(debut, fin),
+        *_perimetre(a, perimetre),
+    ]
+    attributions = (await conn.execute(sa.select(sa.func.count()).where(*a_where))).scalar() or 0
+    delai_moy, delai_med = await _moyenne_mediane(
+        conn, a.c.delai_jours, [*a_where, a.c.delai_jours.is_not(None)]
+    )
+    attribs_mois = await _compter(conn, a.c.mois, a_where)
+    profils.append(
+        repartition(
+            "Typologie attribuée (ou demandée)",
+            await _compter(
+                conn, sa.func.coalesce(a.c.typologie_attribuee, a.c.typologie_demandee), a_where
+            ),
+            seuil_secret,
         )
-    ).all()
-    delais = [_mois(r.delai_jours) for r in attributions if r.delai_jours is not None]
+    )
+    from_radiation = (
+        await conn.execute(sa.select(sa.func.count()).where(*a_where, a.c.source == "radiation"))
+    ).scalar() or 0
 
     p = tables.rm_proposition
-    refus = Counter(
-        r.motif_refus
-        for r in (
-            await conn.execute(
-                sa.select(p.c.motif_refus).where(
-                    _filtre(p, niveau, code, depts),
-                    p.c.date_proposition.between(debut, fin),
-                    p.c.decision == "REFUSEE",
-                    *_perimetre(p, perimetre),
-                )
-            )
-        ).all()
+    refus = await _compter(
+        conn,
+        p.c.motif_refus,
+        [
+            _filtre(p, niveau, code, depts),
+            p.c.date_proposition.between(debut, fin),
+            p.c.decision == "REFUSEE",
+            *_perimetre(p, perimetre),
+        ],
     )
 
     # First-quartile threshold: for an EPCI (or a commune's EPCI).
@@ -282,33 +346,45 @@ async def calculer(
         found = epci_of_commune(code)
         siren = found.siren if found else None
     reference = seuil_reference(siren, annee) if siren else None
-    calcule = (
-        f.seuil_premier_quartile(
-            r.revenu_annuel_uc
-            for r in stock_rows
-            if r.revenu_annuel_uc is not None and r.epci == siren
-        )
-        if siren
-        else None
-    )
+    calcule = await _seuil_calcule(conn, [*stock_fin, d.c.epci == siren]) if siren else None
     seuil = (reference.valeur if reference and reference.valeur is not None else None) or calcule
+    # Obligations from grouped counts; an unknown quartile is decided by the threshold.
+    q1: Any = a.c.premier_quartile
+    if seuil is not None:
+        q1 = sa.case(
+            (a.c.premier_quartile.is_not(None), a.c.premier_quartile),
+            (a.c.revenu_annuel_uc.is_(None), None),
+            else_=a.c.revenu_annuel_uc <= seuil,
+        )
+    groups = (
+        await conn.execute(
+            sa.select(
+                a.c.qpv,
+                q1.label("q1"),
+                a.c.relogement_anru,
+                a.c.dalo,
+                a.c.prioritaire,
+                a.c.reservataire,
+                sa.func.count(),
+            )
+            .where(*a_where)
+            .group_by(a.c.qpv, q1, a.c.relogement_anru, a.c.dalo, a.c.prioritaire, a.c.reservataire)
+        )
+    ).all()
     faits = [
         f.AttributionFaits(
-            qpv=r.qpv,
-            premier_quartile=(
-                r.premier_quartile
-                if r.premier_quartile is not None
-                else f.premier_quartile(r.revenu_annuel_uc, seuil)
-            ),
-            relogement_anru=bool(r.relogement_anru),
-            dalo=r.dalo,
-            prioritaire=r.prioritaire,
-            reservataire=r.reservataire,
+            qpv=g.qpv,
+            premier_quartile=None if g.q1 is None else bool(g.q1),
+            relogement_anru=bool(g.relogement_anru),
+            dalo=bool(g.dalo),
+            prioritaire=bool(g.prioritaire),
+            reservataire=g.reservataire,
         )
-        for r in attributions
+        for g in groups
+        for _ in range(g[-1])
     ]
     notes = []
-    if any(r.source == "radiation" for r in attributions):
+    if from_radiation:
         notes.append(
             "Attributions connues par la radiation de la demande : le logement (QPV, bailleur, "
             "réservataire, typologie attribuée) sera connu avec les événements d'attribution "
@@ -321,45 +397,21 @@ async def calculer(
         annee=annee,
         debut=debut,
         fin=fin,
-        stock=len(stock_rows),
+        stock=stock,
         stock_externes=externes,
         stock_mutations=mutations,
         nouvelles_demandes=nouvelles,
-        attributions=len(attributions),
-        pression=f.pression(len(stock_rows), len(attributions)),
-        delai_moyen_mois=f.moyenne(delais),
-        delai_median_mois=f.mediane(delais),
-        anciennete_moyenne_mois=f.moyenne(anciennetes),
-        anciennete_mediane_mois=f.mediane(anciennetes),
-        taux_satisfaction=f.taux_satisfaction(len(attributions), stock_debut, nouvelles),
-        radiations=repartition(
-            "Radiations par motif", Counter(r.motif_radiation for r in radiees), seuil_secret
-        ),
+        attributions=attributions,
+        pression=f.pression(stock, attributions),
+        delai_moyen_mois=None if delai_moy is None else round(_mois(delai_moy), 2),
+        delai_median_mois=None if delai_med is None else round(_mois(delai_med), 2),
+        anciennete_moyenne_mois=None if anc_moy is None else round(_mois(anc_moy), 2),
+        anciennete_mediane_mois=None if anc_med is None else round(_mois(anc_med), 2),
+        taux_satisfaction=f.taux_satisfaction(attributions, stock_debut, nouvelles),
+        radiations=repartition("Radiations par motif", radiations, seuil_secret),
         refus=repartition("Refus par motif", refus, seuil_secret),
-        profils=[
-            repartition(
-                "Typologie demandée", Counter(r.typologie for r in stock_rows), seuil_secret
-            ),
-            repartition(
-                "Personnes du ménage", Counter(r.taille_menage for r in stock_rows), seuil_secret
-            ),
-            repartition(
-                "Âge du demandeur",
-                Counter(_classe_age(r.age_demandeur) for r in stock_rows),
-                seuil_secret,
-            ),
-            repartition(
-                "Logement actuel",
-                Counter(r.type_logement_actuel for r in stock_rows),
-                seuil_secret,
-            ),
-            repartition(
-                "Typologie attribuée (ou demandée)",
-                Counter(r.typologie_attribuee or r.typologie_demandee for r in attributions),
-                seuil_secret,
-            ),
-        ],
-        par_mois=_par_mois(rows, attributions, annee, fin, seuil_secret),
+        profils=profils,
+        par_mois=_par_mois(depots, attribs_mois, annee, fin, seuil_secret),
         seuil_q1_reference=reference,
         seuil_q1_calcule=calcule,
         obligations=[
@@ -372,12 +424,10 @@ async def calculer(
 
 
 def _par_mois(
-    rows: Sequence[Any], attributions: Sequence[Any], annee: int, fin: date, seuil: int
+    depots: Counter[Any], attribs: Counter[Any], annee: int, fin: date, seuil: int
 ) -> list[dict[str, Any]]:
     """Monthly series, each with its small cells masked (None)."""
     mois = [f"{annee}-{month:02d}" for month in range(1, fin.month + 1)]
-    depots = Counter(f"{r.date_depot:%Y-%m}" for r in rows if r.date_depot.year == annee)
-    attribs = Counter(f"{r.date_attribution:%Y-%m}" for r in attributions)
     hidden_d = masquer({(m,): depots.get(m, 0) for m in mois}, seuil)
     hidden_a = masquer({(m,): attribs.get(m, 0) for m in mois}, seuil)
     return [
