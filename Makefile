@@ -65,10 +65,12 @@ bench-cotation: deps ## Scoring function, bulk re-score of N demandes and live l
 	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
 	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_cotation.py --demandes $(N)
 
+OBS_DEMANDES ?= 1000000
+OBS_ATTRIBUTIONS ?= 300000
 .PHONY: bench-observatoire
-bench-observatoire: deps ## Saved list with two groupings and one EPCI's indicators over N demandes / A attributions, rebuild from the archive vs bench-bus's ceiling
+bench-observatoire: deps ## Saved list with two groupings and one EPCI's indicators (OBS_DEMANDES, OBS_ATTRIBUTIONS), rebuild from the archive vs bench-bus's ceiling
 	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
-	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_observatoire.py --demandes $(or $(N),1000000) --attributions $(or $(A),300000)
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_observatoire.py --demandes $(OBS_DEMANDES) --attributions $(OBS_ATTRIBUTIONS)
 
 .PHONY: bench-notifications
 bench-notifications: deps ## 10,000 renewal notices rendered and sent to a local SMTP server
