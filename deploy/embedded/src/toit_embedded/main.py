@@ -86,11 +86,27 @@ class RateLimiter:
         self._buckets = {c: v for c, v in self._buckets.items() if now - v[1] < refill}
 
 
+# The espace professionnel calls this router in process (no socket): requests from it
+# carry this client name, and the browser's address in X-Forwarded-For, which is
+# trusted from it only (the login throttle counts per browser, not per front end).
+IN_PROCESS_CLIENT = "toit-espace-pro"
+FRONTEND_PREFIX = "/pro"
+
+
+def _is_frontend_path(path: str) -> bool:
+    """The espace professionnel, and `/` (its page of entrances, until the portail's home)."""
+    return path == "/" or path == FRONTEND_PREFIX or path.startswith(FRONTEND_PREFIX + "/")
+
+
 class EmbeddedRouter:
     def __init__(
-        self, runtimes: list[ServiceRuntime], token_limiter: RateLimiter | None = None
+        self,
+        runtimes: list[ServiceRuntime],
+        token_limiter: RateLimiter | None = None,
+        frontend: ASGIApp | None = None,
     ) -> None:
         self.runtimes = runtimes
+        self.frontend = frontend
         self.token_limiter = token_limiter or RateLimiter.from_env()
         self.apps: dict[str, ASGIApp] = {rt.name: rt.app(manage_lifespan=False) for rt in runtimes}
         self._daily: asyncio.Task[None] | None = None
@@ -104,8 +120,13 @@ class EmbeddedRouter:
         if _content_length(scope) > MAX_BODY_BYTES:
             await _json(send, 413, {"detail": "Requête trop volumineuse"})
             return
+        if self.frontend is not None and _is_frontend_path(scope["path"]):
+            await self.frontend(scope, receive, send)  # it sets its own strict headers
+            return
         if scope["path"].startswith(RATE_LIMITED_PATHS):
             client = (scope.get("client") or ("inconnu", 0))[0]
+            if client == IN_PROCESS_CLIENT:
+                client = _header(scope, b"x-forwarded-for") or client
             if not self.token_limiter.allow(client):
                 await _json(
                     send,
@@ -169,6 +190,13 @@ class EmbeddedRouter:
             await asyncio.sleep((next_run - now).total_seconds())
 
 
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1").split(",")[0].strip())
+    return None
+
+
 def _content_length(scope: Scope) -> int:
     for name, value in scope.get("headers", []):
         if name == b"content-length":
@@ -207,7 +235,21 @@ def build(settings: Settings | None = None) -> EmbeddedRouter:
         ServiceRuntime(registry.load(name), settings, transport=transport)
         for name in registry.available()
     ]
-    return EmbeddedRouter(runtimes)
+    router = EmbeddedRouter(runtimes)
+    router.frontend = espace_pro(router)
+    return router
+
+
+def espace_pro(router: ASGIApp) -> ASGIApp:
+    """The espace professionnel, calling the router's public API in process."""
+    import httpx
+    from toit_espace_pro.app import create_app
+    from toit_ui import UISettings
+
+    return create_app(
+        UISettings(gateway_url="http://toit-embedded"),
+        transport=httpx.ASGITransport(app=router, client=(IN_PROCESS_CLIENT, 0)),
+    )
 
 
 def main() -> None:

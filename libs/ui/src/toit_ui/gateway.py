@@ -159,6 +159,15 @@ class Gateway:
             auth = session["auth"]
         return ApiClient(self.http, auth["access"], client_headers(request))
 
+    async def refresh(self, request: Request) -> None:
+        """Get a new token pair now (e.g. after accepting the charter, whose acceptance
+        the access token carries)."""
+        session = session_of(request)
+        auth = session.get("auth")
+        if not isinstance(auth, dict):
+            raise NotAuthenticated(expired=session.expired)
+        await self._refresh(request, session, auth)
+
     async def _refresh(self, request: Request, session: Session, auth: dict[str, Any]) -> None:
         refresh = auth.get("refresh")
         if not refresh or float(auth.get("refresh_exp", 0)) <= time.time():

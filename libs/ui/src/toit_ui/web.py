@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -66,6 +67,7 @@ class WebUI:
         app_name: str = "Toit",
         navigation: Sequence[NavItem] = (),
         login_path: str = "/connexion",
+        gateway_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings or UISettings()
         self.settings.check_production()
@@ -73,7 +75,7 @@ class WebUI:
         self.app_name = app_name
         self.navigation = list(navigation)
         self.login_path = login_path
-        self.gateway = Gateway(self.settings)
+        self.gateway = Gateway(self.settings, gateway_transport)
         loaders = [
             PackageLoader(p, "templates")
             for p in packages

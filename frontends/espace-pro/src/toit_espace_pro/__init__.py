@@ -1,0 +1,1 @@
+"""Toit's espace professionnel (frontends/espace-pro)."""

@@ -1,0 +1,1 @@
+"""The pages of the espace professionnel, one module per domain concept."""

@@ -1,0 +1,286 @@
+"""The demande form: HTML field names are the API's field paths (`demandeur.nom_naissance`,
+`occupants[0].prenoms`), so the API's French validation errors land on their fields.
+
+Pure functions: form data -> JSON payload, demande JSON -> form values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from toit_contracts.enums import (
+    Civilite,
+    LienParente,
+    MotifDemande,
+    Nationalite,
+    SituationFamiliale,
+    SituationProfessionnelle,
+    TypeLogementActuel,
+    TypeLogementRecherche,
+    TypeRessource,
+    Typologie,
+)
+
+OCCUPANTS = 4
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def options(enum: Any) -> list[tuple[str, str]]:
+    return [(m.value, m.label) for m in enum]
+
+
+OPTIONS = {
+    "civilite": options(Civilite),
+    "nationalite": options(Nationalite),
+    "situation_familiale": options(SituationFamiliale),
+    "situation_professionnelle": options(SituationProfessionnelle),
+    "lien": options(LienParente),
+    "logement_actuel": options(TypeLogementActuel),
+    "logement_recherche": options(TypeLogementRecherche),
+    "typologie": options(Typologie),
+    "ressource": options(TypeRessource),
+    "motif": options(MotifDemande),
+}
+
+# Every simple field of the form: path -> kind (text, date, money, int, bool).
+CHAMPS: dict[str, str] = {
+    "departement": "text",
+    "demandeur.civilite": "text",
+    "demandeur.nom_naissance": "text",
+    "demandeur.nom_usage": "text",
+    "demandeur.prenoms": "text",
+    "demandeur.date_naissance": "date",
+    "demandeur.lieu_naissance": "text",
+    "demandeur.nir": "text",
+    "demandeur.nationalite": "text",
+    "demandeur.situation_familiale": "text",
+    "demandeur.email": "text",
+    "demandeur.telephone": "text",
+    "demandeur.adresse.ligne1": "text",
+    "demandeur.adresse.code_postal": "text",
+    "demandeur.adresse.commune": "text",
+    "demandeur.adresse.commune_insee": "text",
+    "demandeur.courrier_papier": "bool",
+    "codemandeur.civilite": "text",
+    "codemandeur.nom_naissance": "text",
+    "codemandeur.prenoms": "text",
+    "codemandeur.date_naissance": "date",
+    "codemandeur.nationalite": "text",
+    "codemandeur.lien": "text",
+    "enfants_a_naitre": "int",
+    "situation_professionnelle.demandeur": "text",
+    "situation_professionnelle.profession_demandeur": "text",
+    "situation_professionnelle.codemandeur": "text",
+    "ressources[0].type": "text",
+    "ressources[0].montant_mensuel": "money",
+    "ressources[1].type": "text",
+    "ressources[1].montant_mensuel": "money",
+    "revenu_fiscal_reference[0].annee": "int",
+    "revenu_fiscal_reference[0].montant": "money",
+    "logement_actuel.type": "text",
+    "logement_actuel.commune_insee": "text",
+    "logement_actuel.loyer_mensuel": "money",
+    "logement_actuel.nombre_pieces": "int",
+    "logement_actuel.procedure_expulsion": "bool",
+    "logement_actuel.non_decent": "bool",
+    "motifs[0].code": "text",
+    "logement_recherche.type": "text",
+    "logement_recherche.loyer_max_mensuel": "money",
+    "logement_recherche.etage_max": "int",
+}
+for _i in range(OCCUPANTS):
+    CHAMPS |= {
+        f"occupants[{_i}].prenoms": "text",
+        f"occupants[{_i}].nom": "text",
+        f"occupants[{_i}].date_naissance": "date",
+        f"occupants[{_i}].lien": "text",
+        f"occupants[{_i}].a_charge": "bool",
+    }
+LISTES = ("logement_recherche.typologies", "logement_recherche.communes")
+
+
+def _tokens(path: str) -> list[str | int]:
+    return [int(i) if i else name for name, i in _TOKEN.findall(path)]
+
+
+def _set(target: dict[str, Any], path: str, value: Any) -> None:
+    tokens = _tokens(path)
+    node: Any = target
+    for token, following in zip(tokens, tokens[1:], strict=False):
+        if isinstance(token, int):
+            while len(node) <= token:
+                node.append({} if not isinstance(following, int) else [])
+            node = node[token]
+        else:
+            node = node.setdefault(token, [] if isinstance(following, int) else {})
+    last = tokens[-1]
+    if isinstance(last, int):
+        while len(node) <= last:
+            node.append(None)
+    node[last] = value
+
+
+def _get(source: Mapping[str, Any] | None, path: str) -> Any:
+    node: Any = source
+    for token in _tokens(path):
+        if node is None:
+            return None
+        if isinstance(token, int):
+            node = node[token] if isinstance(node, list) and len(node) > token else None
+        else:
+            node = node.get(token) if isinstance(node, Mapping) else None
+    return node
+
+
+def _clean(value: str) -> str:
+    return value.strip()
+
+
+def payload(form: Mapping[str, Any], listes: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The JSON body of POST /api/demandes (or of a merge patch) from the form's fields.
+    Empty fields are left out (the API says which are missing); empty people and rows
+    are dropped."""
+    body: dict[str, Any] = {}
+    for path, kind in CHAMPS.items():
+        raw = form.get(path)
+        if kind == "bool":
+            _set(body, path, raw in ("oui", "on", "true"))
+            continue
+        if raw is None or not isinstance(raw, str) or not _clean(raw):
+            continue
+        value: Any = _clean(raw)
+        if kind == "money":
+            value = value.replace("\u202f", "").replace(" ", "").replace(",", ".")
+        elif kind == "int":
+            value = int(value) if value.lstrip("-").isdigit() else value
+        _set(body, path, value)
+    typologies = [t for t in listes.get("logement_recherche.typologies", []) if t]
+    communes_brut = ",".join(listes.get("logement_recherche.communes", []))
+    communes = [c.strip() for c in re.split(r"[,;\s]+", communes_brut) if c.strip()]
+    body.setdefault("logement_recherche", {})
+    body["logement_recherche"]["typologies"] = typologies
+    body["logement_recherche"]["communes"] = communes
+    # Drop the optional blocks left empty.
+    codemandeur = body.get("codemandeur")
+    if codemandeur is not None and not codemandeur.get("nom_naissance"):
+        body.pop("codemandeur")
+    body["occupants"] = [
+        o for o in body.get("occupants", []) if o and (o.get("prenoms") or o.get("nom"))
+    ]
+    body["ressources"] = [
+        dict(r, personne="demandeur")
+        for r in body.get("ressources", [])
+        if r and r.get("montant_mensuel")
+    ]
+    body["revenu_fiscal_reference"] = [
+        dict(r, personne="demandeur")
+        for r in body.get("revenu_fiscal_reference", [])
+        if r and r.get("montant")
+    ]
+    body["motifs"] = [dict(m, principal=True) for m in body.get("motifs", []) if m and m.get("code")]
+    adresse = body.get("demandeur", {}).get("adresse")
+    if adresse is not None and not adresse.get("ligne1") and not adresse.get("code_postal"):
+        body["demandeur"].pop("adresse")
+    return body
+
+
+def valeurs(demande: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Form values (path -> value) of a demande as the API returns it."""
+    found: dict[str, Any] = {}
+    if not demande:
+        return found
+    for path in CHAMPS:
+        value = _get(demande, path)
+        if value is not None:
+            found[path] = value
+    for path in LISTES:
+        found[path] = _get(demande, path) or []
+    return found
+
+
+def merge_patch(avant: Mapping[str, Any], apres: Mapping[str, Any]) -> dict[str, Any]:
+    """RFC 7396 patch turning `avant` into `apres` for the keys the form edits."""
+    patch: dict[str, Any] = {}
+    for key, value in apres.items():
+        old = avant.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            sub = merge_patch(old, value)
+            if sub:
+                patch[key] = sub
+        elif value != old:
+            patch[key] = value
+    return patch
+
+
+def erreurs(body: Any, libelles: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """The API's 422 `erreurs` as the error summary's entries."""
+    items = body.get("erreurs") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        detail = body.get("detail") if isinstance(body, dict) else None
+        return [{"champ": "requete", "message": str(detail or "Données invalides")}]
+    out = []
+    for item in items:
+        champ = str(item.get("champ", "requete"))
+        out.append(
+            {
+                "champ": champ,
+                "message": str(item.get("message", "")),
+                "libelle": (libelles or {}).get(champ, champ),
+            }
+        )
+    return out
+
+
+LIBELLES: dict[str, str] = {
+    "departement": "Département",
+    "demandeur.civilite": "Civilité",
+    "demandeur.nom_naissance": "Nom de naissance",
+    "demandeur.nom_usage": "Nom d'usage",
+    "demandeur.prenoms": "Prénoms",
+    "demandeur.date_naissance": "Date de naissance",
+    "demandeur.lieu_naissance": "Lieu de naissance",
+    "demandeur.nir": "Numéro de sécurité sociale",
+    "demandeur.nationalite": "Nationalité",
+    "demandeur.situation_familiale": "Situation familiale",
+    "demandeur.email": "Courriel",
+    "demandeur.telephone": "Téléphone",
+    "demandeur.adresse.ligne1": "Adresse",
+    "demandeur.adresse.code_postal": "Code postal",
+    "demandeur.adresse.commune": "Commune",
+    "demandeur.adresse.commune_insee": "Code INSEE de la commune",
+    "codemandeur.civilite": "Civilité du codemandeur",
+    "codemandeur.nom_naissance": "Nom de naissance du codemandeur",
+    "codemandeur.prenoms": "Prénoms du codemandeur",
+    "codemandeur.date_naissance": "Date de naissance du codemandeur",
+    "codemandeur.nationalite": "Nationalité du codemandeur",
+    "codemandeur.lien": "Lien avec le demandeur",
+    "enfants_a_naitre": "Enfants à naître",
+    "situation_professionnelle.demandeur": "Situation professionnelle du demandeur",
+    "situation_professionnelle.profession_demandeur": "Profession",
+    "situation_professionnelle.codemandeur": "Situation professionnelle du codemandeur",
+    "ressources[0].type": "Type de ressource",
+    "ressources[0].montant_mensuel": "Montant mensuel",
+    "ressources[1].type": "Type de la deuxième ressource",
+    "ressources[1].montant_mensuel": "Montant mensuel de la deuxième ressource",
+    "revenu_fiscal_reference[0].annee": "Année du revenu fiscal",
+    "revenu_fiscal_reference[0].montant": "Revenu fiscal de référence",
+    "logement_actuel.type": "Logement actuel",
+    "logement_actuel.commune_insee": "Commune du logement actuel (code INSEE)",
+    "logement_actuel.loyer_mensuel": "Loyer mensuel actuel",
+    "logement_actuel.nombre_pieces": "Nombre de pièces",
+    "motifs[0].code": "Motif principal",
+    "logement_recherche.typologies": "Typologies recherchées",
+    "logement_recherche.communes": "Communes souhaitées",
+    "logement_recherche.type": "Type de logement",
+    "logement_recherche.loyer_max_mensuel": "Loyer maximum",
+    "logement_recherche.etage_max": "Étage maximum",
+}
+for _i in range(OCCUPANTS):
+    LIBELLES |= {
+        f"occupants[{_i}].prenoms": f"Prénoms de l'occupant {_i + 1}",
+        f"occupants[{_i}].nom": f"Nom de l'occupant {_i + 1}",
+        f"occupants[{_i}].date_naissance": f"Date de naissance de l'occupant {_i + 1}",
+        f"occupants[{_i}].lien": f"Lien de l'occupant {_i + 1}",
+    }
