@@ -25,7 +25,7 @@ test: ## Lint, type-check and run every test against real PostgreSQL and RabbitM
 lint: deps ## ruff (lint + format check) and mypy on libs/ and services/
 	@uv run ruff check .
 	@uv run ruff format --check .
-	@uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src libs/ui/src services/*/src
+	@uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src libs/ui/src frontends/*/src services/*/src
 
 .PHONY: fmt
 fmt: deps ## Format the code

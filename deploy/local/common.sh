@@ -24,6 +24,8 @@ for _i in "${!TOIT_SERVICES[@]}"; do
   TOIT_SERVICE_PORT[${TOIT_SERVICES[$_i]}]=$((TOIT_SERVICE_PORT_BASE + _i + 1))
 done
 unset _i
+# The espace professionnel (frontends/espace-pro), served under /pro/ by the gateway.
+TOIT_ESPACE_PRO_PORT="${TOIT_ESPACE_PRO_PORT:-$((TOIT_SERVICE_PORT_BASE + 9))}"
 
 die() { echo "${0##*/}: error: $*" >&2; exit 1; }
 

@@ -34,6 +34,8 @@ render() {
     fi
     up+="        keepalive 16;"$'\n'"    }"$'\n'
   done
+  up+="    upstream toit_espace_pro {"$'\n'"        server 127.0.0.1:$TOIT_ESPACE_PRO_PORT;"$'\n'
+  up+="        keepalive 16;"$'\n'"    }"$'\n'
   tpl="$(<"$CONF_DIR/toit.conf.template")"
   # Workers need the temp dirs, which may sit under a root-only checkout.
   if [[ $(id -u) == 0 ]]; then tpl="${tpl//@USER_DIRECTIVE@/user root;}"; else tpl="${tpl//@USER_DIRECTIVE@/}"; fi

@@ -22,7 +22,7 @@ echo "== lint: ruff"
 uv run ruff check .
 uv run ruff format --check .
 echo "== types: mypy on libs/ and services/"
-uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src libs/ui/src services/*/src
+uv run mypy libs/contracts/src libs/servicekit/src libs/referentiel/src libs/ui/src frontends/*/src services/*/src
 echo "== docker-compose.yml"
 if docker compose version >/dev/null 2>&1; then
   docker compose -f docker-compose.yml config -q
@@ -32,4 +32,4 @@ else
   docker-compose -f docker-compose.yml config -q
 fi
 echo "== tests"
-uv run pytest libs services bench tests-e2e -q -p no:cacheprovider "$@"
+uv run pytest libs services frontends bench tests-e2e -q -p no:cacheprovider "$@"

@@ -72,6 +72,19 @@ for svc in "${TOIT_SERVICES[@]}"; do
   names+=("$svc")
   urls+=("http://127.0.0.1:$TOIT_GATEWAY_PORT/api/$svc/healthz")
 done
+# The espace professionnel: stateless, it calls the gateway's public API only.
+pidf="$TOIT_RUN_DIR/espace-pro.pid"
+if ! instance_alive "$pidf"; then
+  (
+    cd "$TOIT_REPO"
+    export TOIT_MODE="${TOIT_MODE:-demo}" TOIT_UI_GATEWAY_URL="http://127.0.0.1:$TOIT_GATEWAY_PORT"
+    exec setsid uv run --no-sync toit-espace-pro --port "$TOIT_ESPACE_PRO_PORT" \
+      </dev/null >>"$TOIT_LOG_DIR/espace-pro.log" 2>&1
+  ) &
+  echo $! >"$pidf"
+fi
+names+=(espace-pro)
+urls+=("http://127.0.0.1:$TOIT_GATEWAY_PORT/pro/healthz")
 "$TOIT_LOCAL_DIR/gateway.sh" start
 wait_healthy "${urls[@]}"
 

@@ -13,10 +13,10 @@ import argparse
 import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-
-from toit_espace_pro.pages import accueil, admin, auth, demandes, grilles, pieces
 from toit_ui import NavItem, UISettings, WebUI
 from toit_ui.pages import load_pages, template_packages
+
+from toit_espace_pro.pages import accueil, admin, auth, demandes, grilles, pieces
 
 PREFIX = "/pro"
 PAGES_GROUP = "toit.espace_pro.pages"

@@ -6,6 +6,7 @@ Pure functions: form data -> JSON payload, demande JSON -> form values.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -108,7 +109,7 @@ def _tokens(path: str) -> list[str | int]:
 def _set(target: dict[str, Any], path: str, value: Any) -> None:
     tokens = _tokens(path)
     node: Any = target
-    for token, following in zip(tokens, tokens[1:], strict=False):
+    for token, following in itertools.pairwise(tokens):
         if isinstance(token, int):
             while len(node) <= token:
                 node.append({} if not isinstance(following, int) else [])
@@ -179,7 +180,9 @@ def payload(form: Mapping[str, Any], listes: Mapping[str, list[str]]) -> dict[st
         for r in body.get("revenu_fiscal_reference", [])
         if r and r.get("montant")
     ]
-    body["motifs"] = [dict(m, principal=True) for m in body.get("motifs", []) if m and m.get("code")]
+    body["motifs"] = [
+        dict(m, principal=True) for m in body.get("motifs", []) if m and m.get("code")
+    ]
     adresse = body.get("demandeur", {}).get("adresse")
     if adresse is not None and not adresse.get("ligne1") and not adresse.get("code_postal"):
         body["demandeur"].pop("adresse")

@@ -5,6 +5,7 @@ from pathlib import Path
 from toit_referentiel import verifier_production
 
 from servicekit import ServiceDefinition
+from servicekit.audit import consultation_router
 from servicekit.runtime import ServiceRuntime
 from toit_demandes.adapters.tables import metadata
 from toit_demandes.entrypoints.http import router, stockage
@@ -25,7 +26,8 @@ service = ServiceDefinition(
     ),
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,
-    routers=[router],
+    # consultation_router first: /consultations is not a demande id.
+    routers=[consultation_router("/api/demandes"), router],
     seed=charger_demo,
     daily_jobs=[echeances_des_demandes],
     production_checks=[verifier_production],

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
+from toit_ui import WebUI, session_of
 
 from toit_espace_pro.pages.commun import roles
-from toit_ui import WebUI, session_of
 
 NUMERO_UNIQUE = re.compile(r"^[0-9]{2}[0-9AB][0-9]{10}[A-Z0-9]{5}$")
 
@@ -36,9 +36,7 @@ def routes(ui: WebUI) -> APIRouter:
         )
 
     @router.get("/acces-rapide", response_model=None)
-    async def acces_rapide(
-        request: Request, q: str = Query("", max_length=100)
-    ) -> Response:
+    async def acces_rapide(request: Request, q: str = Query("", max_length=100)) -> Response:
         """A numéro unique opens its demande; anything else searches by name."""
         texte = q.strip()
         if not texte:

@@ -7,11 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from toit_ui import WebUI, session_of
 
 from toit_espace_pro import saisie
 from toit_espace_pro.libelles import ROLES, TYPES_ORGANISATION
 from toit_espace_pro.pages.commun import refus
-from toit_ui import WebUI, session_of
 
 LIBELLES_ORGANISATION = {
     "nom": "Nom",

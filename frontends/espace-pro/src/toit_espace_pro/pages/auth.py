@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from toit_ui import LoginRefused, WebUI, session_of
 
 from toit_espace_pro.pages.commun import refus
-from toit_ui import LoginRefused, WebUI, session_of
 
 
 def _suite(ui: WebUI, suite: str | None) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-
 from toit_ui import WebUI
 
 REFUS = {

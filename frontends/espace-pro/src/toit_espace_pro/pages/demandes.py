@@ -11,11 +11,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from toit_ui import ApiClient, WebUI
 
 from toit_espace_pro import saisie
 from toit_espace_pro.libelles import libelle, ton_statut
 from toit_espace_pro.pages.commun import refus, roles
-from toit_ui import ApiClient, WebUI
 
 ONGLETS = [
     ("demandeur", "Demandeur"),
@@ -56,7 +56,9 @@ def routes(ui: WebUI) -> APIRouter:
             "demande": demande,
             "onglet": onglet,
             "onglet_libelle": {**dict(onglets), "doublons": "Doublons"}.get(onglet, ""),
-            "onglets": [(lib, ui.url(f"/demandes/{demande['id']}/{code}")) for code, lib in onglets],
+            "onglets": [
+                (lib, ui.url(f"/demandes/{demande['id']}/{code}")) for code, lib in onglets
+            ],
             "libelle": libelle,
             "ton_statut": ton_statut,
             "roles": roles(request),
@@ -168,7 +170,7 @@ def routes(ui: WebUI) -> APIRouter:
 
     async def _formulaire_soumis(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
         form = await request.form()
-        valeurs = {k: v for k, v in form.items() if isinstance(v, str)}
+        valeurs: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
         listes = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in saisie.LISTES}
         valeurs |= listes
         return saisie.payload(valeurs, listes), valeurs
@@ -412,7 +414,9 @@ def courriers_routes(ui: WebUI) -> APIRouter:
     router = ui.router(prefix="/courriers")
 
     @router.get("", response_model=None)
-    async def courriers(request: Request, statut: str = Query("a_editer", max_length=20)) -> Response:
+    async def courriers(
+        request: Request, statut: str = Query("a_editer", max_length=20)
+    ) -> Response:
         api = await ui.gateway.api(request)
         reponse = await api.get("/api/notifications/courriers", params={"statut": statut})
         if reponse.status_code != 200:

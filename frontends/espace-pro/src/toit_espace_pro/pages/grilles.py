@@ -9,11 +9,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from toit_ui import ApiClient, WebUI
 
 from toit_espace_pro import saisie
 from toit_espace_pro.libelles import GRILLES
 from toit_espace_pro.pages.commun import refus
-from toit_ui import ApiClient, WebUI
 
 
 def routes(ui: WebUI) -> APIRouter:
@@ -119,7 +119,9 @@ def routes(ui: WebUI) -> APIRouter:
             )
         if reponse.status_code != 200:
             if reponse.status_code == 409:
-                ui.flash(request, "erreur", f"Modification refusée : {reponse.json().get('detail')}")
+                ui.flash(
+                    request, "erreur", f"Modification refusée : {reponse.json().get('detail')}"
+                )
                 return ui.redirect(f"/grilles/{grille_id}")
             return refus(ui, request, reponse)
         ui.flash(request, "succes", "Brouillon enregistré.")
@@ -139,7 +141,9 @@ def routes(ui: WebUI) -> APIRouter:
         reponse = await api.post(f"/api/cotation/grilles/{grille_id}/simulation")
         if reponse.status_code != 200:
             if reponse.status_code == 409:
-                ui.flash(request, "erreur", f"Simulation impossible : {reponse.json().get('detail')}")
+                ui.flash(
+                    request, "erreur", f"Simulation impossible : {reponse.json().get('detail')}"
+                )
                 return ui.redirect(f"/grilles/{grille_id}")
             return refus(ui, request, reponse)
         return await page(request, grille_id, simulation=reponse.json())

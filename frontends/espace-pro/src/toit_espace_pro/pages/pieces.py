@@ -7,9 +7,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from toit_ui import WebUI
 
 from toit_espace_pro.pages.commun import refus
-from toit_ui import WebUI
 
 TAILLE_MAX = 10 * 1024 * 1024
 

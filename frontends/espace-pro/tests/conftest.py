@@ -1,0 +1,87 @@
+"""The stack the espace professionnel's browser tests run against.
+
+identite, demandes, cotation and notifications on the real PostgreSQL (one database
+each) and RabbitMQ (one vhost), in demo mode, behind the embedded router (the same
+routing, headers and login throttle as `make run`), with the espace professionnel
+mounted under /pro/ and calling that router's public API. One stack per test session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from toit_embedded.main import EmbeddedRouter, RateLimiter, espace_pro
+from toit_ui.testing import free_port, serve_in_thread
+
+from servicekit import registry
+from servicekit.runtime import ServiceRuntime
+from servicekit.testing import (
+    create_database,
+    create_vhost,
+    delete_vhost,
+    drop_database,
+    settings_for_tests,
+)
+
+SERVICES = ("identite", "demandes", "cotation", "notifications")
+MOT_DE_PASSE = "toit-demo-2026"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@dataclass
+class Stack:
+    base: str
+
+    @property
+    def pro(self) -> str:
+        return f"{self.base}/pro"
+
+    async def jeton(self, identifiant: str) -> dict[str, str]:
+        async with httpx.AsyncClient(base_url=self.base, timeout=20) as http:
+            reponse = await http.post(
+                "/api/identite/token",
+                data={"grant_type": "password", "username": identifiant, "password": MOT_DE_PASSE},
+            )
+        reponse.raise_for_status()
+        return {"Authorization": f"Bearer {reponse.json()['access_token']}"}
+
+    async def api(self, method: str, path: str, identifiant: str, **kwargs: Any) -> Any:
+        headers = await self.jeton(identifiant)
+        async with httpx.AsyncClient(base_url=self.base, timeout=20) as http:
+            reponse = await http.request(method, path, headers=headers, **kwargs)
+        assert reponse.status_code < 300, reponse.text
+        return reponse.json()
+
+
+@pytest.fixture(scope="session")
+async def stack_databases() -> AsyncIterator[tuple[dict[str, str], str]]:
+    urls = {name: await create_database() for name in SERVICES}
+    vhost = await create_vhost()
+    yield urls, vhost
+    await delete_vhost(vhost)
+    for url in urls.values():
+        await drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def stack(stack_databases: tuple[dict[str, str], str]) -> Iterator[Stack]:
+    urls, vhost = stack_databases
+    port = free_port()
+    settings = settings_for_tests(
+        bus="amqp",
+        amqp_url=vhost,
+        mode="demo",
+        jwks_url=f"http://127.0.0.1:{port}/api/identite/jwks",
+    )
+    runtimes = [
+        ServiceRuntime(registry.load(name), settings, database_url=urls[name]) for name in SERVICES
+    ]
+    # A generous login throttle: the journeys log in several accounts from one address.
+    router = EmbeddedRouter(runtimes, token_limiter=RateLimiter(rate=50.0, burst=100))
+    router.frontend = espace_pro(router)
+    with serve_in_thread(router, port=port, timeout=120) as base:
+        yield Stack(base)
