@@ -59,12 +59,18 @@ class CacheVues:
     """Projected demandes by (id, version): the search re-reads only what changed."""
 
     vues: dict[UUID, DemandeVue] = field(default_factory=dict)
+    maximum: int = 300_000
 
     def get(self, demande_id: UUID, version: int) -> DemandeVue | None:
         vue = self.vues.get(demande_id)
         return vue if vue is not None and vue.version == version else None
 
     def put(self, vue: DemandeVue) -> None:
+        if len(self.vues) >= self.maximum:
+            # Forget the oldest tenth (insertion order): bounded memory, rare misses.
+            for cle in list(self.vues)[: self.maximum // 10]:
+                del self.vues[cle]
+        self.vues.pop(vue.demande_id, None)
         self.vues[vue.demande_id] = vue
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -385,23 +386,98 @@ async def ecrire_scores(session: AsyncSession, lignes: list[Row]) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Prefiltre:
+    """The hard filters SQL applies before the domain evaluates the rest: the typology
+    wished, the sizes the typology fits, the ceiling per household category."""
+
+    typologie: str
+    tailles: tuple[int, ...]
+    plafonds: tuple[int, ...]  # categories 1..6
+    par_personne: int
+    appliquer_plafond: bool = True
+
+
+@dataclass
+class Pool:
+    demandes: list[tuple[UUID, int, Any]]  # id, version, points for the EPCI (or None)
+    souhaitent: int  # active demandes wishing the commune (or the EPCI)
+    typologie: int  # of them, not wishing the typology
+    taille: int  # of the rest, the typology does not fit their size
+    plafond: int  # of the rest, income above the ceiling
+
+
+def _plafond_sql(f: Prefiltre) -> Any:
+    par_categorie = sa.case(
+        *((demandes.c.categorie == i + 1, p) for i, p in enumerate(f.plafonds)),
+        else_=f.plafonds[-1] + (demandes.c.categorie - len(f.plafonds)) * f.par_personne,
+    )
+    return demandes.c.revenu_fiscal > par_categorie
+
+
 async def candidats_potentiels(
-    session: AsyncSession, *, departement: str, commune: str, epci: str | None, par_epci: bool
-) -> list[tuple[UUID, int]]:
-    """(id, version) of the active demandes of the département wishing the commune (or,
-    widened, a commune of its EPCI)."""
+    session: AsyncSession,
+    *,
+    departement: str,
+    commune: str,
+    epci: str | None,
+    par_epci: bool,
+    filtre: Prefiltre,
+) -> Pool:
+    """Active demandes of the département wishing the commune (or, widened, a commune of
+    its EPCI) that pass the SQL pre-filters, with their score for the EPCI; and how many
+    the pre-filters excluded, each counted under the first criterion it fails."""
     if par_epci and epci is not None:
         souhait = (souhaits.c.epci == epci) & souhaits.c.actif.is_(True)
     else:
         souhait = (souhaits.c.commune == commune) & souhaits.c.actif.is_(True)
-    rows = await session.execute(
-        sa.select(demandes.c.demande_id, demandes.c.version).where(
-            demandes.c.demande_id.in_(sa.select(souhaits.c.demande_id).where(souhait)),
-            demandes.c.statut == "ACTIVE",
-            demandes.c.departement == departement,
-        )
+    base = (
+        (demandes.c.statut == "ACTIVE")
+        & (demandes.c.departement == departement)
+        & (demandes.c.demande_id.in_(sa.select(souhaits.c.demande_id).where(souhait)))
     )
-    return [(r[0], r[1]) for r in rows]
+    typo_ko = demandes.c.typologies.is_not(None) & ~demandes.c.typologies.like(
+        f"%|{filtre.typologie}|%"
+    )
+    taille_ko = demandes.c.taille.is_not(None) & demandes.c.taille.not_in(filtre.tailles)
+    plafond_ko = (
+        demandes.c.revenu_fiscal.is_not(None)
+        & demandes.c.categorie.is_not(None)
+        & _plafond_sql(filtre)
+        if filtre.appliquer_plafond
+        else sa.false()
+    )
+
+    def compte(condition: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    comptes = (
+        await session.execute(
+            sa.select(
+                sa.func.count(),
+                compte(typo_ko),
+                compte(~typo_ko & taille_ko),
+                compte(~typo_ko & ~taille_ko & plafond_ko),
+            ).where(base)
+        )
+    ).one()
+    rows = await session.execute(
+        sa.select(demandes.c.demande_id, demandes.c.version, scores.c.points)
+        .select_from(
+            demandes.outerjoin(
+                scores,
+                (scores.c.demande_id == demandes.c.demande_id) & (scores.c.epci == (epci or "")),
+            )
+        )
+        .where(base, ~typo_ko, ~taille_ko, ~plafond_ko)
+    )
+    return Pool(
+        [(r[0], r[1], r[2]) for r in rows],
+        int(comptes[0]),
+        int(comptes[1]),
+        int(comptes[2]),
+        int(comptes[3]),
+    )
 
 
 async def compter_actives(session: AsyncSession, departement: str) -> int:

@@ -129,6 +129,12 @@ demandes = sa.Table(
     sa.Column("departement", sa.String(3), nullable=False),
     sa.Column("statut", sa.String(16), nullable=False),
     sa.Column("numero_unique", sa.String(18)),
+    # Search pre-filters (migration 0003; NULL until the row is written again: the search
+    # then leaves the demande to the domain's filters).
+    sa.Column("typologies", sa.String(64)),  # "|T2|T3|"
+    sa.Column("taille", sa.Integer),
+    sa.Column("categorie", sa.Integer),
+    sa.Column("revenu_fiscal", sa.Numeric(12, 2)),
     sa.Column("vue", sa.JSON, nullable=False),  # the projected DemandeVue (no contact)
     sa.Column("source", sa.JSON, nullable=False),  # snapshot without contact: rebuilds
     sa.Column("recue_le", sa.DateTime(timezone=True), nullable=False),

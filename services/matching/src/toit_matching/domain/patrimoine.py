@@ -86,6 +86,7 @@ COLONNES_FACULTATIVES = (
     "longitude",
 )
 COLONNES = COLONNES_OBLIGATOIRES + COLONNES_FACULTATIVES
+_CONNUES = frozenset(COLONNES)
 LONGUEUR_MAX = {"rpls": 30, "adresse": 200, "programme": 120, "residence": 120}
 _RPLS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,29}$")
 _CONTROLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -142,6 +143,8 @@ Communes = Callable[[str], bool]
 
 
 def _texte(valeur: object) -> str:
+    if type(valeur) is str:
+        return valeur.strip()
     if valeur is None:
         return ""
     if isinstance(valeur, bool):
@@ -165,17 +168,20 @@ def valider_logement(
     def erreur(champ: str, message: str) -> None:
         erreurs.append(ErreurLigne(ligne, champ, message))
 
-    inconnus = sorted(set(champs) - set(COLONNES))
-    for champ in inconnus:
-        erreur(champ, "champ inconnu")
+    if not _CONNUES.issuperset(champs):
+        for champ in sorted(set(champs) - _CONNUES):
+            erreur(champ, "champ inconnu")
     t = {nom: _texte(champs.get(nom)) for nom in COLONNES}
-    for nom, texte in t.items():
-        if _CONTROLE.search(texte):
-            erreur(nom, "caractère de contrôle interdit")
-            t[nom] = ""
-        elif len(texte) > LONGUEUR_MAX.get(nom, 64):
-            erreur(nom, f"doit contenir au plus {LONGUEUR_MAX.get(nom, 64)} caractères")
-            t[nom] = ""
+    # One search over the line first: the per-field checks run only when it finds something.
+    tout = "\x1e".join(t.values())
+    if _CONTROLE.search(tout) or max(map(len, t.values())) > 64:
+        for nom, texte in t.items():
+            if _CONTROLE.search(texte):
+                erreur(nom, "caractère de contrôle interdit")
+                t[nom] = ""
+            elif len(texte) > LONGUEUR_MAX.get(nom, 64):
+                erreur(nom, f"doit contenir au plus {LONGUEUR_MAX.get(nom, 64)} caractères")
+                t[nom] = ""
     for nom in COLONNES_OBLIGATOIRES:
         if not t[nom] and not any(e.champ == nom for e in erreurs):
             erreur(nom, "champ obligatoire")

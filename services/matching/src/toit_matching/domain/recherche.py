@@ -301,6 +301,7 @@ class Resultat:
     exclues: list[Evaluation] = field(default_factory=list)
     comptes: dict[str, tuple[str, int]] = field(default_factory=dict)  # code → (groupe, n)
     hors_souhait: int = 0  # active demandes of the département not wishing the commune/EPCI
+    prefiltrees: int = 0  # excluded by the storage's pre-filters (counted, not listed)
 
 
 def classer(evaluations: Iterable[Evaluation], *, filtres_souples: bool) -> Resultat:

@@ -214,6 +214,7 @@ class PageCandidats(BaseModel):
     commune: str
     commune_nom: str
     actives_departement: int
+    avertissements: list[str] = Field(default_factory=list)
     hors_souhait: int = Field(
         description="Demandes actives du département qui ne souhaitent pas la commune (ou l'EPCI)"
     )

@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import toit_referentiel as ref
+
 from servicekit.uow import UnitOfWork
 from toit_matching.adapters import repository as repo
 from toit_matching.bootstrap import Dependances
@@ -38,8 +40,26 @@ def offre_de(vacance: dict[str, Any], deps: Dependances) -> Offre:
         charges=Decimal(vacance["charges"]),
         chauffage_individuel=vacance["chauffage"] == Mode.INDIVIDUEL.value,
         eau_individuelle=vacance["eau"] == Mode.INDIVIDUEL.value,
-        annee_reference=vacance["date_disponibilite"].year,
+        annee_reference=annee_plafonds(vacance["date_disponibilite"].year),
     )
+
+
+def annee_plafonds(annee: int) -> int:
+    """The ceilings' year: the availability year, or the latest configured one while next
+    year's arrêté is not out yet (each motive names the year applied; the page warns)."""
+    annees = ref.annees_plafonds()
+    return annee if annee in annees or not annees else min(annee, max(annees))
+
+
+def avertissements(vacance: dict[str, Any]) -> list[str]:
+    annee = vacance["date_disponibilite"].year
+    appliquee = annee_plafonds(annee)
+    if appliquee != annee:
+        return [
+            f"Plafonds de ressources {annee} non encore configurés : les plafonds {appliquee} "
+            "sont appliqués en attendant l'arrêté."
+        ]
+    return []
 
 
 async def charger_vues(
@@ -91,18 +111,57 @@ async def evaluer_vacance(
         raise Introuvable("Vacance introuvable")
     role_sur_vacance(acteur, vacance)
     offre = offre_de(vacance, deps)
+    regle = deps.regle
+    ref_ = deps.referentiel
+    plafonds = tuple(
+        ref_.plafond(offre.annee_reference, offre.financement.value, c) for c in range(1, 7)
+    )
+    par_personne = ref_.plafond(offre.annee_reference, offre.financement.value, 7) - plafonds[-1]
+    tailles = tuple(t for t in range(1, 41) if offre.typologie in regle.typologies_pour(t))
     pool = await repo.candidats_potentiels(
         uow.session,
         departement=offre.departement,
         commune=offre.commune,
         epci=offre.epci,
         par_epci=perimetre is Perimetre.EPCI,
+        filtre=repo.Prefiltre(offre.typologie, tailles, plafonds, par_personne),
     )
-    vues = await charger_vues(uow, deps, pool)
-    scores = await repo.scores_pour(uow.session, [v.demande_id for v in vues], offre.epci or "")
+    scores = {demande_id: points for demande_id, _, points in pool.demandes}
+    vues = await charger_vues(uow, deps, [(i, v) for i, v, _ in pool.demandes])
+    evaluations = evaluer_toutes(vues, offre, deps, acteur, perimetre, scores, le)
+    resultat = classer(evaluations, filtres_souples=filtres_souples)
+    annee, financement = offre.annee_reference, offre.financement.value
+    for code, groupe, nombre in (
+        ("TYPOLOGIE_SOUHAITEE", f"ne souhaite pas de {offre.typologie}", pool.typologie),
+        ("TYPOLOGIE_TAILLE", f"{offre.typologie} inadapté à la taille du ménage", pool.taille),
+        (
+            f"PLAFOND_{financement}",
+            f"ressources au-dessus du plafond {financement} {annee}",
+            pool.plafond,
+        ),
+    ):
+        if nombre:
+            _, deja = resultat.comptes.get(code, (groupe, 0))
+            resultat.comptes[code] = (groupe, deja + nombre)
+            resultat.prefiltrees += nombre
+    actives = await repo.compter_actives(uow.session, offre.departement)
+    resultat.hors_souhait = actives - pool.souhaitent
+    return Recherche(vacance, offre, resultat, actives)
+
+
+def evaluer_toutes(
+    vues: list[DemandeVue],
+    offre: Offre,
+    deps: Dependances,
+    acteur: Acteur,
+    perimetre: Perimetre,
+    scores: dict[UUID, Any],
+    le: datetime | None,
+) -> list[Evaluation]:
+    """The domain's filters on each demande (the SQL pre-filters only narrowed the pool)."""
     regle = deps.regle
     seuils = regle.seuils(bailleur=offre.bailleur_id, epci=offre.epci)
-    ref = deps.referentiel
+    ref_ = deps.referentiel
     jour = (le or datetime.now(UTC)).date()
     evaluations: list[Evaluation] = []
     for vue in vues:
@@ -113,18 +172,15 @@ async def evaluer_vacance(
                 offre,
                 regle=regle,
                 seuils=seuils,
-                plafond=ref.plafond,
+                plafond=ref_.plafond,
                 perimetre=perimetre,
-                epci_de=ref.epci_de,
-                noms=ref.nom_commune,
-                score=None if score is None else Decimal(score["points"]),
+                epci_de=ref_.epci_de,
+                noms=ref_.nom_commune,
+                score=None if score is None else Decimal(score),
                 le=jour,
                 hors_perimetre=not dans_perimetre(
-                    acteur, vue.departement, vue.communes, ref.epci_de
+                    acteur, vue.departement, vue.communes, ref_.epci_de
                 ),
             )
         )
-    resultat = classer(evaluations, filtres_souples=filtres_souples)
-    actives = await repo.compter_actives(uow.session, offre.departement)
-    resultat.hors_souhait = actives - len(pool)
-    return Recherche(vacance, offre, resultat, actives)
+    return evaluations

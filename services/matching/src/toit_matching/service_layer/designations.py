@@ -18,7 +18,7 @@ from toit_matching.domain.erreurs import AccesRefuse, Conflit, Introuvable
 from toit_matching.domain.patrimoine import Contingent
 from toit_matching.domain.recherche import Perimetre
 from toit_matching.service_layer.acces import Acteur, role_sur_vacance
-from toit_matching.service_layer.candidats import evaluer_vacance
+from toit_matching.service_layer.candidats import charger_vues, evaluer_toutes, evaluer_vacance
 
 
 async def designer(
@@ -68,23 +68,22 @@ async def designer(
             raisons[e.demande.demande_id] = (
                 f"exclue : ne souhaite pas {recherche.offre.commune_nom}"
             )
-    # A demande that is not active (radiée, expirée) is a conflict, not bad input.
+    # The others named: a demande that is not active is a conflict; one the search did
+    # not evaluate (outside the pool or excluded by the storage's pre-filters) gets the
+    # domain's full evaluation, so that the refusal names its real reason.
     inconnues = [c for c in candidats if c not in raisons and c not in classement]
     if inconnues:
         versions = await repo.versions_demandes(uow.session, inconnues)
-        if versions:
-            lignes = await repo.vues(uow.session, list(versions))
-            inactives = [r for r in lignes if r["statut"] != "ACTIVE"]
-            if inactives:
-                raise Conflit(
-                    "demande non active (radiée, expirée ou à valider) : "
-                    + ", ".join(r["numero_unique"] or str(r["demande_id"]) for r in inactives)
-                )
-            for r in lignes:
-                if r["departement"] == vacance["departement"]:
-                    raisons[r["demande_id"]] = (
-                        f"exclue : ne souhaite pas {recherche.offre.commune_nom}"
-                    )
+        vues = await charger_vues(uow, deps, list(versions.items()))
+        inactives = [v for v in vues if v.statut != "ACTIVE"]
+        if inactives:
+            raise Conflit(
+                "demande non active (radiée, expirée ou à valider) : "
+                + ", ".join(v.numero_unique or str(v.demande_id) for v in inactives)
+            )
+        for e in evaluer_toutes(vues, recherche.offre, deps, acteur, Perimetre.COMMUNE, {}, None):
+            if e.exclusions:
+                raisons[e.demande.demande_id] = "; ".join(x.motif for x in e.exclusions)
     dalo = {
         e.demande.demande_id: e.demande.dalo
         for e in recherche.resultat.candidats + recherche.resultat.exclues
