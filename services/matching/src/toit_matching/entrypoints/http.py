@@ -635,6 +635,8 @@ async def designer(
         candidats=corps.candidats,
         motifs={e.demande_id: e.motif for e in corps.ecarts},
         exception=corps.exception,
+        perimetre=corps.perimetre,
+        filtres_souples=corps.filtres_souples,
     )
     return s.DesignationOut(**ligne)
 

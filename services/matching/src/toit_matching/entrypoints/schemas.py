@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from toit_matching.domain.designation import ExceptionDesignation
 from toit_matching.domain.patrimoine import Contingent
+from toit_matching.domain.recherche import Perimetre
 from toit_matching.service_layer.vacances import TypeVacance
 
 
@@ -267,6 +268,12 @@ class DesignationIn(Entree):
     candidats: list[UUID] = Field(min_length=1, max_length=10, description="Par rang")
     ecarts: list[EcartIn] = Field(default_factory=list, max_length=200)
     exception: ExceptionDesignation | None = None
+    perimetre: Perimetre = Field(
+        default=Perimetre.COMMUNE, description="Classement de référence : commune ou EPCI"
+    )
+    filtres_souples: bool = Field(
+        default=True, description="Classement avec (true) ou sans les critères souples"
+    )
 
 
 class DesignationOut(BaseModel):

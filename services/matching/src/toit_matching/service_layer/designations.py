@@ -30,7 +30,11 @@ async def designer(
     candidats: list[UUID],
     motifs: dict[UUID, str],
     exception: ExceptionDesignation | None,
+    perimetre: Perimetre = Perimetre.COMMUNE,
+    filtres_souples: bool = True,
 ) -> dict[str, Any]:
+    """Designate in the ranking of the search the réservataire ran (the unit's commune, or
+    widened to its EPCI: both are a wish the household expressed)."""
     vacance = await repo.lire_vacance(uow.session, vacance_id)
     if vacance is None:
         raise Introuvable("Vacance introuvable")
@@ -48,11 +52,13 @@ async def designer(
         raise Introuvable("Vacance introuvable")
     # Current state of every candidate known for this unit (widened to the EPCI, so that
     # a refusal names the real reason); the ranking is the default search's.
-    recherche = await evaluer_vacance(uow, deps, acteur, vacance_id, perimetre=Perimetre.EPCI)
+    recherche = await evaluer_vacance(
+        uow, deps, acteur, vacance_id, perimetre=Perimetre.EPCI, filtres_souples=filtres_souples
+    )
     communes_ok = {
         e.demande.demande_id
         for e in recherche.resultat.candidats + recherche.resultat.exclues
-        if recherche.offre.commune in e.demande.communes
+        if perimetre is Perimetre.EPCI or recherche.offre.commune in e.demande.communes
     }
     classement = [
         e.demande.demande_id
@@ -81,7 +87,7 @@ async def designer(
                 "demande non active (radiée, expirée ou à valider) : "
                 + ", ".join(v.numero_unique or str(v.demande_id) for v in inactives)
             )
-        for e in evaluer_toutes(vues, recherche.offre, deps, acteur, Perimetre.COMMUNE, {}, None):
+        for e in evaluer_toutes(vues, recherche.offre, deps, acteur, perimetre, {}, None):
             if e.exclusions:
                 raisons[e.demande.demande_id] = "; ".join(x.motif for x in e.exclusions)
     dalo = {

@@ -1,0 +1,1 @@
+"""The matching screens of the espace professionnel (contributed pages, libs/ui)."""
