@@ -36,6 +36,9 @@ start_instance() {
   (
     cd "$TOIT_REPO"
     export TOIT_SERVICE="$svc" TOIT_MODE="${TOIT_MODE:-demo}" TOIT_BUS=amqp
+    # X-Forwarded-For is trusted from the gateway only (nginx on loopback), whatever
+    # the caller's environment says: the login throttle counts per client address.
+    export FORWARDED_ALLOW_IPS=127.0.0.1
     export TOIT_DATABASE_URL="${!url_var}"
     exec setsid uv run --no-sync toit-service run "$svc" --port "$port" \
       </dev/null >>"$TOIT_LOG_DIR/$name.log" 2>&1

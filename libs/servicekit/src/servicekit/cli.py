@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> None:
             "port": args.port,
             "log_config": None,
             "access_log": False,
+            # X-Forwarded-* trusted from FORWARDED_ALLOW_IPS only (uvicorn's default:
+            # 127.0.0.1, the local gateway; docker-compose.yml: the gateway's address).
             "proxy_headers": True,
         }
         if args.workers > 1:
