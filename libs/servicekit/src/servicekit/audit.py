@@ -19,8 +19,8 @@ messaging tables).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
@@ -91,6 +91,16 @@ async def record_consultations(
             for record_id, departement in records
         ],
     )
+
+
+async def purge_consultations(session: AsyncSession, day: date, retention_days: int) -> int:
+    """Delete the trace lines older than the retention period (the caller commits)."""
+    limit = datetime.combine(day, time(0), tzinfo=UTC) - timedelta(days=retention_days)
+    result = cast(
+        sa.CursorResult[Any],
+        await session.execute(consultation.delete().where(consultation.c.consulted_at < limit)),
+    )
+    return int(result.rowcount or 0)
 
 
 @dataclass(frozen=True)
@@ -223,3 +233,27 @@ def consultation_router(prefix: str) -> APIRouter:
         )
 
     return router
+
+
+class ConsultationDemandeur(BaseModel):
+    """A consultation of the applicant's own record, as the applicant sees it: which
+    organisation, in which role, when and why (the agent's account stays internal)."""
+
+    date: datetime = Field(description="Date et heure de la consultation")
+    organisation: str | None = Field(description="Organisation de l'agent qui a consulté")
+    roles: list[str] = Field(description="Rôles de l'agent (ou DEMANDEUR : vous-même)")
+    type_dossier: str
+    motif: str | None
+
+
+def consultations_pour_le_demandeur(rows: list[dict[str, Any]]) -> list[ConsultationDemandeur]:
+    return [
+        ConsultationDemandeur(
+            date=row["consulted_at"],
+            organisation=row["organisation_id"],
+            roles=[r for r in row["roles"].split(",") if r],
+            type_dossier=row["record_type"],
+            motif=row["reason"],
+        )
+        for row in rows
+    ]

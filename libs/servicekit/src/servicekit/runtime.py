@@ -181,6 +181,16 @@ class ServiceRuntime:
         for job in self.definition.daily_jobs:
             log.info("jobs.daily_start", service=self.name, job=job.__name__, day=day.isoformat())
             await job(self, day)
+        # Every service database holds a consultation trace: its retention applies everywhere.
+        from servicekit.audit import purge_consultations
+
+        async with self.unit_of_work() as uow:
+            purged = await purge_consultations(
+                uow.session, day, self.settings.consultation_retention_days
+            )
+            await uow.commit()
+        if purged:
+            log.info("consultations.purged", service=self.name, lines=purged)
 
     def app(self, *, manage_lifespan: bool = True) -> FastAPI:
         from servicekit.http import create_app

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     relay_poll_interval: float = Field(default=0.25, gt=0)
     relay_max_backoff: float = Field(default=30.0, gt=0)
     outbox_retention_days: int = Field(default=7, ge=0)
+    # Consultation trace (servicekit.audit): lines older than this are purged by the daily
+    # jobs. Primer §12: common public-sector practice keeps such logs 6 months to 3 years;
+    # one year is the choice here (TOIT_CONSULTATION_RETENTION_DAYS).
+    consultation_retention_days: int = Field(default=365, ge=1)
     # Consumers
     consumer_prefetch: int = Field(default=200, ge=1)
     consumer_batch_size: int = Field(default=100, ge=1)

@@ -26,7 +26,14 @@ from pydantic import TypeAdapter, ValidationError
 
 import toit_demandes.service_layer as uc
 from servicekit import authz, authz_fields
-from servicekit.audit import record_consultation
+from servicekit.audit import (
+    ConsultationDemandeur,
+    ConsultationFilter,
+    consultations_pour_le_demandeur,
+    query_consultations,
+    record_consultation,
+    record_consultations,
+)
 from servicekit.auth import Principal, authorize, may, require
 from servicekit.errors import answering_route, error_items, invalid
 from servicekit.http import runtime_of, unit_of_work
@@ -299,6 +306,7 @@ async def rechercher(
     trouvees, total, exact = await DemandeRepository(uow.session).rechercher(
         criteres, tri=tri, page=page, par_page=par_page
     )
+    await _tracer_liste(uow, principal, trouvees, "recherche")
     return s.PageDemandes(
         elements=[s.resume(d) for d in trouvees],
         page=page,
@@ -306,6 +314,14 @@ async def rechercher(
         total=total,
         total_exact=exact,
     )
+
+
+async def _tracer_liste(uow: UnitOfWork, principal: Principal, trouvees: Any, motif: str) -> None:
+    """A list of nominative results is traced like the consultation of each (primer §12)."""
+    await record_consultations(
+        uow.session, principal, "demande", [(str(d.id), d.departement) for d in trouvees], motif
+    )
+    await uow.commit()
 
 
 def _perimetre(principal: Principal, action: str) -> dict[str, Any]:
@@ -346,6 +362,7 @@ async def a_valider_en_retard(
     trouvees, total, exact = await DemandeRepository(uow.session).rechercher(
         criteres, tri="date_depot", page=page, par_page=par_page
     )
+    await _tracer_liste(uow, principal, trouvees, "demandes à valider en retard")
     return s.PageDemandes(
         elements=[s.resume(d) for d in trouvees],
         page=page,
@@ -394,6 +411,14 @@ async def chercher_doublons(
         empreinte_nir(nir_valide) if nir_valide else None,
     )
     trouvees = await DemandeRepository(uow.session).doublons_potentiels(cle)
+    await record_consultations(
+        uow.session,
+        principal,
+        "demande",
+        [(str(d.id), departement) for d in trouvees],
+        "recherche de doublons",
+    )
+    await uow.commit()
     return [
         s.doublon_out(uc.doublons.Doublon(d.id, d.numero_unique, d.statut, raison))
         for d in trouvees
@@ -444,6 +469,32 @@ async def consulter(
     )
     await uow.commit()
     return reponse(demande, principal, contexte(principal))
+
+
+@router.get(
+    "/{demande_id}/consultations",
+    response_model=list[ConsultationDemandeur],
+    responses=REPONSES,
+    summary="Qui a consulté la demande, quand et pourquoi (le demandeur pour la sienne)",
+)
+async def consultations_de_la_demande(
+    demande_id: UUID,
+    uow: Uow,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    par_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    principal: Principal = Depends(require("demande.lire")),
+) -> list[ConsultationDemandeur]:
+    """The applicant reads the trace of their own demande; an agent needs trace.consulter
+    on the demande's département (the gestionnaire)."""
+    action = "demande.lire" if principal.kind == "demandeur" else "trace.consulter"
+    demande = await uc.saisie.lire(uow, demande_id, acces(principal, action))
+    lignes, _total = await query_consultations(
+        uow.session,
+        ConsultationFilter(record_type="demande", record_id=str(demande.id)),
+        page=page,
+        per_page=par_page,
+    )
+    return consultations_pour_le_demandeur(lignes)
 
 
 @router.patch(
