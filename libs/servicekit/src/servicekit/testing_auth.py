@@ -84,7 +84,9 @@ def make_token(
     communes: Iterable[str] = (),
     guichet: str | None = None,
     charte: bool = True,
-    expires_in: float = 600,
+    # Long enough for tokens made at import time (module constants) to outlive a slow
+    # full suite; tests of expiry pass their own value.
+    expires_in: float = 4 * 3600,
     issuer: str | None = None,
     audience: str | None = None,
     key: Ed25519PrivateKey | None = None,
