@@ -67,6 +67,11 @@ bench-cotation: deps ## Scoring function, bulk re-score of N demandes and live l
 
 OBS_DEMANDES ?= 1000000
 OBS_ATTRIBUTIONS ?= 300000
+.PHONY: bench-matching
+bench-matching: deps ## Candidate search and comparateur p95, import of 50,000 units, read-model rebuild vs bench-bus's ceiling (N demandes)
+	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_matching.py --demandes $(N)
+
 .PHONY: bench-observatoire
 bench-observatoire: deps ## Saved list with two groupings and one EPCI's indicators (OBS_DEMANDES, OBS_ATTRIBUTIONS), rebuild from the archive vs bench-bus's ceiling
 	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null

@@ -154,10 +154,16 @@ async def bench_service(
         transport = httpx.ASGITransport(app=matching.app(manage_lifespan=False))
         client = httpx.AsyncClient(transport=transport, base_url="http://bench.test", timeout=600)
         bailleur = auth_headers(
-            roles={"INSTRUCTEUR"}, organisation=BAILLEUR, departements=set(REF_DEPS)
+            roles={"INSTRUCTEUR"},
+            organisation=BAILLEUR,
+            departements=set(REF_DEPS),
+            expires_in=6 * 3600,
         )
         reservataire = auth_headers(
-            roles={"RESERVATAIRE"}, organisation="bench-etat", departements=set(REF_DEPS)
+            roles={"RESERVATAIRE"},
+            organisation="bench-etat",
+            departements=set(REF_DEPS),
+            expires_in=6 * 3600,
         )
 
         # (a) import of the units

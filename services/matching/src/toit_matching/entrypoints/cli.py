@@ -1,0 +1,48 @@
+"""`toit-matching`: operate the matching service's read models.
+
+toit-matching reconstruire   re-project every stored demande (wished communes, search
+                             pre-filters, projected row) from its stored source
+toit-matching vider          empty the read models and forget what the consumers applied
+                             (inbox and entity versions of matching's queues): the next
+                             replay of the demande and cotation events rebuilds them
+
+Settings as the service's (TOIT_*)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from servicekit.runtime import ServiceRuntime
+from toit_matching.bootstrap import Referentiel
+from toit_matching.entrypoints.events import QUEUES
+from toit_matching.service import service
+from toit_matching.service_layer.demandes import reconstruire, vider
+from toit_matching.settings import MatchingSettings
+
+
+async def _run(commande: str) -> None:
+    runtime = ServiceRuntime(service, MatchingSettings())
+    await runtime.migrate()
+    try:
+        debut = time.perf_counter()
+        if commande == "reconstruire":
+            n = await reconstruire(runtime.unit_of_work, Referentiel().epci_de)
+            duree = time.perf_counter() - debut
+            print(f"{n} demandes reprojetées en {duree:.1f} s")
+        else:
+            await vider(runtime.unit_of_work, QUEUES)
+            print("modèles vidés : rejouez les événements demande.* et cotation.calculee")
+    finally:
+        await runtime.db.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="toit-matching",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("commande", choices=["reconstruire", "vider"])
+    asyncio.run(_run(parser.parse_args(argv).commande))
