@@ -116,6 +116,10 @@ async def test_grid_life_cycle_and_scores(
     simulation = r.json()
     assert simulation["demandes"] == 3 and simulation["distribution_actuelle"] == {"nombre": 0}
     assert simulation["distribution_simulee"]["nombre"] == 3
+    # Points are decimal strings in every answer, statistics included (issue 11 item 9).
+    simulee = simulation["distribution_simulee"]
+    assert all(isinstance(simulee[k], str) for k in ("minimum", "maximum", "moyenne", "mediane"))
+    assert all(isinstance(q, str) for q in simulee["quartiles"])
     assert len(simulation["plus_grands_mouvements"]) == 3
 
     # Publish: the re-scoring job scores the three demandes; progress visible.
@@ -141,6 +145,10 @@ async def test_grid_life_cycle_and_scores(
     assert cotation_nantes["delai_attente"]["disponible"] is False
     codes = {c["code"]: c["points"] for c in cotation_nantes["criteres"]}
     assert codes["SANS_LOGEMENT"] == "50.00"
+    assert isinstance(cotation_nantes["points"], str)
+    assert cotation_nantes["calculee_le"].endswith(("Z", "+00:00"))  # with its UTC offset
+    schema = (await client.get("/api/cotation/openapi.json")).json()["components"]["schemas"]
+    assert schema["CotationEpciOut"]["properties"]["points"]["type"] == "string"
     r = await client.get(f"/api/cotation/demandes/{ids[2]}", headers=INSTRUCTEUR)
     assert r.json()["cotations"][0]["position"]["rang"] == 3
     # Outside the agent's perimeter: as if it did not exist.

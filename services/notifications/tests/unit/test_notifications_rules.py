@@ -197,3 +197,14 @@ def test_rejected_online_demande_notice_states_the_motif() -> None:
     [avis] = PAR_EVENEMENT[event.event_type].avis(event)
     rendu = Gabarits().rendre(avis.type, {**avis.contexte, "canal": avis.canal.value})
     assert "pièce d'identité déposée est illisible" in rendu.texte
+
+
+def test_subjects_never_start_or_end_with_spaces() -> None:
+    """Issue 11 item 9: every template, on every channel, gives a clean one-line subject."""
+    gabarits = Gabarits()
+    events = example_events()
+    for declencheur in DECLENCHEURS:
+        for avis in declencheur.avis(events[declencheur.evenement.event_type]):
+            for canal in ("email", "courrier"):
+                sujet = gabarits.rendre(avis.type, {**avis.contexte, "canal": canal}).sujet
+                assert sujet == sujet.strip() and "  " not in sujet, (avis.type, sujet)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -12,11 +13,13 @@ from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Requ
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field
 from toit_referentiel import territoire as referentiel_territoire
 
 from servicekit.audit import record_consultation
 from servicekit.auth import Principal, authorize, in_perimetre, may, require
 from servicekit.errors import error_items
+from servicekit.horodatage import en_utc
 from servicekit.http import unit_of_work
 from servicekit.input_guard import load_yaml
 from servicekit.uow import UnitOfWork
@@ -337,7 +340,43 @@ DELAI_INDISPONIBLE = {
 }
 
 
-@router.get("/demandes/{demande_id}", summary="Cotation d'une demande, par EPCI")
+POINTS = (
+    "Nombre décimal écrit en chaîne (« 42.5 », « -3 ») : les points, dans toutes les API et "
+    "tous les événements de Toit, ne passent jamais par un nombre flottant"
+)
+
+
+class PositionOut(BaseModel):
+    rang: int = Field(description="1 + les demandes comparables qui ont plus de points")
+    sur: int = Field(description="Demandes actives comparables (même EPCI et typologie)")
+    percentile: int = Field(description="Part, en %, des demandes comparables moins bien cotées")
+    typologie: str | None
+
+
+class CotationEpciOut(BaseModel):
+    epci: str
+    epci_nom: str | None
+    grille_id: UUID
+    grille_version: int
+    points: Decimal = Field(description=POINTS)
+    criteres: list[dict[str, Any]] = Field(
+        description="Détail par critère (leurs points : décimaux en chaîne aussi)"
+    )
+    position: PositionOut | None
+    delai_attente: dict[str, Any]
+    calculee_le: AwareDatetime = Field(description="Date du calcul, avec son décalage UTC")
+
+
+class CotationDemandeOut(BaseModel):
+    demande_id: UUID
+    cotations: list[CotationEpciOut]
+
+
+@router.get(
+    "/demandes/{demande_id}",
+    response_model=CotationDemandeOut,
+    summary="Cotation d'une demande, par EPCI",
+)
 async def cotation_de_la_demande(
     demande_id: UUID,
     uow: Uow,
@@ -384,11 +423,11 @@ async def cotation_de_la_demande(
                 "epci_nom": info.nom if info else None,
                 "grille_id": str(ligne.grille_id),
                 "grille_version": ligne.grille_version,
-                "points": str(ligne.points),
+                "points": ligne.points,
                 "criteres": ligne.criteres,
                 "position": position,
                 "delai_attente": DELAI_INDISPONIBLE,
-                "calculee_le": ligne.calculee_le,
+                "calculee_le": en_utc(ligne.calculee_le),
             }
         )
     await record_consultation(

@@ -62,15 +62,20 @@ def distribution(valeurs: Sequence[Decimal]) -> dict[str, Any]:
         debut = int(v // 10 * 10)
         cle = f"{debut}-{debut + 9}"
         tranches[cle] = tranches.get(cle, 0) + 1
+    # Points are decimal strings everywhere in Toit (never JSON floats).
     return {
         "nombre": len(nombres),
-        "minimum": nombres[0],
-        "maximum": nombres[-1],
-        "moyenne": round(statistics.fmean(nombres), 2),
-        "mediane": statistics.median(nombres),
-        "quartiles": [round(q, 2) for q in quartiles],
+        "minimum": _points(nombres[0]),
+        "maximum": _points(nombres[-1]),
+        "moyenne": _points(statistics.fmean(nombres)),
+        "mediane": _points(statistics.median(nombres)),
+        "quartiles": [_points(q) for q in quartiles],
         "tranches_de_10_points": tranches,
     }
+
+
+def _points(valeur: float) -> str:
+    return str(Decimal(repr(valeur)).quantize(Decimal("0.01")))
 
 
 async def simuler_grille(

@@ -106,7 +106,7 @@ def build_message(
             message.attach(part)
     message["From"] = expediteur
     message["To"] = destinataire
-    message["Subject"] = Header(sujet, "utf-8").encode()
+    message["Subject"] = Header(" ".join(sujet.split()), "utf-8").encode()
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Auto-Submitted"] = "auto-generated"
