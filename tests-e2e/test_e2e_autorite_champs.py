@@ -166,7 +166,11 @@ async def test_e2e_instruction_and_gestionnaire_own_their_fields(clients: Client
     avant = await clients.cotation_nantes(demande_id)
     version = demande["version"]
 
-    # The instructeur validates a priority and records the DALO decision with its reference.
+    # The instructeur records a DALO decision with its reference, never without.
+    sans_reference = {"dalo": {k: v for k, v in DALO.items() if k != "reference"}}
+    r = await d.patch(url, json=sans_reference, headers={**INSTRUCTEUR, "If-Match": f'"{version}"'})
+    assert r.status_code == 422 and r.json()["erreurs"][0]["champ"] == "dalo.reference"
+    # It validates a priority and records the decision.
     decision = {"dalo": DALO, "priorites": [{"categorie": "J", "statut": "VALIDEE"}]}
     r = await d.patch(url, json=decision, headers={**INSTRUCTEUR, "If-Match": f'"{version}"'})
     assert r.status_code == 200, r.text

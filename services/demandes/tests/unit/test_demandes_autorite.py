@@ -7,7 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from toit_demandes.domain.autorite import Autorite, ChampsInterdits, verifier_autorite
+from toit_demandes.domain.autorite import (
+    Autorite,
+    ChampsInterdits,
+    decisions_incompletes,
+    verifier_autorite,
+)
 from toit_demandes.domain.saisie import DemandeSaisie
 from toit_demandes.exemples import demande_exemple
 
@@ -179,3 +184,13 @@ def test_messages_name_the_owners() -> None:
     assert refus.value.erreurs[0].message == (
         "seuls l'instructeur et le gestionnaire du fichier peuvent écrire ce champ"
     )
+
+
+def test_a_dalo_decision_is_recorded_with_its_reference() -> None:
+    sans = document(dalo={"type": "LOGEMENT", "date_decision": "2025-01-01"})
+    avec = document(dalo={"type": "LOGEMENT", "date_decision": "2025-01-01", "reference": "R"})
+    assert [e.champ for e in decisions_incompletes(None, sans)] == ["dalo.reference"]
+    assert [e.champ for e in decisions_incompletes(avec, sans)] == ["dalo.reference"]
+    assert decisions_incompletes(None, avec) == []
+    assert decisions_incompletes(sans, sans) == []  # an older one stays editable around it
+    assert decisions_incompletes(None, document()) == []

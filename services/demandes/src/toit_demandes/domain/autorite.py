@@ -86,6 +86,21 @@ def verifier_autorite(
         raise ChampsInterdits(erreurs)
 
 
+def decisions_incompletes(avant: Document | None, apres: Document) -> list[Erreur]:
+    """A DALO decision is recorded with its reference (the commission de médiation's):
+    without it, cotation does not count it. Checked when the decision is written."""
+    dalo = apres.get("dalo")
+    if dalo is None or dalo.get("reference") or (avant is not None and avant.get("dalo") == dalo):
+        return []
+    return [
+        Erreur(
+            "dalo.reference",
+            "indiquez la référence de la décision de la commission de médiation DALO",
+            "missing",
+        )
+    ]
+
+
 def _reserve(autorite: Autorite, champ: str) -> str:
     noms = autorite.proprietaires(champ)
     if not noms:

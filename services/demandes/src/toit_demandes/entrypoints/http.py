@@ -242,6 +242,10 @@ def stockage(runtime: ServiceRuntime) -> Stockage:
 
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 REPONSES: dict[int | str, dict[str, Any]] = {
+    403: {
+        "description": "Action non permise à votre rôle, ou champ qu'il n'écrit pas "
+        "(chaque champ refusé est nommé ; rien n'est enregistré)"
+    },
     404: {"description": "Demande introuvable (ou hors de votre périmètre)"},
     409: {"description": "Action impossible dans l'état de la demande"},
     422: {"description": "Données invalides : chaque erreur nomme son champ"},

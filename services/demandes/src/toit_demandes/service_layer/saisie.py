@@ -20,7 +20,12 @@ from toit_demandes.adapters.repository import (
     DemandeRepository,
     VersionPerimee,
 )
-from toit_demandes.domain.autorite import Autorite, jamais_ecrits, verifier_autorite
+from toit_demandes.domain.autorite import (
+    Autorite,
+    decisions_incompletes,
+    jamais_ecrits,
+    verifier_autorite,
+)
 from toit_demandes.domain.demande import Demande
 from toit_demandes.domain.merge_patch import appliquer
 from toit_demandes.domain.saisie import DemandeSaisie
@@ -48,7 +53,10 @@ async def creer(
     verifier: VerifierAcces,
     autorite: Autorite,
 ) -> tuple[Demande, list[Doublon]]:
-    verifier_autorite(autorite, None, saisie.model_dump(mode="json"), ctx.maintenant.date())
+    document = saisie.model_dump(mode="json")
+    verifier_autorite(autorite, None, document, ctx.maintenant.date())
+    if incompletes := decisions_incompletes(None, document):
+        raise DonneesInvalides(incompletes)
     exiger_valide(saisie, ctx.referentiel)
     demande = Demande.creer(saisie, ctx.maintenant, ctx.intervenant, proprietaire)
     verifier(demande)
@@ -86,7 +94,10 @@ async def modifier(
         raise VersionPerimee()
     document = demande.document()
     saisie = valider_saisie(appliquer(document, patch), ctx)
-    verifier_autorite(autorite, document, saisie.model_dump(mode="json"), ctx.maintenant.date())
+    apres = saisie.model_dump(mode="json")
+    verifier_autorite(autorite, document, apres, ctx.maintenant.date())
+    if incompletes := decisions_incompletes(document, apres):
+        raise DonneesInvalides(incompletes)
     figes = [c for c in CHAMPS_FIGES if c in patch and patch[c] != document.get(c)]
     if figes:
         raise DonneesInvalides(
