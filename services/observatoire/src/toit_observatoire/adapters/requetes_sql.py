@@ -63,10 +63,20 @@ def conditions(requete: Requete, perimetre: Perimetre) -> list[sa.ColumnElement[
 
 
 def condition_perimetre(domaine: Domaine, perimetre: Perimetre) -> list[sa.ColumnElement[bool]]:
+    return perimetre_table(table_of(domaine), perimetre, *domaine.territoire)
+
+
+def perimetre_table(
+    table: sa.Table,
+    perimetre: Perimetre,
+    commune: str | None = "commune",
+    epci: str | None = "epci",
+    departement: str | None = "departement",
+) -> list[sa.ColumnElement[bool]]:
+    """Rows of a read model inside the caller's territory: its départements, and
+    when the account is restricted, its EPCI or communes."""
     if perimetre.tout:
         return []
-    table = table_of(domaine)
-    commune, epci, departement = domaine.territoire
     where: list[sa.ColumnElement[bool]] = []
     if departement is not None:
         where.append(_column(table, departement).in_(sorted(perimetre.departements)))

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from toit_referentiel import communes_of_departement, departements, epci, epci_of_commune
 
 from toit_observatoire.adapters import tables
+from toit_observatoire.adapters.requetes_sql import perimetre_table
 from toit_observatoire.domain import indicateurs as f
 from toit_observatoire.domain.perimetre import Perimetre
 from toit_observatoire.domain.secret import masquer
@@ -163,20 +164,6 @@ def _filtre(table: sa.Table, niveau: str, code: str, depts: list[str]) -> sa.Col
     return table.c[niveau] == code
 
 
-def _perimetre(table: sa.Table, perimetre: Perimetre) -> list[sa.ColumnElement[bool]]:
-    if perimetre.tout:
-        return []
-    where: list[sa.ColumnElement[bool]] = [table.c.departement.in_(sorted(perimetre.departements))]
-    restricted = []
-    if perimetre.epcis:
-        restricted.append(table.c.epci.in_(sorted(perimetre.epcis)))
-    if perimetre.communes:
-        restricted.append(table.c.commune.in_(sorted(perimetre.communes)))
-    if perimetre.epcis or perimetre.communes:
-        where.append(sa.or_(*restricted))
-    return where
-
-
 def _mois(jours: float) -> float:
     return jours / 30.4375
 
@@ -262,7 +249,11 @@ async def calculer(
     debut, fin = date(annee, 1, 1), min(date(annee, 12, 31), today)
     veille = debut - timedelta(days=1)
     d = tables.rm_demande
-    base = [_filtre(d, niveau, code, depts), d.c.date_depot.is_not(None), *_perimetre(d, perimetre)]
+    base = [
+        _filtre(d, niveau, code, depts),
+        d.c.date_depot.is_not(None),
+        *perimetre_table(d, perimetre),
+    ]
 
     def en_cours_le(jour: date) -> list[Any]:
         return [
@@ -308,7 +299,7 @@ async def calculer(
     a_where = [
         _filtre(a, niveau, code, depts),
         a.c.date_attribution.between(debut, fin),
-        *_perimetre(a, perimetre),
+        *perimetre_table(a, perimetre),
     ]
     attributions = (await conn.execute(sa.select(sa.func.count()).where(*a_where))).scalar() or 0
     delai_moy, delai_med = await _moyenne_mediane(
@@ -336,7 +327,7 @@ async def calculer(
             _filtre(p, niveau, code, depts),
             p.c.date_proposition.between(debut, fin),
             p.c.decision == "REFUSEE",
-            *_perimetre(p, perimetre),
+            *perimetre_table(p, perimetre),
         ],
     )
 
