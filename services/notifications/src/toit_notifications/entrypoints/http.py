@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from servicekit.audit import record_consultation
 from servicekit.auth import Principal, authorize, require
+from servicekit.horodatage import en_utc
 from servicekit.http import runtime_of, unit_of_work
 from servicekit.uow import UnitOfWork
 from toit_notifications.adapters import repository
@@ -48,10 +49,6 @@ class CourrierPage(BaseModel):
     par_page: int
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def _out(row: repository.Row) -> NotificationOut:
     destinataire = (
         masquer_email(row["destinataire_email"])
@@ -67,9 +64,9 @@ def _out(row: repository.Row) -> NotificationOut:
         destinataire=destinataire,
         guichet=row["guichet"],
         numero_unique=row["numero_unique"],
-        creee_le=_utc(row["creee_le"]) or row["creee_le"],
-        envoyee_le=_utc(row["envoyee_le"]),
-        editee_le=_utc(row["editee_le"]),
+        creee_le=en_utc(row["creee_le"]) or row["creee_le"],
+        envoyee_le=en_utc(row["envoyee_le"]),
+        editee_le=en_utc(row["editee_le"]),
         tentatives=row["tentatives"],
         derniere_erreur=row["derniere_erreur"],
         message_id=row["message_id"],
