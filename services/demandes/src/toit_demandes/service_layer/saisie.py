@@ -22,6 +22,7 @@ from toit_demandes.adapters.repository import (
 )
 from toit_demandes.domain.autorite import (
     Autorite,
+    ChampsInterdits,
     decisions_incompletes,
     jamais_ecrits,
     verifier_autorite,
@@ -33,7 +34,6 @@ from toit_demandes.domain.verifications import DonneesInvalides, Erreur, exiger_
 from toit_demandes.service_layer.commun import (
     CHAMPS_FIGES,
     CHAMPS_LECTURE_SEULE,
-    AccesRefuse,
     Contexte,
     VerifierAcces,
     avec_snapshot,
@@ -89,7 +89,15 @@ async def modifier(
     repo = DemandeRepository(uow.session)
     demande = await charger(repo, demande_id, verifier)
     if "complement_handicap" in patch and not voit_handicap(demande):
-        raise AccesRefuse("le complément handicap est réservé aux personnes habilitées")
+        raise ChampsInterdits(
+            [
+                Erreur(
+                    "complement_handicap",
+                    "le complément handicap est réservé aux personnes habilitées",
+                    "champ_interdit",
+                )
+            ]
+        )
     if demande.version != version_lue:
         raise VersionPerimee()
     document = demande.document()
