@@ -175,6 +175,10 @@ async def charger_demo(runtime: ServiceRuntime) -> None:
             parcours = hasard.choices([p for p, _ in PARCOURS], [w for _, w in PARCOURS])[0]
             if parcours == "EXPIREE":
                 depot = aujourd_hui - timedelta(days=hasard.randint(370, 390))
+            elif parcours == "A_VALIDER":
+                # Online submissions wait days, not months: older ones are purged
+                # (a_valider.conservation_mois); some are past the validation delay.
+                depot = aujourd_hui - timedelta(days=(aujourd_hui - depot).days % 45 + 1)
             await _parcourir(
                 runtime,
                 _demande(hasard, departement, communes, depot),
