@@ -1,48 +1,29 @@
 """Browser journey of issue 16 in Debian's Chromium: an agent builds « Demandes de T2
 sur ma commune », groups it by typologie, saves it to the home page and exports it
 as XLSX; the indicators dashboard. Real identite (demo accounts) and observatoire
-behind the embedded gateway; the observatoire's pages in a WebUI as the espace
-professionnel builds it; axe on every page; screenshots."""
+behind the embedded gateway; the espace professionnel with the observatoire's pages
+(entry point toit.espace_pro.pages), logged in through its login page; axe on every
+page; screenshots."""
 
 from __future__ import annotations
 
 import io
+import re
 
 import httpx
 import pytest
-from fastapi import Request
-from fastapi.responses import RedirectResponse
 from openpyxl import load_workbook
 from toit_embedded.main import EmbeddedRouter, RateLimiter
+from toit_espace_pro.app import create_app
 from toit_identite.service import service as identite
-from toit_observatoire.pages import pages
 from toit_observatoire.service import service as observatoire
-from toit_ui import UISettings, WebUI
-from toit_ui.gateway import Gateway
+from toit_ui import UISettings
 from toit_ui.testing import NewPage, check_accessibility, screenshot, serve_in_thread
 
 from servicekit.messaging.transport import OutgoingMessage
 from servicekit.testing import RuntimeFactory
 
 pytestmark = pytest.mark.integration
-
-
-def _espace_pro(router: EmbeddedRouter) -> object:
-    settings = UISettings(gateway_url="http://gateway")
-    ui = WebUI(settings, prefix="/pro", packages=["toit_observatoire"], app_name="Espace pro")
-    ui.gateway = Gateway(settings, transport=httpx.ASGITransport(app=router))
-    package = pages(ui)
-    ui.navigation = list(package.navigation)
-    harness = ui.router()
-
-    @harness.get("/connexion-test")
-    async def connexion(request: Request, identifiant: str, mot_de_passe: str) -> RedirectResponse:
-        # The espace professionnel owns the real login page; this one logs in the
-        # same way (password grant at identite through the gateway).
-        await ui.gateway.login(request, identifiant, mot_de_passe)
-        return ui.redirect("/observatoire")
-
-    return ui.create_app([package.router, harness])
 
 
 async def test_agent_builds_saves_and_exports_a_list(
@@ -61,14 +42,20 @@ async def test_agent_builds_saves_and_exports_a_list(
 
     await attendre(obs, len(messages))
     gateway = EmbeddedRouter([ident, obs], token_limiter=RateLimiter(rate=100, burst=100))
-    app = _espace_pro(gateway)
+    app = create_app(
+        UISettings(gateway_url="http://gateway"), transport=httpx.ASGITransport(app=gateway)
+    )
 
     with serve_in_thread(app) as base:
         page = await new_page()
-        await page.goto(
-            f"{base}/pro/connexion-test?identifiant=demo-agent-35&mot_de_passe=toit-demo-2026"
-        )
+        await page.goto(f"{base}/pro/connexion")
+        await page.locator("#champ-identifiant").fill("demo-agent-35")
+        await page.locator("#champ-mot_de_passe").fill("toit-demo-2026")
+        await page.get_by_role("button", name="Se connecter").click()
+        await page.get_by_role("heading", name=re.compile("^Bonjour")).wait_for()
+        await page.get_by_role("link", name="Observatoire", exact=True).first.click()
         await page.get_by_role("heading", name="Observatoire").wait_for()
+        await check_accessibility(page, "observatoire-accueil-vide")
         await page.get_by_role("link", name="Nouvelle liste").click()
         await page.get_by_role("heading", name="Nouvelle liste paramétrable").wait_for()
         await page.get_by_label("Titre").fill("Demandes de T2 sur ma commune")

@@ -98,7 +98,8 @@ def test_dalo_obligation_per_reservataire() -> None:
         ]
         + [AttributionFaits(qpv=False, premier_quartile=False, reservataire="COMMUNE_35238")] * 3
     )
-    per = obligations_dalo(faits)
+    per = obligations_dalo([*faits, AttributionFaits(qpv=None, premier_quartile=None, dalo=True)])
+    assert set(per) == {"ACTION_LOGEMENT", "COMMUNE_35238"}
     al = per["ACTION_LOGEMENT"]
     assert (al.total, al.conformes, al.taux, al.atteinte) == (10, 1, 0.1, False)
     # (1 + n) / (10 + n) ≥ 0.25 → n ≥ 2.

@@ -138,7 +138,10 @@ def obligations_dalo(
     to priority publics (the rate counts both)."""
     per: dict[str, list[AttributionFaits]] = {}
     for a in attributions:
-        per.setdefault(a.reservataire or "non renseigné", []).append(a)
+        # Without its réservataire (known from matching's events only) an attribution
+        # cannot count for anyone's obligation: left out, never guessed.
+        if a.reservataire is not None:
+            per.setdefault(a.reservataire, []).append(a)
     return {
         name: Obligation(
             f"DALO et prioritaires — {name}",
