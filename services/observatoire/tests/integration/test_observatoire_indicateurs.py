@@ -237,3 +237,32 @@ async def test_indicators_on_postgresql(runtime_factory: RuntimeFactory) -> None
     assert float(jeu["seuil_q1_calcule"]) == 7000
     q1, qpv = jeu["obligations"]
     assert (q1["total"], q1["conformes"], qpv["total"], qpv["conformes"]) == (4, 1, 2, 1)
+
+    # By typologie (demandes: wanted; attributions: attributed) and by réservataire.
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=runtime.app(manage_lifespan=False)),
+        base_url="http://toit.test",
+    ) as http:
+        params = {"niveau": "epci", "code": RENNES_METROPOLE, "annee": 2025}
+        t3 = (
+            await http.get(
+                "/api/observatoire/indicateurs",
+                params={**params, "typologie": "T3"},
+                headers=auth_headers(**GESTIONNAIRE),
+            )
+        ).json()
+        assert (t3["stock"], t3["attributions"]) == (0, 6)
+        commune = (
+            await http.get(
+                "/api/observatoire/indicateurs",
+                params={**params, "reservataire": "COMMUNE"},
+                headers=auth_headers(**GESTIONNAIRE),
+            )
+        ).json()
+        assert commune["attributions"] == 2
+        bad = await http.get(
+            "/api/observatoire/indicateurs",
+            params={**params, "typologie": "T9"},
+            headers=auth_headers(**GESTIONNAIRE),
+        )
+        assert bad.status_code == 422

@@ -22,6 +22,7 @@ from servicekit.auth import Principal, departement_of_commune, public, require
 from servicekit.errors import answering_route, invalid
 from servicekit.http import runtime_of, unit_of_work
 from servicekit.uow import UnitOfWork
+from toit_contracts.enums import Typologie
 from toit_observatoire.adapters import graphiques
 from toit_observatoire.bootstrap import Dependances, dependances
 from toit_observatoire.domain.champs import DOMAINES, LIBELLES_OPERATEURS, OPERATEURS
@@ -520,6 +521,7 @@ async def _jeu(
     niveau: str,
     code: str,
     annee: int,
+    **filtres: str | None,
 ) -> indicateurs.JeuIndicateurs:
     deps = deps_of(request)
     return await indicateurs.calculer(
@@ -529,6 +531,7 @@ async def _jeu(
         annee,
         utilisateur(principal).perimetre,
         seuil_secret=deps.settings.observatoire_seuil_secret,
+        **filtres,  # type: ignore[arg-type]
     )
 
 
@@ -550,11 +553,30 @@ async def jeu_indicateurs(
     niveau: Niveau = Query(description="commune, epci, departement ou region"),
     code: str = CODE,
     annee: int = ANNEE,
+    typologie: Typologie | None = Query(default=None, description="Typologie"),
+    bailleur: str | None = Query(
+        default=None, pattern=r"^\d{9}$", description="SIREN du bailleur (attributions)"
+    ),
+    reservataire: str | None = Query(
+        default=None,
+        pattern=r"^[A-Za-z0-9_\-]{1,64}$",
+        description="Réservataire (attributions)",
+    ),
     principal: Principal = Depends(require(STATS)),
     conn: AsyncConnection = Depends(connexion),
 ) -> indicateurs.JeuIndicateurs:
     response.headers["Cache-Control"] = "no-store"
-    return await _jeu(request, principal, conn, niveau, code, annee)
+    return await _jeu(
+        request,
+        principal,
+        conn,
+        niveau,
+        code,
+        annee,
+        typologie=typologie.value if typologie else None,
+        bailleur=bailleur,
+        reservataire=reservataire,
+    )
 
 
 @router.get(

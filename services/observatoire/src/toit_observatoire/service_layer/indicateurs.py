@@ -241,9 +241,14 @@ async def calculer(
     *,
     seuil_secret: int,
     aujourd_hui: date | None = None,
+    typologie: str | None = None,
+    bailleur: str | None = None,
+    reservataire: str | None = None,
 ) -> JeuIndicateurs:
     """The indicator set, computed in SQL (aggregates, grouped counts): the rows of a
-    territory are never loaded."""
+    territory are never loaded. `typologie` restricts demandes (typologie wanted) and
+    attributions (attributed, else wanted); `bailleur` and `reservataire` restrict the
+    attributions (a demande has neither)."""
     libelle, depts = territoire(niveau, code)
     today = aujourd_hui or date.today()
     debut, fin = date(annee, 1, 1), min(date(annee, 12, 31), today)
@@ -254,6 +259,8 @@ async def calculer(
         d.c.date_depot.is_not(None),
         *perimetre_table(d, perimetre),
     ]
+    if typologie is not None:
+        base.append(d.c.typologie == typologie)
 
     def en_cours_le(jour: date) -> list[Any]:
         return [
@@ -301,6 +308,14 @@ async def calculer(
         a.c.date_attribution.between(debut, fin),
         *perimetre_table(a, perimetre),
     ]
+    if typologie is not None:
+        a_where.append(
+            sa.func.coalesce(a.c.typologie_attribuee, a.c.typologie_demandee) == typologie
+        )
+    if bailleur is not None:
+        a_where.append(a.c.bailleur == bailleur)
+    if reservataire is not None:
+        a_where.append(a.c.reservataire == reservataire)
     attributions = (await conn.execute(sa.select(sa.func.count()).where(*a_where))).scalar() or 0
     delai_moy, delai_med = await _moyenne_mediane(
         conn, a.c.delai_jours, [*a_where, a.c.delai_jours.is_not(None)]
