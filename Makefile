@@ -90,6 +90,16 @@ bench-identite: deps ## Token verification per request and argon2id cost (no ser
 seed: deps ## Generate N realistic demandes into bench/data/demandes-N.jsonl (make seed N=200000)
 	@uv run --directory bench python -m generator --count $(N) --seed 42 --output data/demandes-$(N).jsonl
 
+.PHONY: bench-espace-pro
+bench-espace-pro: deps ## Consultation and search pages among N demandes, 20 users through nginx, beside the same API calls
+	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_espace_pro.py --demandes $(N)
+
+.PHONY: screenshots
+screenshots: ## Copy the main screens from the last browser-test run (test-artefacts/) into docs/screenshots/
+	@for f in accueil recherche consultation cotation saisie-erreurs conflit pieces simulation hors-perimetre historique; do \
+	  cp test-artefacts/screenshots/pro-$$f.png docs/screenshots/; done
+
 .PHONY: ui-assets
 ui-assets: ## Refresh the vendored web assets of libs/ui (htmx 2.0.x) from npm through its lock file
 	@libs/ui/scripts/vendor-assets.sh

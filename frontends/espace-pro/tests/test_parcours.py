@@ -293,12 +293,28 @@ async def test_sans_javascript_un_agent_cree_et_enregistre_une_demande(
     await connecter(page, stack, "demo-agent-44")
     await page.get_by_role("link", name="Nouvelle demande").click()
     await remplir_menage_saint_nazaire(page, "KERVELLA")
+    await page.locator("#champ-demandeur-courrier_papier").check()
     await page.get_by_role("button", name="Créer la demande").click()
     await flash(page, "Demande créée")
     await deposer_identite(page)
     await page.get_by_role("button", name="Enregistrer la demande").click()
     message = await flash(page, "numéro unique")
-    assert re.search(r"numéro unique 044\d{10}[A-Z0-9]{5}", message), message
+    numero = re.search(r"numéro unique (044\d{10}[A-Z0-9]{5})", message)
+    assert numero, message
+
+    # The attestation goes by post: it waits among the guichet's courriers to print.
+    await page.get_by_role("link", name="Courriers").click()
+    ligne = page.locator("tbody tr", has_text=numero.group(1))
+    for _ in range(60):
+        if await ligne.count():
+            break
+        await page.wait_for_timeout(500)
+        await page.reload()
+    async with page.expect_download() as telechargement:
+        await ligne.get_by_role("link", name=re.compile("Imprimer")).click()
+    assert (await telechargement.value).suggested_filename.endswith(".pdf")
+    await ligne.get_by_role("button", name=re.compile("Marquer comme édité")).click()
+    await flash(page, "Courrier marqué comme édité")
 
 
 async def test_csrf_et_en_tetes_de_securite(stack: Stack) -> None:
@@ -353,3 +369,31 @@ async def test_csrf_et_en_tetes_de_securite(stack: Stack) -> None:
         assert taille < 100 * 1024, taille
         deconnexion = await http.post("/pro/deconnexion", data={"csrf_token": jeton.group(1)})
         assert deconnexion.status_code in (303, 403)
+
+
+async def test_une_nouvelle_charte_est_a_accepter_a_la_connexion(
+    stack: Stack, new_page: NewPage
+) -> None:
+    # Last of the module: every account must accept the new version from now on.
+    await stack.api(
+        "POST",
+        "/api/identite/chartes",
+        "demo-gestionnaire-44",
+        json={
+            "texte": "Charte déontologique, version de test.\n\nLes données servent à "
+            "la gestion des demandes et des attributions, et à rien d'autre."
+        },
+    )
+    page = await new_page()
+    await page.goto(f"{stack.pro}/connexion")
+    await page.locator("#champ-identifiant").fill("demo-reservataire-44")
+    await page.locator("#champ-mot_de_passe").fill(MOT_DE_PASSE)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.get_by_role("heading", name=re.compile("Charte déontologique")).wait_for()
+    await voir(page, "charte", capture=True)
+    await page.get_by_role("button", name="Accepter la charte et continuer").click()
+    await page.locator("#resume-erreurs").wait_for()  # the box is not ticked
+    await page.get_by_label("J'ai lu la charte déontologique").check()
+    await page.get_by_role("button", name="Accepter la charte et continuer").click()
+    await flash(page, "Charte acceptée")
+    await page.get_by_role("heading", name=re.compile("^Bonjour")).wait_for()
