@@ -66,6 +66,8 @@ from servicekit.testing import (  # noqa: E402
 from servicekit.testing_auth import make_token, test_jwks  # noqa: E402
 
 ROOT = BENCH.parent
+# The environment's own scripts (not `uv run`, which may wait for uv's lock).
+BIN = Path(sys.executable).parent
 # deploy/local/common.sh's layout from this base: demandes on base+2, espace-pro on base+9.
 PORT_BASE = 18200
 SERVICE_PORT = PORT_BASE + 2
@@ -77,7 +79,7 @@ DEPARTEMENTS = ["22", "29", "35", "56", "44", "49", "53", "72", "85"]
 
 def cookie_de_session(jeton: str) -> tuple[str, str]:
     """The cookie a login would have set (name, value)."""
-    codec = SessionCodec(UISettings(secret=SECRET, mode="production"))
+    codec = SessionCodec(UISettings(secret=SECRET, mode="test"))
     maintenant = time.time()
     session = Session(
         {
@@ -217,7 +219,8 @@ async def main(args: argparse.Namespace) -> None:
             "TOIT_DATABASE_URL_DEMANDES": url,
             "TOIT_BUS": "amqp",
             "TOIT_AMQP_URL": vhost,
-            "TOIT_MODE": "production",
+            # Not production: its checks refuse the provisional reference data.
+            "TOIT_MODE": "test",
             "TOIT_JWKS_JSON": json.dumps(test_jwks()),
             "TOIT_DATA_DIR": str(dossier),
             "TOIT_LOG_LEVEL": "WARNING",
@@ -226,7 +229,7 @@ async def main(args: argparse.Namespace) -> None:
         }
         processus.append(
             demarrer(
-                ["uv", "run", "toit-espace-pro", "--port", str(PRO_PORT)],
+                [str(BIN / "toit-espace-pro"), "--port", str(PRO_PORT)],
                 env,
                 dossier / "espace-pro.log",
             )
@@ -234,9 +237,7 @@ async def main(args: argparse.Namespace) -> None:
         processus.append(
             demarrer(
                 [
-                    "uv",
-                    "run",
-                    "toit-service",
+                    str(BIN / "toit-service"),
                     "run",
                     "demandes",
                     "--port",
@@ -250,8 +251,13 @@ async def main(args: argparse.Namespace) -> None:
         )
         passerelle(dossier, "start")
         base = f"http://127.0.0.1:{GATEWAY_PORT}"
-        await attendre(f"http://127.0.0.1:{SERVICE_PORT}/api/demandes/readyz")
-        await attendre(f"{base}/pro/healthz")
+        try:
+            await attendre(f"http://127.0.0.1:{SERVICE_PORT}/api/demandes/readyz", 300)
+            await attendre(f"{base}/pro/healthz", 120)
+        except RuntimeError:
+            for journal in ("demandes.log", "espace-pro.log"):
+                print(f"--- {journal}", (dossier / journal).read_text()[-3000:], file=sys.stderr)
+            raise
         publication_s = await attendre_outbox_vide(url)
         resultats = await mesurer(base, args)
         resultats["contexte"] = {

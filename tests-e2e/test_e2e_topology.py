@@ -151,6 +151,28 @@ async def test_a_registration_is_scored_and_attested_across_services(
     assert message["a"] == ["anne.durand.e2e@example.org"]
 
 
+async def test_the_espace_professionnel_is_served_under_pro(gateway: httpx.AsyncClient) -> None:
+    entrees = await gateway.get("/")
+    assert entrees.status_code == 200 and "Espace professionnel" in entrees.text
+    connexion = await gateway.get("/pro/connexion")
+    assert connexion.status_code == 200
+    assert connexion.headers["server"].startswith("nginx")
+    assert "unsafe-inline" not in connexion.headers["content-security-policy"]
+    assert 'name="csrf_token"' in connexion.text
+    jeton = connexion.text.split('name="csrf_token" value="')[1].split('"')[0]
+    connecte = await gateway.post(
+        "/pro/connexion",
+        data={
+            "identifiant": "demo-agent-44",
+            "mot_de_passe": "toit-demo-2026",
+            "csrf_token": jeton,
+        },
+    )
+    assert connecte.status_code == 303, connecte.text
+    accueil = await gateway.get("/pro/")
+    assert accueil.status_code == 200 and "Bonjour" in accueil.text
+
+
 async def test_token_endpoint_is_rate_limited_by_nginx(gateway: httpx.AsyncClient) -> None:
     statuses = [
         (

@@ -79,7 +79,7 @@ TOIT_LOG_DIR="$TOIT_STATE_DIR/logs"   # service logs
 
 # The service instance recorded in pid file $1 is alive (and really one of ours).
 instance_alive() {
-  pid_alive "$1" && tr '\0' ' ' <"/proc/$(head -n1 "$1")/cmdline" 2>/dev/null | grep -q toit-service
+  pid_alive "$1" && tr '\0' ' ' <"/proc/$(head -n1 "$1")/cmdline" 2>/dev/null | grep -qE 'toit-service|toit-espace-pro'
 }
 
 # Stop the service instance of pid file $1: its whole process group (uv + python),
