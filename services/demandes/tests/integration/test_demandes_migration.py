@@ -39,7 +39,11 @@ def ligne(i: int, **changements: Any) -> dict[str, Any]:
 
 
 async def test_migration_de_1000_demandes_garde_numeros_et_ne_notifie_rien(
-    runtime: ServiceRuntime, client: httpx.AsyncClient, agent: dict[str, str], tmp_path: Path
+    runtime: ServiceRuntime,
+    client: httpx.AsyncClient,
+    agent: dict[str, str],
+    gestionnaire: dict[str, str],
+    tmp_path: Path,
 ) -> None:
     existante = await creer_enregistrer(client, agent, demande_exemple())
     lignes = [json.dumps(ligne(i)) for i in range(NOMBRE)]
@@ -111,6 +115,9 @@ async def test_migration_de_1000_demandes_garde_numeros_et_ne_notifie_rien(
     assert detail["derives"]["anciennete_mois"] == anciennete_mois(depot, date.today())
 
     # Toit's next numbers of a migrated (département, year) come after the migrated ones.
-    suivante = await creer_enregistrer(client, agent, demande_exemple(date_depot="2025-03-02"))
+    # (A dépôt date of 2025 is the gestionnaire's to record: servicekit.authz_fields.)
+    suivante = await creer_enregistrer(
+        client, gestionnaire, demande_exemple(date_depot="2025-03-02")
+    )
     plus_haute_2025 = max(i + 1 for i in range(NOMBRE) if ligne(i)["date_depot"] >= "2025")
     assert int(suivante["numero_unique"][7:13]) > plus_haute_2025
