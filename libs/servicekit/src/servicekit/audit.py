@@ -107,6 +107,8 @@ async def purge_consultations(session: AsyncSession, day: date, retention_days: 
 class ConsultationFilter:
     record_type: str | None = None
     record_id: str | None = None
+    # Any of these records (a demande and its pièces), whatever their type.
+    record_ids: tuple[str, ...] | None = None
     account_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -124,6 +126,8 @@ async def query_consultations(
         conditions.append(consultation.c.record_type == criteria.record_type)
     if criteria.record_id:
         conditions.append(consultation.c.record_id == criteria.record_id)
+    if criteria.record_ids is not None:
+        conditions.append(consultation.c.record_id.in_(list(criteria.record_ids)))
     if criteria.account_id:
         conditions.append(consultation.c.account_id == criteria.account_id)
     if criteria.since:

@@ -31,6 +31,8 @@ async def test_trace_lisible_par_le_gestionnaire_et_le_demandeur_et_purgee(
         f"/api/demandes/{demande_id}", headers=agent, params={"motif": "instruction"}
     )
     assert lue.status_code == 200, lue.text
+    historique = await client.get(f"/api/demandes/{demande_id}/historique", headers=agent)
+    assert historique.status_code == 200, historique.text
     recherche = await client.get("/api/demandes", headers=agent, params={"nom": "durand"})
     assert demande_id in [d["id"] for d in recherche.json()["elements"]]
 
@@ -49,6 +51,7 @@ async def test_trace_lisible_par_le_gestionnaire_et_le_demandeur_et_purgee(
     assert sienne.status_code == 200, sienne.text
     vues = sienne.json()
     assert {v["motif"] for v in vues} >= {"instruction", "recherche"}
+    assert "demande.historique" in {v["type_dossier"] for v in vues}
     assert all("AGENT_ENREGISTREUR" in v["roles"] for v in vues)
     assert "agent-44" not in sienne.text  # the agent's account stays internal
 

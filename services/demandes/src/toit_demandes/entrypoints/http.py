@@ -43,7 +43,12 @@ from servicekit.uow import UnitOfWork
 from toit_contracts.enums import CanalDepot, OrigineDecision, StatutDemande, Typologie
 from toit_contracts.types import CodeGuichet, CodeInsee, NumeroUniqueStr
 from toit_demandes.adapters.referentiel import referentiel
-from toit_demandes.adapters.repository import Criteres, DemandeRepository, VersionPerimee
+from toit_demandes.adapters.repository import (
+    Criteres,
+    DemandeRepository,
+    PieceRepository,
+    VersionPerimee,
+)
 from toit_demandes.adapters.repository import cle as cle_de
 from toit_demandes.adapters.stockage import (
     FichierAltere,
@@ -492,9 +497,11 @@ async def consultations_de_la_demande(
     on the demande's département (the gestionnaire)."""
     action = "demande.lire" if principal.kind == "demandeur" else "trace.consulter"
     demande = await uc.saisie.lire(uow, demande_id, acces(principal, action))
+    # The demande, its historique and its pièces' downloads.
+    pieces = await PieceRepository(uow.session).de_la_demande(demande.id)
     lignes, _total = await query_consultations(
         uow.session,
-        ConsultationFilter(record_type="demande", record_id=str(demande.id)),
+        ConsultationFilter(record_ids=(str(demande.id), *(str(p["id"]) for p in pieces))),
         page=page,
         per_page=par_page,
     )
