@@ -12,6 +12,7 @@ from toit_observatoire.bootstrap import dependances
 from toit_observatoire.generateur import enveloppe, evenements
 from toit_observatoire.service_layer import modeles
 
+from servicekit.db import Database
 from servicekit.messaging.transport import OutgoingMessage
 from servicekit.runtime import ServiceRuntime
 
@@ -48,8 +49,12 @@ async def arreter_suivi(runtime: ServiceRuntime) -> None:
 
 async def photo(runtime: ServiceRuntime) -> dict[str, list[tuple[Any, ...]]]:
     """Every read-model row, sorted: two photos are equal when the models are."""
+    return await photo_db(runtime.db)
+
+
+async def photo_db(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     result: dict[str, list[tuple[Any, ...]]] = {}
-    async with runtime.db.engine.connect() as conn:
+    async with db.engine.connect() as conn:
         for table in tables.READ_MODELS:
             rows = (await conn.execute(sa.select(table))).all()
             result[table.name] = sorted((tuple(r) for r in rows), key=repr)
