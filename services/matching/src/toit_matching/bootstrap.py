@@ -18,6 +18,7 @@ from toit_referentiel.rapprochement import (
 from servicekit.runtime import ServiceRuntime
 from toit_matching.domain.demandeurs import DemandeVue
 from toit_matching.domain.erreurs import ConfigurationManquante
+from toit_matching.domain.recherche import Evaluation
 from toit_matching.settings import MatchingSettings
 
 _CLE = "matching.dependances"
@@ -75,11 +76,32 @@ class CacheVues:
 
 
 @dataclass
+class CacheEvaluations:
+    """Evaluations of a demande for a unit, keyed by everything they depend on (the
+    unit's version, the demande's version, its score, the search mode, the caller's
+    territory, the day): paging, going back from the comparateur and the designation's
+    check re-use them. Bounded like CacheVues."""
+
+    evaluations: dict[tuple[object, ...], Evaluation] = field(default_factory=dict)
+    maximum: int = 300_000
+
+    def get(self, cle: tuple[object, ...]) -> Evaluation | None:
+        return self.evaluations.get(cle)
+
+    def put(self, cle: tuple[object, ...], evaluation: Evaluation) -> None:
+        if len(self.evaluations) >= self.maximum:
+            for ancienne in list(self.evaluations)[: self.maximum // 10]:
+                del self.evaluations[ancienne]
+        self.evaluations[cle] = evaluation
+
+
+@dataclass
 class Dependances:
     settings: MatchingSettings
     regle: RegleRapprochement
     referentiel: Referentiel
     cache: CacheVues
+    evaluations: CacheEvaluations = field(default_factory=CacheEvaluations)
 
 
 def construire() -> Dependances:

@@ -128,7 +128,16 @@ async def evaluer_vacance(
     )
     scores = {demande_id: points for demande_id, _, points in pool.demandes}
     vues = await charger_vues(uow, deps, [(i, v) for i, v, _ in pool.demandes])
-    evaluations = evaluer_toutes(vues, offre, deps, acteur, perimetre, scores, le)
+    evaluations = evaluer_toutes(
+        vues,
+        offre,
+        deps,
+        acteur,
+        perimetre,
+        scores,
+        le,
+        cle_offre=(vacance_id, vacance["logement_version"]),
+    )
     resultat = classer(evaluations, filtres_souples=filtres_souples)
     annee, financement = offre.annee_reference, offre.financement.value
     for code, groupe, nombre in (
@@ -157,30 +166,49 @@ def evaluer_toutes(
     perimetre: Perimetre,
     scores: dict[UUID, Any],
     le: datetime | None,
+    cle_offre: tuple[object, ...] | None = None,
 ) -> list[Evaluation]:
-    """The domain's filters on each demande (the SQL pre-filters only narrowed the pool)."""
+    """The domain's filters on each demande (the SQL pre-filters only narrowed the pool).
+    With `cle_offre` (vacancy and unit version), evaluations are re-used from the cache
+    when nothing they depend on changed."""
     regle = deps.regle
     seuils = regle.seuils(bailleur=offre.bailleur_id, epci=offre.epci)
     ref_ = deps.referentiel
     jour = (le or datetime.now(UTC)).date()
     evaluations: list[Evaluation] = []
+    p = acteur.principal
+    contexte = (
+        cle_offre,
+        perimetre,
+        jour,
+        p.organisation,
+        tuple(sorted(p.departements)),
+        tuple(sorted(p.epcis)),
+        tuple(sorted(p.communes)),
+    )
+    cache = deps.evaluations
     for vue in vues:
         score = scores.get(vue.demande_id)
-        evaluations.append(
-            evaluer(
-                vue,
-                offre,
-                regle=regle,
-                seuils=seuils,
-                plafond=ref_.plafond,
-                perimetre=perimetre,
-                epci_de=ref_.epci_de,
-                noms=ref_.nom_commune,
-                score=None if score is None else Decimal(score),
-                le=jour,
-                hors_perimetre=not dans_perimetre(
-                    acteur, vue.departement, vue.communes, ref_.epci_de
-                ),
-            )
+        cle = (contexte, vue.demande_id, vue.version, score) if cle_offre else None
+        if cle is not None:
+            connue = cache.get(cle)
+            if connue is not None:
+                evaluations.append(connue)
+                continue
+        evaluation = evaluer(
+            vue,
+            offre,
+            regle=regle,
+            seuils=seuils,
+            plafond=ref_.plafond,
+            perimetre=perimetre,
+            epci_de=ref_.epci_de,
+            noms=ref_.nom_commune,
+            score=None if score is None else Decimal(score),
+            le=jour,
+            hors_perimetre=not dans_perimetre(acteur, vue.departement, vue.communes, ref_.epci_de),
         )
+        if cle is not None:
+            cache.put(cle, evaluation)
+        evaluations.append(evaluation)
     return evaluations
