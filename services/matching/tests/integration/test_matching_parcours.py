@@ -27,7 +27,7 @@ from servicekit.messaging.tables import consultation
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import RuntimeFactory
 from servicekit.testing_auth import assert_access_matrix, auth_headers
-from toit_contracts.enums import MotifRadiation, StatutDemande
+from toit_contracts.enums import CategorieMenage, MotifRadiation, StatutDemande, Typologie
 from toit_contracts.events import (
     CotationCalculee,
     CritereCote,
@@ -76,13 +76,17 @@ def snapshot(
 ) -> Any:
     base = example_snapshot()
     recherche = base.logement_recherche.model_copy(
-        update={"communes": list(communes), "typologies": ["T3", "T4"], "besoins_accessibilite": []}
+        update={
+            "communes": list(communes),
+            "typologies": [Typologie.T3, Typologie.T4],
+            "besoins_accessibilite": [],
+        }
     )
     return base.model_copy(
         update={
             "logement_recherche": recherche,
             "revenu_fiscal_reference": Decimal(rfr),
-            "categorie_menage": 3,
+            "categorie_menage": CategorieMenage.TROIS,
             "taille_menage": 3,
             "date_depot_initial": depot,
             "dalo": None,

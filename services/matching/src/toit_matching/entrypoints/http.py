@@ -18,6 +18,7 @@ from servicekit.auth import Principal, require
 from servicekit.errors import answering_route, invalid
 from servicekit.http import runtime_of, unit_of_work
 from servicekit.uow import UnitOfWork
+from toit_contracts.enums import TypeLogementActuel
 from toit_matching.bootstrap import Dependances, dependances
 from toit_matching.domain.erreurs import (
     AccesRefuse,
@@ -426,6 +427,15 @@ def _budget(b: Any) -> Any:
     )
 
 
+def _libelle_logement(code: str | None) -> str | None:
+    if code is None:
+        return None
+    try:
+        return TypeLogementActuel(code).label
+    except ValueError:
+        return code
+
+
 def _priorites(d: Any) -> list[dict[str, str]]:
     return [{"categorie": p.categorie, "statut": p.statut} for p in d.priorites]
 
@@ -591,6 +601,7 @@ async def comparer(
                 dal_provisoire=col.dal_provisoire,
                 logement_actuel={
                     "type": col.demande.logement_type,
+                    "libelle": _libelle_logement(col.demande.logement_type),
                     "commune": col.demande.logement_commune,
                     "commune_nom": ref.nom_commune(col.demande.logement_commune)
                     if col.demande.logement_commune
