@@ -290,5 +290,7 @@ if __name__ == "__main__":
     parser.add_argument("--demandes", type=int, default=200_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duree", type=float, default=15.0, help="secondes par mesure")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="processus uvicorn du service demandes"
+    )
     asyncio.run(main(parser.parse_args()))
