@@ -73,3 +73,9 @@ async def test_every_service_answers_within_60_seconds(embedded: str) -> None:
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         unknown = await client.get("/api/inconnu/x")
         assert unknown.status_code == 404
+        # `/` is the portail's home (département from configuration), linking to /pro/.
+        home = await client.get("/")
+        assert home.status_code == 200, home.text
+        assert "Loire-Atlantique" in home.text and 'href="/pro/"' in home.text
+        assert (await client.get("/connexion")).status_code == 200
+        assert (await client.get("/pro/connexion")).status_code == 200

@@ -40,6 +40,8 @@ start_instance() {
     # the caller's environment says: the login throttle counts per client address.
     export FORWARDED_ALLOW_IPS=127.0.0.1
     export TOIT_DATABASE_URL="${!url_var}"
+    # The portail's pages call identite's public API through the gateway.
+    export TOIT_UI_GATEWAY_URL="http://127.0.0.1:$TOIT_GATEWAY_PORT"
     exec setsid uv run --no-sync toit-service run "$svc" --port "$port" \
       </dev/null >>"$TOIT_LOG_DIR/$name.log" 2>&1
   ) &

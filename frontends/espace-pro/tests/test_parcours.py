@@ -347,7 +347,6 @@ async def test_csrf_et_en_tetes_de_securite(stack: Stack) -> None:
         assert ident
         taille = 0
         for chemin in (
-            "/",
             "/pro/",
             "/pro/connexion",
             "/pro/demandes",

@@ -94,8 +94,8 @@ FRONTEND_PREFIX = "/pro"
 
 
 def _is_frontend_path(path: str) -> bool:
-    """The espace professionnel, and `/` (its page of entrances, until the portail's home)."""
-    return path == "/" or path == FRONTEND_PREFIX or path.startswith(FRONTEND_PREFIX + "/")
+    """The espace professionnel (every other page is the portail's site)."""
+    return path == FRONTEND_PREFIX or path.startswith(FRONTEND_PREFIX + "/")
 
 
 class EmbeddedRouter:
@@ -141,6 +141,10 @@ class EmbeddedRouter:
         # Metrics are for the internal network, as behind nginx.
         if app is None or (target != "portail" and parts[3:] in (["metrics"], ["metrics", ""])):
             await _json(send, 404, {"detail": "Ressource introuvable"})
+            return
+
+        if parts[1] != "api":
+            await app(scope, receive, send)  # the portail's site sets its own strict headers
             return
 
         async def send_with_headers(message: dict[str, Any]) -> None:
@@ -237,18 +241,29 @@ def build(settings: Settings | None = None) -> EmbeddedRouter:
     ]
     router = EmbeddedRouter(runtimes)
     router.frontend = espace_pro(router)
+    # The portail's site calls the router's public API in process, like the espace pro.
+    for runtime in runtimes:
+        if runtime.definition.web is not None:
+            router.apps[runtime.name] = runtime.app(
+                manage_lifespan=False, web_transport=_in_process(router)
+            )
     return router
+
+
+def _in_process(router: ASGIApp) -> Any:
+    import httpx
+
+    return httpx.ASGITransport(app=router, client=(IN_PROCESS_CLIENT, 0))
 
 
 def espace_pro(router: ASGIApp) -> ASGIApp:
     """The espace professionnel, calling the router's public API in process."""
-    import httpx
     from toit_espace_pro.app import create_app
     from toit_ui import UISettings
 
     return create_app(
         UISettings(gateway_url="http://toit-embedded"),
-        transport=httpx.ASGITransport(app=router, client=(IN_PROCESS_CLIENT, 0)),
+        transport=_in_process(router),
     )
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
 from toit_ui import NavItem, UISettings, WebUI
 from toit_ui.pages import load_pages, template_packages
 
@@ -74,12 +74,8 @@ def create_app(
 
 
 def _entrees(ui: WebUI) -> APIRouter:
-    """`/`: the two entrances, until the portail of the demandeurs serves its home."""
+    """The health probe (the gateway's `/` is the portail's home)."""
     router = ui.router()
-
-    @router.get("/")
-    async def entrees(request: Request) -> HTMLResponse:
-        return ui.render(request, "pro/entrees.html", {"titre": "Bienvenue sur Toit"})
 
     @router.get(f"{PREFIX}/healthz")
     async def healthz() -> JSONResponse:

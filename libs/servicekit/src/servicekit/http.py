@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -80,7 +80,9 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
-def create_app(runtime: ServiceRuntime, *, manage_lifespan: bool = True) -> FastAPI:
+def create_app(
+    runtime: ServiceRuntime, *, manage_lifespan: bool = True, web_transport: Any = None
+) -> FastAPI:
     definition = runtime.definition
 
     @asynccontextmanager
@@ -109,6 +111,8 @@ def create_app(runtime: ServiceRuntime, *, manage_lifespan: bool = True) -> Fast
     app.include_router(health_router(runtime))
     for router in definition.routers:
         app.include_router(router)
+    if definition.web is not None:
+        app.mount("", definition.web(runtime, web_transport))
     app.add_middleware(InputGuard, limits=definition.body_limits)
     app.add_middleware(NoStore)
     app.add_middleware(ErrorBarrier)  # unhandled errors: 500/503 that keep the connection

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import structlog
@@ -51,6 +51,10 @@ class ServiceDefinition:
     extra: dict[str, object] = field(default_factory=dict)
     # Paths whose request bodies may exceed the default bound (servicekit.input_guard).
     body_limits: dict[str, int] = field(default_factory=dict)
+    # Server-rendered pages served by the service beside its API (the portail's site):
+    # an ASGI app built from the runtime and, in `make run`, an in-process transport to
+    # the gateway; mounted after the API routes, it answers every other path.
+    web: Callable[[ServiceRuntime, Any], Any] | None = None
 
     @property
     def prefix(self) -> str:
@@ -192,7 +196,7 @@ class ServiceRuntime:
         if purged:
             log.info("consultations.purged", service=self.name, lines=purged)
 
-    def app(self, *, manage_lifespan: bool = True) -> FastAPI:
+    def app(self, *, manage_lifespan: bool = True, web_transport: Any = None) -> FastAPI:
         from servicekit.http import create_app
 
-        return create_app(self, manage_lifespan=manage_lifespan)
+        return create_app(self, manage_lifespan=manage_lifespan, web_transport=web_transport)

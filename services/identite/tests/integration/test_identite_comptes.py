@@ -48,7 +48,7 @@ async def test_identite_new_agent_activation_and_charte_gate(identite, events):
     assert created.json()["valide_jusqu_au"] is not None  # rights expire by themselves
     event = await events.next("compte.activation_demandee")
     assert event["email"] == "c.martin@example.org"
-    assert event["url_activation"].startswith("https://toit.example/compte/activation?jeton=")
+    assert event["url_activation"].startswith("https://toit.example/activation?jeton=")
     jeton = _jeton(event["url_activation"])
 
     assert (await identite.login("c.martin", STRONG)).status_code == 400  # not active yet

@@ -204,7 +204,7 @@ async def create_agent(
                 compte_id=uuid.UUID(compte.id),
                 email=compte.email,
                 version=compte.version,
-                url_activation=ctx.link("/compte/activation", token),
+                url_activation=ctx.link("/activation", token),
                 expire_le=expires,
             )
         )

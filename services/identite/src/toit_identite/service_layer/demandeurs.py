@@ -76,7 +76,7 @@ async def _send_activation(uow: UnitOfWork, ctx: Identite, compte: Compte, now: 
             compte_id=uuid.UUID(compte.id),
             email=compte.email,
             version=compte.version,
-            url_activation=ctx.link("/compte/activation", token),
+            url_activation=ctx.link("/activation", token),
             expire_le=expires,
         )
     )
@@ -125,7 +125,7 @@ async def forgotten_password(
             compte_id=uuid.UUID(compte.id),
             email=compte.email,
             version=compte.version,
-            url_reinitialisation=ctx.link("/compte/reinitialisation", token),
+            url_reinitialisation=ctx.link("/mot-de-passe/reinitialisation", token),
             expire_le=expires,
         )
     )

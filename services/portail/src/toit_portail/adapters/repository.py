@@ -1,0 +1,104 @@
+"""Reads and writes of the portail's read model (SQLAlchemy Core on the caller's session)."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from toit_portail.adapters.tables import cotations, demandes
+from toit_portail.domain.espace import CotationVue, DemandeVue
+
+
+def _insert(session: AsyncSession, table: sa.Table) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+async def verrouiller_demande(
+    session: AsyncSession, demande_id: UUID, departement: str, statut: str
+) -> DemandeVue | None:
+    """The kept demande, locked until commit (None if new: a version-0 row is created and
+    locked, so that two workers applying events of one demande take turns)."""
+    await session.execute(
+        _insert(session, demandes)
+        .values(demande_id=demande_id, version=0, departement=departement, statut=statut)
+        .on_conflict_do_nothing(index_elements=["demande_id"])
+    )
+    row = (
+        await session.execute(
+            sa.select(demandes).where(demandes.c.demande_id == demande_id).with_for_update()
+        )
+    ).one()
+    return DemandeVue(**row._mapping) if row.version > 0 else None
+
+
+async def enregistrer_demande(session: AsyncSession, vue: DemandeVue) -> None:
+    await session.execute(
+        demandes.update()
+        .where(demandes.c.demande_id == vue.demande_id)
+        .values(**dataclasses.asdict(vue))
+    )
+
+
+async def verrouiller_cotation(session: AsyncSession, demande_id: UUID, epci: str) -> int | None:
+    """The kept version of this demande × EPCI, locked until commit (None if new)."""
+    await session.execute(
+        _insert(session, cotations)
+        .values(
+            demande_id=demande_id,
+            epci=epci,
+            version=0,
+            points=0,
+            criteres=[],
+            grille_version=1,
+        )
+        .on_conflict_do_nothing(index_elements=["demande_id", "epci"])
+    )
+    version: int = (
+        await session.execute(
+            sa.select(cotations.c.version)
+            .where(cotations.c.demande_id == demande_id, cotations.c.epci == epci)
+            .with_for_update()
+        )
+    ).scalar_one()
+    return version or None
+
+
+async def enregistrer_cotation(session: AsyncSession, vue: CotationVue) -> None:
+    await session.execute(
+        cotations.update()
+        .where(cotations.c.demande_id == vue.demande_id, cotations.c.epci == vue.epci)
+        .values(**dataclasses.asdict(vue))
+    )
+
+
+async def supprimer_demande(session: AsyncSession, demande_id: UUID) -> None:
+    await session.execute(cotations.delete().where(cotations.c.demande_id == demande_id))
+    await session.execute(demandes.delete().where(demandes.c.demande_id == demande_id))
+
+
+async def demandes_du_compte(session: AsyncSession, compte_id: str) -> list[DemandeVue]:
+    rows = await session.execute(
+        sa.select(demandes)
+        .where(demandes.c.compte_demandeur == compte_id, demandes.c.version > 0)
+        .order_by(demandes.c.date_depot_initial.desc().nulls_last(), demandes.c.demande_id)
+    )
+    return [DemandeVue(**row._mapping) for row in rows]
+
+
+async def cotations_de(session: AsyncSession, demande_id: UUID) -> list[CotationVue]:
+    rows = await session.execute(
+        sa.select(cotations)
+        .where(cotations.c.demande_id == demande_id, cotations.c.version > 0)
+        .order_by(cotations.c.points.desc(), cotations.c.epci)
+    )
+    return [
+        CotationVue(**{**row._mapping, "points": Decimal(row.points).quantize(Decimal("0.01"))})
+        for row in rows
+    ]

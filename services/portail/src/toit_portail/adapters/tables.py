@@ -1,0 +1,38 @@
+"""Tables of the portail (SQLAlchemy Core): its own read model of the applicants' demandes
+and cotations, fed by events (the portail never reads another service's database)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+demandes = sa.Table(
+    "demandes",
+    metadata,
+    sa.Column("demande_id", sa.Uuid, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("departement", sa.String(3), nullable=False),
+    sa.Column("statut", sa.String(20), nullable=False),
+    # identite's account id of the applicant, as demandes' events carry it.
+    sa.Column("compte_demandeur", sa.String(64), index=True),
+    sa.Column("numero_unique", sa.String(32)),
+    sa.Column("date_depot_initial", sa.Date),
+    sa.Column("date_enregistrement", sa.Date),
+    sa.Column("date_dernier_renouvellement", sa.Date),
+    sa.Column("date_expiration", sa.Date),
+    sa.Column("date_radiation", sa.Date),
+    sa.Column("motif_radiation", sa.String(40)),
+)
+
+cotations = sa.Table(
+    "cotations",
+    metadata,
+    sa.Column("demande_id", sa.Uuid, primary_key=True),
+    sa.Column("epci", sa.String(9), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("points", sa.Numeric(10, 2), nullable=False),
+    sa.Column("criteres", sa.JSON, nullable=False),
+    sa.Column("grille_version", sa.Integer, nullable=False),
+    sa.Column("calculee_le", sa.DateTime(timezone=True)),
+)

@@ -1,0 +1,54 @@
+"""The portail's consumer: demandes' and cotation's events feed the espace personnel.
+
+servicekit's per-entity version check is off: cotation versions count per demande × EPCI
+(not per demande), so the read model checks versions itself (domain/espace.py)."""
+
+from __future__ import annotations
+
+from servicekit.messaging.consumer import EventConsumer, HandlerContext
+from toit_contracts.events import (
+    CotationCalculee,
+    DemandeCreee,
+    DemandeDelaiAnormalementLongAtteint,
+    DemandeEnregistree,
+    DemandeModifiee,
+    DemandePieceDeposee,
+    DemandePurgee,
+    DemandeRadiationPreavisee,
+    DemandeRadiee,
+    DemandeReactivee,
+    DemandeRejetee,
+    DemandeRenouvelee,
+    DemandeRenouvellementAEcheance,
+    IntegrationEvent,
+)
+from toit_portail.service_layer import espace
+
+consumer = EventConsumer("espace", drop_stale=False)
+
+
+@consumer.on(
+    DemandeCreee,
+    DemandeDelaiAnormalementLongAtteint,
+    DemandeEnregistree,
+    DemandeModifiee,
+    DemandeRenouvelee,
+    DemandeRadiee,
+    DemandeReactivee,
+    DemandeRenouvellementAEcheance,
+    DemandeRadiationPreavisee,
+    DemandeRejetee,
+    DemandePieceDeposee,
+)
+async def demande(ctx: HandlerContext, event: IntegrationEvent) -> None:
+    await espace.appliquer_demande(ctx.session, event)
+
+
+@consumer.on(CotationCalculee)
+async def cotation(ctx: HandlerContext, event: CotationCalculee) -> None:
+    await espace.appliquer_cotation(ctx.session, event, ctx.envelope.time)
+
+
+@consumer.on(DemandePurgee)
+async def purgee(ctx: HandlerContext, event: DemandePurgee) -> None:
+    await espace.purger(ctx.session, event.demande_id)

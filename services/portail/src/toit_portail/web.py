@@ -1,0 +1,236 @@
+"""The portail's site: server-rendered French pages (libs/ui) at the root of the gateway.
+
+Account pages call identite's public API through the gateway (login, activation,
+forgotten password); the espace personnel reads the portail's own read model only,
+filtered on the logged-in account (a page never waits on another service)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from toit_ui import NavItem, UISettings, WebUI
+from toit_ui.gateway import LoginRefused, NotAuthenticated, client_headers
+from toit_ui.session import session_of
+
+from servicekit.runtime import ServiceRuntime
+from toit_portail.service_layer import espace
+from toit_portail.settings import PortailSettings
+
+NAVIGATION = [NavItem("Accueil", "/"), NavItem("Mon espace", "/mon-espace")]
+ACTIVATION_PATH = "/api/identite/activation"
+OUBLI_PATH = "/api/identite/mot-de-passe/oubli"
+REINITIALISATION_PATH = "/api/identite/mot-de-passe/reinitialisation"
+
+
+def _suite_sure(suite: str | None) -> str:
+    """Only a local path after login (no open redirect)."""
+    if suite and suite.startswith("/") and not suite.startswith("//") and "\\" not in suite:
+        return suite
+    return "/mon-espace"
+
+
+def _erreurs(response: httpx.Response, champs: dict[str, str]) -> dict[str, str]:
+    """identite's French 4xx, as field errors of the page (its field → the form's)."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = {}
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, str):
+        return {"__all__": detail}
+    erreurs: dict[str, str] = {}
+    for item in detail or []:
+        champ = str(item.get("champ") or "").split(".")[-1]
+        erreurs[champs.get(champ, "__all__")] = str(item.get("message") or "Valeur invalide")
+    return erreurs or {"__all__": "La demande n'a pas pu aboutir : réessayez."}
+
+
+def create_web(
+    runtime: ServiceRuntime, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    settings = PortailSettings()
+    departement = {
+        "code": settings.portail_departement_code,
+        "nom": settings.portail_departement_nom,
+        "telephone": settings.portail_contact_telephone,
+        "courriel": settings.portail_contact_courriel,
+        "adresse": settings.portail_contact_adresse,
+    }
+    ui = WebUI(
+        UISettings(),
+        packages=["toit_portail"],
+        app_name=f"Demande de logement social — {settings.portail_departement_nom}",
+        navigation=NAVIGATION,
+        gateway_transport=transport,
+    )
+    router = ui.router()
+
+    def page(
+        request: Request, template: str, ctx: dict[str, Any], status: int = 200
+    ) -> HTMLResponse:
+        return ui.render(request, template, {"departement": departement, **ctx}, status_code=status)
+
+    def resume(erreurs: dict[str, str], libelles: dict[str, str]) -> list[dict[str, str]]:
+        return [
+            {"champ": c, "message": m, "libelle": libelles.get(c, "")}
+            for c, m in erreurs.items()
+            if c != "__all__"
+        ]
+
+    @router.get("/")
+    async def accueil(request: Request) -> HTMLResponse:
+        return page(request, "portail/accueil.html", {"titre": "Accueil"})
+
+    @router.get("/connexion")
+    async def connexion(request: Request, suite: str | None = None) -> HTMLResponse:
+        return page(request, "portail/connexion.html", {"titre": "Connexion", "suite": suite})
+
+    @router.post("/connexion", response_model=None)
+    async def connecter(
+        request: Request,
+        identifiant: str = Form("", max_length=254),
+        mot_de_passe: str = Form("", max_length=256),
+        suite: str | None = Form(None, max_length=500),
+    ) -> Response:
+        erreurs: dict[str, str] = {}
+        if not identifiant.strip():
+            erreurs["identifiant"] = "Saisissez votre adresse électronique"
+        if not mot_de_passe:
+            erreurs["mot_de_passe"] = "Saisissez votre mot de passe"
+        if not erreurs:
+            try:
+                await ui.gateway.login(request, identifiant.strip(), mot_de_passe)
+                return ui.redirect(_suite_sure(suite))
+            except LoginRefused as refus:
+                erreurs["__all__"] = refus.message
+        return page(
+            request,
+            "portail/connexion.html",
+            {
+                "titre": "Connexion",
+                "suite": suite,
+                "identifiant": identifiant,
+                "erreurs": erreurs,
+                "resume": resume(
+                    erreurs, {"identifiant": "Adresse électronique", "mot_de_passe": "Mot de passe"}
+                ),
+            },
+            400 if "__all__" not in erreurs else 401,
+        )
+
+    @router.post("/deconnexion", response_model=None)
+    async def deconnexion(request: Request) -> Response:
+        await ui.gateway.logout(request)
+        return ui.redirect("/")
+
+    @router.get("/mot-de-passe-oublie")
+    async def oubli(request: Request) -> HTMLResponse:
+        return page(request, "portail/oubli.html", {"titre": "Mot de passe oublié"})
+
+    @router.post("/mot-de-passe-oublie")
+    async def demander_lien(
+        request: Request, identifiant: str = Form("", max_length=254)
+    ) -> HTMLResponse:
+        if len(identifiant.strip()) < 3:
+            erreurs = {"identifiant": "Saisissez l'adresse électronique de votre compte"}
+            return page(
+                request,
+                "portail/oubli.html",
+                {
+                    "titre": "Mot de passe oublié",
+                    "erreurs": erreurs,
+                    "resume": resume(erreurs, {"identifiant": "Adresse électronique"}),
+                },
+                400,
+            )
+        await ui.gateway.http.post(
+            OUBLI_PATH, json={"identifiant": identifiant.strip()}, headers=client_headers(request)
+        )
+        # The same answer whether the account exists or not.
+        return page(request, "portail/oubli.html", {"titre": "Mot de passe oublié", "envoye": True})
+
+    @router.get("/activation")
+    async def activation(request: Request, jeton: str = "") -> HTMLResponse:
+        return page(
+            request, "portail/activation.html", {"titre": "Activer mon compte", "jeton": jeton}
+        )
+
+    @router.post("/activation", response_model=None)
+    async def activer(
+        request: Request,
+        jeton: str = Form("", max_length=128),
+        mot_de_passe: str = Form("", max_length=256),
+    ) -> Response:
+        body: dict[str, str] = {"jeton": jeton}
+        if mot_de_passe:
+            body["mot_de_passe"] = mot_de_passe
+        response = await ui.gateway.http.post(
+            ACTIVATION_PATH, json=body, headers=client_headers(request)
+        )
+        if response.status_code == 204:
+            ui.flash(request, "succes", "Votre compte est activé : vous pouvez vous connecter.")
+            return ui.redirect("/connexion")
+        erreurs = _erreurs(response, {"mot_de_passe": "mot_de_passe"})
+        return page(
+            request,
+            "portail/activation.html",
+            {
+                "titre": "Activer mon compte",
+                "jeton": jeton,
+                "erreurs": erreurs,
+                "resume": resume(erreurs, {"mot_de_passe": "Mot de passe"}),
+            },
+            400,
+        )
+
+    @router.get("/mot-de-passe/reinitialisation")
+    async def reinitialisation(request: Request, jeton: str = "") -> HTMLResponse:
+        return page(
+            request,
+            "portail/reinitialisation.html",
+            {"titre": "Choisir un nouveau mot de passe", "jeton": jeton},
+        )
+
+    @router.post("/mot-de-passe/reinitialisation", response_model=None)
+    async def reinitialiser(
+        request: Request,
+        jeton: str = Form("", max_length=128),
+        mot_de_passe: str = Form("", max_length=256),
+    ) -> Response:
+        response = await ui.gateway.http.post(
+            REINITIALISATION_PATH,
+            json={"jeton": jeton, "mot_de_passe": mot_de_passe},
+            headers=client_headers(request),
+        )
+        if response.status_code == 204:
+            ui.flash(request, "succes", "Votre mot de passe est changé : connectez-vous.")
+            return ui.redirect("/connexion")
+        erreurs = _erreurs(response, {"mot_de_passe": "mot_de_passe"})
+        return page(
+            request,
+            "portail/reinitialisation.html",
+            {
+                "titre": "Choisir un nouveau mot de passe",
+                "jeton": jeton,
+                "erreurs": erreurs,
+                "resume": resume(erreurs, {"mot_de_passe": "Nouveau mot de passe"}),
+            },
+            400,
+        )
+
+    @router.get("/mon-espace")
+    async def mon_espace(request: Request) -> HTMLResponse:
+        await ui.gateway.api(request)  # raises NotAuthenticated: to the login page
+        user = session_of(request).get("user")
+        if not user:
+            raise NotAuthenticated()
+        async with runtime.db.session() as session:
+            demandes = await espace.espace(session, str(user["id"]))
+        return page(
+            request, "portail/mon-espace.html", {"titre": "Mon espace", "demandes": demandes}
+        )
+
+    return ui.create_app([router], title="Toit — portail")
