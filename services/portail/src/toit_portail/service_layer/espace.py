@@ -21,13 +21,12 @@ from toit_portail.domain.espace import (
 
 async def appliquer_demande(session: AsyncSession, event: IntegrationEvent) -> bool:
     """Keep the demande's state from a `demande.*` event; False if the copy is stale."""
-    demande_id: UUID = getattr(event, "demande_id")  # noqa: B009 - every demande event has it
-    version: int = getattr(event, "version")  # noqa: B009
+    # Every demande event with a state carries these (contracts' _DemandeEtat).
+    champs = event.model_dump(include={"demande_id", "version", "departement", "statut"})
+    demande_id: UUID = champs["demande_id"]
+    version: int = champs["version"]
     precedente = await repository.verrouiller_demande(
-        session,
-        demande_id,
-        event.departement,
-        str(getattr(event, "statut")),  # noqa: B009
+        session, demande_id, champs["departement"], str(champs["statut"])
     )
     if not plus_recente(precedente.version if precedente else None, version):
         return False
