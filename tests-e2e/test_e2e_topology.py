@@ -152,8 +152,11 @@ async def test_a_registration_is_scored_and_attested_across_services(
 
 
 async def test_the_espace_professionnel_is_served_under_pro(gateway: httpx.AsyncClient) -> None:
+    # `/` is the portail's home, with a link to the espace professionnel.
     entrees = await gateway.get("/")
-    assert entrees.status_code == 200 and "Espace professionnel" in entrees.text
+    assert entrees.status_code == 200 and 'href="/pro/"' in entrees.text
+    assert "Loire-Atlantique" in entrees.text
+    assert 'name="csrf_token"' in (await gateway.get("/connexion")).text
     connexion = await gateway.get("/pro/connexion")
     assert connexion.status_code == 200
     assert connexion.headers["server"].startswith("nginx")
