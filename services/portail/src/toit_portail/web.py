@@ -20,6 +20,7 @@ from toit_portail.service_layer import espace
 from toit_portail.settings import PortailSettings
 
 NAVIGATION = [NavItem("Accueil", "/"), NavItem("Mon espace", "/mon-espace")]
+INSCRIPTION_PATH = "/api/identite/demandeurs"
 ACTIVATION_PATH = "/api/identite/activation"
 OUBLI_PATH = "/api/identite/mot-de-passe/oubli"
 REINITIALISATION_PATH = "/api/identite/mot-de-passe/reinitialisation"
@@ -38,13 +39,13 @@ def _erreurs(response: httpx.Response, champs: dict[str, str]) -> dict[str, str]
         body: Any = response.json()
     except ValueError:
         body = {}
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if isinstance(detail, str):
-        return {"__all__": detail}
+    body = body if isinstance(body, dict) else {}
     erreurs: dict[str, str] = {}
-    for item in detail or []:
+    for item in body.get("erreurs") or []:
         champ = str(item.get("champ") or "").split(".")[-1]
         erreurs[champs.get(champ, "__all__")] = str(item.get("message") or "Valeur invalide")
+    if not erreurs and isinstance(body.get("detail"), str):
+        return {"__all__": body["detail"]}
     return erreurs or {"__all__": "La demande n'a pas pu aboutir : réessayez."}
 
 
@@ -151,6 +152,66 @@ def create_web(
         )
         # The same answer whether the account exists or not.
         return page(request, "portail/oubli.html", {"titre": "Mot de passe oublié", "envoye": True})
+
+    libelles_inscription = {
+        "email": "Adresse électronique",
+        "mot_de_passe": "Mot de passe",
+        "confirmation": "Confirmation du mot de passe",
+        "prenom": "Prénom",
+        "nom": "Nom",
+    }
+
+    @router.get("/inscription")
+    async def inscription(request: Request) -> HTMLResponse:
+        return page(request, "portail/inscription.html", {"titre": "Créer mon compte"})
+
+    @router.post("/inscription")
+    async def inscrire(
+        request: Request,
+        email: str = Form("", max_length=254),
+        mot_de_passe: str = Form("", max_length=256),
+        confirmation: str = Form("", max_length=256),
+        prenom: str = Form("", max_length=100),
+        nom: str = Form("", max_length=100),
+    ) -> HTMLResponse:
+        saisie = {"email": email.strip(), "prenom": prenom.strip(), "nom": nom.strip()}
+        erreurs: dict[str, str] = {}
+        if not saisie["email"]:
+            erreurs["email"] = "Saisissez votre adresse électronique"
+        if not mot_de_passe:
+            erreurs["mot_de_passe"] = "Choisissez un mot de passe"
+        elif confirmation != mot_de_passe:
+            erreurs["confirmation"] = "Les deux mots de passe sont différents"
+        if not erreurs:
+            response = await ui.gateway.http.post(
+                INSCRIPTION_PATH,
+                json={
+                    "email": saisie["email"],
+                    "mot_de_passe": mot_de_passe,
+                    "prenom": saisie["prenom"] or None,
+                    "nom": saisie["nom"] or None,
+                },
+                headers=client_headers(request),
+            )
+            if response.status_code == 202:
+                # The same answer whether the address already had an account or not.
+                return page(
+                    request,
+                    "portail/inscription.html",
+                    {"titre": "Créer mon compte", "envoye": True, "email": saisie["email"]},
+                )
+            erreurs = _erreurs(response, {k: k for k in libelles_inscription})
+        return page(
+            request,
+            "portail/inscription.html",
+            {
+                "titre": "Créer mon compte",
+                "saisie": saisie,
+                "erreurs": erreurs,
+                "resume": resume(erreurs, libelles_inscription),
+            },
+            400,
+        )
 
     @router.get("/activation")
     async def activation(request: Request, jeton: str = "") -> HTMLResponse:

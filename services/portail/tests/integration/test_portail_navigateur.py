@@ -23,6 +23,7 @@ from toit_ui.testing import NewPage, check_accessibility, free_port, screenshot,
 
 from servicekit import ServiceDefinition, registry
 from servicekit.auth import demo_id
+from servicekit.messaging.consumer import EventConsumer, HandlerContext
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import (
     create_database,
@@ -32,7 +33,12 @@ from servicekit.testing import (
     settings_for_tests,
 )
 from toit_contracts.enums import StatutDemande
-from toit_contracts.events import CotationCalculee, CritereCote, DemandeEnregistree
+from toit_contracts.events import (
+    CompteActivationDemandee,
+    CotationCalculee,
+    CritereCote,
+    DemandeEnregistree,
+)
 from toit_contracts.examples import example_snapshot
 
 EMAIL = "demo-demandeur@example.org"
@@ -44,7 +50,7 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 
 @pytest.fixture(scope="module")
 async def bases() -> AsyncIterator[tuple[dict[str, str], str]]:
-    urls = {name: await create_database() for name in ("identite", "portail", "emetteur")}
+    urls = {name: await create_database() for name in ("identite", "portail", "emetteur", "boite")}
     vhost = await create_vhost()
     yield urls, vhost
     await delete_vhost(vhost)
@@ -234,3 +240,58 @@ async def test_pages_du_portail_en_tetes_csrf_et_liens_d_identite(site: str) -> 
         assert espace.status_code == 200 and espace.headers["cache-control"] == "no-store"
         # No open redirect after login.
         assert (await http.get("/connexion?suite=//ailleurs.example")).status_code == 200
+
+
+async def test_un_menage_cree_son_compte_l_active_par_le_lien_et_se_connecte(
+    site: str, bases: tuple[dict[str, str], str], new_page: NewPage
+) -> None:
+    urls, vhost = bases
+    liens: list[str] = []
+    consumer = EventConsumer("liens")
+
+    @consumer.on(CompteActivationDemandee)
+    async def recevoir(_ctx: HandlerContext, event: CompteActivationDemandee) -> None:
+        liens.append(event.url_activation)
+
+    boite = ServiceRuntime(
+        ServiceDefinition(name="boite", migrations=MIGRATIONS, consumers=[consumer]),
+        settings_for_tests(bus="amqp", amqp_url=vhost),
+        database_url=urls["boite"],
+    )
+    await boite.start()
+    try:
+        page = await new_page()
+        await page.goto(f"{site}/")
+        await page.get_by_role("link", name="Créer mon compte").click()
+        await page.locator("#champ-email").fill("maelle.nouvelle@example.org")
+        await page.locator("#champ-mot_de_passe").fill("court")
+        await page.locator("#champ-confirmation").fill("court")
+        await page.get_by_role("button", name="Créer mon compte").click()
+        # identite's password policy, next to the field and in the summary.
+        await page.locator("#resume-erreurs").wait_for()
+        assert await page.locator("#champ-mot_de_passe-erreur").count() == 1
+        await voir(page, "inscription-refusee")
+        mot_de_passe = "Une-maison-au-bord-de-Loire"
+        await page.locator("#champ-mot_de_passe").fill(mot_de_passe)
+        await page.locator("#champ-confirmation").fill(mot_de_passe)
+        await page.get_by_role("button", name="Créer mon compte").click()
+        await page.get_by_text("Un lien d'activation vient d'être envoyé").wait_for()
+
+        for _ in range(200):
+            if liens:
+                break
+            await page.wait_for_timeout(50)
+        (lien,) = liens
+        chemin = lien.split("://", 1)[1].split("/", 1)[1]
+        assert chemin.startswith("activation?jeton="), lien
+        await page.goto(f"{site}/{chemin}")
+        await voir(page, "activation")
+        await page.get_by_role("button", name="Activer mon compte").click()
+        await page.get_by_text("Votre compte est activé").wait_for()
+        await page.locator("#champ-identifiant").fill("maelle.nouvelle@example.org")
+        await page.locator("#champ-mot_de_passe").fill(mot_de_passe)
+        await page.get_by_role("button", name="Se connecter").click()
+        await page.get_by_role("heading", level=1, name="Mon espace").wait_for()
+        assert "Aucune demande" in await page.locator("main").inner_text()
+    finally:
+        await boite.stop()
