@@ -81,6 +81,33 @@ def create_web(
             if c != "__all__"
         ]
 
+    async def lien_recu(
+        request: Request,
+        chemin: str,
+        body: dict[str, str],
+        template: str,
+        titre: str,
+        libelle_mot_de_passe: str,
+        succes: str,
+    ) -> Response:
+        """POST the token of an emailed link (activation, reset) back to identite."""
+        response = await ui.gateway.http.post(chemin, json=body, headers=client_headers(request))
+        if response.status_code == 204:
+            ui.flash(request, "succes", succes)
+            return ui.redirect("/connexion")
+        erreurs = _erreurs(response, {"mot_de_passe": "mot_de_passe"})
+        return page(
+            request,
+            template,
+            {
+                "titre": titre,
+                "jeton": body["jeton"],
+                "erreurs": erreurs,
+                "resume": resume(erreurs, {"mot_de_passe": libelle_mot_de_passe}),
+            },
+            400,
+        )
+
     @router.get("/")
     async def accueil(request: Request) -> HTMLResponse:
         return page(request, "portail/accueil.html", {"titre": "Accueil"})
@@ -228,23 +255,14 @@ def create_web(
         body: dict[str, str] = {"jeton": jeton}
         if mot_de_passe:
             body["mot_de_passe"] = mot_de_passe
-        response = await ui.gateway.http.post(
-            ACTIVATION_PATH, json=body, headers=client_headers(request)
-        )
-        if response.status_code == 204:
-            ui.flash(request, "succes", "Votre compte est activé : vous pouvez vous connecter.")
-            return ui.redirect("/connexion")
-        erreurs = _erreurs(response, {"mot_de_passe": "mot_de_passe"})
-        return page(
+        return await lien_recu(
             request,
+            ACTIVATION_PATH,
+            body,
             "portail/activation.html",
-            {
-                "titre": "Activer mon compte",
-                "jeton": jeton,
-                "erreurs": erreurs,
-                "resume": resume(erreurs, {"mot_de_passe": "Mot de passe"}),
-            },
-            400,
+            "Activer mon compte",
+            "Mot de passe",
+            "Votre compte est activé : vous pouvez vous connecter.",
         )
 
     @router.get("/mot-de-passe/reinitialisation")
@@ -261,25 +279,14 @@ def create_web(
         jeton: str = Form("", max_length=128),
         mot_de_passe: str = Form("", max_length=256),
     ) -> Response:
-        response = await ui.gateway.http.post(
-            REINITIALISATION_PATH,
-            json={"jeton": jeton, "mot_de_passe": mot_de_passe},
-            headers=client_headers(request),
-        )
-        if response.status_code == 204:
-            ui.flash(request, "succes", "Votre mot de passe est changé : connectez-vous.")
-            return ui.redirect("/connexion")
-        erreurs = _erreurs(response, {"mot_de_passe": "mot_de_passe"})
-        return page(
+        return await lien_recu(
             request,
+            REINITIALISATION_PATH,
+            {"jeton": jeton, "mot_de_passe": mot_de_passe},
             "portail/reinitialisation.html",
-            {
-                "titre": "Choisir un nouveau mot de passe",
-                "jeton": jeton,
-                "erreurs": erreurs,
-                "resume": resume(erreurs, {"mot_de_passe": "Nouveau mot de passe"}),
-            },
-            400,
+            "Choisir un nouveau mot de passe",
+            "Nouveau mot de passe",
+            "Votre mot de passe est changé : connectez-vous.",
         )
 
     @router.get("/mon-espace")
