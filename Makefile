@@ -86,6 +86,11 @@ bench-notifications: deps ## 10,000 renewal notices rendered and sent to a local
 bench-identite: deps ## Token verification per request and argon2id cost (no servers)
 	@uv run python bench/bench_identite.py
 
+.PHONY: bench-abonnements
+bench-abonnements: deps ## 20 partners × N demande events by webhooks and pull feed; p99 commit→receipt at 200 ev/s, ratio to the bus ceiling
+	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_abonnements.py --evenements $(or $(EVENEMENTS),5000)
+
 .PHONY: seed
 seed: deps ## Generate N realistic demandes into bench/data/demandes-N.jsonl (make seed N=200000)
 	@uv run --directory bench python -m generator --count $(N) --seed 42 --output data/demandes-$(N).jsonl

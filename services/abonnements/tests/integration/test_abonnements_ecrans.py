@@ -1,0 +1,124 @@
+"""Browser journey in Debian's Chromium (Playwright, axe): the gestionnaire du fichier of the
+44 sees the partners and subscriptions of their perimeter, a subscription's delivery health
+(the demo webhook delivers to the sandbox), suspends and resumes it; a partner's
+administrator sees its own organisation's only. The whole system runs as `make run` does
+(embedded runner, demo data, its own port and data folder); the pages are served by a WebUI
+as the espace professionnel serves them, calling that gateway."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from toit_abonnements.entrypoints.pages import pages
+from toit_ui import UISettings, WebUI
+from toit_ui.testing import NewPage, check_accessibility, free_port, screenshot, serve_in_thread
+
+MOT_DE_PASSE = "toit-demo-2026"
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def systeme(tmp_path: Path) -> Iterator[str]:
+    """The embedded system (all services, SQLite, in-process bus, demo data)."""
+    port = free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("TOIT_") or k in ("TOIT_JWKS_JSON",)
+    }
+    base = f"http://127.0.0.1:{port}"
+    env.update(
+        TOIT_DATA_DIR=str(tmp_path / "donnees"),
+        TOIT_MODE="demo",
+        TOIT_BUS="memory",
+        TOIT_ABONNEMENTS_URL_PUBLIQUE=base,  # the demo webhook posts to this sandbox
+    )
+    executable = Path(sys.executable).parent / "toit-embedded"
+    journal = (tmp_path / "embedded.log").open("wb")
+    processus = subprocess.Popen(
+        [str(executable), "--port", str(port)], env=env, stdout=journal, stderr=subprocess.STDOUT
+    )
+    try:
+        limite = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{base}/api/abonnements/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if processus.poll() is not None or time.monotonic() > limite:
+                raise AssertionError((tmp_path / "embedded.log").read_text()[-3000:])
+            time.sleep(0.5)
+        yield base
+    finally:
+        processus.terminate()
+        try:
+            processus.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            processus.kill()
+        journal.close()
+
+
+def application(passerelle: str) -> object:
+    ui = WebUI(
+        UISettings(gateway_url=passerelle),
+        prefix="/pro",
+        packages=["toit_abonnements"],
+        app_name="Toit — espace professionnel",
+    )
+    paquet = pages(ui)
+    ui.navigation.extend(paquet.navigation)
+    essai = ui.router()
+
+    @essai.get("/essai-connexion")
+    async def connexion(request: Request, identifiant: str) -> RedirectResponse:
+        # Test harness only: the espace professionnel has its own login page.
+        await ui.gateway.login(
+            request, identifiant, os.environ.get("TOIT_DEMO_PASSWORD", MOT_DE_PASSE)
+        )
+        return ui.redirect("/abonnements")
+
+    return ui.create_app([essai, paquet.router])
+
+
+async def test_abonnements_ecrans_gestionnaire_et_administrateur(
+    new_page: NewPage, systeme: str
+) -> None:
+    app = application(systeme)
+    with serve_in_thread(app) as base:
+        page = await new_page()
+        await page.goto(f"{base}/pro/essai-connexion?identifiant=demo-gestionnaire-44")
+        partenaires = page.get_by_role("table", name="Partenaires")
+        await partenaires.get_by_text("Atlantique Habitat (démo)").wait_for()
+        assert await partenaires.get_by_text("Rennes Métropole (démo)").count() == 0
+        await check_accessibility(page, "abonnements-accueil")
+        await screenshot(page, "abonnements-accueil")
+
+        await page.get_by_role(
+            "link", name="SI locatif — webhook vers le bac à sable (démo)"
+        ).click()
+        await page.get_by_role("heading", name="Santé des livraisons").wait_for()
+        await check_accessibility(page, "abonnements-abonnement")
+        await screenshot(page, "abonnements-abonnement")
+        await page.get_by_role("button", name="Suspendre les livraisons").click()
+        await page.get_by_text("Livraisons suspendues").first.wait_for()
+        await page.get_by_role("button", name="Reprendre les livraisons").click()
+        await page.get_by_text("Livraisons reprises").wait_for()
+
+        await page.goto(f"{base}/pro/abonnements/profils")
+        await page.get_by_role("heading", name="Profils de données", exact=True).wait_for()
+        await check_accessibility(page, "abonnements-profils")
+
+        admin = await new_page()
+        await admin.goto(f"{base}/pro/essai-connexion?identifiant=demo-admin-44")
+        abonnements = admin.get_by_role("table", name="Abonnements")
+        await abonnements.get_by_text("SI locatif — flux (démo)").wait_for()
+        assert await abonnements.get_by_text("Observatoire métropolitain (démo)").count() == 0
