@@ -69,7 +69,7 @@ def systeme(tmp_path: Path) -> Iterator[str]:
 
 def application(passerelle: str) -> object:
     ui = WebUI(
-        UISettings(gateway_url=passerelle),
+        UISettings(gateway_url=passerelle, api_timeout=60),  # a loaded machine
         prefix="/pro",
         packages=["toit_abonnements"],
         app_name="Toit — espace professionnel",
