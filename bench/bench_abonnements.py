@@ -86,15 +86,13 @@ def lancer(
 
 
 async def produire(runtime: ServiceRuntime, n: int, producteurs: int = 8) -> None:
-    par_producteur = n // producteurs
-
-    async def producteur() -> None:
-        for _ in range(par_producteur):
+    async def producteur(p: int) -> None:
+        for _ in range(n // producteurs + (1 if p < n % producteurs else 0)):
             async with runtime.unit_of_work() as uow:
                 uow.publish(EXEMPLE.model_copy(update={"demande_id": uuid.uuid4(), "version": 1}))
                 await uow.commit()
 
-    await asyncio.gather(*(producteur() for _ in range(producteurs)))
+    await asyncio.gather(*(producteur(p) for p in range(producteurs)))
 
 
 class Lecteurs:
