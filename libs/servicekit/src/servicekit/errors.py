@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from servicekit.exceptions import (
     AccesRefuse,
     Conflit,
+    Erreur,
     Introuvable,
     Invalide,
     RefusMetier,
@@ -125,7 +126,7 @@ async def request_validation_handler(_request: Request, exc: Exception) -> JSONR
     return invalid(error_items(exc.errors()))
 
 
-_STATUS_FR = {
+STATUS_FR = {
     400: "Requête invalide",
     401: "Authentification requise",
     403: "Accès refusé",
@@ -136,7 +137,7 @@ _STATUS_FR = {
     412: "La ressource a été modifiée entre-temps : rechargez-la avant de la modifier",
     413: "Requête trop volumineuse",
     415: "Type de contenu non pris en charge",
-    428: "En-tête If-Match obligatoire pour modifier cette ressource",
+    428: "En-tête If-Match obligatoire : renvoyez l'ETag de la version que vous avez lue",
     429: "Trop de requêtes : réessayez plus tard",
 }
 
@@ -145,7 +146,7 @@ _STATUS_FR = {
 # multipart parser), answered in French.
 _FRAMEWORK_DETAILS = {
     "There was an error parsing the body": "Corps de la requête illisible",
-    "Not authenticated": _STATUS_FR[401],
+    "Not authenticated": STATUS_FR[401],
 }
 _MULTIPART_DETAILS = (
     "Field exceeded",
@@ -162,7 +163,7 @@ async def http_exception_handler(_request: Request, exc: Exception) -> JSONRespo
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
     if not isinstance(detail, str | dict | list) or detail == _english_phrase(exc.status_code):
-        detail = _STATUS_FR.get(exc.status_code, "Erreur")
+        detail = STATUS_FR.get(exc.status_code, "Erreur")
     elif isinstance(detail, str) and detail in _FRAMEWORK_DETAILS:
         detail = _FRAMEWORK_DETAILS[detail]
     elif isinstance(detail, str) and detail.startswith(_MULTIPART_DETAILS):
@@ -178,15 +179,18 @@ async def refus_metier_handler(_request: Request, exc: Exception) -> JSONRespons
     """The one place where a use case's refusal (`servicekit.exceptions`) becomes HTTP."""
     assert isinstance(exc, RefusMetier)
     if isinstance(exc, Invalide):
-        return invalid([{"champ": c, "message": m, "code": code} for c, m, code in exc.erreurs])
+        items = [
+            e.as_dict() if isinstance(e, Erreur) else error_items([dict(e)])[0] for e in exc.erreurs
+        ]
+        return invalid(items)
     if isinstance(exc, Introuvable | AccesRefuse):
         status = 404 if isinstance(exc, Introuvable) else 403
         return JSONResponse(status_code=status, content={"detail": exc.message})
     if isinstance(exc, Conflit):
-        return JSONResponse(status_code=409, content={"detail": str(exc) or _STATUS_FR[409]})
+        return JSONResponse(status_code=409, content={"detail": str(exc) or STATUS_FR[409]})
     if isinstance(exc, VersionObsolete):
-        return JSONResponse(status_code=412, content={"detail": _STATUS_FR[412]})
-    return JSONResponse(status_code=400, content={"detail": str(exc) or _STATUS_FR[400]})
+        return JSONResponse(status_code=412, content={"detail": STATUS_FR[412]})
+    return JSONResponse(status_code=400, content={"detail": str(exc) or STATUS_FR[400]})
 
 
 def _english_phrase(status: int) -> str:

@@ -8,11 +8,16 @@ over HTTP in one place (`create_app` registers the handler), with the usual Fren
     Conflit          409  {"detail": <message>}
     VersionObsolete  412  {"detail": "La ressource a été modifiée entre-temps : …"}
     Invalide         422  {"detail": "Données invalides", "erreurs": [{champ, message, code}]}
+
+A subclass keeps its parent's answer with its own message (``DemandeIntrouvable(Introuvable)``
+answers "Demande introuvable").
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 
 class RefusMetier(Exception):
@@ -43,13 +48,32 @@ class VersionObsolete(RefusMetier):
     """The record changed since the caller read it (If-Match does not match)."""
 
 
+@dataclass(frozen=True)
+class Erreur:
+    """One faulty field: its path (``demandeur.date_naissance``), a French message, a code."""
+
+    champ: str
+    message: str
+    code: str = "value_error"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"champ": self.champ, "message": self.message, "code": self.code}
+
+
 class Invalide(RefusMetier):
-    """Bad input: (field path, French message) pairs, or (field, message, code) triples."""
+    """Bad input. `erreurs`: `Erreur` items ((field, message) pairs are accepted), or
+    pydantic-style error dicts (`loc`, `msg`, `type`), which servicekit translates as it
+    translates a request's validation errors."""
 
-    def __init__(self, erreurs: Sequence[tuple[str, str] | tuple[str, str, str]]) -> None:
-        super().__init__("; ".join(e[1] for e in erreurs))
-        self.erreurs: list[tuple[str, str, str]] = [_triple(*e) for e in erreurs]
-
-
-def _triple(champ: str, message: str, code: str = "value_error") -> tuple[str, str, str]:
-    return champ, message, code
+    def __init__(
+        self, erreurs: Sequence[Erreur | tuple[str, str] | tuple[str, str, str] | Mapping[str, Any]]
+    ) -> None:
+        self.erreurs: list[Erreur | Mapping[str, Any]] = [
+            Erreur(*e) if isinstance(e, tuple) else e for e in erreurs
+        ]
+        super().__init__(
+            "; ".join(
+                f"{e.champ} : {e.message}" if isinstance(e, Erreur) else str(e.get("msg", ""))
+                for e in self.erreurs
+            )
+        )

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         asyncio.run(_create_gestionnaire(args, password))
     except Invalide as exc:
-        sys.exit("refusé : " + "; ".join(f"{f} : {m}" for f, m, _code in exc.erreurs))
+        sys.exit(f"refusé : {exc}")
     print(f"Compte {args.identifiant} créé : il acceptera la charte à sa première connexion.")
 
 

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from servicekit.exceptions import Conflit, Invalide
 from toit_contracts.enums import PublicPrioritaire
 from toit_contracts.types import DatePlausible, SirenEpci
 from toit_cotation.domain.champs import CHAMPS, Champ, TypeChamp
@@ -298,13 +299,13 @@ class GrilleDefinition(_Modele):
         return self
 
 
-class GrilleInvalide(ValueError):
+class GrilleInvalide(Invalide, ValueError):
     """The grid does not validate; `erreurs` are pydantic-style error dicts whose
-    `loc` names the criterion by its code."""
+    `loc` names the criterion by its code (answered 422 as a request's validation errors)."""
 
     def __init__(self, erreurs: list[dict[str, Any]]) -> None:
-        super().__init__("grille invalide")
-        self.erreurs = erreurs
+        super().__init__(erreurs)
+        self.args = ("grille invalide",)
 
 
 def lire_definition(data: object) -> GrilleDefinition:
@@ -349,7 +350,7 @@ def problemes_avant_publication(definition: GrilleDefinition) -> list[dict[str, 
     return problemes
 
 
-class TransitionInterdite(Exception):
+class TransitionInterdite(Conflit):
     """The grid's state does not allow this operation (HTTP 409)."""
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 from toit_referentiel import territoire as referentiel_territoire
@@ -19,8 +16,10 @@ from toit_referentiel import territoire as referentiel_territoire
 from servicekit.audit import record_consultation
 from servicekit.auth import Principal, authorize, in_perimetre, may, require
 from servicekit.errors import error_items
+from servicekit.exceptions import Introuvable
 from servicekit.horodatage import en_utc
 from servicekit.http import unit_of_work
+from servicekit.http_toolkit import REPONSES_IF_MATCH, IfMatch, etag, if_match_version
 from servicekit.input_guard import load_yaml
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import TypeOrganisation
@@ -30,11 +29,10 @@ from toit_cotation.domain.champs import CHAMPS
 from toit_cotation.domain.echange import exporter, importer
 from toit_cotation.domain.grille import (
     Grille,
-    GrilleInvalide,
-    TransitionInterdite,
     lire_definition,
     problemes_avant_publication,
 )
+from toit_cotation.entrypoints import schemas as s
 
 router = APIRouter(prefix="/api/cotation", tags=["cotation"])
 
@@ -45,38 +43,13 @@ DEFINITION_DOC = (
 )
 
 
-@contextmanager
-def _erreurs_metier() -> Iterator[None]:
-    """Domain errors as French HTTP answers."""
-    try:
-        yield
-    except GrilleInvalide as exc:
-        # servicekit answers it as every validation error: 422, field paths, French messages.
-        raise RequestValidationError(exc.erreurs) from None
-    except services.commun.GrilleIntrouvable:
-        raise HTTPException(status_code=404, detail="Grille introuvable") from None
-    except TransitionInterdite as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
-    except services.commun.ConflitDeModification:
-        raise HTTPException(
-            status_code=412,
-            detail="La grille a été modifiée entre-temps : rechargez-la avant de la modifier",
-        ) from None
-
-
 def _etag(grille: Grille) -> str:
-    return f'"{grille.id}-r{grille.revision}"'
+    return etag(grille.revision, prefix=f"{grille.id}-r")
 
 
-def _revision(if_match: str | None, grille_id: UUID) -> int | None:
-    """The revision an If-Match header names; 412 if it names another grid."""
-    if if_match is None:
-        return None
-    valeur = if_match.strip().removeprefix("W/").strip('"')
-    identifiant, _, revision = valeur.rpartition("-r")
-    if identifiant != str(grille_id) or not revision.isdigit():
-        raise HTTPException(status_code=412, detail="En-tête If-Match invalide pour cette grille")
-    return int(revision)
+def _revision(if_match: str | None, grille_id: UUID, *, required: bool = False) -> int | None:
+    """The revision an If-Match header names (the ETag names the grid and its revision)."""
+    return if_match_version(if_match, prefix=f"{grille_id}-r", required=required)
 
 
 def _epci_dans_perimetre(principal: Principal, action: str, epci: str) -> None:
@@ -123,7 +96,11 @@ def _reponse(grille: Grille, status_code: int = 200) -> JSONResponse:
     )
 
 
-@router.get("/champs", summary="Champs de la demande utilisables dans les critères")
+@router.get(
+    "/champs",
+    response_model=list[s.ChampOut],
+    summary="Champs de la demande utilisables dans les critères",
+)
 async def champs(_: Principal = Depends(require("grille.lire"))) -> list[dict[str, Any]]:
     return [
         {
@@ -137,7 +114,7 @@ async def champs(_: Principal = Depends(require("grille.lire"))) -> list[dict[st
     ]
 
 
-@router.get("/grilles", summary="Grilles de cotation")
+@router.get("/grilles", response_model=list[s.GrilleOut], summary="Grilles de cotation")
 async def lister(
     uow: Uow,
     epci: str | None = Query(default=None, pattern=r"^\d{9}$"),
@@ -147,21 +124,25 @@ async def lister(
     return [_vue(g) for g in await repo.lister_grilles(uow.session, epci=epci, etat=etat)]
 
 
-@router.post("/grilles", status_code=201, summary="Créer une grille (brouillon)")
+@router.post(
+    "/grilles", status_code=201, response_model=s.GrilleOut, summary="Créer une grille (brouillon)"
+)
 async def creer(
     uow: Uow,
     definition: Annotated[dict[str, Any], Body(description=DEFINITION_DOC)],
     principal: Principal = Depends(require("grille.gerer")),
 ) -> JSONResponse:
-    with _erreurs_metier():
-        lue = lire_definition(definition)
-        _epci_dans_perimetre(principal, "grille.gerer", lue.epci)
-        grille = await services.grilles.creer_grille(uow, lue, datetime.now(UTC))
+    lue = lire_definition(definition)
+    _epci_dans_perimetre(principal, "grille.gerer", lue.epci)
+    grille = await services.grilles.creer_grille(uow, lue, datetime.now(UTC))
     return _reponse(grille, 201)
 
 
 @router.post(
-    "/grilles/import", status_code=201, summary="Importer une grille (JSON ou YAML) comme brouillon"
+    "/grilles/import",
+    status_code=201,
+    response_model=s.GrilleOut,
+    summary="Importer une grille (JSON ou YAML) comme brouillon",
 )
 async def importer_grille(
     request: Request,
@@ -175,89 +156,98 @@ async def importer_grille(
     if len(corps) > 1_000_000:
         raise HTTPException(status_code=413, detail="Document trop volumineux (1 Mo au plus)")
     lu = format or ("yaml" if "yaml" in request.headers.get("content-type", "") else "json")
-    with _erreurs_metier():
-        definition = importer(corps, lu, load_yaml)
-        _epci_dans_perimetre(principal, "grille.gerer", definition.epci)
-        grille = await services.grilles.creer_grille(uow, definition, datetime.now(UTC))
+    definition = importer(corps, lu, load_yaml)
+    _epci_dans_perimetre(principal, "grille.gerer", definition.epci)
+    grille = await services.grilles.creer_grille(uow, definition, datetime.now(UTC))
     return _reponse(grille, 201)
 
 
-@router.get("/grilles/{grille_id}", summary="Une grille")
+@router.get("/grilles/{grille_id}", response_model=s.GrilleOut, summary="Une grille")
 async def lire(
     grille_id: UUID, uow: Uow, _: Principal = Depends(require("grille.lire"))
 ) -> JSONResponse:
     grille = await repo.grille(uow.session, grille_id)
     if grille is None:
-        raise HTTPException(status_code=404, detail="Grille introuvable")
+        raise services.commun.GrilleIntrouvable(str(grille_id))
     return _reponse(grille)
 
 
-@router.put("/grilles/{grille_id}", summary="Modifier une grille en brouillon (If-Match)")
+@router.put(
+    "/grilles/{grille_id}",
+    response_model=s.GrilleOut,
+    responses=REPONSES_IF_MATCH,
+    summary="Modifier une grille en brouillon (If-Match)",
+)
 async def modifier(
     grille_id: UUID,
     uow: Uow,
     definition: Annotated[dict[str, Any], Body(description=DEFINITION_DOC)],
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
     principal: Principal = Depends(require("grille.gerer")),
 ) -> JSONResponse:
-    if if_match is None:
-        raise HTTPException(status_code=428)
-    with _erreurs_metier():
-        lue = lire_definition(definition)
-        _epci_dans_perimetre(principal, "grille.gerer", lue.epci)
-        grille = await services.grilles.modifier_grille(
-            uow, grille_id, lue, _revision(if_match, grille_id)
-        )
+    revision = _revision(if_match, grille_id, required=True)
+    lue = lire_definition(definition)
+    _epci_dans_perimetre(principal, "grille.gerer", lue.epci)
+    grille = await services.grilles.modifier_grille(uow, grille_id, lue, revision)
     return _reponse(grille)
 
 
-@router.post("/grilles/{grille_id}/validation", summary="Vérifier qu'une grille peut être publiée")
+@router.post(
+    "/grilles/{grille_id}/validation",
+    response_model=s.ValidationOut,
+    summary="Vérifier qu'une grille peut être publiée",
+)
 async def valider(
     grille_id: UUID, uow: Uow, _: Principal = Depends(require("grille.lire"))
 ) -> dict[str, Any]:
     grille = await repo.grille(uow.session, grille_id)
     if grille is None:
-        raise HTTPException(status_code=404, detail="Grille introuvable")
+        raise services.commun.GrilleIntrouvable(str(grille_id))
     problemes = problemes_avant_publication(grille.definition)
     return {"publiable": not problemes, "erreurs": error_items(problemes)}
 
 
 @router.post(
     "/grilles/{grille_id}/publication",
+    response_model=s.GrilleOut,
+    responses={412: REPONSES_IF_MATCH[412]},
     summary="Publier une grille : archive la précédente, recalcule les cotations",
 )
 async def publier(
     grille_id: UUID,
     uow: Uow,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
     principal: Principal = Depends(require("grille.gerer")),
 ) -> JSONResponse:
-    with _erreurs_metier():
-        existante = await repo.grille(uow.session, grille_id)
-        if existante is None:
-            raise services.commun.GrilleIntrouvable(str(grille_id))
-        _epci_dans_perimetre(principal, "grille.gerer", existante.epci)
-        grille = await services.grilles.publier_grille(
-            uow, grille_id, _revision(if_match, grille_id), datetime.now(UTC)
-        )
+    existante = await repo.grille(uow.session, grille_id)
+    if existante is None:
+        raise services.commun.GrilleIntrouvable(str(grille_id))
+    _epci_dans_perimetre(principal, "grille.gerer", existante.epci)
+    grille = await services.grilles.publier_grille(
+        uow, grille_id, _revision(if_match, grille_id), datetime.now(UTC)
+    )
     return _reponse(grille)
 
 
-@router.post("/grilles/{grille_id}/archivage", summary="Archiver une grille")
+@router.post(
+    "/grilles/{grille_id}/archivage",
+    response_model=s.GrilleOut,
+    responses={412: REPONSES_IF_MATCH[412]},
+    summary="Archiver une grille",
+)
 async def archiver(
     grille_id: UUID,
     uow: Uow,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
     principal: Principal = Depends(require("grille.gerer")),
 ) -> JSONResponse:
-    with _erreurs_metier():
-        existante = await repo.grille(uow.session, grille_id)
-        if existante is None:
-            raise services.commun.GrilleIntrouvable(str(grille_id))
-        _epci_dans_perimetre(principal, "grille.gerer", existante.epci)
-        grille = await services.grilles.archiver_grille(
-            uow, grille_id, _revision(if_match, grille_id), datetime.now(UTC)
-        )
+    existante = await repo.grille(uow.session, grille_id)
+    if existante is None:
+        raise services.commun.GrilleIntrouvable(str(grille_id))
+    _epci_dans_perimetre(principal, "grille.gerer", existante.epci)
+    grille = await services.grilles.archiver_grille(
+        uow, grille_id, _revision(if_match, grille_id), datetime.now(UTC)
+    )
     return _reponse(grille)
 
 
@@ -270,7 +260,7 @@ async def exporter_grille(
 ) -> Response:
     grille = await repo.grille(uow.session, grille_id)
     if grille is None:
-        raise HTTPException(status_code=404, detail="Grille introuvable")
+        raise services.commun.GrilleIntrouvable(str(grille_id))
     nom = f"grille-{grille.epci}-{grille.population.value.lower()}-v{grille.version}.{format}"
     return Response(
         content=exporter(grille.definition, format),
@@ -281,6 +271,8 @@ async def exporter_grille(
 
 @router.post(
     "/grilles/{grille_id}/simulation",
+    response_model=s.SimulationOut,
+    response_model_exclude_unset=True,
     summary="Simuler une grille sur les demandes actives (rien n'est publié)",
 )
 async def simuler(
@@ -288,12 +280,11 @@ async def simuler(
     uow: Uow,
     principal: Principal = Depends(require("grille.simuler")),
 ) -> dict[str, Any]:
-    with _erreurs_metier():
-        existante = await repo.grille(uow.session, grille_id)
-        if existante is None:
-            raise services.commun.GrilleIntrouvable(str(grille_id))
-        _epci_dans_perimetre(principal, "grille.simuler", existante.epci)
-        return await services.simulation.simuler_grille(uow, grille_id, datetime.now(UTC))
+    existante = await repo.grille(uow.session, grille_id)
+    if existante is None:
+        raise services.commun.GrilleIntrouvable(str(grille_id))
+    _epci_dans_perimetre(principal, "grille.simuler", existante.epci)
+    return await services.simulation.simuler_grille(uow, grille_id, datetime.now(UTC))
 
 
 def _vue_recalcul(row: Any) -> dict[str, Any]:
@@ -316,20 +307,28 @@ def _vue_recalcul(row: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/recalculs", summary="Recalculs en masse et leur progression")
+@router.get(
+    "/recalculs",
+    response_model=list[s.RecalculOut],
+    summary="Recalculs en masse et leur progression",
+)
 async def recalculs(
     uow: Uow, _: Principal = Depends(require("grille.lire"))
 ) -> list[dict[str, Any]]:
     return [_vue_recalcul(r) for r in await repo.lister_recalculs(uow.session)]
 
 
-@router.get("/recalculs/{recalcul_id}", summary="Progression d'un recalcul en masse")
+@router.get(
+    "/recalculs/{recalcul_id}",
+    response_model=s.RecalculOut,
+    summary="Progression d'un recalcul en masse",
+)
 async def recalcul(
     recalcul_id: UUID, uow: Uow, _: Principal = Depends(require("grille.lire"))
 ) -> dict[str, Any]:
     row = await repo.recalcul(uow.session, recalcul_id)
     if row is None:
-        raise HTTPException(status_code=404, detail="Recalcul introuvable")
+        raise Introuvable("Recalcul introuvable")
     return _vue_recalcul(row)
 
 
@@ -385,7 +384,7 @@ async def cotation_de_la_demande(
     session = uow.session
     demande = (await repo.demandes_suivies(session, [demande_id])).get(demande_id)
     if demande is None or demande.snapshot is None:
-        raise HTTPException(status_code=404, detail="Ressource introuvable")
+        raise Introuvable()
     communes = demande.snapshot["logement_recherche"]["communes"]
     visibles = [
         epci
@@ -400,7 +399,7 @@ async def cotation_de_la_demande(
         )
     ]
     if not visibles:
-        raise HTTPException(status_code=404, detail="Ressource introuvable")
+        raise Introuvable()
     lignes = await repo.lignes_de_scores(session, demande_id)
     cotations = []
     for epci in visibles:

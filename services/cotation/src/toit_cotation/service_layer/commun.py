@@ -12,6 +12,7 @@ from toit_referentiel import territoire as referentiel_territoire
 from toit_referentiel.configuration import delai_des_typologies
 from toit_referentiel.models import DonneeIndisponible
 
+from servicekit.exceptions import Introuvable, VersionObsolete
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import StatutDemande
 from toit_cotation.adapters import repository as repo
@@ -28,11 +29,13 @@ STATUTS_COTES = frozenset(
 )
 
 
-class GrilleIntrouvable(LookupError):
-    pass
+class GrilleIntrouvable(Introuvable, LookupError):
+    def __init__(self, grille_id: str = "") -> None:
+        super().__init__("Grille introuvable")
+        self.grille_id = grille_id
 
 
-class ConflitDeModification(Exception):
+class ConflitDeModification(VersionObsolete):
     """The grid changed since the caller read it (ETag mismatch, HTTP 412)."""
 
 

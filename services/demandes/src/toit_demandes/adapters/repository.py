@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from toit_referentiel.calendrier import add_months as ajouter_mois
 
+from servicekit.exceptions import VersionObsolete
 from toit_contracts.enums import (
     MotifIrrecevabilite,
     MotifRadiation,
@@ -50,7 +51,7 @@ from toit_demandes.domain.pieces import StatutPiece
 from toit_demandes.domain.saisie import DemandeSaisie
 
 
-class VersionPerimee(Exception):
+class VersionPerimee(VersionObsolete):
     """The demande changed since the version the caller read (HTTP 412)."""
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from toit_referentiel.calendrier import add_months
 
+from servicekit.exceptions import Conflit
 from toit_contracts.enums import MotifRadiation, StatutDemande
 
 
@@ -68,7 +69,7 @@ _ACTIONS_FR = {
 }
 
 
-class TransitionInterdite(Exception):
+class TransitionInterdite(Conflit):
     """The demande's state does not allow the action (HTTP 409)."""
 
     def __init__(self, message: str) -> None:

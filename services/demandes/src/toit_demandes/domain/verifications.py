@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from servicekit.exceptions import Erreur, Invalide
 from toit_contracts.types import departement_de_commune
 from toit_demandes.domain.ports import Referentiel
 from toit_demandes.domain.saisie import DemandeSaisie
 
-
-@dataclass(frozen=True)
-class Erreur:
-    champ: str
-    message: str
-    code: str = "value_error"
-
-    def as_dict(self) -> dict[str, str]:
-        return {"champ": self.champ, "message": self.message, "code": self.code}
+__all__ = ["DonneesInvalides", "Erreur", "exiger_valide", "verifier"]
 
 
-class DonneesInvalides(Exception):
+class DonneesInvalides(Invalide):
     """Input that is well-formed but inconsistent (HTTP 422)."""
 
     def __init__(self, erreurs: list[Erreur]) -> None:
-        super().__init__("; ".join(f"{e.champ} : {e.message}" for e in erreurs))
-        self.erreurs = erreurs
+        super().__init__(erreurs)
 
 
 def verifier(saisie: DemandeSaisie, referentiel: Referentiel) -> list[Erreur]:

@@ -15,7 +15,6 @@ from fastapi import (
     Depends,
     File,
     Form,
-    Header,
     Query,
     Request,
     Response,
@@ -25,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 import toit_demandes.service_layer as uc
-from servicekit import authz, authz_fields
+from servicekit import authz, authz_fields, http_toolkit
 from servicekit.audit import (
     ConsultationDemandeur,
     ConsultationFilter,
@@ -47,7 +46,6 @@ from toit_demandes.adapters.repository import (
     Criteres,
     DemandeRepository,
     PieceRepository,
-    VersionPerimee,
 )
 from toit_demandes.adapters.repository import cle as cle_de
 from toit_demandes.adapters.stockage import (
@@ -59,7 +57,6 @@ from toit_demandes.adapters.stockage import (
     stockage_configure,
 )
 from toit_demandes.domain.autorite import Autorite, ChampsInterdits
-from toit_demandes.domain.cycle_de_vie import TransitionInterdite
 from toit_demandes.domain.demande import (
     DecisionIrrecevabilite,
     Demande,
@@ -113,26 +110,11 @@ def _stockage_indisponible(_request: Request, exc: StockageIndisponible) -> Resp
     )
 
 
-# The domain's refusals, as clear French 4xx answers.
+# Failures of the pièces' storage (the domain's refusals are answered by servicekit:
+# servicekit.exceptions, which DonneesInvalides, TransitionInterdite, VersionPerimee and
+# DemandeIntrouvable derive from).
 RouteDemandes = answering_route(
     {
-        DonneesInvalides: lambda _r, exc: invalid([e.as_dict() for e in exc.erreurs]),
-        TransitionInterdite: lambda _r, exc: JSONResponse(
-            status_code=409, content={"detail": exc.message}
-        ),
-        VersionPerimee: lambda _r, _exc: JSONResponse(
-            status_code=412,
-            content={
-                "detail": "La demande a été modifiée entre-temps : rechargez-la avant de la "
-                "modifier"
-            },
-        ),
-        uc.commun.DemandeIntrouvable: lambda _r, _exc: JSONResponse(
-            status_code=404, content={"detail": "Demande introuvable"}
-        ),
-        uc.commun.AccesRefuse: lambda _r, exc: JSONResponse(
-            status_code=403, content={"detail": exc.message}
-        ),
         ChampsInterdits: lambda _r, exc: invalid(
             [e.as_dict() for e in exc.erreurs],
             status=403,
@@ -193,26 +175,7 @@ def voit_handicap(principal: Principal, demande: Demande) -> bool:
 
 
 def etag(demande: Demande) -> str:
-    return f'"{demande.version}"'
-
-
-def version_de(if_match: str | None) -> int:
-    if if_match is None:
-        raise _precondition_requise()
-    for candidat in if_match.split(","):
-        valeur = candidat.strip().removeprefix("W/").strip('"')
-        if valeur.isdigit():
-            return int(valeur)
-    raise _precondition_requise()
-
-
-def _precondition_requise() -> Exception:
-    from fastapi import HTTPException
-
-    return HTTPException(
-        status_code=428,
-        detail=("En-tête If-Match obligatoire : renvoyez l'ETag de la version que vous avez lue"),
-    )
+    return http_toolkit.etag(demande.version)
 
 
 def reponse(
@@ -296,8 +259,7 @@ async def rechercher(
     typologie: Typologie | None = None,
     departement: Annotated[str | None, Query(pattern=r"^[0-9]{2}[0-9AB]?$")] = None,
     tri: Literal["date_depot", "nom", "numero_unique"] = "date_depot",
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    par_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    pages: http_toolkit.Pagination = Depends(http_toolkit.pagination()),
     principal: Principal = Depends(require("demande.lire")),
 ) -> s.PageDemandes:
     if nom is not None and not normaliser(nom):
@@ -313,13 +275,13 @@ async def rechercher(
         **_perimetre(principal, "demande.lire"),
     )
     trouvees, total, exact = await DemandeRepository(uow.session).rechercher(
-        criteres, tri=tri, page=page, par_page=par_page
+        criteres, tri=tri, page=pages.page, par_page=pages.par_page
     )
     await _tracer_liste(uow, principal, trouvees, "recherche")
     return s.PageDemandes(
         elements=[s.resume(d) for d in trouvees],
-        page=page,
-        par_page=par_page,
+        page=pages.page,
+        par_page=pages.par_page,
         total=total,
         total_exact=exact,
     )
@@ -513,9 +475,8 @@ async def consultations_de_la_demande(
     response_model=s.DemandeOut,
     responses={
         **REPONSES,
-        412: {"description": "Version périmée"},
+        **http_toolkit.REPONSES_IF_MATCH,
         415: {"description": "Type de contenu non pris en charge"},
-        428: {"description": "If-Match manquant"},
     },
     summary="Modifier une demande (JSON merge patch, RFC 7396)",
     openapi_extra={
@@ -532,7 +493,7 @@ async def modifier(
     demande_id: UUID,
     request: Request,
     uow: Uow,
-    if_match: Annotated[str | None, Header(description="ETag de la version lue")] = None,
+    if_match: http_toolkit.IfMatch = None,
     principal: Principal = Depends(require("demande.modifier")),
 ) -> JSONResponse:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -541,7 +502,7 @@ async def modifier(
             status_code=415,
             content={"detail": f"Type de contenu attendu : {MERGE_PATCH} ou application/json"},
         )
-    version = version_de(if_match)
+    version = http_toolkit.required_version(if_match)
     try:
         patch = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
@@ -576,10 +537,10 @@ async def corriger_date_depot(
     demande_id: UUID,
     corps: s.CorrectionDateDepot,
     uow: Uow,
-    if_match: Annotated[str | None, Header(description="ETag de la version lue")] = None,
+    if_match: http_toolkit.IfMatch = None,
     principal: Principal = Depends(require("demande.date_depot.corriger")),
 ) -> JSONResponse:
-    version = version_de(if_match)
+    version = http_toolkit.required_version(if_match)
     ctx = contexte(principal)
     demande = await uc.saisie.corriger_date_depot(
         uow,

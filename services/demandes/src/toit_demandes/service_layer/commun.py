@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from servicekit import authz_fields
 from servicekit.errors import error_items
+from servicekit.exceptions import Introuvable
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import CanalDepot
 from toit_contracts.events.demandes import (
@@ -40,14 +41,9 @@ CHAMPS_FIGES = ("date_depot", "canal_depot")
 VerifierAcces = Callable[[Demande], None]
 
 
-class DemandeIntrouvable(Exception):
-    pass
-
-
-class AccesRefuse(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class DemandeIntrouvable(Introuvable):
+    def __init__(self) -> None:
+        super().__init__("Demande introuvable")
 
 
 @dataclass(frozen=True)

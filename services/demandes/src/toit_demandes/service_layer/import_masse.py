@@ -132,7 +132,7 @@ async def migrer_lot(
             numero = _numero_migre({"numero_unique": numero_brut}, saisie)
             renouvelee = None if renouvellement is None else date.fromisoformat(renouvellement)
         except DonneesInvalides as exc:
-            motif = "; ".join(f"{e.champ} : {e.message}" for e in exc.erreurs)
+            motif = str(exc)  # "champ : message; …"
             bilan.refusees.append(LigneRefusee(numero_ligne, _texte(numero_brut), motif))
             continue
         except (ValueError, TypeError) as exc:

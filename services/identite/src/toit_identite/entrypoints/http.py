@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal
 from urllib.parse import unquote
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Form, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from servicekit import http_toolkit
 from servicekit.auth import InvalidToken, Principal, public, require, verifier_of
 from servicekit.errors import answering_route
-from servicekit.exceptions import Introuvable, Invalide, VersionObsolete
+from servicekit.exceptions import Introuvable, Invalide
 from servicekit.http import runtime_of
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import MotifDesactivation, TypeOrganisation
@@ -481,7 +482,7 @@ def _with_etag(compte: Compte, status: int = 200) -> JSONResponse:
     return JSONResponse(
         _compte_out(compte).model_dump(mode="json"),
         status_code=status,
-        headers={"ETag": f'"{compte.version}"'},
+        headers={"ETag": http_toolkit.etag(compte.version)},
     )
 
 
@@ -534,37 +535,24 @@ async def compte(
     return _with_etag(await uc.comptes.read_compte(uow, principal, str(compte_id)))
 
 
-def _if_match(value: str | None) -> int:
-    if value is None:
-        raise _precondition_required()
-    try:
-        return int(value.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise VersionObsolete() from None
-
-
-def _precondition_required() -> Exception:
-    return HTTPException(status_code=428)
-
-
 @router.put(
     "/comptes/{compte_id}/habilitation",
     response_model=CompteOut,
+    responses=http_toolkit.REPONSES_IF_MATCH,
     summary="Changer les rôles, le périmètre et la validité d'un compte (If-Match)",
 )
 async def modifier_habilitation(
     compte_id: UUID,
     body: HabilitationIn,
     uow: UoW,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: http_toolkit.IfMatch = None,
     principal: Principal = Depends(require("compte.gerer")),
 ) -> JSONResponse:
+    version = http_toolkit.required_version(if_match)
     change = uc.comptes.ModificationHabilitation(
         body.habilitation(), body.valide_du, body.valide_jusqu_au
     )
-    updated = await uc.comptes.change_habilitation(
-        uow, principal, str(compte_id), _if_match(if_match), change
-    )
+    updated = await uc.comptes.change_habilitation(uow, principal, str(compte_id), version, change)
     return _with_etag(updated)
 
 
