@@ -33,6 +33,7 @@ _INSERT_OUTBOX_ASYNCPG = (
 )
 
 T = TypeVar("T")
+R = TypeVar("R")
 _COLLECTED = "servicekit.collected"
 
 
@@ -76,6 +77,7 @@ class UnitOfWork:
         self._rows: list[dict[str, object]] = []
         self._before_commit: list[Callable[[], Awaitable[None]]] = []
         self._session: AsyncSession | None = None
+        self._repositories: dict[Callable[[AsyncSession], Any], Any] = {}
         self.committed = False
 
     @property
@@ -83,6 +85,15 @@ class UnitOfWork:
         if self._session is None:
             raise RuntimeError("unit of work not entered")
         return self._session
+
+    def repository(self, factory: Callable[[AsyncSession], R]) -> R:
+        """The repository `factory` builds on this transaction's session, one per unit of
+        work. Use cases reach their storage this way, so that unit tests hand them in-memory
+        repositories (`servicekit.testing_fakes.FakeUnitOfWork`)."""
+        repository = self._repositories.get(factory)
+        if repository is None:
+            repository = self._repositories[factory] = factory(self.session)
+        return repository
 
     async def __aenter__(self) -> UnitOfWork:
         self._session = self._db.session()

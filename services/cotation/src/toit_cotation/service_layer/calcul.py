@@ -26,6 +26,7 @@ from toit_cotation.service_layer.commun import (
     STATUTS_COTES,
     compilee,
     delai_de,
+    depot,
     epcis_des_communes,
     grilles_publiees,
     reference_du_mois,
@@ -65,10 +66,9 @@ async def suivre_demandes(
     derniers: dict[UUID, EtatDemande] = {}
     for etat in etats:
         derniers[etat.demande_id] = etat
-    session = uow.session
     # Locked first, then the grids are read: a grid published meanwhile queues a bulk
     # re-score that waits for these rows, so it sees this batch's result.
-    connues = await repo.demandes_suivies(session, sorted(derniers), verrouiller=True)
+    connues = await depot(uow).demandes_suivies(sorted(derniers), verrouiller=True)
     ecritures = repo.Ecritures()
     for etat in derniers.values():
         ancienne = connues.get(etat.demande_id)
@@ -79,7 +79,7 @@ async def suivre_demandes(
             ecritures.sans_scores.append(demande.demande_id)
     a_coter = [d for d, _ in ecritures.demandes if d.snapshot is not None]
     publies = await _coter(uow, a_coter, maintenant, None, ecritures)
-    await repo.ecrire(session, ecritures, maintenant)
+    await depot(uow).ecrire(ecritures, maintenant)
     return publies
 
 
@@ -171,7 +171,7 @@ async def recoter(
         for d in demandes
         if d.version_cotation != avant[d.demande_id]
     }
-    await repo.ecrire(uow.session, ecritures, maintenant)
+    await depot(uow).ecrire(ecritures, maintenant)
     return publies
 
 
@@ -191,8 +191,8 @@ async def _coter(
     tous_epcis = {e for d in a_coter for e in d.epcis}
     if seulement_epci is not None:
         tous_epcis &= {seulement_epci}
-    cles, existants = await repo.grilles_et_scores(
-        uow.session, tous_epcis, [d.demande_id for d in a_coter], epci=seulement_epci
+    cles, existants = await depot(uow).grilles_et_scores(
+        tous_epcis, [d.demande_id for d in a_coter], epci=seulement_epci
     )
     publiees = {(g.epci, g.population): g for g in await grilles_publiees(uow, cles)}
     reference = reference_du_mois(maintenant.date())

@@ -15,7 +15,7 @@ from toit_referentiel.models import DonneeIndisponible
 from servicekit.exceptions import Introuvable, VersionObsolete
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import StatutDemande
-from toit_cotation.adapters import repository as repo
+from toit_cotation.adapters.repository import CotationRepository
 from toit_cotation.domain.grille import (
     Grille,
 )
@@ -93,7 +93,7 @@ async def grilles_publiees(uow: UnitOfWork, cles: Iterable[tuple[UUID, int]]) ->
     for grille_id, revision in cles:
         grille = _PUBLIEES.get((grille_id, revision))
         if grille is None:
-            lue = await repo.grille(uow.session, grille_id)
+            lue = await depot(uow).grille(grille_id)
             if lue is None or lue.revision != revision:
                 continue  # changed meanwhile: the re-scoring job it queued follows
             if len(_PUBLIEES) > 500:
@@ -101,3 +101,8 @@ async def grilles_publiees(uow: UnitOfWork, cles: Iterable[tuple[UUID, int]]) ->
             grille = _PUBLIEES[(grille_id, revision)] = lue
         trouvees.append(grille)
     return trouvees
+
+
+def depot(uow: UnitOfWork) -> CotationRepository:
+    """The storage of cotation, on this unit of work."""
+    return uow.repository(CotationRepository)

@@ -7,38 +7,35 @@ from datetime import datetime
 from uuid import UUID
 
 from servicekit.uow import UnitOfWork
-from toit_cotation.adapters import repository as repo
 from toit_cotation.domain.grille import (
     EtatGrille,
     Grille,
     GrilleDefinition,
 )
-from toit_cotation.service_layer.commun import ConflitDeModification, GrilleIntrouvable
+from toit_cotation.service_layer.commun import ConflitDeModification, GrilleIntrouvable, depot
 from toit_cotation.service_layer.recalcul import planifier_recalcul
 
 # --- Grids -------------------------------------------------------------------------------------
 
 
 async def grille_existante(uow: UnitOfWork, grille_id: UUID) -> Grille:
-    grille = await repo.grille(uow.session, grille_id)
+    grille = await depot(uow).grille(grille_id)
     if grille is None:
         raise GrilleIntrouvable(str(grille_id))
     return grille
 
 
 async def _enregistrer(uow: UnitOfWork, grille: Grille, revision_lue: int) -> None:
-    if not await repo.enregistrer_grille(uow.session, grille, revision_lue):
+    if not await depot(uow).enregistrer_grille(grille, revision_lue):
         raise ConflitDeModification(str(grille.id))
 
 
 async def creer_grille(
     uow: UnitOfWork, definition: GrilleDefinition, maintenant: datetime
 ) -> Grille:
-    version = await repo.prochaine_version(
-        uow.session, definition.epci, definition.population.value
-    )
+    version = await depot(uow).prochaine_version(definition.epci, definition.population.value)
     grille = Grille(definition=definition, version=version, creee_le=maintenant)
-    await repo.ajouter_grille(uow.session, grille)
+    await depot(uow).ajouter_grille(grille)
     await uow.commit()
     return grille
 
@@ -67,8 +64,8 @@ async def publier_grille(
     grille = await grille_existante(uow, grille_id)
     _verifier_revision(grille, revision_attendue)
     publiee = grille.publier(maintenant)
-    for precedente in await repo.lister_grilles(
-        uow.session, epci=grille.epci, etat=EtatGrille.PUBLIEE.value
+    for precedente in await depot(uow).lister_grilles(
+        epci=grille.epci, etat=EtatGrille.PUBLIEE.value
     ):
         if precedente.population is grille.population:
             await _enregistrer(uow, precedente.archiver(maintenant), precedente.revision)

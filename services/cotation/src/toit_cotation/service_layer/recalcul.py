@@ -7,8 +7,8 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from servicekit.uow import UnitOfWork
-from toit_cotation.adapters import repository as repo
 from toit_cotation.service_layer.calcul import recoter
+from toit_cotation.service_layer.commun import depot
 
 # --- Bulk re-scoring ---------------------------------------------------------------------------
 
@@ -21,9 +21,8 @@ async def planifier_recalcul(
     grille_id: UUID | None,
     maintenant: datetime,
 ) -> bool:
-    total = await repo.compter_a_recoter(uow.session, epci)
-    return await repo.creer_recalcul(
-        uow.session,
+    total = await depot(uow).compter_a_recoter(epci)
+    return await depot(uow).creer_recalcul(
         {
             "id": uuid4(),
             "cle": cle,
@@ -82,23 +81,19 @@ async def avancer_recalcul(
     With `evenements_max`, nothing is done while the outbox holds that many events not
     yet published (checked in the same transaction): the relay publishes in order, so
     this bounds how long a live `cotation.calculee` waits behind bulk events."""
-    session = uow.session
-    job = await repo.prochain_recalcul(session)
+    job = await depot(uow).prochain_recalcul()
     if job is None:
         return None
     if evenements_max is not None:
-        en_attente = await repo.evenements_en_attente(session, evenements_max)
+        en_attente = await depot(uow).evenements_en_attente(evenements_max)
         if en_attente >= evenements_max:
             return Freinage(en_attente)
-    lot = await repo.demandes_a_recoter(
-        session, epci=job.epci, apres=job.curseur, limite=taille_lot
-    )
+    lot = await depot(uow).demandes_a_recoter(epci=job.epci, apres=job.curseur, limite=taille_lot)
     publies = await recoter(uow, lot, maintenant, seulement_epci=job.epci)
     demarre = job.demarre_le or maintenant
     traitees = job.traitees + len(lot)
     termine = len(lot) < taille_lot
-    await repo.mettre_a_jour_recalcul(
-        session,
+    await depot(uow).mettre_a_jour_recalcul(
         job.id,
         curseur=lot[-1].demande_id if lot else job.curseur,
         traitees=traitees,

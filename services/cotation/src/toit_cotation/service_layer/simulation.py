@@ -12,14 +12,13 @@ from uuid import UUID
 
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import StatutDemande
-from toit_cotation.adapters import repository as repo
 from toit_cotation.domain.champs import Contexte
 from toit_cotation.domain.grille import (
     EtatGrille,
     Population,
     TransitionInterdite,
 )
-from toit_cotation.service_layer.commun import compilee, delai_de, reference_du_mois
+from toit_cotation.service_layer.commun import compilee, delai_de, depot, reference_du_mois
 from toit_cotation.service_layer.grilles import grille_existante
 
 # --- Simulation --------------------------------------------------------------------------------
@@ -86,13 +85,12 @@ async def simuler_grille(
     grille = await grille_existante(uow, grille_id)
     if grille.etat is EtatGrille.ARCHIVEE:
         raise TransitionInterdite("une grille archivée ne se simule pas")
-    session = uow.session
     lignes = [
         r
-        for r in await repo.snapshots_de_l_epci(session, grille.epci)
+        for r in await depot(uow).snapshots_de_l_epci(grille.epci)
         if r.statut == StatutDemande.ACTIVE.value
     ]
-    actuels = await repo.scores_actifs_de_l_epci(session, grille.epci)
+    actuels = await depot(uow).scores_actifs_de_l_epci(grille.epci)
     regles = compilee(grille)
     reference = reference_du_mois(maintenant.date())
     simules: dict[UUID, Decimal] = {}

@@ -36,13 +36,13 @@ from toit_demandes.service_layer.doublons import Doublon, doublons
 
 async def _identite_deposee(uow: UnitOfWork, demande: Demande, ctx: Contexte) -> bool:
     codes = [t.code for t in ctx.referentiel.types_pieces() if t.identite]
-    return await PieceRepository(uow.session).une_non_refusee(demande.id, codes, "demandeur")
+    return await uow.repository(PieceRepository).une_non_refusee(demande.id, codes, "demandeur")
 
 
 async def enregistrer(
     uow: UnitOfWork, demande_id: UUID, guichet: str, ctx: Contexte, verifier: VerifierAcces
 ) -> tuple[Demande, list[Doublon]]:
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     version_lue = demande.version
     identite = await _identite_deposee(uow, demande, ctx)
@@ -66,7 +66,7 @@ async def soumettre(
     uow: UnitOfWork, demande_id: UUID, ctx: Contexte, verifier: VerifierAcces
 ) -> Demande:
     """The applicant submits the draft online: a guichet checks the identity document."""
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     version_lue = demande.version
     demande.soumettre(ctx.maintenant, ctx.intervenant)
@@ -79,7 +79,7 @@ async def soumettre(
 async def renouveler(
     uow: UnitOfWork, demande_id: UUID, ctx: Contexte, verifier: VerifierAcces
 ) -> Demande:
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     version_lue = demande.version
     demande.renouveler(ctx.maintenant, ctx.intervenant, ctx.referentiel.regles_cycle_de_vie())
@@ -100,7 +100,7 @@ async def radier(
 ) -> Demande:
     """Radiation, or its notice (irrecevabilité on a CALEOL or gestionnaire decision,
     absence de réponse): the notice event makes notifications send the registered letter."""
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     version_lue = demande.version
     radiee = demande.radier(
@@ -154,7 +154,7 @@ async def _preavis_radiation(
 async def reactiver(
     uow: UnitOfWork, demande_id: UUID, ctx: Contexte, verifier: VerifierAcces
 ) -> Demande:
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     version_lue = demande.version
     demande.reactiver(ctx.maintenant, ctx.intervenant, ctx.referentiel.regles_cycle_de_vie())

@@ -55,7 +55,7 @@ async def ecarter_doublon(
     uow: UnitOfWork, demande_id: UUID, autre_id: UUID, ctx: Contexte, verifier: VerifierAcces
 ) -> Demande:
     """The guichet confirms that two demandes flagged as duplicates are distinct."""
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     autre = await charger(repo, autre_id, verifier)
     for a, b in ((demande, autre), (autre, demande)):
@@ -74,7 +74,7 @@ async def fusionner(
     to it, the duplicate is radiated (renonciation) and marked as merged."""
     if conservee_id == doublon_id:
         raise DonneesInvalides([Erreur("doublon", "une demande ne fusionne pas avec elle-même")])
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     conservee = await charger(repo, conservee_id, verifier)
     doublon = await charger(repo, doublon_id, verifier)
     if conservee.departement != doublon.departement:
@@ -101,7 +101,7 @@ async def fusionner(
     )
     await repo.sauver(doublon, version_doublon)
     await repo.deplacer_historique(doublon.id, conservee.id)
-    await PieceRepository(uow.session).deplacer(doublon.id, conservee.id)
+    await uow.repository(PieceRepository).deplacer(doublon.id, conservee.id)
     conservee.version += 1
     conservee.noter(
         ctx.maintenant,

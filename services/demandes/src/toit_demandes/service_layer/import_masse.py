@@ -39,7 +39,7 @@ async def importer_lot(uow: UnitOfWork, lot: list[dict[str, Any]], ctx: Contexte
         depot = saisie.date_depot or aujourd_hui
         quand = datetime.combine(depot, time(10), tzinfo=UTC)
         demandes_lot.append(Demande.creer(saisie, quand, ctx.intervenant))
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     par_serie: dict[tuple[str, int], list[Demande]] = {}
     for demande in demandes_lot:
         cle_serie = (demande.departement, demande.date_depot_initial.year)

@@ -53,7 +53,7 @@ async def deposer_piece(
     ctx: Contexte,
     verifier: VerifierAcces,
 ) -> dict[str, Any]:
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     if demande.statut is StatutDemande.PURGEE or demande.fusionnee_dans is not None:
         raise TransitionInterdite("cette demande ne reçoit plus de pièces")
@@ -109,7 +109,7 @@ async def deposer_piece(
     }
     await stockage.ecrire(cle_stockage, fichier.contenu, sha256)
     try:
-        await PieceRepository(uow.session).ajouter(ligne)
+        await uow.repository(PieceRepository).ajouter(ligne)
         version_lue = demande.version
         demande.noter(
             ctx.maintenant,
@@ -148,10 +148,10 @@ async def lister_pieces(
 ) -> list[dict[str, Any]]:
     """The pièces of a demande; health and violence pièces only for those habilitated."""
     demande = await charger(
-        DemandeRepository(uow.session), demande_id, verifier, pour_modifier=False
+        uow.repository(DemandeRepository), demande_id, verifier, pour_modifier=False
     )
     sensibles = voit_sensibles(demande)
-    lignes = await PieceRepository(uow.session).de_la_demande(demande_id)
+    lignes = await uow.repository(PieceRepository).de_la_demande(demande_id)
     return [p for p in lignes if sensibles or not _sensible(referentiel, p["type"])]
 
 
@@ -163,9 +163,9 @@ async def piece(
     voit_sensibles: Callable[[Demande], bool],
 ) -> dict[str, Any]:
     demande = await charger(
-        DemandeRepository(uow.session), demande_id, verifier, pour_modifier=False
+        uow.repository(DemandeRepository), demande_id, verifier, pour_modifier=False
     )
-    ligne = await PieceRepository(uow.session).get(demande_id, piece_id)
+    ligne = await uow.repository(PieceRepository).get(demande_id, piece_id)
     if ligne is None or (_sensible(referentiel, ligne["type"]) and not voit_sensibles(demande)):
         raise DemandeIntrouvable()
     return ligne
@@ -184,10 +184,10 @@ async def statuer_piece(
         raise DonneesInvalides([Erreur("motif", "le motif du refus est obligatoire")])
     if statut is StatutPiece.DEPOSEE:
         raise DonneesInvalides([Erreur("statut", "statut attendu : VALIDEE ou REFUSEE")])
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     ligne = await piece(uow, demande_id, piece_id, verifier, lambda _d: True)
-    await PieceRepository(uow.session).statuer(
+    await uow.repository(PieceRepository).statuer(
         piece_id,
         statut.value,
         motif if statut is StatutPiece.REFUSEE else None,

@@ -60,7 +60,7 @@ async def creer(
     exiger_valide(saisie, ctx.referentiel)
     demande = Demande.creer(saisie, ctx.maintenant, ctx.intervenant, proprietaire)
     verifier(demande)
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     trouves = await doublons(repo, demande)
     uow.publish(DemandeCreee(**avec_snapshot(demande, ctx)))
     await repo.ajouter(demande)
@@ -69,7 +69,9 @@ async def creer(
 
 
 async def lire(uow: UnitOfWork, demande_id: UUID, verifier: VerifierAcces) -> Demande:
-    return await charger(DemandeRepository(uow.session), demande_id, verifier, pour_modifier=False)
+    return await charger(
+        uow.repository(DemandeRepository), demande_id, verifier, pour_modifier=False
+    )
 
 
 async def modifier(
@@ -86,7 +88,7 @@ async def modifier(
     lecture_seule = sorted(CHAMPS_LECTURE_SEULE & set(patch))
     if lecture_seule:
         raise jamais_ecrits(lecture_seule)
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     if "complement_handicap" in patch and not voit_handicap(demande):
         raise ChampsInterdits(
@@ -142,7 +144,7 @@ async def corriger_date_depot(
     verifier: VerifierAcces,
 ) -> Demande:
     """The gestionnaire du fichier corrects the first dépôt date, with its reason."""
-    repo = DemandeRepository(uow.session)
+    repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     if demande.version != version_lue:
         raise VersionPerimee()

@@ -72,14 +72,16 @@ async def _pour_chaque(
     traitees = 0
     while True:
         async with unit_of_work() as uow:
-            ids = [i for i in await DemandeRepository(uow.session).ids(selection) if i not in vus]
+            ids = [
+                i for i in await uow.repository(DemandeRepository).ids(selection) if i not in vus
+            ]
         if not ids:
             return traitees
         for demande_id in ids:
             vus.add(demande_id)
             try:
                 async with unit_of_work() as uow:
-                    repo = DemandeRepository(uow.session)
+                    repo = uow.repository(DemandeRepository)
                     demande = await repo.get(demande_id, pour_modifier=True)
                     if demande is None:
                         continue
@@ -108,7 +110,7 @@ async def _preavis_renouvellement(uow: UnitOfWork, demande: Demande, ctx: Contex
             **etat(demande),
             date_expiration=demande.date_expiration,
             contact=contact(demande.saisie, ctx.referentiel.nom_commune),
-            en_ligne=await en_ligne(DemandeRepository(uow.session), demande),
+            en_ligne=await en_ligne(uow.repository(DemandeRepository), demande),
         )
     )
     return True
@@ -203,13 +205,13 @@ async def _purge(uow: UnitOfWork, demande: Demande, ctx: Contexte) -> bool:
         "anciennete_mois": mois_ecoules(demande.date_depot_initial, demande.date_radiation or jour),
     }
     demande.purger()
-    pieces = PieceRepository(uow.session)
+    pieces = uow.repository(PieceRepository)
     ctx_stockage = ctx.stockage
     for cle_stockage in await pieces.cles_stockage(demande.id):
         if ctx_stockage is not None:
             await ctx_stockage.supprimer(cle_stockage)
     await pieces.supprimer_de(demande.id)
-    await DemandeRepository(uow.session).supprimer(demande.id)
+    await uow.repository(DemandeRepository).supprimer(demande.id)
     uow.publish(
         DemandePurgee(
             demande_id=demande.id,

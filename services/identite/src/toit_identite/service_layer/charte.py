@@ -7,30 +7,28 @@ from dataclasses import replace
 from servicekit.auth import Principal
 from servicekit.exceptions import Introuvable, Invalide
 from servicekit.uow import UnitOfWork
-from toit_identite.adapters import repository as repo
 from toit_identite.service_layer.comptes import save_compte_checked
-from toit_identite.service_layer.contexte import now_utc
+from toit_identite.service_layer.contexte import depot, now_utc
 
 # --- Charte déontologique --------------------------------------------------------------------
 
 
 async def ensure_charte(uow: UnitOfWork, texte: str) -> None:
-    if await repo.current_charte(uow.session) is None:
-        await repo.add_charte(uow.session, 1, texte, now_utc(), None)
+    if await depot(uow).current_charte() is None:
+        await depot(uow).add_charte(1, texte, now_utc(), None)
         await uow.commit()
 
 
 async def accept_charte(uow: UnitOfWork, principal: Principal, version: int) -> None:
-    charte = await repo.current_charte(uow.session)
+    charte = await depot(uow).current_charte()
     if charte is None or charte["version"] != version:
         raise Invalide([("version", "ce n'est pas la version en vigueur de la charte")])
-    compte = await repo.get_compte(uow.session, principal.sub)
+    compte = await depot(uow).get_compte(principal.sub)
     if compte is None:
         raise Introuvable()
     updated = replace(compte, charte_version=version, version=compte.version + 1)
     await save_compte_checked(uow, updated, compte.version)
-    await repo.journal(
-        uow.session,
+    await depot(uow).journal(
         at=now_utc(),
         auteur_id=compte.id,
         compte_id=compte.id,
@@ -41,8 +39,8 @@ async def accept_charte(uow: UnitOfWork, principal: Principal, version: int) -> 
 
 
 async def publish_charte(uow: UnitOfWork, principal: Principal, texte: str) -> int:
-    charte = await repo.current_charte(uow.session)
+    charte = await depot(uow).current_charte()
     version = (charte["version"] if charte else 0) + 1
-    await repo.add_charte(uow.session, version, texte, now_utc(), principal.sub)
+    await depot(uow).add_charte(version, texte, now_utc(), principal.sub)
     await uow.commit()
     return version

@@ -28,7 +28,7 @@ from toit_identite.domain.model import (
     habilitation_errors,
 )
 from toit_identite.domain.passwords import password_problems
-from toit_identite.service_layer.contexte import ACTIVATION, Identite, now_utc
+from toit_identite.service_layer.contexte import ACTIVATION, Identite, depot, now_utc
 from toit_identite.service_layer.jetons import revoke_access_tokens
 from toit_identite.service_layer.organisations import authorize_organisation
 
@@ -65,9 +65,7 @@ async def new_link(
 ) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
     expires = now + lifetime
-    await repo.add_link(
-        uow.session, token=token, compte_id=compte.id, purpose=purpose, expires_at=expires
-    )
+    await depot(uow).add_link(token=token, compte_id=compte.id, purpose=purpose, expires_at=expires)
     return token, expires
 
 
@@ -81,8 +79,7 @@ async def _journal_roles(
 ) -> None:
     before, after = set(before), set(after)
     for role in sorted(after - before):
-        await repo.journal(
-            uow.session,
+        await depot(uow).journal(
             at=now,
             auteur_id=auteur,
             compte_id=compte_id,
@@ -90,8 +87,7 @@ async def _journal_roles(
             details={"role": role},
         )
     for role in sorted(before - after):
-        await repo.journal(
-            uow.session,
+        await depot(uow).journal(
             at=now,
             auteur_id=auteur,
             compte_id=compte_id,
@@ -128,7 +124,7 @@ async def create_agent(
     emailed link; `grantor` None means the system (CLI, demo data); `weak_ok`
     lets the demo accounts have the documented demo password."""
     now = now or now_utc()
-    organisation = await repo.get_organisation(uow.session, nouveau.organisation_id)
+    organisation = await depot(uow).get_organisation(nouveau.organisation_id)
     if organisation is None:
         raise Invalide([("organisation_id", "organisation inconnue")])
     if grantor is not None:
@@ -144,7 +140,7 @@ async def create_agent(
                 departements=frozenset(organisation.departements),
             ),
         )
-    if await repo.identifiant_taken(uow.session, nouveau.identifiant):
+    if await depot(uow).identifiant_taken(nouveau.identifiant):
         errors.append(("identifiant", "cet identifiant est déjà utilisé"))
     if password is not None and not weak_ok:
         errors += [
@@ -178,10 +174,9 @@ async def create_agent(
         actif_depuis=now,
         demo=demo,
     )
-    await repo.add_compte(uow.session, compte)
+    await depot(uow).add_compte(compte)
     auteur = grantor.sub if grantor else None
-    await repo.journal(
-        uow.session,
+    await depot(uow).journal(
         at=now,
         auteur_id=auteur,
         compte_id=compte.id,
@@ -218,7 +213,7 @@ def _check_validity(du: date | None, au: date | None, errors: list[tuple[str, st
 
 
 async def read_compte(uow: UnitOfWork, principal: Principal, compte_id: str) -> Compte:
-    compte = await repo.get_compte(uow.session, compte_id)
+    compte = await depot(uow).get_compte(compte_id)
     if compte is None or compte.kind != TypeCompte.AGENT:
         raise Introuvable()
     authorize_compte(principal, "compte.lire", compte)
@@ -229,9 +224,7 @@ async def visible_comptes(
     uow: UnitOfWork, principal: Principal, *, organisation_id: str | None, statut: str | None
 ) -> list[Compte]:
     result = []
-    for compte in await repo.list_comptes(
-        uow.session, organisation_id=organisation_id, statut=statut
-    ):
+    for compte in await depot(uow).list_comptes(organisation_id=organisation_id, statut=statut):
         try:
             authorize_compte(principal, "compte.lire", compte)
         except (AccesRefuse, Introuvable):
@@ -257,7 +250,7 @@ async def change_habilitation(
 ) -> Compte:
     now = now or now_utc()
     compte = await managed_compte(uow, principal, compte_id, expected_version)
-    organisation = await repo.get_organisation(uow.session, compte.organisation_id or "")
+    organisation = await depot(uow).get_organisation(compte.organisation_id or "")
     assert organisation is not None
     errors = habilitation_errors(change.habilitation, organisation, grantor_of(principal))
     _check_validity(change.valide_du, change.valide_jusqu_au, errors)
@@ -277,8 +270,7 @@ async def change_habilitation(
     await _journal_roles(uow, principal.sub, compte.id, compte.roles, updated.roles, now)
     perimeter = ("departements", "epcis", "communes", "valide_du", "valide_jusqu_au")
     if any(getattr(compte, f) != getattr(updated, f) for f in perimeter):
-        await repo.journal(
-            uow.session,
+        await depot(uow).journal(
             at=now,
             auteur_id=principal.sub,
             compte_id=compte.id,
@@ -296,7 +288,7 @@ async def change_habilitation(
 async def managed_compte(
     uow: UnitOfWork, principal: Principal, compte_id: str, expected_version: int | None
 ) -> Compte:
-    compte = await repo.get_compte(uow.session, compte_id)
+    compte = await depot(uow).get_compte(compte_id)
     if compte is None or compte.kind != TypeCompte.AGENT:
         raise Introuvable()
     authorize_compte(principal, "compte.gerer", compte)
@@ -311,7 +303,7 @@ async def managed_compte(
 
 
 async def save_compte_checked(uow: UnitOfWork, compte: Compte, expected_version: int) -> None:
-    if not await repo.save_compte(uow.session, compte, expected_version=expected_version):
+    if not await depot(uow).save_compte(compte, expected_version=expected_version):
         raise VersionObsolete()
 
 
@@ -332,10 +324,9 @@ async def disable_compte(
         version=compte.version + 1,
     )
     await save_compte_checked(uow, updated, compte.version)
-    await repo.revoke_all_refresh(uow.session, compte.id, now)
+    await depot(uow).revoke_all_refresh(compte.id, now)
     revoke_access_tokens(uow, compte.id, now)
-    await repo.journal(
-        uow.session,
+    await depot(uow).journal(
         at=now,
         auteur_id=principal.sub if principal else None,
         compte_id=compte.id,
@@ -374,8 +365,7 @@ async def reactivate_by_admin(
         version=compte.version + 1,
     )
     await save_compte_checked(uow, updated, compte.version)
-    await repo.journal(
-        uow.session,
+    await depot(uow).journal(
         at=now,
         auteur_id=principal.sub,
         compte_id=compte.id,
@@ -390,7 +380,7 @@ async def habilitation_journal(
     uow: UnitOfWork, principal: Principal, compte_id: str
 ) -> Sequence[Any]:
     await read_compte(uow, principal, compte_id)
-    return await repo.read_journal(uow.session, compte_id)
+    return await depot(uow).read_journal(compte_id)
 
 
 async def disable_inactive(uow: UnitOfWork, ctx: Identite, day: date) -> int:
@@ -399,10 +389,10 @@ async def disable_inactive(uow: UnitOfWork, ctx: Identite, day: date) -> int:
     limit = datetime.combine(day, datetime.min.time(), UTC) - timedelta(
         days=ctx.settings.inactivity_days
     )
-    comptes = await repo.inactive_comptes(uow.session, limit)
+    comptes = await depot(uow).inactive_comptes(limit)
     for compte in comptes:
         await disable_compte(uow, None, compte, MotifDesactivation.INACTIVITE, now)
-    await repo.purge_expired(uow.session, now, now - timedelta(days=2))
+    await depot(uow).purge_expired(now, now - timedelta(days=2))
     await uow.commit()
     return len(comptes)
 
@@ -416,11 +406,9 @@ async def remind_reviews(uow: UnitOfWork, ctx: Identite, day: date) -> int:
     now = now_utc()
     notice = day + timedelta(days=ctx.settings.review_notice_days)
     unused = now - timedelta(days=ctx.settings.review_unused_days)
-    comptes = [
-        c for c in await repo.list_comptes(uow.session) if c.statut != StatutCompte.DESACTIVE
-    ]
+    comptes = [c for c in await depot(uow).list_comptes() if c.statut != StatutCompte.DESACTIVE]
     sent = 0
-    for organisation in await repo.list_organisations(uow.session):
+    for organisation in await depot(uow).list_organisations():
         members = [c for c in comptes if c.organisation_id == organisation.id]
         to_review = [
             c
@@ -443,7 +431,7 @@ async def remind_reviews(uow: UnitOfWork, ctx: Identite, day: date) -> int:
                 and c.statut == StatutCompte.ACTIF
                 and set(c.departements) & set(organisation.departements)
             ]
-        if not await repo.claim_review_reminder(uow.session, organisation.id, f"{day:%Y-%m}", now):
+        if not await depot(uow).claim_review_reminder(organisation.id, f"{day:%Y-%m}", now):
             continue
         expiring = [c.valide_jusqu_au for c in to_review if c.valide_jusqu_au is not None]
         uow.publish(

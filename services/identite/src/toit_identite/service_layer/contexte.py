@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from servicekit.uow import UnitOfWork
 from toit_identite.adapters import keys
 from toit_identite.adapters.hashing import Hasher
+from toit_identite.adapters.repository import IdentiteRepository
 from toit_identite.config import IdentiteSettings
 from toit_identite.domain.throttling import ThrottlePolicy
 
@@ -63,3 +65,8 @@ class Identite:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def depot(uow: UnitOfWork) -> IdentiteRepository:
+    """The storage of identite, on this unit of work."""
+    return uow.repository(IdentiteRepository)

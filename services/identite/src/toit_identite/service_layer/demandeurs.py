@@ -14,7 +14,6 @@ from toit_contracts.events.identite import (
     CompteActivationDemandee,
     CompteReinitialisationDemandee,
 )
-from toit_identite.adapters import repository as repo
 from toit_identite.domain.model import (
     Compte,
     StatutCompte,
@@ -22,7 +21,13 @@ from toit_identite.domain.model import (
 )
 from toit_identite.domain.passwords import password_problems
 from toit_identite.service_layer.comptes import new_link, save_compte_checked
-from toit_identite.service_layer.contexte import ACTIVATION, REINITIALISATION, Identite, now_utc
+from toit_identite.service_layer.contexte import (
+    ACTIVATION,
+    REINITIALISATION,
+    Identite,
+    depot,
+    now_utc,
+)
 from toit_identite.service_layer.jetons import revoke_access_tokens
 
 # --- Applicants ------------------------------------------------------------------------------
@@ -43,7 +48,7 @@ async def register_demandeur(
     problems = password_problems(password, email=email)
     if problems:
         raise Invalide([("mot_de_passe", p) for p in problems])
-    existing = await repo.find_compte(uow.session, email)
+    existing = await depot(uow).find_compte(email)
     if existing is not None:
         if existing.statut == StatutCompte.A_ACTIVER and existing.kind == TypeCompte.DEMANDEUR:
             await _send_activation(uow, ctx, existing, now)
@@ -62,7 +67,7 @@ async def register_demandeur(
         cree_le=now,
         actif_depuis=now,
     )
-    await repo.add_compte(uow.session, compte)
+    await depot(uow).add_compte(compte)
     await _send_activation(uow, ctx, compte, now)
     await uow.commit()
 
@@ -86,8 +91,8 @@ async def activate(
     uow: UnitOfWork, ctx: Identite, token: str, password: str | None, now: datetime | None = None
 ) -> None:
     now = now or now_utc()
-    compte_id = await repo.consume_link(uow.session, token, ACTIVATION, now)
-    compte = await repo.get_compte(uow.session, compte_id) if compte_id else None
+    compte_id = await depot(uow).consume_link(token, ACTIVATION, now)
+    compte = await depot(uow).get_compte(compte_id) if compte_id else None
     if compte is None or compte.statut != StatutCompte.A_ACTIVER:
         raise Invalide([("jeton", "lien d'activation invalide, expiré ou déjà utilisé")])
     password_hash = compte.password_hash
@@ -114,7 +119,7 @@ async def forgotten_password(
 ) -> None:
     """Send a reset link if the account exists and is active; same answer otherwise."""
     now = now or now_utc()
-    compte = await repo.find_compte(uow.session, identifiant)
+    compte = await depot(uow).find_compte(identifiant)
     if compte is None or compte.statut != StatutCompte.ACTIF:
         return
     token, expires = await new_link(
@@ -136,13 +141,13 @@ async def reset_password(
     uow: UnitOfWork, ctx: Identite, token: str, password: str, now: datetime | None = None
 ) -> None:
     now = now or now_utc()
-    compte_id = await repo.consume_link(uow.session, token, REINITIALISATION, now)
-    compte = await repo.get_compte(uow.session, compte_id) if compte_id else None
+    compte_id = await depot(uow).consume_link(token, REINITIALISATION, now)
+    compte = await depot(uow).get_compte(compte_id) if compte_id else None
     if compte is None or compte.statut != StatutCompte.ACTIF:
         raise Invalide([("jeton", "lien de réinitialisation invalide, expiré ou déjà utilisé")])
     await _set_password(uow, ctx, compte, password, now)
     # The owner of a locked account gets back in by email, whatever the attacker does.
-    await repo.clear_account_throttles(uow.session, compte.id)
+    await depot(uow).clear_account_throttles(compte.id)
     await uow.commit()
 
 
@@ -155,7 +160,7 @@ async def change_password(
     now: datetime | None = None,
 ) -> None:
     now = now or now_utc()
-    compte = await repo.get_compte(uow.session, principal.sub)
+    compte = await depot(uow).get_compte(principal.sub)
     if compte is None:
         raise Introuvable()
     if not ctx.hasher.verify(compte.password_hash, current):
@@ -173,5 +178,5 @@ async def _set_password(
     updated = replace(compte, password_hash=ctx.hasher.hash(password), version=compte.version + 1)
     await save_compte_checked(uow, updated, compte.version)
     # Every session of the account ends: whoever knew the old password is out.
-    await repo.revoke_all_refresh(uow.session, compte.id, now)
+    await depot(uow).revoke_all_refresh(compte.id, now)
     revoke_access_tokens(uow, compte.id, now)

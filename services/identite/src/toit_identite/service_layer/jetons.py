@@ -24,7 +24,7 @@ from toit_identite.domain.model import (
     Compte,
     TypeCompte,
 )
-from toit_identite.service_layer.contexte import Identite, now_utc
+from toit_identite.service_layer.contexte import Identite, depot, now_utc
 
 # --- Tokens ----------------------------------------------------------------------------------
 
@@ -40,11 +40,11 @@ class TokenPair:
 
 async def principal_of(uow: UnitOfWork, compte: Compte) -> Principal:
     organisation = (
-        await repo.get_organisation(uow.session, compte.organisation_id)
+        await depot(uow).get_organisation(compte.organisation_id)
         if compte.organisation_id
         else None
     )
-    charte = await repo.current_charte(uow.session)
+    charte = await depot(uow).current_charte()
     accepted = (
         compte.kind == TypeCompte.DEMANDEUR
         or charte is None
@@ -87,8 +87,7 @@ async def _issue(
     access = jwt.encode(claims, key.private_key, algorithm=keys.ALGORITHM, headers={"kid": key.kid})
     refresh = secrets.token_urlsafe(32)
     refresh_lifetime = ctx.settings.refresh_token_seconds
-    await repo.add_refresh_token(
-        uow.session,
+    await depot(uow).add_refresh_token(
         token=refresh,
         compte_id=compte.id,
         family_id=family_id or str(uuid.uuid4()),
@@ -114,23 +113,23 @@ async def password_grant(
 ) -> TokenPair:
     now = now or now_utc()
     # One account, one counter, whichever identifier (login or email) was typed.
-    compte = await repo.find_compte(uow.session, identifiant)
+    compte = await depot(uow).find_compte(identifiant)
     account = compte.id if compte else f"id:{identifiant.strip().lower()[:250]}"
     counters = throttle_keys(source, account)
     policies = (ctx.pair_policy, ctx.account_policy, ctx.source_policy)
-    states = [await repo.get_throttle(uow.session, key) for key in counters]
+    states = [await depot(uow).get_throttle(key) for key in counters]
     locks = [s.locked_until for s in states if s.locked_until is not None and s.is_locked(now)]
     if locks:
         raise Verrouille(max(1, int((max(locks) - now).total_seconds()) + 1))
     if not ctx.hasher.verify(compte.password_hash if compte else None, password):
         after = [s.after_failure(now, p) for s, p in zip(states, policies, strict=True)]
         for key, state in zip(counters, after, strict=True):
-            await repo.save_throttle(uow.session, key, state)
+            await depot(uow).save_throttle(key, state)
         # The owner is told when the account gets locked (not for the address alone).
         locked = [a for a, s in zip(after[:2], states[:2], strict=True) if a.just_locked(s, now)]
         if compte is not None and locked:
             compte.version += 1
-            await repo.save_compte(uow.session, compte, expected_version=compte.version - 1)
+            await depot(uow).save_compte(compte, expected_version=compte.version - 1)
             uow.publish(
                 CompteVerrouille(
                     compte_id=uuid.UUID(compte.id),
@@ -145,10 +144,10 @@ async def password_grant(
     refus = compte.refus_connexion(repo.today_utc(now))
     if refus:
         raise GrantRefuse(refus)
-    await repo.clear_throttle(uow.session, counters[0])
+    await depot(uow).clear_throttle(counters[0])
     assert compte.password_hash is not None
     rehashed = ctx.hasher.hash(password) if ctx.hasher.needs_rehash(compte.password_hash) else None
-    await repo.record_login(uow.session, compte.id, now, rehashed)
+    await depot(uow).record_login(compte.id, now, rehashed)
     pair = await _issue(uow, ctx, compte, now)
     await uow.commit()
     return pair
@@ -158,24 +157,24 @@ async def refresh_grant(
     uow: UnitOfWork, ctx: Identite, refresh_token: str, now: datetime | None = None
 ) -> TokenPair:
     now = now or now_utc()
-    row = await repo.get_refresh_token(uow.session, refresh_token)
+    row = await depot(uow).get_refresh_token(refresh_token)
     if row is None or row["revoked_at"] is not None:
         raise GrantRefuse("jeton de rafraîchissement invalide ou révoqué : reconnectez-vous")
     if row["used_at"] is not None:
         # A used refresh token presented again: stolen copy or replay. The whole
         # login is revoked, the legitimate user logs in again.
-        await repo.revoke_family(uow.session, row["family_id"], now)
+        await depot(uow).revoke_family(row["family_id"], now)
         await uow.commit()
         raise GrantRefuse("jeton de rafraîchissement déjà utilisé : reconnectez-vous")
     if repo.utc(row["expires_at"]) <= now:  # type: ignore[operator]
         raise GrantRefuse("session expirée : reconnectez-vous")
-    compte = await repo.get_compte(uow.session, row["compte_id"])
+    compte = await depot(uow).get_compte(row["compte_id"])
     refus = compte.refus_connexion(repo.today_utc(now)) if compte else "compte inconnu"
     if compte is None or refus:
-        await repo.revoke_family(uow.session, row["family_id"], now)
+        await depot(uow).revoke_family(row["family_id"], now)
         await uow.commit()
         raise GrantRefuse(refus or "compte inconnu")
-    if not await repo.mark_refresh_used(uow.session, refresh_token, now):
+    if not await depot(uow).mark_refresh_used(refresh_token, now):
         raise GrantRefuse("jeton de rafraîchissement déjà utilisé : reconnectez-vous")
     pair = await _issue(uow, ctx, compte, now, family_id=row["family_id"])
     await uow.commit()
@@ -208,9 +207,9 @@ async def logout(
     otherwise every access token of the account issued until now (the other sessions
     get a 401, refresh, and go on)."""
     now = now or now_utc()
-    row = await repo.get_refresh_token(uow.session, refresh_token)
+    row = await depot(uow).get_refresh_token(refresh_token)
     if row is not None:
-        await repo.revoke_family(uow.session, row["family_id"], now)
+        await depot(uow).revoke_family(row["family_id"], now)
         own = access is not None and access.sub == row["compte_id"] and access.token_id
         revoke_access_tokens(
             uow, str(row["compte_id"]), now, jti=access.token_id if own and access else None

@@ -5,11 +5,10 @@ from __future__ import annotations
 from servicekit.auth import Principal, check_access
 from servicekit.exceptions import AccesRefuse, Introuvable, Invalide
 from servicekit.uow import UnitOfWork
-from toit_identite.adapters import repository as repo
 from toit_identite.domain.model import (
     Organisation,
 )
-from toit_identite.service_layer.contexte import now_utc
+from toit_identite.service_layer.contexte import depot, now_utc
 
 # --- Organisations ---------------------------------------------------------------------------
 
@@ -30,11 +29,9 @@ async def create_organisation(
     uow: UnitOfWork, principal: Principal, organisation: Organisation
 ) -> Organisation:
     authorize_organisation(principal, "organisation.gerer", organisation)
-    if organisation.code_guichet and await repo.code_guichet_taken(
-        uow.session, organisation.code_guichet
-    ):
+    if organisation.code_guichet and await depot(uow).code_guichet_taken(organisation.code_guichet):
         raise Invalide([("code_guichet", "ce code de guichet est déjà attribué")])
-    await repo.add_organisation(uow.session, organisation, now_utc())
+    await depot(uow).add_organisation(organisation, now_utc())
     await uow.commit()
     return organisation
 
@@ -42,7 +39,7 @@ async def create_organisation(
 async def read_organisation(
     uow: UnitOfWork, principal: Principal, organisation_id: str
 ) -> Organisation:
-    organisation = await repo.get_organisation(uow.session, organisation_id)
+    organisation = await depot(uow).get_organisation(organisation_id)
     if organisation is None:
         raise Introuvable()
     authorize_organisation(principal, "organisation.lire", organisation)
@@ -51,7 +48,7 @@ async def read_organisation(
 
 async def visible_organisations(uow: UnitOfWork, principal: Principal) -> list[Organisation]:
     result = []
-    for organisation in await repo.list_organisations(uow.session):
+    for organisation in await depot(uow).list_organisations():
         try:
             authorize_organisation(principal, "organisation.lire", organisation)
         except (AccesRefuse, Introuvable):
