@@ -10,6 +10,7 @@ from uuid import uuid4
 
 import pytest
 from toit_demandes.adapters.stockage import StockageLocal
+from toit_demandes.domain.autorite import Autorite, ChampsInterdits
 from toit_demandes.domain.cycle_de_vie import TransitionInterdite
 from toit_demandes.domain.demande import Demande, Intervenant, TypeIntervenant
 from toit_demandes.domain.saisie import DemandeSaisie
@@ -33,6 +34,7 @@ from .demandes_fakes import fake_uow
 AGENT = Intervenant(TypeIntervenant.AGENT, "agent-1", "ORG-1")
 MAINTENANT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n% une piece\n"
+TOUT = Autorite.totale()
 
 
 def ctx() -> Contexte:
@@ -48,19 +50,19 @@ def _saisie(**rubriques: Any) -> DemandeSaisie:
 
 
 async def _creee(uow: Any) -> Demande:
-    demande, _ = await saisie.creer(uow, _saisie(), ctx(), None, libre)
+    demande, _ = await saisie.creer(uow, _saisie(), ctx(), None, libre, TOUT)
     return demande
 
 
 async def test_creer_stores_the_demande_and_publishes_demande_creee_once_committed() -> None:
     uow, demandes, _ = fake_uow()
-    demande, trouves = await saisie.creer(uow, _saisie(), ctx(), None, libre)
+    demande, trouves = await saisie.creer(uow, _saisie(), ctx(), None, libre, TOUT)
     assert trouves == [] and uow.commits == 1
     assert [type(e) for e in uow.published] == [DemandeCreee]
     assert (await demandes.get(demande.id)) is not None
     assert demande.statut is StatutDemande.BROUILLON
     # The same person again in the same département: flagged as a possible duplicate.
-    _, trouves = await saisie.creer(uow, _saisie(), ctx(), None, libre)
+    _, trouves = await saisie.creer(uow, _saisie(), ctx(), None, libre, TOUT)
     assert [t.demande_id for t in trouves] == [demande.id]
 
 
@@ -71,7 +73,7 @@ async def test_creer_refused_by_the_access_check_writes_nothing() -> None:
         raise AccesRefuse("hors de votre périmètre")
 
     with pytest.raises(AccesRefuse):
-        await saisie.creer(uow, _saisie(), ctx(), None, refuser)
+        await saisie.creer(uow, _saisie(), ctx(), None, refuser, TOUT)
     assert len(demandes.demandes) == 0 and uow.published == [] and uow.commits == 0
 
 
@@ -85,20 +87,27 @@ async def test_lire_an_unknown_demande_is_introuvable() -> None:
 async def test_modifier_refuses_read_only_fields_and_stale_versions_then_publishes() -> None:
     uow, demandes, _ = fake_uow()
     demande = await _creee(uow)
-    with pytest.raises(DonneesInvalides) as invalide:
+    with pytest.raises(ChampsInterdits) as invalide:
         await saisie.modifier(
-            uow, demande.id, {"statut": "ACTIVE"}, demande.version, ctx(), libre,
+            uow, demande.id, {"statut": "ACTIVE"}, demande.version, ctx(), libre, TOUT,
             voit_handicap=lambda _d: True,
         )  # fmt: skip
     assert [e.champ for e in invalide.value.erreurs] == ["statut"]  # type: ignore[union-attr]
     with pytest.raises(VersionObsolete):
         await saisie.modifier(
-            uow, demande.id, {"commentaire": "x"}, demande.version + 1, ctx(), libre,
+            uow, demande.id, {"commentaire": "x"}, demande.version + 1, ctx(), libre, TOUT,
             voit_handicap=lambda _d: True,
         )  # fmt: skip
     patch = {"demandeur": {**demande_exemple()["demandeur"], "telephone": "0611223344"}}
     modifiee = await saisie.modifier(
-        uow, demande.id, patch, demande.version, ctx(), libre, voit_handicap=lambda _d: True
+        uow,
+        demande.id,
+        patch,
+        demande.version,
+        ctx(),
+        libre,
+        TOUT,
+        voit_handicap=lambda _d: True,
     )
     assert modifiee.version == demande.version + 1
     assert isinstance(uow.published[-1], DemandeModifiee)
@@ -169,7 +178,7 @@ async def test_ecarter_doublon_is_remembered_on_both_sides() -> None:
     uow, demandes, _ = fake_uow()
     a, b = await _creee(uow), await _creee(uow)
     await doublons.ecarter_doublon(uow, a.id, b.id, ctx(), libre)
-    _, trouves = await saisie.creer(uow, _saisie(), ctx(), None, libre)
+    _, trouves = await saisie.creer(uow, _saisie(), ctx(), None, libre, TOUT)
     stockee_a = await demandes.get(a.id)
     assert stockee_a is not None and b.id in stockee_a.doublons_ecartes
     assert {t.demande_id for t in trouves} == {a.id, b.id}
