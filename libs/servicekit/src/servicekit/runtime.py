@@ -55,10 +55,18 @@ class ServiceDefinition:
     # an ASGI app built from the runtime and, in `make run`, an in-process transport to
     # the gateway; mounted after the API routes, it answers every other path.
     web: Callable[[ServiceRuntime, Any], Any] | None = None
+    # Queues the service declares itself, besides its consumers' (e.g. a stream it reads
+    # from an offset): listed so that docs/architecture.md can be checked against the code.
+    streams: Sequence[str] = ()
 
     @property
     def prefix(self) -> str:
         return f"/api/{self.name}"
+
+    @property
+    def queues(self) -> list[str]:
+        """Every queue this service declares: its consumers' and its streams."""
+        return [f"toit.{self.name}.{c.purpose}" for c in self.consumers] + list(self.streams)
 
 
 def build_transport(settings: Settings) -> Transport:
@@ -107,7 +115,7 @@ class ServiceRuntime:
 
     def queue_spec(self, consumer: EventConsumer) -> QueueSpec:
         return QueueSpec(
-            name=f"toit.{self.name}.{consumer.purpose}",
+            name=f"toit.{self.name}.{consumer.purpose}",  # as ServiceDefinition.queues
             bindings=consumer.bindings,
             retry=consumer.retry or RetryPolicy(tuple(self.settings.retry_delays)),
             delivery_limit=self.settings.delivery_limit,

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from servicekit import ServiceDefinition
+from toit_observatoire.adapters.archive import FILE_ARCHIVE
 from toit_observatoire.adapters.tables import metadata
 from toit_observatoire.entrypoints import events, jobs
 from toit_observatoire.entrypoints.http import router
@@ -16,4 +17,5 @@ service = ServiceDefinition(
     daily_jobs=[jobs.listes_planifiees, jobs.publier_chiffres_cles],
     on_startup=[events.demarrer],
     on_shutdown=[events.arreter],
+    streams=[FILE_ARCHIVE],
 )
