@@ -42,13 +42,18 @@ class ValidationOut(BaseModel):
     erreurs: list[ErreurOut]
 
 
+POINTS = "Points en nombre décimal écrit en chaîne (« 42.50 »), jamais en nombre flottant"
+
+
 class DistributionOut(BaseModel):
+    """Absent fields when no demande is scored (``{"nombre": 0}``)."""
+
     nombre: int
-    minimum: float | None = None
-    maximum: float | None = None
-    moyenne: float | None = None
-    mediane: float | None = None
-    quartiles: list[float] | None = None
+    minimum: str | None = Field(default=None, description=POINTS)
+    maximum: str | None = Field(default=None, description=POINTS)
+    moyenne: str | None = Field(default=None, description=POINTS)
+    mediane: str | None = Field(default=None, description=POINTS)
+    quartiles: list[str] | None = Field(default=None, description=POINTS)
     tranches_de_10_points: dict[str, int] | None = None
 
 
