@@ -79,7 +79,7 @@ async def test_create_agent_sends_an_activation_link_and_journals_the_roles() ->
     compte = await comptes.create_agent(uow, identite(), GESTIONNAIRE_35, _nouveau(organisation))
     assert compte.statut is StatutCompte.A_ACTIVER
     [evenement] = uow.events_of(CompteActivationDemandee)
-    assert evenement.url_activation.startswith("http://127.0.0.1:8000/compte/activation?jeton=")
+    assert "activation?jeton=" in evenement.url_activation
     operations = [j["operation"] for j in depot.journal_lignes]
     assert operations == ["COMPTE_CREE", "ROLE_ACCORDE"]
     with pytest.raises(Invalide):  # the identifiant is taken
