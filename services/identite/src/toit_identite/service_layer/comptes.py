@@ -191,20 +191,24 @@ async def create_agent(
     )
     await _journal_roles(uow, auteur, compte.id, (), compte.roles, now)
     if compte.statut == StatutCompte.A_ACTIVER:
-        token, expires = await new_link(
-            uow, compte, ACTIVATION, timedelta(hours=ctx.settings.activation_link_hours), now
-        )
-        uow.publish(
-            CompteActivationDemandee(
-                compte_id=uuid.UUID(compte.id),
-                email=compte.email,
-                version=compte.version,
-                url_activation=ctx.link("/activation", token),
-                expire_le=expires,
-            )
-        )
+        await send_activation(uow, ctx, compte, now)
     await uow.commit()
     return compte
+
+
+async def send_activation(uow: UnitOfWork, ctx: Identite, compte: Compte, now: datetime) -> None:
+    token, expires = await new_link(
+        uow, compte, ACTIVATION, timedelta(hours=ctx.settings.activation_link_hours), now
+    )
+    uow.publish(
+        CompteActivationDemandee(
+            compte_id=uuid.UUID(compte.id),
+            email=compte.email,
+            version=compte.version,
+            url_activation=ctx.link("/activation", token),
+            expire_le=expires,
+        )
+    )
 
 
 def _check_validity(du: date | None, au: date | None, errors: list[tuple[str, str]]) -> None:

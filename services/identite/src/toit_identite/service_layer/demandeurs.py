@@ -11,7 +11,6 @@ from servicekit.exceptions import Introuvable, Invalide
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import Role
 from toit_contracts.events.identite import (
-    CompteActivationDemandee,
     CompteReinitialisationDemandee,
 )
 from toit_identite.domain.model import (
@@ -20,7 +19,7 @@ from toit_identite.domain.model import (
     TypeCompte,
 )
 from toit_identite.domain.passwords import password_problems
-from toit_identite.service_layer.comptes import new_link, save_compte_checked
+from toit_identite.service_layer.comptes import new_link, save_compte_checked, send_activation
 from toit_identite.service_layer.contexte import (
     ACTIVATION,
     REINITIALISATION,
@@ -51,7 +50,7 @@ async def register_demandeur(
     existing = await depot(uow).find_compte(email)
     if existing is not None:
         if existing.statut == StatutCompte.A_ACTIVER and existing.kind == TypeCompte.DEMANDEUR:
-            await _send_activation(uow, ctx, existing, now)
+            await send_activation(uow, ctx, existing, now)
             await uow.commit()
         return
     compte = Compte(
@@ -68,23 +67,8 @@ async def register_demandeur(
         actif_depuis=now,
     )
     await depot(uow).add_compte(compte)
-    await _send_activation(uow, ctx, compte, now)
+    await send_activation(uow, ctx, compte, now)
     await uow.commit()
-
-
-async def _send_activation(uow: UnitOfWork, ctx: Identite, compte: Compte, now: datetime) -> None:
-    token, expires = await new_link(
-        uow, compte, ACTIVATION, timedelta(hours=ctx.settings.activation_link_hours), now
-    )
-    uow.publish(
-        CompteActivationDemandee(
-            compte_id=uuid.UUID(compte.id),
-            email=compte.email,
-            version=compte.version,
-            url_activation=ctx.link("/activation", token),
-            expire_le=expires,
-        )
-    )
 
 
 async def activate(
