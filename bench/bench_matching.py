@@ -45,7 +45,7 @@ from toit_matching.adapters.tables import demandes, scores, vacances  # noqa: E4
 from toit_matching.bootstrap import Referentiel, dependances  # noqa: E402
 from toit_matching.entrypoints.seed import stock_demo  # noqa: E402
 from toit_matching.service import service  # noqa: E402
-from toit_matching.service_layer.demandes import (  # noqa: E402
+from toit_matching.service_layer.copies_demandes import (  # noqa: E402
     EtatDemande,
     reconstruire,
     suivre_demandes,

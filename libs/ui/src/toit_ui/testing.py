@@ -120,6 +120,58 @@ def serve_in_thread(app: Any, port: int | None = None, timeout: float = 60.0) ->
         thread.join(timeout=30)
 
 
+@contextlib.contextmanager
+def run_embedded(
+    data_dir: Path,
+    ready_path: str,
+    *,
+    port: int | None = None,
+    timeout: float = 180.0,
+    **settings: str,
+) -> Iterator[str]:
+    """Run the whole system as `make run` does (the `toit-embedded` runner: every service,
+    SQLite, in-process bus, demo data) on a free port with its own data folder; yield its
+    base URL once `ready_path` answers 200. `settings` are extra TOIT_* variables; the
+    caller's TOIT_* variables are dropped (but the test JWKS) so that the runner's
+    defaults apply. The runner's output goes to `data_dir/embedded.log`."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("TOIT_") or k == "TOIT_JWKS_JSON"
+    }
+    env.update(TOIT_DATA_DIR=str(data_dir / "donnees"), TOIT_MODE="demo", TOIT_BUS="memory")
+    env.update(settings)
+    executable = Path(sys.executable).parent / "toit-embedded"
+    log_path = data_dir / "embedded.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(executable), "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    if httpx.get(f"{base}{ready_path}", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(log_path.read_text()[-3000:])
+                time.sleep(0.5)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright

@@ -8,19 +8,22 @@ as the espace professionnel serves them, calling that gateway."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from toit_abonnements.entrypoints.pages import pages
 from toit_ui import UISettings, WebUI
-from toit_ui.testing import NewPage, check_accessibility, free_port, screenshot, serve_in_thread
+from toit_ui.testing import (
+    NewPage,
+    check_accessibility,
+    free_port,
+    run_embedded,
+    screenshot,
+    serve_in_thread,
+)
 
 MOT_DE_PASSE = "toit-demo-2026"
 
@@ -31,40 +34,14 @@ pytestmark = pytest.mark.e2e
 def systeme(tmp_path: Path) -> Iterator[str]:
     """The embedded system (all services, SQLite, in-process bus, demo data)."""
     port = free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("TOIT_") or k in ("TOIT_JWKS_JSON",)
-    }
-    base = f"http://127.0.0.1:{port}"
-    env.update(
-        TOIT_DATA_DIR=str(tmp_path / "donnees"),
-        TOIT_MODE="demo",
-        TOIT_BUS="memory",
-        TOIT_ABONNEMENTS_URL_PUBLIQUE=base,  # the demo webhook posts to this sandbox
-    )
-    executable = Path(sys.executable).parent / "toit-embedded"
-    journal = (tmp_path / "embedded.log").open("wb")
-    processus = subprocess.Popen(
-        [str(executable), "--port", str(port)], env=env, stdout=journal, stderr=subprocess.STDOUT
-    )
-    try:
-        limite = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}/api/abonnements/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if processus.poll() is not None or time.monotonic() > limite:
-                raise AssertionError((tmp_path / "embedded.log").read_text()[-3000:])
-            time.sleep(0.5)
+    # The demo webhook posts to the sandbox of this very system.
+    with run_embedded(
+        tmp_path,
+        "/api/abonnements/readyz",
+        port=port,
+        TOIT_ABONNEMENTS_URL_PUBLIQUE=f"http://127.0.0.1:{port}",
+    ) as base:
         yield base
-    finally:
-        processus.terminate()
-        try:
-            processus.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            processus.kill()
-        journal.close()
 
 
 def application(passerelle: str) -> object:

@@ -7,20 +7,22 @@ espace professionnel serves them, calling that gateway."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from toit_matching.web.pages import pages
 from toit_ui import UISettings, WebUI
-from toit_ui.testing import NewPage, check_accessibility, free_port, screenshot, serve_in_thread
+from toit_ui.testing import (
+    NewPage,
+    check_accessibility,
+    run_embedded,
+    screenshot,
+    serve_in_thread,
+)
 
 EXEMPLES = Path(__file__).parents[2] / "exemples"
 MOT_DE_PASSE = "toit-demo-2026"
@@ -29,36 +31,8 @@ MOT_DE_PASSE = "toit-demo-2026"
 @pytest.fixture
 def systeme(tmp_path: Path) -> Iterator[str]:
     """The embedded system (all services, SQLite, in-process bus, demo data)."""
-    port = free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("TOIT_") or k in ("TOIT_JWKS_JSON",)
-    }
-    env.update(TOIT_DATA_DIR=str(tmp_path / "donnees"), TOIT_MODE="demo", TOIT_BUS="memory")
-    executable = Path(sys.executable).parent / "toit-embedded"
-    journal = (tmp_path / "embedded.log").open("wb")
-    processus = subprocess.Popen(
-        [str(executable), "--port", str(port)], env=env, stdout=journal, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        limite = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}/api/matching/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if processus.poll() is not None or time.monotonic() > limite:
-                raise AssertionError((tmp_path / "embedded.log").read_text()[-3000:])
-            time.sleep(0.5)
+    with run_embedded(tmp_path, "/api/matching/readyz") as base:
         yield base
-    finally:
-        processus.terminate()
-        try:
-            processus.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            processus.kill()
-        journal.close()
 
 
 def application(passerelle: str) -> object:

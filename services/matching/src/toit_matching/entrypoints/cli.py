@@ -18,7 +18,7 @@ from servicekit.runtime import ServiceRuntime
 from toit_matching.bootstrap import Referentiel
 from toit_matching.entrypoints.events import QUEUES
 from toit_matching.service import service
-from toit_matching.service_layer.demandes import reconstruire, vider
+from toit_matching.service_layer.copies_demandes import reconstruire, vider
 from toit_matching.settings import MatchingSettings
 
 

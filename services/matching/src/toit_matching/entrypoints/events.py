@@ -21,7 +21,12 @@ from toit_contracts.events import (
     DemandeRenouvelee,
 )
 from toit_matching.bootstrap import Referentiel
-from toit_matching.service_layer.demandes import EtatDemande, Score, suivre_demandes, suivre_scores
+from toit_matching.service_layer.copies_demandes import (
+    EtatDemande,
+    Score,
+    suivre_demandes,
+    suivre_scores,
+)
 
 demandes_consumer = EventConsumer("demandes", batch_size=200)
 cotations_consumer = EventConsumer("cotations", batch_size=200)
