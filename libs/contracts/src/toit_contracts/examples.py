@@ -350,6 +350,7 @@ def example_events() -> dict[str, IntegrationEvent]:
             lettres_mortes=1,
         ),
     ]
+    events.extend(_exemples_attributions())
     return {event.event_type: event for event in events}
 
 
@@ -357,3 +358,133 @@ def example_envelope(event: IntegrationEvent, source: str = "/toit/exemple") -> 
     """The event in its envelope, with a fixed id and time (for documentation)."""
     envelope = event.to_cloudevent(source=source)
     return envelope.model_copy(update={"id": f"exemple-{event.event_type}", "time": EXAMPLE_TIME})
+
+
+def _exemples_attributions() -> list[IntegrationEvent]:
+    """CALEOL decision, offer, answers and attribution (toit_contracts.events.attributions)."""
+    from toit_contracts.events.attributions import (
+        AttributionPrononcee,
+        CaleolDecisionPrise,
+        ConditionSuspensive,
+        DecisionCandidat,
+        LogementAttribue,
+        ModeSeance,
+        MotifRefusOffre,
+        OffreAcceptee,
+        OffreEmise,
+        OffreRefusee,
+        SensDecision,
+    )
+
+    vacance_id = UUID("6f1c2a3e-0000-4000-8000-000000000006")
+    dossier_id = UUID("6f1c2a3e-0000-4000-8000-00000000000a")
+    offre_id = UUID("6f1c2a3e-0000-4000-8000-00000000000b")
+    offre: dict[str, Any] = {
+        "offre_id": offre_id,
+        "demande_id": DEMANDE_ID,
+        "numero_unique": NUMERO_UNIQUE,
+        "departement": "44",
+        "vacance_id": vacance_id,
+        "dossier_id": dossier_id,
+        "rang": 1,
+    }
+    return [
+        CaleolDecisionPrise(
+            dossier_id=dossier_id,
+            version=1,
+            seance_id=UUID("6f1c2a3e-0000-4000-8000-00000000000c"),
+            commission_id=UUID("6f1c2a3e-0000-4000-8000-00000000000d"),
+            reference_seance="CALEOL-AH-2026-014",
+            mode=ModeSeance.NUMERIQUE,
+            vacance_id=vacance_id,
+            logement_rpls="44109000123",
+            bailleur_id=str(ORGANISATION_ID),
+            reservataire_id="ddets-44",
+            contingent="ETAT_PRIORITAIRES",
+            departement="44",
+            commune="44109",
+            typologie=Typologie.T3,
+            date_decision=date(2026, 6, 2),
+            decisions=[
+                DecisionCandidat(
+                    demande_id=DEMANDE_ID,
+                    numero_unique=NUMERO_UNIQUE,
+                    sens=SensDecision.ATTRIBUTION_SOUS_CONDITION,
+                    rang=1,
+                    condition=ConditionSuspensive(
+                        piece="Avis d'imposition 2025", date_limite=date(2026, 6, 16)
+                    ),
+                ),
+                DecisionCandidat(
+                    demande_id=UUID("6f1c2a3e-0000-4000-8000-000000000007"),
+                    sens=SensDecision.ATTRIBUTION_RANG,
+                    rang=2,
+                ),
+                DecisionCandidat(
+                    demande_id=UUID("6f1c2a3e-0000-4000-8000-000000000008"),
+                    sens=SensDecision.IRRECEVABILITE,
+                    motifs="Revenu fiscal de référence 2024 au-dessus du plafond PLUS, catégorie 3",
+                    sous_motif_irrecevabilite=MotifIrrecevabilite.PLAFOND_RESSOURCES,
+                ),
+            ],
+        ),
+        OffreEmise(
+            **offre,
+            version=1,
+            logement_rpls="44109000123",
+            bailleur_id=str(ORGANISATION_ID),
+            adresse="3 allée des Exemples, 44800 Saint-Herblain",
+            commune="44162",
+            typologie=Typologie.T3,
+            loyer=Decimal("412.50"),
+            charges=Decimal("95.00"),
+            date_notification=date(2026, 6, 3),
+            date_limite_reponse=date(2026, 6, 15),
+            delai_jours=10,
+        ),
+        OffreAcceptee(**offre, version=2, date_reponse=date(2026, 6, 8)),
+        OffreRefusee(
+            **offre,
+            version=2,
+            date_reponse=date(2026, 6, 15),
+            motif=MotifRefusOffre.ABSENCE_DE_REPONSE,
+            tacite=True,
+            rang_suivant=2,
+        ),
+        AttributionPrononcee(
+            attribution_id=UUID("6f1c2a3e-0000-4000-8000-00000000000e"),
+            version=1,
+            demande_id=DEMANDE_ID,
+            numero_unique=NUMERO_UNIQUE,
+            departement="44",
+            vacance_id=vacance_id,
+            offre_id=offre_id,
+            dossier_id=dossier_id,
+            bailleur_id=str(ORGANISATION_ID),
+            bailleur_siren="732829320",
+            logement=LogementAttribue(
+                rpls="44109000123",
+                adresse="3 allée des Exemples, 44800 Saint-Herblain",
+                commune="44162",
+                epci="244400404",
+                typologie=Typologie.T3,
+                surface_m2=Decimal("68.40"),
+                qpv=False,
+                financement="PLUS",
+                loyer=Decimal("412.50"),
+                charges=Decimal("95.00"),
+            ),
+            contingent="ETAT_PRIORITAIRES",
+            reservataire_id="ddets-44",
+            date_decision=date(2026, 6, 2),
+            date_offre=date(2026, 6, 3),
+            date_signature_bail=date(2026, 7, 1),
+            mutation_interne=False,
+            dalo=False,
+            categorie_menage=CategorieMenage.TROIS,
+            taille_menage=3,
+            premier_quartile=False,
+            date_depot_initial=date(2024, 9, 12),
+            delai_attente_jours=657,
+        ),
+    ]

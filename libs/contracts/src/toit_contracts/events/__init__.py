@@ -1,6 +1,13 @@
 """The catalogue of integration events. Importing this package registers them all."""
 
 from toit_contracts.events.abonnements import AbonnementSuspendu
+from toit_contracts.events.attributions import (
+    AttributionPrononcee,
+    CaleolDecisionPrise,
+    OffreAcceptee,
+    OffreEmise,
+    OffreRefusee,
+)
 from toit_contracts.events.base import (
     PERSONAL_DATA,
     ContractModel,
@@ -58,6 +65,8 @@ __all__ = [
     "PERSONAL_DATA",
     "AbonnementSuspendu",
     "Adresse",
+    "AttributionPrononcee",
+    "CaleolDecisionPrise",
     "CandidatDesigne",
     "CandidatEcarte",
     "ChiffreCle",
@@ -93,6 +102,9 @@ __all__ = [
     "LogementActuel",
     "LogementRecherche",
     "MotifInvoque",
+    "OffreAcceptee",
+    "OffreEmise",
+    "OffreRefusee",
     "Personne",
     "PrioriteDeclaree",
     "PublicPrioritaireDetecte",
