@@ -58,6 +58,9 @@ from toit_contracts.events.matching import (
     CandidatDesigne,
     CandidatEcarte,
     DesignationEffectuee,
+    VacanceDeclaree,
+    VacanceOrientee,
+    VacanceRetiree,
 )
 from toit_contracts.events.observatoire import ChiffreCle, ChiffresClesPublies
 
@@ -110,6 +113,9 @@ __all__ = [
     "PublicPrioritaireDetecte",
     "RessourceParType",
     "UnknownEventType",
+    "VacanceDeclaree",
+    "VacanceOrientee",
+    "VacanceRetiree",
     "event_class",
     "parse_event",
     "personal",

@@ -6,11 +6,11 @@ from datetime import date
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from toit_contracts.enums import Typologie
 from toit_contracts.events.base import ContractModel, EntityEvent
-from toit_contracts.types import CodeInsee, Departement
+from toit_contracts.types import CodeInsee, Departement, Montant, SirenEpci
 
 
 class CandidatDesigne(ContractModel):
@@ -60,4 +60,102 @@ class DesignationEffectuee(EntityEvent):
     designe_par: str = Field(min_length=1, max_length=64, description="Organisation qui a désigné")
 
 
-__all__ = ["CandidatDesigne", "CandidatEcarte", "DesignationEffectuee"]
+# --- Vacances (observatoire: logements vacants, gestion en flux) -------------------------------
+
+
+class VacanceDeclaree(EntityEvent):
+    """Un bailleur a déclaré un logement vacant (préavis du locataire ou mise en service)."""
+
+    event_type = "vacance.declaree"
+    subject_field: ClassVar[str | None] = "vacance_id"
+    summary = "Logement déclaré vacant par son bailleur, avec sa date de disponibilité."
+
+    vacance_id: UUID = Field(description="Vacance (sujet de l'événement)")
+    logement_rpls: str = Field(min_length=1, max_length=30, description="Identifiant RPLS")
+    bailleur_id: str = Field(min_length=1, max_length=64, description="Organisation du bailleur")
+    departement: Departement = Field(description="Département du logement")
+    commune: CodeInsee = Field(description="Commune du logement")
+    epci: SirenEpci | None = Field(default=None, description="EPCI de la commune, si connu")
+    qpv: bool = Field(description="Logement situé en quartier prioritaire de la ville")
+    typologie: Typologie = Field(description="Typologie du logement")
+    financement: Literal["PLAI", "PLUS", "PLS", "PLI"] = Field(
+        description="Financement du logement (détermine le plafond de ressources)"
+    )
+    loyer: Montant = Field(description="Loyer mensuel hors charges, en euros")
+    charges: Montant = Field(description="Charges mensuelles, en euros")
+    type: Literal["PREAVIS", "MISE_EN_SERVICE"] = Field(
+        description="Origine : préavis du locataire sortant ou mise en service"
+    )
+    date_disponibilite: date = Field(description="Date de disponibilité du logement")
+    annee_flux: int = Field(ge=2000, le=2100, description="Année du flux qu'elle compte")
+    declaree_le: AwareDatetime = Field(description="Date et heure de la déclaration")
+
+
+class VacanceOrientee(EntityEvent):
+    """Une vacance a été orientée : vers le flux d'un réservataire (convention de
+    réservation), gardée sur le contingent du bailleur, ou mise hors flux avec un motif."""
+
+    event_type = "vacance.orientee"
+    subject_field: ClassVar[str | None] = "vacance_id"
+    summary = "Vacance orientée vers un contingent (gestion en flux) ou mise hors flux."
+
+    vacance_id: UUID = Field(description="Vacance (sujet de l'événement)")
+    logement_rpls: str = Field(min_length=1, max_length=30, description="Identifiant RPLS")
+    bailleur_id: str = Field(min_length=1, max_length=64, description="Organisation du bailleur")
+    departement: Departement = Field(description="Département du logement")
+    commune: CodeInsee = Field(description="Commune du logement")
+    annee_flux: int = Field(ge=2000, le=2100, description="Année du flux qu'elle compte")
+    contingent: Literal[
+        "ETAT_PRIORITAIRES", "ETAT_FONCTIONNAIRES", "ACTION_LOGEMENT", "COLLECTIVITES", "BAILLEUR"
+    ] = Field(description="Contingent auquel la vacance est imputée")
+    reservataire_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Organisation du réservataire; absent sur le contingent du bailleur",
+    )
+    convention_id: UUID | None = Field(
+        default=None, description="Convention de réservation appliquée, le cas échéant"
+    )
+    hors_flux: bool = Field(description="Vacance sortie du flux (mutation interne, relogement…)")
+    motif_hors_flux: str | None = Field(
+        default=None, max_length=300, description="Motif de la sortie du flux"
+    )
+    orientee_le: AwareDatetime = Field(description="Date et heure de l'orientation")
+
+
+class VacanceRetiree(EntityEvent):
+    """Une vacance a été retirée avant attribution (préavis annulé par le locataire,
+    logement retiré de la location pour travaux ou vente…) : le logement n'est plus à
+    pourvoir et la vacance sort du flux de l'année."""
+
+    event_type = "vacance.retiree"
+    subject_field: ClassVar[str | None] = "vacance_id"
+    summary = "Vacance retirée par le bailleur avant attribution, avec son motif."
+
+    vacance_id: UUID = Field(description="Vacance (sujet de l'événement)")
+    logement_rpls: str = Field(min_length=1, max_length=30, description="Identifiant RPLS")
+    bailleur_id: str = Field(min_length=1, max_length=64, description="Organisation du bailleur")
+    departement: Departement = Field(description="Département du logement")
+    commune: CodeInsee = Field(description="Commune du logement")
+    statut_precedent: Literal["DECLAREE", "ORIENTEE", "DESIGNEE"] = Field(
+        description="Étape atteinte par la vacance au moment du retrait"
+    )
+    motif: Literal["PREAVIS_ANNULE", "TRAVAUX", "VENTE", "DEMOLITION", "AUTRE"] = Field(
+        description="Motif du retrait"
+    )
+    precision: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Précision libre sur le motif (sans donnée personnelle)",
+    )
+    retiree_le: AwareDatetime = Field(description="Date et heure du retrait")
+
+
+__all__ = [
+    "CandidatDesigne",
+    "CandidatEcarte",
+    "DesignationEffectuee",
+    "VacanceDeclaree",
+    "VacanceOrientee",
+    "VacanceRetiree",
+]

@@ -191,7 +191,7 @@ async def vacance_ouverte(session: AsyncSession, logement_id: UUID) -> Row | Non
             await session.execute(
                 sa.select(vacances.c.id, vacances.c.statut)
                 .where(vacances.c.logement_id == logement_id)
-                .where(vacances.c.statut != "ATTRIBUEE")
+                .where(vacances.c.statut.not_in(("ATTRIBUEE", "RETIREE")))
             )
         )
         .mappings()
@@ -249,6 +249,7 @@ async def compter_flux(
         & (vacances.c.departement == departement)
         & (vacances.c.annee_flux == annee)
         & (vacances.c.hors_flux.is_(False))
+        & (vacances.c.statut != "RETIREE")
     )
     base = (
         await session.execute(sa.select(sa.func.count()).select_from(vacances).where(base_where))

@@ -94,7 +94,8 @@ vacances = sa.Table(
     sa.Column("date_disponibilite", sa.Date, nullable=False),
     sa.Column("annee_flux", sa.Integer, nullable=False),
     sa.Column("declaree_le", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("statut", sa.String(16), nullable=False),  # DECLAREE, ORIENTEE, DESIGNEE
+    # DECLAREE, ORIENTEE, DESIGNEE, RETIREE (part 2 adds its own)
+    sa.Column("statut", sa.String(16), nullable=False),
     sa.Column("hors_flux", sa.Boolean, nullable=False),
     sa.Column("motif_hors_flux", sa.String(300)),
     sa.Column("reservataire_id", sa.String(64), index=True),
@@ -103,6 +104,9 @@ vacances = sa.Table(
     sa.Column("convention_id", sa.Uuid),
     sa.Column("orientee_le", sa.DateTime(timezone=True)),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("motif_retrait", sa.String(16)),
+    sa.Column("precision_retrait", sa.String(300)),
+    sa.Column("retiree_le", sa.DateTime(timezone=True)),
 )
 
 designations = sa.Table(

@@ -321,6 +321,32 @@ async def orienter(
     return _vacance(ligne, deps)
 
 
+@router.post(
+    "/vacances/{vacance_id}/retrait",
+    response_model=s.VacanceOut,
+    summary="Retirer une vacance avant attribution",
+)
+async def retirer(
+    vacance_id: UUID,
+    corps: s.RetraitIn,
+    response: Response,
+    uow: Uow,
+    deps: Deps,
+    if_match: str | None = Header(default=None),
+    principal: Principal = Depends(require("logement.gerer")),
+) -> s.VacanceOut:
+    ligne = await vacances.retirer(
+        uow,
+        Acteur(principal),
+        vacance_id,
+        version_attendue=_version(if_match),
+        motif=corps.motif,
+        precision=corps.precision,
+    )
+    response.headers["ETag"] = f'"{ligne["version"]}"'
+    return _vacance(ligne, deps)
+
+
 # --- Conventions et flux ----------------------------------------------------------------------
 
 

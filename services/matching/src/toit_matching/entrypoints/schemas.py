@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from toit_matching.domain.designation import ExceptionDesignation
 from toit_matching.domain.patrimoine import Contingent
 from toit_matching.domain.recherche import Perimetre
-from toit_matching.service_layer.vacances import TypeVacance
+from toit_matching.service_layer.vacances import MotifRetrait, TypeVacance
 
 
 class Entree(BaseModel):
@@ -95,6 +95,15 @@ class OrientationIn(Entree):
     motif_hors_flux: str | None = Field(default=None, min_length=1, max_length=300)
 
 
+class RetraitIn(Entree):
+    motif: MotifRetrait = Field(
+        description="PREAVIS_ANNULE, TRAVAUX, VENTE, DEMOLITION ou AUTRE (précision exigée)"
+    )
+    precision: str | None = Field(
+        default=None, min_length=1, max_length=300, description="Sans donnée personnelle"
+    )
+
+
 class SuggestionOut(BaseModel):
     reservataire_id: str | None
     reservataire_nom: str
@@ -126,6 +135,8 @@ class VacanceOut(BaseModel):
     reservataire_nom: str | None
     contingent: str | None
     version: int
+    motif_retrait: str | None = None
+    retiree_le: datetime | None = None
     suggestion: SuggestionOut | None = None
 
 

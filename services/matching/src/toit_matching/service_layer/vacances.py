@@ -1,6 +1,8 @@
 """Vacancies: declared by the bailleur (préavis, mise en service), then oriented to a
 réservataire's flux under the reservation conventions (or kept on the bailleur's own
-contingent, or set outside the flux with a motive)."""
+contingent, or set outside the flux with a motive), or withdrawn before attribution.
+Each step publishes its event in the same transaction (outbox): `vacance.declaree`,
+`vacance.orientee`, `vacance.retiree`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from servicekit.uow import UnitOfWork
+from toit_contracts.events import VacanceDeclaree, VacanceOrientee, VacanceRetiree
 from toit_matching.adapters import repository as repo
 from toit_matching.domain.erreurs import (
     Conflit,
@@ -29,6 +32,17 @@ from toit_matching.service_layer.conventions import convention_de, grand_livre_d
 class TypeVacance(StrEnum):
     PREAVIS = "PREAVIS"
     MISE_EN_SERVICE = "MISE_EN_SERVICE"
+
+
+class MotifRetrait(StrEnum):
+    PREAVIS_ANNULE = "PREAVIS_ANNULE"  # the outgoing tenant withdrew the notice
+    TRAVAUX = "TRAVAUX"
+    VENTE = "VENTE"
+    DEMOLITION = "DEMOLITION"
+    AUTRE = "AUTRE"
+
+
+STATUTS_RETIRABLES = ("DECLAREE", "ORIENTEE", "DESIGNEE")
 
 
 @dataclass
@@ -79,9 +93,29 @@ async def declarer_vacance(
             "version": 1,
         },
     )
-    await uow.commit()
     lue = await repo.lire_vacance(uow.session, vacance_id)
     assert lue is not None
+    uow.publish(
+        VacanceDeclaree(
+            vacance_id=vacance_id,
+            version=lue["version"],
+            logement_rpls=lue["rpls"],
+            bailleur_id=lue["bailleur_id"],
+            departement=lue["departement"],
+            commune=lue["commune"],
+            epci=lue["epci"],
+            qpv=lue["qpv"],
+            typologie=lue["typologie"],
+            financement=lue["financement"],
+            loyer=lue["loyer"],
+            charges=lue["charges"],
+            type=lue["type"],
+            date_disponibilite=lue["date_disponibilite"],
+            annee_flux=lue["annee_flux"],
+            declaree_le=lue["declaree_le"],
+        )
+    )
+    await uow.commit()
     return lue
 
 
@@ -189,7 +223,80 @@ async def orienter(
         )
     if not await repo.maj_vacance(uow.session, vacance_id, vacance["version"], **valeurs):
         raise VersionPerimee("La vacance a été modifiée entre-temps : rechargez-la")
-    await uow.commit()
     lue = await repo.lire_vacance(uow.session, vacance_id)
     assert lue is not None
+    uow.publish(
+        VacanceOrientee(
+            vacance_id=vacance_id,
+            version=lue["version"],
+            logement_rpls=lue["rpls"],
+            bailleur_id=lue["bailleur_id"],
+            departement=lue["departement"],
+            commune=lue["commune"],
+            annee_flux=lue["annee_flux"],
+            contingent=lue["contingent"],
+            reservataire_id=lue["reservataire_id"],
+            convention_id=lue["convention_id"],
+            hors_flux=lue["hors_flux"],
+            motif_hors_flux=lue["motif_hors_flux"],
+            orientee_le=lue["orientee_le"],
+        )
+    )
+    await uow.commit()
+    return lue
+
+
+async def retirer(
+    uow: UnitOfWork,
+    acteur: Acteur,
+    vacance_id: UUID,
+    *,
+    version_attendue: int | None,
+    motif: MotifRetrait,
+    precision: str | None,
+) -> dict[str, Any]:
+    """The bailleur withdraws a vacancy before attribution (notice withdrawn by the tenant,
+    unit taken off the market): it leaves the year's flux and no one can designate on it."""
+    vacance = await repo.lire_vacance(uow.session, vacance_id)
+    if vacance is None:
+        raise Introuvable("Vacance introuvable")
+    if role_sur_vacance(acteur, vacance) == "reservataire":
+        raise Introuvable("Vacance introuvable")
+    if version_attendue is not None and version_attendue != vacance["version"]:
+        raise VersionPerimee("La vacance a été modifiée entre-temps : rechargez-la")
+    if vacance["statut"] not in STATUTS_RETIRABLES:
+        raise Conflit(
+            "cette vacance ne peut plus être retirée (déjà retirée ou attribuée)"
+            if vacance["statut"] in ("RETIREE", "ATTRIBUEE")
+            else f"cette vacance ne peut plus être retirée (statut {vacance['statut']})"
+        )
+    if motif is MotifRetrait.AUTRE and not precision:
+        raise DonneesInvalides([ErreurChamp("precision", "précisez le motif « autre »")])
+    if not await repo.maj_vacance(
+        uow.session,
+        vacance_id,
+        vacance["version"],
+        statut="RETIREE",
+        motif_retrait=motif.value,
+        precision_retrait=precision,
+        retiree_le=datetime.now(UTC),
+    ):
+        raise VersionPerimee("La vacance a été modifiée entre-temps : rechargez-la")
+    lue = await repo.lire_vacance(uow.session, vacance_id)
+    assert lue is not None
+    uow.publish(
+        VacanceRetiree(
+            vacance_id=vacance_id,
+            version=lue["version"],
+            logement_rpls=lue["rpls"],
+            bailleur_id=lue["bailleur_id"],
+            departement=lue["departement"],
+            commune=lue["commune"],
+            statut_precedent=vacance["statut"],
+            motif=motif.value,
+            precision=precision,
+            retiree_le=lue["retiree_le"],
+        )
+    )
+    await uow.commit()
     return lue
