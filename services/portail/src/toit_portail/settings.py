@@ -1,16 +1,17 @@
-"""Settings of the portail: servicekit's, plus the département it presents (TOIT_PORTAIL_...).
+"""Settings of the portail: servicekit's, plus its portals' configuration (TOIT_PORTAIL_...).
 
-The defaults are an example (Loire-Atlantique), not the département's real contacts:
-an installation sets its own."""
+The packaged configuration (`portails.yaml`) is an example: its contacts and guichets
+are not the départements' real ones; an installation points
+TOIT_PORTAIL_CONFIGURATION at its own file."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from servicekit.settings import Settings
 
 
 class PortailSettings(Settings):
-    portail_departement_code: str = "44"
-    portail_departement_nom: str = "Loire-Atlantique"
-    portail_contact_telephone: str = "02 00 00 00 00 (exemple, à configurer)"
-    portail_contact_courriel: str = "contact@exemple.invalid (exemple, à configurer)"
-    portail_contact_adresse: str = "Adresse du service (exemple, à configurer)"
+    portail_configuration: Path | None = None
+    # The département shown at "/" when no host name matches (else the file's `defaut`).
+    portail_departement_code: str | None = None

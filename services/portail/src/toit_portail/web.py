@@ -16,6 +16,8 @@ from toit_ui.gateway import LoginRefused, NotAuthenticated, client_headers
 from toit_ui.session import session_of
 
 from servicekit.runtime import ServiceRuntime
+from toit_portail.adapters import configuration
+from toit_portail.entrypoints import pages_departements
 from toit_portail.service_layer import espace
 from toit_portail.settings import PortailSettings
 
@@ -53,17 +55,14 @@ def create_web(
     runtime: ServiceRuntime, transport: httpx.AsyncBaseTransport | None = None
 ) -> FastAPI:
     settings = PortailSettings()
-    departement = {
-        "code": settings.portail_departement_code,
-        "nom": settings.portail_departement_nom,
-        "telephone": settings.portail_contact_telephone,
-        "courriel": settings.portail_contact_courriel,
-        "adresse": settings.portail_contact_adresse,
-    }
+    # One portal per département (configuration); "/" is the one of the request's host.
+    portails = configuration.portails(
+        settings.portail_configuration, settings.portail_departement_code
+    )
     ui = WebUI(
         UISettings(),
         packages=["toit_portail"],
-        app_name=f"Demande de logement social — {settings.portail_departement_nom}",
+        app_name="Demande de logement social",
         navigation=NAVIGATION,
         gateway_transport=transport,
     )
@@ -72,7 +71,13 @@ def create_web(
     def page(
         request: Request, template: str, ctx: dict[str, Any], status: int = 200
     ) -> HTMLResponse:
-        return ui.render(request, template, {"departement": departement, **ctx}, status_code=status)
+        departement = portails.pour_hote(request.headers.get("host"))
+        return ui.render(
+            request,
+            template,
+            {"departement": departement, "portails": portails.liste(), **ctx},
+            status_code=status,
+        )
 
     def resume(erreurs: dict[str, str], libelles: dict[str, str]) -> list[dict[str, str]]:
         return [
@@ -301,4 +306,6 @@ def create_web(
             request, "portail/mon-espace.html", {"titre": "Mon espace", "demandes": demandes}
         )
 
-    return ui.create_app([router], title="Toit — portail")
+    return ui.create_app(
+        [router, pages_departements.routes(ui, runtime, portails)], title="Toit — portail"
+    )

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from toit_portail.adapters.tables import cotations, demandes
+from toit_portail.adapters.tables import chiffres_cles, cotations, demandes
+from toit_portail.domain.chiffres_cles import Publication
 from toit_portail.domain.espace import CotationVue, DemandeVue
 
 
@@ -102,3 +103,48 @@ async def cotations_de(session: AsyncSession, demande_id: UUID) -> list[Cotation
         CotationVue(**{**row._mapping, "points": Decimal(row.points).quantize(Decimal("0.01"))})
         for row in rows
     ]
+
+
+async def publication_verrouillee(session: AsyncSession, departement: str) -> Publication | None:
+    row = (
+        await session.execute(
+            sa.select(chiffres_cles)
+            .where(chiffres_cles.c.departement == departement)
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        return None
+    valeurs = dict(row._mapping)
+    valeurs.pop("publication_id")
+    return Publication(**valeurs)
+
+
+async def enregistrer_publication(
+    session: AsyncSession, publication_id: UUID, pub: Publication, nouvelle: bool
+) -> None:
+    valeurs = {**dataclasses.asdict(pub), "publication_id": publication_id}
+    if nouvelle:
+        await session.execute(
+            _insert(session, chiffres_cles)
+            .values(**valeurs)
+            .on_conflict_do_nothing(index_elements=["departement"])
+        )
+    await session.execute(
+        chiffres_cles.update()
+        .where(chiffres_cles.c.departement == pub.departement)
+        .values(**valeurs)
+    )
+
+
+async def publication(session: AsyncSession, departement: str) -> Publication | None:
+    row = (
+        await session.execute(
+            sa.select(chiffres_cles).where(chiffres_cles.c.departement == departement)
+        )
+    ).first()
+    if row is None:
+        return None
+    valeurs = dict(row._mapping)
+    valeurs.pop("publication_id")
+    return Publication(**valeurs)

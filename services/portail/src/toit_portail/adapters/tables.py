@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from servicekit.horodatage import HorodatageUtc
+
 metadata = sa.MetaData()
 
 demandes = sa.Table(
@@ -35,4 +37,18 @@ cotations = sa.Table(
     sa.Column("criteres", sa.JSON, nullable=False),
     sa.Column("grille_version", sa.Integer, nullable=False),
     sa.Column("calculee_le", sa.DateTime(timezone=True)),
+)
+
+# The latest key figures published by the observatoire per département (public,
+# nothing personal): `observatoire.chiffres_cles_publies`.
+chiffres_cles = sa.Table(
+    "chiffres_cles",
+    metadata,
+    sa.Column("departement", sa.String(3), primary_key=True),
+    sa.Column("publication_id", sa.Uuid, nullable=False),
+    sa.Column("publie_le", HorodatageUtc(), nullable=False),
+    sa.Column("date_reference", sa.Date, nullable=False),
+    sa.Column("annee_attributions", sa.Integer, nullable=False),
+    sa.Column("seuil_secret", sa.Integer, nullable=False),
+    sa.Column("chiffres", sa.JSON, nullable=False),
 )

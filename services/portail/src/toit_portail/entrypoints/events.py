@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from servicekit.messaging.consumer import EventConsumer, HandlerContext
 from toit_contracts.events import (
+    ChiffresClesPublies,
     CotationCalculee,
     DemandeCreee,
     DemandeDelaiAnormalementLongAtteint,
@@ -22,7 +23,7 @@ from toit_contracts.events import (
     DemandeRenouvellementAEcheance,
     IntegrationEvent,
 )
-from toit_portail.service_layer import espace
+from toit_portail.service_layer import chiffres_cles, espace
 
 consumer = EventConsumer("espace", drop_stale=False)
 
@@ -52,3 +53,8 @@ async def cotation(ctx: HandlerContext, event: CotationCalculee) -> None:
 @consumer.on(DemandePurgee)
 async def purgee(ctx: HandlerContext, event: DemandePurgee) -> None:
     await espace.purger(ctx.session, event.demande_id)
+
+
+@consumer.on(ChiffresClesPublies)
+async def chiffres_publies(ctx: HandlerContext, event: ChiffresClesPublies) -> None:
+    await chiffres_cles.appliquer(ctx.session, event)
