@@ -242,9 +242,9 @@ async def test_recherche_par_nom_de_naissance_ou_d_usage(
     )
 
     # Past the bound, the total is a floor and says so; the pages still come.
-    from toit_demandes.adapters import repository
+    from toit_demandes.adapters.repository import recherche
 
-    monkeypatch.setattr(repository, "LIMITE_TOTAL", 2)
+    monkeypatch.setattr(recherche, "LIMITE_TOTAL", 2)
     borne = await chercher(nom="le", tri="nom", par_page=1, page=4)
     assert (borne["total"], borne["total_exact"]) == (2, False)
     assert [e["nom"] for e in borne["elements"]] == ["Le Gall"]
