@@ -8,7 +8,7 @@ with their sources. Data files are read once; TOIT_REFERENTIEL_DIR replaces any 
 
 from __future__ import annotations
 
-from toit_referentiel import configuration, rapprochement, territoire
+from toit_referentiel import configuration, premier_quartile, rapprochement, territoire
 from toit_referentiel.calendrier import (
     add_months,
     anciennete_mois,
@@ -17,6 +17,7 @@ from toit_referentiel.calendrier import (
     whole_months_between,
 )
 from toit_referentiel.configuration import (
+    MENTION_PLAFOND_PROVISOIRE,
     annees_plafonds,
     anteriorite_depot_jours,
     delai_anormalement_long,
@@ -27,6 +28,7 @@ from toit_referentiel.configuration import (
     lifecycle_config,
     piece,
     pieces_catalogue,
+    plafond_provisoire,
     plafonds,
     verifier_production,
 )
@@ -45,6 +47,12 @@ from toit_referentiel.models import (
     RegleRadiation,
     TypePiece,
 )
+from toit_referentiel.premier_quartile import (
+    SeuilPremierQuartile,
+    au_premier_quartile,
+    ressources_annuelles_par_uc,
+    seuil_premier_quartile,
+)
 from toit_referentiel.territoire import (
     commune,
     communes_of_departement,
@@ -58,6 +66,7 @@ from toit_referentiel.territoire import (
 )
 
 __all__ = [
+    "MENTION_PLAFOND_PROVISOIRE",
     "OVERRIDE_ENV",
     "Commune",
     "DelaiAnormalementLong",
@@ -70,11 +79,13 @@ __all__ = [
     "ReferentielInvalide",
     "ReferentielProvisoire",
     "RegleRadiation",
+    "SeuilPremierQuartile",
     "TypePiece",
     "add_months",
     "anciennete_mois",
     "annees_plafonds",
     "anteriorite_depot_jours",
+    "au_premier_quartile",
     "commune",
     "communes_of_departement",
     "communes_of_epci",
@@ -93,9 +104,12 @@ __all__ = [
     "normalise_nom",
     "piece",
     "pieces_catalogue",
+    "plafond_provisoire",
     "plafonds",
     "reset_cache",
+    "ressources_annuelles_par_uc",
     "search_communes",
+    "seuil_premier_quartile",
     "verifier_production",
     "whole_months_between",
 ]
@@ -113,5 +127,6 @@ def reset_cache() -> None:
         configuration._pieces_par_code,
     ):
         loader.cache_clear()
+    premier_quartile._seuils.cache_clear()
     rapprochement.regles_rapprochement.cache_clear()
     rapprochement._positions.cache_clear()

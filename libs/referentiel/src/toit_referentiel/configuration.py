@@ -23,6 +23,7 @@ from toit_referentiel.models import (
     RegleRadiation,
     TypePiece,
 )
+from toit_referentiel.premier_quartile import seuils_provisoires
 
 CATEGORIES = 6
 """Household categories of the ceilings; beyond the 6th, an amount per additional person."""
@@ -32,6 +33,7 @@ CATEGORIES = 6
 class _Bareme:
     categories: tuple[int, ...]
     par_personne_supplementaire: int
+    provisoire: bool = False
 
 
 def _invalid(name: str, message: str) -> ReferentielInvalide:
@@ -59,6 +61,7 @@ def _baremes() -> dict[tuple[int, str], _Bareme]:
                 par_personne_supplementaire=_int(
                     name, bareme.get("par_personne_supplementaire"), f"{where}.par_personne"
                 ),
+                provisoire=_bool(name, bareme.get("provisoire", False), f"{where}.provisoire"),
             )
     return baremes
 
@@ -89,6 +92,20 @@ def plafonds(annee: int, financement: str, categorie_menage: int) -> int:
         return bareme.categories[categorie_menage - 1]
     extra = categorie_menage - CATEGORIES
     return bareme.categories[-1] + extra * bareme.par_personne_supplementaire
+
+
+def plafond_provisoire(annee: int, financement: str) -> bool:
+    """True when the barème of that year and financing is not read in the arrêté itself
+    (derived or from a secondary source): whoever shows or applies it says « provisoire ».
+    Raises DonneeIndisponible when the year or the financing type is not configured."""
+    bareme = _baremes().get((annee, str(financement)))
+    if bareme is None:
+        raise DonneeIndisponible(f"plafonds {financement} {annee} non configurés")
+    return bareme.provisoire
+
+
+MENTION_PLAFOND_PROVISOIRE = "plafond provisoire, à vérifier (non lu dans l'arrêté)"
+"""How a provisional ceiling is labelled wherever it is shown (answers, letters, screens)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +175,7 @@ def donnees_provisoires(annee: int) -> tuple[str, ...]:
         for departement, dal in sorted(_delais().items())
         if dal.provisoire
     ]
+    problemes.extend(seuils_provisoires())
     if annee not in annees_plafonds():
         problemes.append(
             f"{data_path('plafonds.yaml')}: annees.{annee} absent "

@@ -2,8 +2,8 @@
 
 Set TOIT_REFERENTIEL_DIR to a directory holding any of the data file names
 (communes.json, epci.json, departements.json, plafonds.yaml, delais_anormalement_longs.yaml,
-cycle_de_vie.yaml, pieces.yaml) to replace them, for a territory with other figures;
-files absent from that directory keep the packaged version.
+cycle_de_vie.yaml, pieces.yaml, premier_quartile.yaml) to replace them, for a territory
+with other figures; files absent from that directory keep the packaged version.
 """
 
 from __future__ import annotations

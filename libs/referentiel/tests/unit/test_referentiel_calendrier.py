@@ -99,7 +99,7 @@ def test_dal_of_rennes_t2_or_t4_is_the_t4_one_and_is_a_placeholder() -> None:
 
 
 def test_production_lists_each_placeholder_with_its_file_and_key() -> None:
-    problemes = ref.donnees_provisoires(2026)
+    problemes = [p for p in ref.donnees_provisoires(2026) if "premier_quartile" not in p]
     assert len(problemes) == len(DEPARTEMENTS)
     assert all("delais_anormalement_longs.yaml: departements." in p for p in problemes)
     assert any("departements.35.provisoire" in p for p in problemes)
@@ -112,6 +112,9 @@ def test_production_accepts_definitive_values_but_not_a_year_without_ceilings(
 ) -> None:
     (tmp_path / "delais_anormalement_longs.yaml").write_text(
         'departements:\n  "44": {mois: 18, arrete: "arrêté test"}\n', encoding="utf-8"
+    )
+    (tmp_path / "premier_quartile.yaml").write_text(
+        'annees:\n  2026:\n    epci:\n      "244400404": {seuil: 10412}\n', encoding="utf-8"
     )
     monkeypatch.setenv(ref.OVERRIDE_ENV, str(tmp_path))
     ref.reset_cache()

@@ -362,7 +362,7 @@ async def test_demo_seed_publishes_labelled_example_grids(
     assert sorted(g["epci"] for g in grilles) == ["242900314", "243500139", "244400404"]
     for grille in grilles:
         assert grille["exemple"] is True and "non officielle" in grille["definition"]["libelle"]
-        assert len(grille["definition"]["criteres"]) == 25
+        assert len(grille["definition"]["criteres"]) == 26
 
 
 @pytest.mark.parametrize(

@@ -347,3 +347,20 @@ def test_le_snapshot_porte_les_publics_prioritaires_detectes() -> None:
     snap = snapshot(demande, deriver(s, date(2026, 1, 5), AU, plafonds), lambda _insee: None)
     [detecte] = snap.publics_prioritaires_detectes
     assert detecte.categorie is PublicPrioritaire.I and detecte.raisons
+
+
+def test_eligibilite_marque_les_plafonds_provisoires() -> None:
+    cat = CategorieMenage(1)
+    s = saisie(revenu_fiscal_reference=[{"annee": 2024, "montant": 15000}])
+    resultat = {
+        e.financement: e
+        for e in eligibilites(s, cat, 2026, plafonds, lambda _annee, f: f in ("PLAI", "PLS"))
+    }
+    assert {f: e.plafond_provisoire for f, e in resultat.items()} == {
+        "PLAI": True,
+        "PLUS": False,
+        "PLS": True,
+    }
+    # No ceiling, nothing to flag.
+    inconnus = eligibilites(s, cat, 2031, plafonds, lambda _annee, _f: True)
+    assert not any(e.plafond_provisoire for e in inconnus)

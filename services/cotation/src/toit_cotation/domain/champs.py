@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 from toit_referentiel.calendrier import anciennete_mois
+from toit_referentiel.premier_quartile import ressources_annuelles_par_uc
 
 from toit_contracts.enums import (
     BesoinAccessibilite,
@@ -44,11 +46,14 @@ class TypeChamp(StrEnum):
 
 @dataclass(frozen=True)
 class Contexte:
-    """What the scoring needs besides the snapshot: the reference date and the
-    délai anormalement long of the demande's département (months, None if unknown)."""
+    """What the scoring needs besides the snapshot: the reference date, the délai
+    anormalement long of the demande's département (months, None if unknown) and the
+    first-quartile threshold of the grid's EPCI (annual € per unit of consumption, from
+    the yearly arrêté in libs/referentiel; None when not configured for that EPCI)."""
 
     date_reference: date
     delai_anormalement_long_mois: int | None = None
+    seuil_premier_quartile: int | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,21 @@ def _ressources(s: Snapshot, _ctx: Contexte, f: dict[str, Any]) -> None:
     f["unites_consommation"] = None if uc is None else float(uc)
 
 
+def _premier_quartile(s: Snapshot, ctx: Contexte, f: dict[str, Any]) -> None:
+    # L441-1 CCH: « revenus mensuels » × 12 ÷ unités de consommation, against the
+    # threshold of the EPCI (toit_referentiel.premier_quartile, the same formula).
+    uc = s.get("unites_consommation")
+    seuil = ctx.seuil_premier_quartile
+    par_uc = None
+    if uc is not None and float(uc) > 0:
+        par_uc = float(
+            ressources_annuelles_par_uc(Decimal(str(_total_ressources(s))), Decimal(str(uc)))
+        )
+    f["ressources_annuelles_par_uc"] = par_uc
+    f["seuil_premier_quartile"] = seuil
+    f["premier_quartile"] = None if par_uc is None or seuil is None else par_uc <= seuil
+
+
 def _logement_actuel(s: Snapshot, _ctx: Contexte, f: dict[str, Any]) -> None:
     logement = s["logement_actuel"]
     ressources = _total_ressources(s)
@@ -236,6 +256,7 @@ EXTRACTEURS: dict[str, Extracteur] = {
     "anciennete": _anciennete,
     "menage": _menage,
     "ressources": _ressources,
+    "premier_quartile": _premier_quartile,
     "logement_actuel": _logement_actuel,
     "motifs": _motifs,
     "priorites": _priorites,
@@ -283,6 +304,25 @@ CHAMPS: dict[str, Champ] = {
         Champ("ressources_mensuelles", N, "Ressources mensuelles du ménage (€)", "ressources"),
         Champ("revenu_fiscal_reference", N, "Revenu fiscal de référence (€)", "ressources"),
         Champ("unites_consommation", N, "Unités de consommation", "ressources"),
+        Champ(
+            "ressources_annuelles_par_uc",
+            N,
+            "Ressources annuelles par unité de consommation (revenus mensuels × 12 ÷ UC, €)",
+            "premier_quartile",
+        ),
+        Champ(
+            "seuil_premier_quartile",
+            N,
+            "Seuil du premier quartile de l'EPCI de la grille (€ par UC et par an, arrêté annuel)",
+            "premier_quartile",
+        ),
+        Champ(
+            "premier_quartile",
+            B,
+            "Demandeur du premier quartile (L441-1 CCH) : ressources annuelles par UC au plus "
+            "égales au seuil de l'EPCI ; absent si le seuil n'est pas configuré",
+            "premier_quartile",
+        ),
         Champ(
             "logement_actuel.type",
             T,

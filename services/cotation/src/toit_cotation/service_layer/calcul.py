@@ -30,6 +30,7 @@ from toit_cotation.service_layer.commun import (
     epcis_des_communes,
     grilles_publiees,
     reference_du_mois,
+    seuil_quartile_de,
 )
 
 # --- Following the demandes --------------------------------------------------------------------
@@ -196,7 +197,7 @@ async def _coter(
     )
     publiees = {(g.epci, g.population): g for g in await grilles_publiees(uow, cles)}
     reference = reference_du_mois(maintenant.date())
-    contextes: dict[tuple[str, tuple[str, ...]], Contexte] = {}
+    contextes: dict[tuple[str, tuple[str, ...], str], Contexte] = {}
     publies = 0
     for rang, d in enumerate(a_coter, start=1):
         if rang % 100 == 0:
@@ -205,12 +206,6 @@ async def _coter(
         assert snapshot is not None
         mutation = snapshot["logement_actuel"]["type"] == "LOCATAIRE_HLM"
         typologies = tuple(snapshot["logement_recherche"]["typologies"])
-        cle_contexte = (d.departement, typologies)
-        contexte = contextes.get(cle_contexte)
-        if contexte is None:
-            contexte = contextes[cle_contexte] = Contexte(
-                reference, delai_de(d.departement, typologies)
-            )
         if seulement_epci is None:
             epcis = d.epcis
         else:
@@ -223,6 +218,14 @@ async def _coter(
                 if ancien is not None:
                     ecritures.scores_supprimes.append((d.demande_id, epci))
                 continue
+            cle_contexte = (d.departement, typologies, epci)
+            contexte = contextes.get(cle_contexte)
+            if contexte is None:
+                contexte = contextes[cle_contexte] = Contexte(
+                    reference,
+                    delai_de(d.departement, typologies),
+                    seuil_quartile_de(epci, reference.year),
+                )
             cotation = compilee(grille).coter(snapshot, contexte)
             details = [_detail(c) for c in cotation.criteres]
             criteres = [d.json for d in details]

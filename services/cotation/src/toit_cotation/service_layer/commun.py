@@ -11,6 +11,7 @@ import structlog
 from toit_referentiel import territoire as referentiel_territoire
 from toit_referentiel.configuration import delai_des_typologies
 from toit_referentiel.models import DonneeIndisponible
+from toit_referentiel.premier_quartile import seuil_premier_quartile
 
 from servicekit.exceptions import Introuvable, VersionObsolete
 from servicekit.uow import UnitOfWork
@@ -66,6 +67,15 @@ def delai_de(departement: str, typologies: Sequence[str]) -> int | None:
     """DAL of a demande asking for these typologies (libs/referentiel's rule: the shortest)."""
     try:
         return delai_des_typologies(departement, typologies).mois
+    except DonneeIndisponible:
+        return None
+
+
+def seuil_quartile_de(epci: str, annee: int) -> int | None:
+    """First-quartile threshold of the EPCI for the year (the latest published arrêté up to
+    it: libs/referentiel's rule), € per unit of consumption; None when not configured."""
+    try:
+        return seuil_premier_quartile(epci, annee).euros_par_uc
     except DonneeIndisponible:
         return None
 

@@ -18,7 +18,13 @@ from toit_cotation.domain.grille import (
     Population,
     TransitionInterdite,
 )
-from toit_cotation.service_layer.commun import compilee, delai_de, depot, reference_du_mois
+from toit_cotation.service_layer.commun import (
+    compilee,
+    delai_de,
+    depot,
+    reference_du_mois,
+    seuil_quartile_de,
+)
 from toit_cotation.service_layer.grilles import grille_existante
 
 # --- Simulation --------------------------------------------------------------------------------
@@ -93,6 +99,7 @@ async def simuler_grille(
     actuels = await depot(uow).scores_actifs_de_l_epci(grille.epci)
     regles = compilee(grille)
     reference = reference_du_mois(maintenant.date())
+    quartile = seuil_quartile_de(grille.epci, reference.year)
     simules: dict[UUID, Decimal] = {}
     groupes: dict[UUID, str | None] = {}
     for r in lignes:
@@ -100,7 +107,7 @@ async def simuler_grille(
         if (grille.population is Population.MUTATIONS) != mutation:
             continue
         typologies = r.snapshot["logement_recherche"]["typologies"]
-        contexte = Contexte(reference, delai_de(r.departement, typologies))
+        contexte = Contexte(reference, delai_de(r.departement, typologies), quartile)
         simules[r.demande_id] = regles.coter(r.snapshot, contexte).points
         groupes[r.demande_id] = r.typologie
     courants = {i: actuels[i].points for i in simules if i in actuels}

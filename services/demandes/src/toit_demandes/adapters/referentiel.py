@@ -34,6 +34,12 @@ class ReferentielToit:
         except ref.DonneeIndisponible:
             return None
 
+    def plafond_provisoire(self, annee: int, financement: str) -> bool:
+        try:
+            return ref.plafond_provisoire(annee, financement)
+        except ref.DonneeIndisponible:
+            return False
+
     def delai_anormalement_long(
         self, departement: str, typologies: Iterable[Typologie]
     ) -> int | None:

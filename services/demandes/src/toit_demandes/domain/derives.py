@@ -123,6 +123,12 @@ def typologies_attendues(taille: int) -> list[Typologie]:
 
 # (année, financement, catégorie de ménage) -> ceiling in euros, None when not published
 SourcePlafonds = Callable[[int, str, CategorieMenage], Decimal | None]
+# (année, financement) -> the barème is provisional (not read in the arrêté: PLAI, PLS)
+SourceProvisoire = Callable[[int, str], bool]
+
+
+def _jamais_provisoire(_annee: int, _financement: str) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,7 @@ class Eligibilite:
     revenu: Decimal | None
     annee_revenu: int | None
     eligible: bool | None  # None: ceiling or income unknown
+    plafond_provisoire: bool = False  # shown « plafond provisoire, à vérifier »
 
 
 BAISSE_RESSOURCES_N_MOINS_1 = Decimal("0.10")
@@ -157,7 +164,11 @@ def revenu_fiscal_retenu(saisie: DemandeSaisie, annee: int) -> tuple[int, Decima
 
 
 def eligibilites(
-    saisie: DemandeSaisie, categorie: CategorieMenage, annee: int, plafonds: SourcePlafonds
+    saisie: DemandeSaisie,
+    categorie: CategorieMenage,
+    annee: int,
+    plafonds: SourcePlafonds,
+    provisoire: SourceProvisoire = _jamais_provisoire,
 ) -> list[Eligibilite]:
     revenu = revenu_fiscal_retenu(saisie, annee)
     resultat = []
@@ -172,6 +183,7 @@ def eligibilites(
                 revenu[1] if revenu else None,
                 revenu[0] if revenu else None,
                 eligible,
+                plafond is not None and provisoire(annee, financement),
             )
         )
     return resultat
@@ -290,7 +302,11 @@ class ValeursDerivees:
 
 
 def deriver(
-    saisie: DemandeSaisie, date_depot_initial: date, au: date, plafonds: SourcePlafonds
+    saisie: DemandeSaisie,
+    date_depot_initial: date,
+    au: date,
+    plafonds: SourcePlafonds,
+    provisoire: SourceProvisoire = _jamais_provisoire,
 ) -> ValeursDerivees:
     m = menage(saisie, au)
     categorie = categorie_menage(m)
@@ -302,7 +318,7 @@ def deriver(
         ressources_mensuelles_totales=ressources_mensuelles(saisie),
         anciennete_mois=anciennete_mois(date_depot_initial, au),
         typologies_attendues=typologies_attendues(m.personnes),
-        eligibilites=eligibilites(saisie, categorie, au.year, plafonds),
+        eligibilites=eligibilites(saisie, categorie, au.year, plafonds, provisoire),
         publics_prioritaires=publics_prioritaires(saisie, au),
         dalo=saisie.dalo is not None,
     )

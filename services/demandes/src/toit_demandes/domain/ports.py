@@ -33,6 +33,10 @@ class Referentiel(Protocol):
         self, annee: int, financement: str, categorie: CategorieMenage
     ) -> Decimal | None: ...
 
+    def plafond_provisoire(self, annee: int, financement: str) -> bool:
+        """The barème is not read in the arrêté itself (PLAI, PLS): shown as provisional."""
+        ...
+
     def delai_anormalement_long(
         self, departement: str, typologies: Iterable[Typologie]
     ) -> int | None:

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
+from toit_referentiel import MENTION_PLAFOND_PROVISOIRE
 
 from toit_contracts.enums import (
     MotifIrrecevabilite,
@@ -33,6 +34,14 @@ class EligibiliteOut(BaseModel):
     revenu: Decimal | None = Field(description="Revenu fiscal de référence retenu")
     annee_revenu: int | None
     eligible: bool | None = Field(description="Absent quand le revenu ou le plafond manque")
+    plafond_provisoire: bool = Field(
+        default=False,
+        description="Plafond provisoire, à vérifier : barème non lu dans l'arrêté (dérivé ou de "
+        "source secondaire, PLAI et PLS) ; l'éligibilité qui en découle l'est aussi",
+    )
+    mention: str | None = Field(
+        default=None, description="« plafond provisoire, à vérifier » quand c'est le cas"
+    )
 
 
 class PublicPrioritaireOut(BaseModel):
@@ -249,7 +258,12 @@ def derives_out(v: ValeursDerivees) -> DerivesOut:
         ressources_mensuelles_totales=v.ressources_mensuelles_totales,
         anciennete_mois=v.anciennete_mois,
         typologies_attendues=v.typologies_attendues,
-        eligibilites=[EligibiliteOut(**e.__dict__) for e in v.eligibilites],
+        eligibilites=[
+            EligibiliteOut(
+                **e.__dict__, mention=MENTION_PLAFOND_PROVISOIRE if e.plafond_provisoire else None
+            )
+            for e in v.eligibilites
+        ],
         publics_prioritaires=[
             PublicPrioritaireOut(
                 categorie=p.categorie, libelle=p.categorie.label, raisons=p.raisons

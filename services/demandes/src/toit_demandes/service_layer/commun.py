@@ -61,7 +61,11 @@ class Contexte:
 
 def derives(demande: Demande, ctx: Contexte) -> ValeursDerivees:
     return deriver(
-        demande.saisie, demande.date_depot_initial, ctx.maintenant.date(), ctx.referentiel.plafond
+        demande.saisie,
+        demande.date_depot_initial,
+        ctx.maintenant.date(),
+        ctx.referentiel.plafond,
+        ctx.referentiel.plafond_provisoire,
     )
 
 

@@ -54,12 +54,24 @@ def annee_plafonds(annee: int) -> int:
 def avertissements(vacance: dict[str, Any]) -> list[str]:
     annee = vacance["date_disponibilite"].year
     appliquee = annee_plafonds(annee)
+    resultat = []
     if appliquee != annee:
-        return [
+        resultat.append(
             f"Plafonds de ressources {annee} non encore configurés : les plafonds {appliquee} "
             "sont appliqués en attendant l'arrêté."
-        ]
-    return []
+        )
+    financement = str(vacance["financement"])
+    try:
+        provisoire = ref.plafond_provisoire(appliquee, financement)
+    except ref.DonneeIndisponible:
+        provisoire = False
+    if provisoire:
+        # Issue 11: a barème not read in the arrêté (PLAI, PLS) is shown as such.
+        resultat.append(
+            f"Plafonds {financement} {appliquee} : {ref.MENTION_PLAFOND_PROVISOIRE} ; les "
+            "exclusions « ressources au-dessus du plafond » en dépendent."
+        )
+    return resultat
 
 
 async def charger_vues(
