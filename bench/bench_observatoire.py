@@ -155,22 +155,31 @@ def _attribution_rows(
     return rows
 
 
+async def _copy(db: Database, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Load rows with PostgreSQL's COPY (asyncpg's binary copy): the generator's
+    1,000,000 demandes load in about a minute instead of ten with INSERTs."""
+    columns = [c.name for c in table.columns]
+    records = [tuple(row.get(c) for c in columns) for row in rows]
+    async with db.engine.begin() as conn:
+        raw = await conn.get_raw_connection()
+        driver: Any = raw.driver_connection
+        await driver.copy_records_to_table(table.name, records=records, columns=columns)
+
+
 async def fill(db: Database, demandes: int, attributions: int) -> float:
     rng = random.Random(42)
     places = [(c, TERRITOIRE.epci_de(c)) for c in communes("35", 200)]
     # Rennes weighs as a big city does.
     places += [places[0]] * 60
     started = time.perf_counter()
-    chunk = 20_000
+    chunk = 50_000
     for offset in range(0, demandes, chunk):
         rows = _demande_rows(min(chunk, demandes - offset), rng, places)
-        async with db.engine.begin() as conn:
-            await conn.execute(tables.rm_demande.insert(), rows)
+        await _copy(db, tables.rm_demande, rows)
         print(f"\r  rm_demande {offset + len(rows):,}/{demandes:,}", end="", file=sys.stderr)
     for offset in range(0, attributions, chunk):
         rows = _attribution_rows(min(chunk, attributions - offset), rng, places)
-        async with db.engine.begin() as conn:
-            await conn.execute(tables.rm_attribution.insert(), rows)
+        await _copy(db, tables.rm_attribution, rows)
         print(
             f"\r  rm_attribution {offset + len(rows):,}/{attributions:,}   ",
             end="",
@@ -386,6 +395,7 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--batch", type=int, default=2000)
     parser.add_argument("--skip-queries", action="store_true")
+    parser.add_argument("--skip-rebuild", action="store_true")
     args = parser.parse_args()
     configure_logging("WARNING", True)
     os.environ["TOIT_JWKS_JSON"] = json.dumps(test_jwks())
@@ -400,7 +410,8 @@ async def main() -> None:
         }
         if not args.skip_queries:
             result.update(await queries(args, amqp_url))
-        result.update(await rebuild(args, amqp_url))
+        if not args.skip_rebuild:
+            result.update(await rebuild(args, amqp_url))
         result["loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
     finally:
         await delete_vhost(amqp_url)
