@@ -1,108 +1,42 @@
-"""HTTP routes under /api/observatoire: domains, preview, saved lists, results, exports.
-
-Statistics routes need `statistiques.lire`; a list showing a nominative field also
-needs `demande.lire` (checked by the query's validation), within the caller's
-territory; each nominative run is traced as a consultation."""
+"""Domains and their documented fields, preview, saved lists (CRUD with If-Match),
+their executions, latest result and exports."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from servicekit import authz
 from servicekit.audit import record_consultation
-from servicekit.auth import Principal, departement_of_commune, public, require
-from servicekit.errors import answering_route, invalid
-from servicekit.http import runtime_of, unit_of_work
+from servicekit.auth import Principal, require
+from servicekit.http import unit_of_work
 from servicekit.uow import UnitOfWork
-from toit_contracts.enums import Typologie
-from toit_observatoire.adapters import graphiques
-from toit_observatoire.bootstrap import Dependances, dependances
 from toit_observatoire.domain.champs import DOMAINES, LIBELLES_OPERATEURS, OPERATEURS
 from toit_observatoire.domain.listes import (
     Destinataire,
     Liste,
-    ListeIntrouvable,
-    ModificationRefusee,
     Planification,
-    Utilisateur,
-    VersionPerimee,
 )
-from toit_observatoire.domain.perimetre import Perimetre
-from toit_observatoire.domain.requetes import Fonction, RequeteInvalide, valider
+from toit_observatoire.domain.requetes import Fonction, valider
 from toit_observatoire.domain.resultats import Resultat
+from toit_observatoire.entrypoints.http.commun import (
+    STATS,
+    connexion,
+    deps_of,
+    nouveau_router,
+    utilisateur,
+)
 from toit_observatoire.service_layer import (
-    chiffres_cles,
     exports,
-    fiches,
-    indicateurs,
     listes,
-    statistiques,
 )
 
-STATS = "statistiques.lire"
-
-
-def _requete_invalide(_request: Request, exc: RequeteInvalide) -> Response:
-    return invalid(
-        [{"champ": f"definition.{exc.champ}", "message": exc.message, "code": "requete_invalide"}],
-        detail="Définition de liste invalide",
-    )
-
-
-def _status(status: int, detail: str) -> Any:
-    return lambda _request, _exc: JSONResponse(status_code=status, content={"detail": detail})
-
-
-router = APIRouter(
-    prefix="/api/observatoire",
-    tags=["observatoire"],
-    route_class=answering_route(
-        {
-            RequeteInvalide: _requete_invalide,
-            indicateurs.TerritoireInconnu: lambda r, e: _territoire_invalide(r, e),
-            ListeIntrouvable: _status(404, "Liste introuvable"),
-            ModificationRefusee: _status(
-                403, "Accès refusé : seul le propriétaire (ou un destinataire autorisé) modifie"
-            ),
-            VersionPerimee: _status(
-                412, "La liste a été modifiée entre-temps : rechargez-la avant de la modifier"
-            ),
-        }
-    ),
-)
-
-
-def deps_of(request: Request) -> Dependances:
-    return dependances(runtime_of(request))
-
-
-def utilisateur(principal: Principal) -> Utilisateur:
-    scopes = authz.scopes_for(principal.roles, STATS)
-    perimetre = Perimetre(
-        principal.departements, principal.epcis, principal.communes, tout="tout" in scopes
-    )
-    return Utilisateur(
-        sub=principal.sub,
-        organisation=principal.organisation,
-        perimetre=perimetre,
-        nominatif_permis=bool(authz.scopes_for(principal.roles, "demande.lire")),
-        roles=principal.roles,
-    )
-
-
-async def connexion(uow: UnitOfWork = Depends(unit_of_work)) -> AsyncIterator[AsyncConnection]:
-    conn = await uow.session.connection()
-    yield conn
-    await uow.commit()
-
+router = nouveau_router()
 
 # --- Domains and preview ----------------------------------------------------------------------
 
@@ -501,235 +435,3 @@ async def exporter_liste(
             "Cache-Control": "no-store",
         },
     )
-
-
-# --- Indicators, charts, fiches, bilan --------------------------------------------------------
-
-
-def _annee_defaut() -> int:
-    return date.today().year
-
-
-def _territoire_invalide(_request: Request, exc: indicateurs.TerritoireInconnu) -> Response:
-    return invalid([{"champ": "code", "message": exc.message, "code": "territoire_inconnu"}])
-
-
-async def _jeu(
-    request: Request,
-    principal: Principal,
-    conn: AsyncConnection,
-    niveau: str,
-    code: str,
-    annee: int,
-    **filtres: str | None,
-) -> indicateurs.JeuIndicateurs:
-    deps = deps_of(request)
-    return await indicateurs.calculer(
-        conn,
-        niveau,
-        code,
-        annee,
-        utilisateur(principal).perimetre,
-        seuil_secret=deps.settings.observatoire_seuil_secret,
-        **filtres,  # type: ignore[arg-type]
-    )
-
-
-Niveau = Literal["commune", "epci", "departement", "region"]
-CODE = Query(
-    min_length=2, max_length=9, pattern=r"^[0-9AB]{2,9}$", description="Code du territoire"
-)
-ANNEE = Query(default_factory=_annee_defaut, ge=2000, le=2100)
-
-
-@router.get(
-    "/indicateurs",
-    response_model=indicateurs.JeuIndicateurs,
-    summary="Indicateurs d'un territoire pour une année, avec les obligations",
-)
-async def jeu_indicateurs(
-    request: Request,
-    response: Response,
-    niveau: Niveau = Query(description="commune, epci, departement ou region"),
-    code: str = CODE,
-    annee: int = ANNEE,
-    typologie: Typologie | None = Query(default=None, description="Typologie"),
-    bailleur: str | None = Query(
-        default=None, pattern=r"^\d{9}$", description="SIREN du bailleur (attributions)"
-    ),
-    reservataire: str | None = Query(
-        default=None,
-        pattern=r"^[A-Za-z0-9_\-]{1,64}$",
-        description="Réservataire (attributions)",
-    ),
-    principal: Principal = Depends(require(STATS)),
-    conn: AsyncConnection = Depends(connexion),
-) -> indicateurs.JeuIndicateurs:
-    response.headers["Cache-Control"] = "no-store"
-    return await _jeu(
-        request,
-        principal,
-        conn,
-        niveau,
-        code,
-        annee,
-        typologie=typologie.value if typologie else None,
-        bailleur=bailleur,
-        reservataire=reservataire,
-    )
-
-
-@router.get(
-    "/indicateurs/graphique.svg",
-    summary="Graphique (SVG) des demandes et attributions par mois d'un territoire",
-    response_class=Response,
-)
-async def graphique_indicateurs(
-    request: Request,
-    niveau: Niveau = Query(),
-    code: str = CODE,
-    annee: int = ANNEE,
-    principal: Principal = Depends(require(STATS)),
-    conn: AsyncConnection = Depends(connexion),
-) -> Response:
-    jeu = await _jeu(request, principal, conn, niveau, code, annee)
-    return _svg(statistiques.spec_mois(jeu))
-
-
-def _svg(spec: dict[str, Any]) -> Response:
-    return Response(
-        graphiques.svg(spec), media_type="image/svg+xml", headers={"Cache-Control": "no-store"}
-    )
-
-
-@router.get(
-    "/listes/{liste_id}/graphique.svg",
-    summary="Graphique (SVG) du dernier résultat d'une liste groupée",
-    response_class=Response,
-)
-async def graphique_liste(
-    liste_id: uuid.UUID,
-    principal: Principal = Depends(require(STATS)),
-    conn: AsyncConnection = Depends(connexion),
-) -> Response:
-    qui = utilisateur(principal)
-    liste = await listes.lire(conn, qui, liste_id)
-    last = await listes.dernier_resultat(conn, qui, liste)
-    spec = statistiques.spec_resultat(last[1], liste.titre) if last else None
-    if spec is None:
-        return JSONResponse(
-            status_code=404,
-            content={"detail": "Pas de graphique : exécutez une liste avec un regroupement"},
-        )
-    return _svg(spec)
-
-
-def _pdf(contenu: bytes, nom: str) -> Response:
-    return Response(
-        contenu,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{nom}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-@router.get(
-    "/fiches/{niveau}/{code}.pdf",
-    summary="Fiche territoriale (PDF) d'un territoire pour une année",
-    response_class=Response,
-)
-async def fiche(
-    request: Request,
-    niveau: Niveau,
-    code: str,
-    annee: int = ANNEE,
-    principal: Principal = Depends(require(STATS)),
-    conn: AsyncConnection = Depends(connexion),
-) -> Response:
-    jeu = await _jeu(request, principal, conn, niveau, code, annee)
-    contenu = fiches.fiche_pdf(jeu)
-    await exports.enregistrer(
-        conn, utilisateur(principal), quoi=f"fiche:{niveau}:{code}:{annee}", format="pdf", lignes=0
-    )
-    return _pdf(contenu, f"fiche_{niveau}_{code}_{annee}.pdf")
-
-
-@router.get(
-    "/bilan/{niveau}/{code}.pdf",
-    summary="Bilan d'activité (PDF) d'un département ou d'une région, par EPCI ou département",
-    response_class=Response,
-)
-async def bilan(
-    request: Request,
-    niveau: Literal["departement", "region"],
-    code: str,
-    annee: int = ANNEE,
-    principal: Principal = Depends(require(STATS)),
-    conn: AsyncConnection = Depends(connexion),
-) -> Response:
-    jeu = await _jeu(request, principal, conn, niveau, code, annee)
-    sous = []
-    if niveau == "region":
-        _, depts = indicateurs.territoire(niveau, code)
-        for dept in depts:
-            sous.append(await _jeu(request, principal, conn, "departement", dept, annee))
-    else:
-        for siren in indicateurs.epcis_du_departement(code):
-            sous.append(await _jeu(request, principal, conn, "epci", siren, annee))
-    contenu = fiches.bilan_pdf(jeu, sous, deps_of(request).settings.observatoire_seuil_secret)
-    await exports.enregistrer(
-        conn, utilisateur(principal), quoi=f"bilan:{niveau}:{code}:{annee}", format="pdf", lignes=0
-    )
-    return _pdf(contenu, f"bilan_{niveau}_{code}_{annee}.pdf")
-
-
-# --- Public key figures, journal of exports -----------------------------------------------
-
-
-@router.get(
-    "/chiffres-cles",
-    summary="Chiffres clés publics d'une commune (par typologie), pour le portail",
-    dependencies=[Depends(public("chiffres clés publics, secret statistique appliqué"))],
-)
-async def chiffres_cles_commune(
-    response: Response,
-    commune: str = Query(pattern=r"^(\d{5}|2[AB]\d{3})$", description="Code INSEE"),
-    conn: AsyncConnection = Depends(connexion),
-) -> dict[str, Any]:
-    publication = await chiffres_cles.derniers(conn, departement_of_commune(commune))
-    figures = [c for c in (publication or {}).get("chiffres", []) if c["commune"] == commune]
-    if publication is None or not figures:
-        raise HTTPException(status_code=404, detail="Aucun chiffre clé publié pour cette commune")
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return {
-        "commune": commune,
-        "publie_le": publication["publie_le"],
-        "date_reference": publication["date_reference"],
-        "annee_attributions": publication["annee_attributions"],
-        "seuil_secret": publication["seuil_secret"],
-        "chiffres": figures,
-    }
-
-
-class ExportOut(BaseModel):
-    qui: str
-    organisation: str | None
-    roles: str
-    quoi: str
-    format: str
-    lignes: int
-    nominatif: bool
-    quand: datetime
-
-
-@router.get(
-    "/exports", response_model=list[ExportOut], summary="Journal des exports (qui, quoi, quand)"
-)
-async def journal_exports(
-    limite: int = Query(default=100, ge=1, le=1000),
-    _: Principal = Depends(require("trace.consulter")),
-    conn: AsyncConnection = Depends(connexion),
-) -> list[ExportOut]:
-    return [ExportOut.model_validate(r) for r in await exports.journal(conn, limite)]
