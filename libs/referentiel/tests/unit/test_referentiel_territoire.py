@@ -113,3 +113,20 @@ def test_search_matches_word_prefixes_and_filters_by_departement() -> None:
     assert ref.search_communes("Nantes", departement="35") == []
     assert ref.search_communes("") == []
     assert len(ref.search_communes("saint", limit=5)) == 5
+
+
+def test_commune_positions_cover_communes_of_500_inhabitants_within_the_region() -> None:
+    from toit_referentiel.rapprochement import position_commune
+
+    positions = {
+        c.insee: position_commune(c.insee)
+        for d in ref.departements()
+        for c in ref.communes_of_departement(d.code)
+    }
+    connues = {insee: p for insee, p in positions.items() if p is not None}
+    # GeoNames cities500 matched by INSEE code: 1,787 of 2,430 (the smallest have none).
+    assert len(connues) >= 1780
+    # Every position lies in Brittany / Pays de la Loire (a wrong name match would not).
+    assert all(46.2 <= lat <= 49.0 and -5.2 <= lon <= 0.95 for lat, lon in connues.values())
+    nantes = connues["44109"]
+    assert abs(nantes[0] - 47.22) < 0.05 and abs(nantes[1] + 1.55) < 0.05
