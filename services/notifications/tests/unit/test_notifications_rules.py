@@ -22,6 +22,7 @@ from toit_notifications.domain.model import (
 )
 from toit_notifications.service_layer import delai_anormalement_long, donnees_attestation
 
+from toit_contracts.enums import CanalDepot
 from toit_contracts.examples import NUMERO_UNIQUE, example_contact, example_events
 
 
@@ -208,3 +209,37 @@ def test_subjects_never_start_or_end_with_spaces() -> None:
             for canal in ("email", "courrier"):
                 sujet = gabarits.rendre(avis.type, {**avis.contexte, "canal": canal}).sujet
                 assert sujet == sujet.strip() and "  " not in sujet, (avis.type, sujet)
+
+
+@pytest.mark.parametrize("evenement", ["demande.enregistree", "demande.renouvelee"])
+@pytest.mark.parametrize(
+    ("canal_depot", "courrier_papier", "email", "canaux"),
+    [
+        # Filed at a guichet: the printed attestation (handed over or posted), plus a copy
+        # by email when an address is known.
+        ("GUICHET", False, "a@b.fr", [Canal.COURRIER, Canal.EMAIL]),
+        ("GUICHET", True, "a@b.fr", [Canal.COURRIER, Canal.EMAIL]),
+        ("GUICHET", False, None, [Canal.COURRIER]),
+        ("GUICHET", True, None, [Canal.COURRIER]),
+        # Filed online: emailed, and posted too when the applicant asked for post.
+        ("EN_LIGNE", False, "a@b.fr", [Canal.EMAIL]),
+        ("EN_LIGNE", True, "a@b.fr", [Canal.EMAIL, Canal.COURRIER]),
+        ("EN_LIGNE", False, None, [Canal.COURRIER]),
+        ("EN_LIGNE", True, None, [Canal.COURRIER]),
+    ],
+)
+def test_attestation_channel_follows_filing_channel_and_choice(
+    evenement: str, canal_depot: str, courrier_papier: bool, email: str | None, canaux: list[Canal]
+) -> None:
+    """L441-2-1 and R441-2-4 CCH, primer §4.4 and §13.2 (issue 11, the attestation's rule)."""
+    event = example_events()[evenement]
+    contact = example_contact().model_copy(
+        update={"email": email, "courrier_papier": courrier_papier}
+    )
+    snapshot = event.snapshot.model_copy(
+        update={"contact": contact, "canal_depot": CanalDepot(canal_depot)}
+    )
+    avis = PAR_EVENEMENT[event.event_type].avis(event.model_copy(update={"snapshot": snapshot}))
+    assert [a.canal for a in avis] == canaux
+    assert all(a.attestation for a in avis)  # the attestation PDF goes on every channel
+    assert len({a.cle("e1") for a in avis}) == len(avis)

@@ -14,6 +14,7 @@ from typing import Any
 import toit_referentiel as referentiel
 from toit_referentiel.calendrier import date_saisine_dalo
 
+from toit_contracts.enums import CanalDepot
 from toit_contracts.events import (
     CompteActivationDemandee,
     CompteReinitialisationDemandee,
@@ -34,6 +35,7 @@ from toit_notifications.domain.model import (
     Avis,
     Canal,
     Destinataire,
+    canaux_attestation,
     canaux_lettre_recommandee,
     canaux_preavis_renouvellement,
     choisir_canal,
@@ -82,6 +84,9 @@ class Declencheur:
     # False: the event calls for no notification (a demande migrated from another fichier
     # already has its attestation).
     si: Callable[[Any], bool] = lambda event: True
+    # What `canaux` receives as "online" (default: the event's `en_ligne`, the applicant
+    # registered or renewed online at least once).
+    en_ligne: Callable[[Any], bool] = lambda event: bool(getattr(event, "en_ligne", False))
 
     def avis(self, event: Any) -> list[Avis]:
         if not self.si(event):
@@ -106,7 +111,7 @@ class Declencheur:
         if self.canaux is None:
             canaux: tuple[Canal, ...] = (choisir_canal(destinataire),)
         else:
-            canaux = self.canaux(destinataire, bool(getattr(event, "en_ligne", False)))
+            canaux = self.canaux(destinataire, self.en_ligne(event))
         return [
             Avis(
                 type=self.type,
@@ -178,15 +183,28 @@ def _dal_provisoire(departement: str) -> bool:
         return False
 
 
+def _deposee_en_ligne(event: DemandeEnregistree | DemandeRenouvelee) -> bool:
+    return event.snapshot.canal_depot is CanalDepot.EN_LIGNE
+
+
 DECLENCHEURS: tuple[Declencheur, ...] = (
     Declencheur(
         DemandeEnregistree,
         "attestation_enregistrement",
         lambda e: {},
         attestation=True,
+        canaux=canaux_attestation,
         si=lambda e: not e.migree,
+        en_ligne=_deposee_en_ligne,
     ),
-    Declencheur(DemandeRenouvelee, "attestation_renouvellement", lambda e: {}, attestation=True),
+    Declencheur(
+        DemandeRenouvelee,
+        "attestation_renouvellement",
+        lambda e: {},
+        attestation=True,
+        canaux=canaux_attestation,
+        en_ligne=_deposee_en_ligne,
+    ),
     Declencheur(
         DemandeRenouvellementAEcheance,
         "preavis_renouvellement",

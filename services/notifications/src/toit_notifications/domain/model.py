@@ -66,6 +66,20 @@ def canaux_preavis_renouvellement(destinataire: Destinataire, en_ligne: bool) ->
     return (Canal.EMAIL,)
 
 
+def canaux_attestation(destinataire: Destinataire, depot_en_ligne: bool) -> tuple[Canal, ...]:
+    """Attestation d'enregistrement or de renouvellement (L441-2-1, R441-2-4 CCH; primer §4.4
+    and §13.2): it follows how this demande was filed. Filed online: emailed (no attestation,
+    not registered), and by post as well when the applicant asked for post. Filed at a
+    guichet: the printed attestation, handed over on the spot or posted to the address
+    given (a courrier à éditer by the guichet), and a copy by email when an address is
+    known. No email address: post only."""
+    if not destinataire.email:
+        return (Canal.COURRIER,)
+    if depot_en_ligne:
+        return (Canal.EMAIL, Canal.COURRIER) if destinataire.courrier_papier else (Canal.EMAIL,)
+    return (Canal.COURRIER, Canal.EMAIL)
+
+
 def canaux_lettre_recommandee(destinataire: Destinataire, en_ligne: bool) -> tuple[Canal, ...]:
     """A notice that needs proof of delivery (préavis de radiation, R441-2-8 CCH): a
     registered letter the guichet prints and posts, always; a copy by email when an
