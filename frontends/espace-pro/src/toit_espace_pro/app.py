@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from toit_ui import NavItem, UISettings, WebUI
 from toit_ui.pages import load_pages, template_packages
 
-from toit_espace_pro.pages import accueil, admin, auth, demandes, grilles, pieces
+from toit_espace_pro.pages import accueil, admin, annonces, auth, demandes, favoris, grilles, pieces
 
 PREFIX = "/pro"
 PAGES_GROUP = "toit.espace_pro.pages"
@@ -40,6 +40,7 @@ NAVIGATION = [
     NavItem("Grilles de cotation", "/grilles", GRILLES),
     NavItem("Organisations", "/organisations", frozenset({"GESTIONNAIRE_FICHIER"})),
     NavItem("Comptes", "/comptes", GESTION),
+    NavItem("Annonces", "/annonces", frozenset({"GESTIONNAIRE_FICHIER"})),
 ]
 
 
@@ -64,6 +65,8 @@ def create_app(
         pieces.routes(ui),
         admin.routes(ui),
         grilles.routes(ui),
+        annonces.routes(ui),
+        favoris.routes(ui),
     ]
     for contributed in load_pages(PAGES_GROUP, ui):
         routers.append(contributed.router)

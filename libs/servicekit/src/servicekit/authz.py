@@ -101,15 +101,21 @@ ACTIONS: Mapping[str, str] = {
     "abonnement.gerer": "Créer, modifier, suspendre les abonnements; rejouer les lettres mortes",
     "abonnement.flux": "Lire le flux d'événements d'un abonnement (client API partenaire)",
     "client_api.gerer": "Créer, renouveler, révoquer les clients API (OAuth2) des partenaires",
+    "annonce.lire": "Lire les annonces du fichier affichées sur la page d'accueil",
+    "annonce.gerer": "Publier, modifier et faire expirer les annonces du fichier",
+    "favori.gerer": "Épingler ses demandes et listes favorites sur sa page d'accueil",
 }
 
 _SELF: dict[str, Scope] = dict.fromkeys(SELF_ACTIONS, "propre")
+# Every professional reads the announcements of their départements and keeps favourites.
+_PRO: dict[str, Scope] = {"annonce.lire": "perimetre", "favori.gerer": "propre"}
 
 # Agents of partner organisations read nominative demandes of their territory
 # only (R441-2-6 CCH); the observateur never reads nominative data.
 PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
     GESTIONNAIRE_FICHIER: {
         **_SELF,
+        **_PRO,
         "boite_dev.lire": "tout",
         **dict.fromkeys(
             (
@@ -151,12 +157,14 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "abonnement.lire",
                 "abonnement.gerer",
                 "client_api.gerer",
+                "annonce.gerer",
             ),
             "perimetre",
         ),
     },
     ADMINISTRATEUR_ORGANISATION: {
         **_SELF,
+        **_PRO,
         # A partner's administrator manages their own organisation's subscriptions.
         "abonnement.lire": "organisation",
         "abonnement.gerer": "organisation",
@@ -173,6 +181,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
     },
     AGENT_ENREGISTREUR: {
         **_SELF,
+        **_PRO,
         **dict.fromkeys(
             (
                 "demande.creer",
@@ -200,6 +209,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
     },
     INSTRUCTEUR: {
         **_SELF,
+        **_PRO,
         **dict.fromkeys(
             (
                 "demande.lire",
@@ -225,6 +235,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
     },
     MEMBRE_CALEOL: {
         **_SELF,
+        **_PRO,
         **dict.fromkeys(
             (
                 "demande.lire",
@@ -240,6 +251,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
     },
     RESERVATAIRE: {
         **_SELF,
+        **_PRO,
         **dict.fromkeys(
             (
                 "demande.lire",
@@ -253,7 +265,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
             "perimetre",
         ),
     },
-    OBSERVATEUR: {**_SELF, "statistiques.lire": "perimetre"},
+    OBSERVATEUR: {**_SELF, **_PRO, "statistiques.lire": "perimetre"},
     PARTENAIRE_API: {"abonnement.lire": "organisation", "abonnement.flux": "organisation"},
     DEMANDEUR: {
         "compte.moi": "propre",

@@ -54,9 +54,8 @@ def test_servicekit_demandeur_own_records_only():
 
 
 def test_servicekit_observateur_never_reads_nominative_data():
-    assert {a for a in authz.PERMISSIONS["OBSERVATEUR"] if a not in authz.SELF_ACTIONS} == {
-        "statistiques.lire"
-    }
+    own = {*authz.SELF_ACTIONS, "annonce.lire", "favori.gerer"}  # none nominative
+    assert {a for a in authz.PERMISSIONS["OBSERVATEUR"] if a not in own} == {"statistiques.lire"}
     assert not may(agent("OBSERVATEUR"), "demande.lire", departement="44")
 
 

@@ -1,5 +1,6 @@
-"""Home: the account and its organisation, quick access by numéro unique or name,
-the demandes waiting for the user's action."""
+"""Home: the announcements addressed to the user (banner), their favourites, the account
+and its organisation, quick access by numéro unique or name, the demandes waiting for
+the user's action."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ def routes(ui: WebUI) -> APIRouter:
         if user.get("charte_a_accepter"):
             return ui.redirect("/charte")
         moi = (await api.get("/api/identite/moi")).json()
+        # The banner and the favourites: a page without them rather than no page.
+        annonces = await api.get("/api/identite/annonces/a-afficher")
+        favoris = await api.get("/api/identite/moi/favoris")
         a_valider: dict[str, object] | None = None
         if roles(request) & {"AGENT_ENREGISTREUR", "GESTIONNAIRE_FICHIER", "INSTRUCTEUR"}:
             reponse = await api.get("/api/demandes", params={"statut": "A_VALIDER", "par_page": 5})
@@ -32,7 +36,14 @@ def routes(ui: WebUI) -> APIRouter:
         return ui.render(
             request,
             "pro/accueil.html",
-            {"titre": "Accueil", "moi": moi, "a_valider": a_valider},
+            {
+                "titre": "Accueil",
+                "moi": moi,
+                "a_valider": a_valider,
+                "annonces": annonces.json() if annonces.status_code == 200 else [],
+                "favoris": favoris.json() if favoris.status_code == 200 else [],
+                "demo": ui.settings.mode == "demo",
+            },
         )
 
     @router.get("/acces-rapide", response_model=None)

@@ -124,6 +124,8 @@ def routes(ui: WebUI) -> APIRouter:
                 "page": page,
                 "pages": pages,
                 "page_url": lambda p: ui.url("/demandes", **filtres, tri=tri, page=p),
+                "cible_favori": ui.url("/demandes", **filtres, tri=tri)[len(ui.prefix) :],
+                "libelle_favori": "Recherche : " + ", ".join(f"{v}" for v in filtres.values()),
                 "libelle": libelle,
                 "ton_statut": ton_statut,
                 "options": saisie.OPTIONS,

@@ -150,3 +150,39 @@ client_api = sa.Table(
     sa.Column("revoque_le", _ts, nullable=True),
     sa.Column("derniere_utilisation", _ts, nullable=True),
 )
+
+# Announcements of a fichier (one département), written by its gestionnaire, shown on the
+# home page of the professionals they address (roles / organisation types; empty = all)
+# between `debut` and `fin` (expired when `fin` is past).
+annonce = sa.Table(
+    "annonce",
+    metadata,
+    sa.Column("id", _id, primary_key=True),
+    sa.Column("departement", sa.String(3), nullable=False, index=True),
+    sa.Column("titre", sa.String(120), nullable=False),
+    sa.Column("texte", sa.String(1000), nullable=False),
+    sa.Column("niveau", sa.String(16), nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("types_organisation", sa.JSON, nullable=False),
+    sa.Column("debut", _ts, nullable=False),
+    sa.Column("fin", _ts, nullable=True),
+    sa.Column("cree_le", _ts, nullable=False),
+    sa.Column("cree_par", _id, nullable=False),
+    sa.Column("modifie_le", _ts, nullable=False),
+    sa.Column("modifie_par", _id, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+# What a professional pinned on their home page: a demande (by id) or a list (a page of
+# the espace professionnel, by its relative address), with the label they gave it.
+favori = sa.Table(
+    "favori",
+    metadata,
+    sa.Column("id", _id, primary_key=True),
+    sa.Column("compte_id", _id, sa.ForeignKey("compte.id"), nullable=False, index=True),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("cible", sa.String(300), nullable=False),
+    sa.Column("libelle", sa.String(120), nullable=False),
+    sa.Column("cree_le", _ts, nullable=False),
+    sa.UniqueConstraint("compte_id", "type", "cible", name="uq_favori_compte_cible"),
+)

@@ -6,7 +6,9 @@
 - `comptes`: professional accounts, their habilitations and the daily/monthly jobs;
 - `demandeurs`: applicant accounts, activation and passwords;
 - `charte`: the charte déontologique;
-- `clients_api`: API clients of partner organisations (OAuth2 client credentials).
+- `clients_api`: API clients of partner organisations (OAuth2 client credentials);
+- `annonces`: announcements of the fichier (home page banner);
+- `favoris`: demandes and lists a professional pins on their home page.
 
 Each use case takes a unit of work and commits it itself when it changes something;
 it raises the refusals of `servicekit.exceptions` (and `domain.erreurs`) only.
