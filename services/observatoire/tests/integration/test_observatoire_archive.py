@@ -35,6 +35,7 @@ async def test_embedded_archive_and_rebuild_equal_to_live(
     assert len(live["rm_demande"]) == 60
     assert len(live["rm_cotation"]) == 60
     assert live["rm_attribution"], "some radiations were attributions"
+    assert live["rm_logement_vacant"] and live["rm_proposition"], "fed by matching's events"
     async with runtime.db.engine.connect() as conn:
         archived = (
             await conn.execute(sa.select(sa.func.count()).select_from(tables.archive_evenement))
@@ -117,3 +118,6 @@ async def test_rabbitmq_stream_archive_read_from_an_offset_and_rebuild(
     applied = await modeles.reconstruire(deps.db, deps.archive, deps.territoire, limite=25)
     assert applied == total
     assert await photo(runtime) == live
+    # On PostgreSQL too, an attribution counts once: matching's row replaced the radiation's.
+    sources = [row[2] for row in live["rm_attribution"]]
+    assert sources and set(sources) == {"matching"}

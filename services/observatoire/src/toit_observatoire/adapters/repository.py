@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from toit_observatoire.adapters import tables
-from toit_observatoire.domain.modeles import Change, Purge, Upsert
+from toit_observatoire.domain.modeles import Change, Purge, Update, Upsert
 
 TABLES: dict[str, sa.Table] = {t.name: t for t in tables.READ_MODELS}
 
@@ -56,13 +56,20 @@ async def vider_modeles(conn: AsyncConnection) -> None:
         await conn.execute(table.delete())
 
 
-def _collapse(changes: Sequence[Change]) -> tuple[dict[str, list[Upsert]], list[Purge]]:
-    """Keep, per row, the change of highest version (the last one on a tie)."""
+def _collapse(
+    changes: Sequence[Change],
+) -> tuple[dict[str, list[Upsert]], list[Update], list[Purge]]:
+    """Keep, per row, the upsert of highest version (the last one on a tie); updates
+    and purges in event order."""
     latest: dict[tuple[str, tuple[Any, ...]], Upsert] = {}
+    updates: list[Update] = []
     purges: list[Purge] = []
     for change in changes:
         if isinstance(change, Purge):
             purges.append(change)
+            continue
+        if isinstance(change, Update):
+            updates.append(change)
             continue
         key = (change.table, tuple(sorted(change.key.items())))
         known = latest.get(key)
@@ -71,13 +78,14 @@ def _collapse(changes: Sequence[Change]) -> tuple[dict[str, list[Upsert]], list[
     per_table: dict[str, list[Upsert]] = {}
     for (name, _), upsert in latest.items():
         per_table.setdefault(name, []).append(upsert)
-    return per_table, purges
+    return per_table, updates, purges
 
 
 async def appliquer(conn: AsyncConnection, changes: Sequence[Change]) -> None:
-    """Apply a batch of changes: one multi-row upsert per table; a row holding a
-    higher version is left alone (a stale or replayed copy changes nothing)."""
-    per_table, purges = _collapse(changes)
+    """Apply a batch of changes: one multi-row upsert per table (a row holding a
+    higher version is left alone: a stale or replayed copy changes nothing), then
+    the updates in event order, then the attributions' bookkeeping."""
+    per_table, updates, purges = _collapse(changes)
     for name, upserts in per_table.items():
         table = TABLES[name]
         rows = []
@@ -93,9 +101,52 @@ async def appliquer(conn: AsyncConnection, changes: Sequence[Change]) -> None:
         await conn.execute(
             stmt.on_conflict_do_update(index_elements=keys, set_=updated, where=where), rows
         )
+    for update in updates:
+        table = TABLES[update.table]
+        await conn.execute(
+            table.update()
+            .where(*(table.c[k] == v for k, v in update.key.items()))
+            .values(**update.values)
+        )
+    attributions = per_table.get(tables.rm_attribution.name, [])
+    if attributions:
+        await _attributions(conn, attributions)
     for purge in purges:
         await conn.execute(
             tables.rm_demande.update()
             .where(tables.rm_demande.c.demande_id == purge.demande_id)
             .values(numero_unique=None, statut="PURGEE")
         )
+
+
+async def _attributions(conn: AsyncConnection, upserts: Sequence[Upsert]) -> None:
+    """An attribution counts once: the row matching published (source "matching")
+    replaces the one inferred from the demande's radiation, whichever came first.
+    Matching's rows are completed from the observatoire's own copy of the demande
+    (typologie wanted, resources per UC, priority), never from another service."""
+    a, d = tables.rm_attribution, tables.rm_demande
+    demandes = sorted({u.values["demande_id"] for u in upserts if u.values.get("demande_id")})
+    if not demandes:
+        return
+    matching = sa.select(a.c.demande_id).where(
+        a.c.source == "matching", a.c.demande_id.in_(demandes)
+    )
+    await conn.execute(
+        a.delete().where(a.c.source == "radiation", a.c.demande_id.in_(matching.scalar_subquery()))
+    )
+    ids = [u.key["attribution_id"] for u in upserts if u.values.get("source") == "matching"]
+    if not ids:
+        return
+
+    def copie(column: sa.Column[Any]) -> Any:
+        return sa.select(column).where(d.c.demande_id == a.c.demande_id).scalar_subquery()
+
+    await conn.execute(
+        a.update()
+        .where(a.c.attribution_id.in_(ids))
+        .values(
+            typologie_demandee=sa.func.coalesce(a.c.typologie_demandee, copie(d.c.typologie)),
+            revenu_annuel_uc=sa.func.coalesce(a.c.revenu_annuel_uc, copie(d.c.revenu_annuel_uc)),
+            prioritaire=sa.or_(a.c.prioritaire, sa.func.coalesce(copie(d.c.prioritaire), False)),
+        )
+    )

@@ -105,10 +105,11 @@ rm_cotation = sa.Table(
     sa.Column("calculee_le", _TZ, nullable=False),
 )
 
-# Attributions: a lease signed. Today fed by demande.radiee (motif ATTRIBUTION), which
-# knows the demande but not the unit (commune is then the first wished commune, source
-# "radiation"); matching's attribution events will fill the unit's columns (source
-# "matching"): bailleur, réservataire, QPV, attributed typologie.
+# Attributions: a lease signed. From matching's attribution.prononcee (source "matching":
+# the unit's commune, QPV, bailleur, réservataire, attributed typologie), else from
+# demande.radiee with motif ATTRIBUTION (source "radiation": commune is then the first
+# wished commune, the unit unknown). A radiation row is dropped once the matching row of
+# the same demande is known (repository.appliquer), so an attribution counts once.
 rm_attribution = sa.Table(
     "rm_attribution",
     metadata,
@@ -123,7 +124,7 @@ rm_attribution = sa.Table(
     sa.Column("annee", sa.Integer, nullable=False),
     sa.Column("typologie_demandee", sa.String(8), nullable=True),
     sa.Column("typologie_attribuee", sa.String(8), nullable=True),
-    sa.Column("bailleur", sa.String(14), nullable=True),
+    sa.Column("bailleur", sa.String(64), nullable=True),
     sa.Column("reservataire", sa.String(64), nullable=True),
     sa.Column("qpv", sa.Boolean, nullable=True),
     sa.Column("premier_quartile", sa.Boolean, nullable=True),
@@ -137,24 +138,32 @@ rm_attribution = sa.Table(
     sa.Index("ix_rm_attribution_territoire", "epci", "annee"),
 )
 
-# Propositions and refusals: ready for matching's events (none published yet).
+# Propositions and refusals: one row per candidate examined by a CALEOL (caleol.decision_prise,
+# key dossier:demande), then the offer's outcome (offre.emise/acceptee/refusee).
+# `decision`: SANS_OFFRE (decisions d, e), A_PROPOSER (attributed, no offer yet), PROPOSEE,
+# ACCEPTEE, REFUSEE (with its motif).
 rm_proposition = sa.Table(
     "rm_proposition",
     metadata,
-    sa.Column("proposition_id", sa.String(64), primary_key=True),
+    sa.Column("proposition_id", sa.String(80), primary_key=True),
     sa.Column("demande_id", sa.Uuid, nullable=True),
     sa.Column("logement_id", sa.String(64), nullable=True),
     sa.Column("departement", sa.String(3), nullable=False),
     sa.Column("commune", sa.String(5), nullable=True),
     sa.Column("epci", sa.String(9), nullable=True),
-    sa.Column("bailleur", sa.String(14), nullable=True),
+    sa.Column("bailleur", sa.String(64), nullable=True),
     sa.Column("date_proposition", sa.Date, nullable=False),
     sa.Column("mois", sa.String(7), nullable=False),
     sa.Column("decision", sa.String(16), nullable=False),
     sa.Column("motif_refus", sa.String(32), nullable=True),
+    sa.Column("decision_caleol", sa.String(32), nullable=True),
+    sa.Column("rang", sa.Integer, nullable=True),
+    sa.Column("typologie", sa.String(8), nullable=True),
 )
 
-# Vacant units: ready for matching's events (none published yet).
+# Vacancies (vacance.declaree, then orientee, designation, attribution or retrait): one row
+# per vacancy (`logement_id` holds the vacance_id); `statut` DECLAREE, ORIENTEE, DESIGNEE,
+# ATTRIBUEE or RETIREE.
 rm_logement_vacant = sa.Table(
     "rm_logement_vacant",
     metadata,
@@ -162,7 +171,7 @@ rm_logement_vacant = sa.Table(
     sa.Column("departement", sa.String(3), nullable=False),
     sa.Column("commune", sa.String(5), nullable=True),
     sa.Column("epci", sa.String(9), nullable=True),
-    sa.Column("bailleur", sa.String(14), nullable=True),
+    sa.Column("bailleur", sa.String(64), nullable=True),
     sa.Column("reservataire", sa.String(64), nullable=True),
     sa.Column("typologie", sa.String(8), nullable=True),
     sa.Column("qpv", sa.Boolean, nullable=True),
@@ -170,6 +179,7 @@ rm_logement_vacant = sa.Table(
     sa.Column("date_vacance", sa.Date, nullable=False),
     sa.Column("mois", sa.String(7), nullable=False),
     sa.Column("statut", sa.String(16), nullable=False),
+    sa.Column("financement", sa.String(8), nullable=True),
 )
 
 READ_MODELS = (rm_demande, rm_cotation, rm_attribution, rm_proposition, rm_logement_vacant)

@@ -19,6 +19,7 @@ from toit_contracts.enums import (
     TypeLogementActuel,
     Typologie,
 )
+from toit_contracts.events.attributions import MotifRefusOffre, SensDecision
 
 
 class TypeChamp(StrEnum):
@@ -121,6 +122,7 @@ def _valeurs(enum: type[StrEnum]) -> tuple[str, ...]:
 
 
 _BOOL = TypeChamp.BOOLEEN
+_FINANCEMENTS = ("PLAI", "PLUS", "PLS", "PLI")
 _TERRITOIRE = (
     Champ("departement", "Département", TypeChamp.CODE),
     Champ("epci", "EPCI (SIREN)", TypeChamp.CODE),
@@ -260,13 +262,30 @@ DOMAINES: dict[str, Domaine] = {
             "rm_proposition",
             (
                 *_TERRITOIRE,
-                Champ("bailleur", "Bailleur (SIREN)", TypeChamp.CODE),
+                Champ("bailleur", "Bailleur (organisation)", TypeChamp.CODE),
+                Champ("typologie", "Typologie", TypeChamp.CODE, valeurs=_valeurs(Typologie)),
                 Champ("date_proposition", "Date de proposition", TypeChamp.DATE, groupable=False),
                 Champ("mois", "Mois de proposition", TypeChamp.MOIS),
-                Champ("decision", "Décision du demandeur", TypeChamp.CODE),
-                Champ("motif_refus", "Motif de refus", TypeChamp.CODE),
+                Champ(
+                    "decision_caleol",
+                    "Décision de la CALEOL",
+                    TypeChamp.CODE,
+                    valeurs=_valeurs(SensDecision),
+                ),
+                Champ("rang", "Rang d'attribution", TypeChamp.ENTIER),
+                Champ(
+                    "decision",
+                    "Suite (sans offre, à proposer, proposée, acceptée, refusée)",
+                    TypeChamp.CODE,
+                    valeurs=("SANS_OFFRE", "A_PROPOSER", "PROPOSEE", "ACCEPTEE", "REFUSEE"),
+                ),
+                Champ(
+                    "motif_refus",
+                    "Motif de refus",
+                    TypeChamp.CODE,
+                    valeurs=_valeurs(MotifRefusOffre),
+                ),
             ),
-            alimente=False,
         ),
         Domaine(
             "logements_vacants",
@@ -274,16 +293,21 @@ DOMAINES: dict[str, Domaine] = {
             "rm_logement_vacant",
             (
                 *_TERRITOIRE,
-                Champ("bailleur", "Bailleur (SIREN)", TypeChamp.CODE),
-                Champ("reservataire", "Réservataire", TypeChamp.CODE),
+                Champ("bailleur", "Bailleur (organisation)", TypeChamp.CODE),
+                Champ("reservataire", "Réservataire ou contingent", TypeChamp.CODE),
                 Champ("typologie", "Typologie", TypeChamp.CODE, valeurs=_valeurs(Typologie)),
                 Champ("qpv", "En QPV", _BOOL),
+                Champ("financement", "Financement", TypeChamp.CODE, valeurs=_FINANCEMENTS),
                 Champ("loyer", "Loyer (€)", TypeChamp.DECIMAL, mesurable=True, groupable=False),
-                Champ("date_vacance", "Date de vacance", TypeChamp.DATE, groupable=False),
-                Champ("mois", "Mois de vacance", TypeChamp.MOIS),
-                Champ("statut", "Statut", TypeChamp.CODE),
+                Champ("date_vacance", "Date de disponibilité", TypeChamp.DATE, groupable=False),
+                Champ("mois", "Mois de disponibilité", TypeChamp.MOIS),
+                Champ(
+                    "statut",
+                    "Statut (déclarée, orientée, désignée, attribuée, retirée)",
+                    TypeChamp.CODE,
+                    valeurs=("DECLAREE", "ORIENTEE", "DESIGNEE", "ATTRIBUEE", "RETIREE"),
+                ),
             ),
-            alimente=False,
         ),
         Domaine(
             "cotations",

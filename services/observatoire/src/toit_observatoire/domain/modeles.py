@@ -30,10 +30,22 @@ from toit_contracts.events import (
     DemandeRadiee,
     DemandeReactivee,
     DemandeRenouvelee,
+    DesignationEffectuee,
     IntegrationEvent,
+    VacanceDeclaree,
+    VacanceOrientee,
+    VacanceRetiree,
+)
+from toit_contracts.events.attributions import (
+    ATTRIBUANTES,
+    AttributionPrononcee,
+    CaleolDecisionPrise,
+    OffreAcceptee,
+    OffreEmise,
+    OffreRefusee,
 )
 
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -66,13 +78,24 @@ class Upsert:
 
 
 @dataclass(frozen=True)
+class Update:
+    """Set `values` on the row with this key, if it exists (a later step of an
+    entity whose row an earlier event created: applied after the batch's upserts,
+    in event order)."""
+
+    table: str
+    key: dict[str, Any]
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Purge:
     """Clear identifying columns of a demande (demande.purgee)."""
 
     demande_id: Any
 
 
-Change = Upsert | Purge
+Change = Upsert | Update | Purge
 
 
 def mois(jour: date) -> str:
@@ -111,7 +134,147 @@ def changes(event: IntegrationEvent, time: datetime, territoire: Territoire) -> 
         ]
     if isinstance(event, DemandePurgee):
         return [Purge(event.demande_id)]
+    return _matching(event, territoire)
+
+
+def _vacance(vacance_id: Any, **values: Any) -> Update:
+    return Update("rm_logement_vacant", {"logement_id": str(vacance_id)}, values)
+
+
+def _proposition(dossier_id: Any, demande_id: Any, **values: Any) -> Update:
+    return Update(
+        "rm_proposition", {"proposition_id": proposition_id(dossier_id, demande_id)}, values
+    )
+
+
+def proposition_id(dossier_id: Any, demande_id: Any) -> str:
+    """One proposition per candidate examined by a CALEOL: dossier and demande."""
+    return f"{dossier_id.hex}:{demande_id.hex}"
+
+
+def _matching(event: IntegrationEvent, territoire: Territoire) -> list[Change]:
+    """Vacancies, CALEOL decisions, offers and attributions (matching's events)."""
+    if isinstance(event, VacanceDeclaree):
+        return [
+            Upsert(
+                "rm_logement_vacant",
+                {"logement_id": str(event.vacance_id)},
+                {
+                    "departement": event.departement,
+                    "commune": event.commune,
+                    "epci": event.epci or territoire.epci_de(event.commune),
+                    "bailleur": event.bailleur_id,
+                    "reservataire": None,
+                    "typologie": event.typologie.value,
+                    "qpv": event.qpv,
+                    "loyer": event.loyer,
+                    "date_vacance": event.date_disponibilite,
+                    "mois": mois(event.date_disponibilite),
+                    "statut": "DECLAREE",
+                    "financement": event.financement,
+                },
+            )
+        ]
+    if isinstance(event, VacanceOrientee):
+        return [
+            _vacance(
+                event.vacance_id,
+                statut="ORIENTEE",
+                reservataire=event.reservataire_id or event.contingent,
+            )
+        ]
+    if isinstance(event, DesignationEffectuee):
+        return [_vacance(event.vacance_id, statut="DESIGNEE")]
+    if isinstance(event, VacanceRetiree):
+        return [_vacance(event.vacance_id, statut="RETIREE")]
+    if isinstance(event, CaleolDecisionPrise):
+        epci = territoire.epci_de(event.commune)
+        return [
+            Upsert(
+                "rm_proposition",
+                {"proposition_id": proposition_id(event.dossier_id, d.demande_id)},
+                {
+                    "demande_id": d.demande_id,
+                    "logement_id": str(event.vacance_id),
+                    "departement": event.departement,
+                    "commune": event.commune,
+                    "epci": epci,
+                    "bailleur": event.bailleur_id,
+                    "date_proposition": event.date_decision,
+                    "mois": mois(event.date_decision),
+                    "decision": "A_PROPOSER" if d.sens in ATTRIBUANTES else "SANS_OFFRE",
+                    "motif_refus": None,
+                    "decision_caleol": d.sens.value,
+                    "rang": d.rang,
+                    "typologie": event.typologie.value,
+                },
+            )
+            for d in event.decisions
+        ]
+    if isinstance(event, OffreEmise):
+        return [
+            _proposition(
+                event.dossier_id,
+                event.demande_id,
+                decision="PROPOSEE",
+                date_proposition=event.date_notification,
+                mois=mois(event.date_notification),
+            )
+        ]
+    if isinstance(event, OffreAcceptee):
+        return [_proposition(event.dossier_id, event.demande_id, decision="ACCEPTEE")]
+    if isinstance(event, OffreRefusee):
+        return [
+            _proposition(
+                event.dossier_id,
+                event.demande_id,
+                decision="REFUSEE",
+                motif_refus=event.motif.value,
+            )
+        ]
+    if isinstance(event, AttributionPrononcee):
+        return _attribution(event, territoire)
     return []
+
+
+def _attribution(event: AttributionPrononcee, territoire: Territoire) -> list[Change]:
+    logement = event.logement
+    signe = event.date_signature_bail
+    depot = event.date_depot_initial
+    delai = event.delai_attente_jours
+    if delai is None and depot is not None:
+        delai = (signe - depot).days
+    return [
+        Upsert(
+            "rm_attribution",
+            {"attribution_id": str(event.attribution_id)},
+            {
+                "demande_id": event.demande_id,
+                "source": "matching",
+                "departement": event.departement,
+                "commune": logement.commune,
+                "epci": logement.epci or territoire.epci_de(logement.commune),
+                "date_attribution": signe,
+                "mois": mois(signe),
+                "annee": signe.year,
+                # Completed from the observatoire's copy of the demande when applied.
+                "typologie_demandee": None,
+                "typologie_attribuee": logement.typologie.value,
+                "bailleur": event.bailleur_siren or event.bailleur_id,
+                "reservataire": event.reservataire_id or event.contingent,
+                "qpv": logement.qpv,
+                "premier_quartile": event.premier_quartile,
+                "relogement_anru": False,
+                "revenu_annuel_uc": None,
+                "dalo": event.dalo,
+                "prioritaire": event.dalo,
+                "mutation": event.mutation_interne,
+                "date_depot": depot,
+                "delai_jours": delai,
+            },
+        ),
+        _vacance(event.vacance_id, statut="ATTRIBUEE"),
+    ]
 
 
 def _demande(event: Any, time: datetime, territoire: Territoire) -> list[Change]:
