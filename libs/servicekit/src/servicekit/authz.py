@@ -94,6 +94,8 @@ ACTIONS: Mapping[str, str] = {
     "convention.gerer": "Enregistrer les conventions de réservation (gestion en flux)",
     "caleol.gerer": "Préparer les CALEOL et enregistrer leurs décisions",
     "caleol.sieger": "Siéger en CALEOL et consulter les dossiers présentés",
+    "caleol.lire": "Consulter les commissions dont on est membre ou que l'on prépare, leurs "
+    "séances, dossiers, votes et procès-verbaux",
     "demande.violences.lire": "Consulter les motifs et priorités liés aux violences "
     "(donnée sensible)",
     "partenaire.gerer": "Déclarer les organisations partenaires abonnées aux événements",
@@ -153,6 +155,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "candidat.designer",
                 "convention.gerer",
                 "caleol.gerer",
+                "caleol.lire",
                 "partenaire.gerer",
                 "abonnement.lire",
                 "abonnement.gerer",
@@ -229,6 +232,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "candidat.designer",
                 "convention.gerer",
                 "caleol.gerer",
+                "caleol.lire",
             ),
             "perimetre",
         ),
@@ -245,6 +249,7 @@ PERMISSIONS: Mapping[str, Mapping[str, Scope]] = {
                 "cotation.lire",
                 "grille.lire",
                 "caleol.sieger",
+                "caleol.lire",
             ),
             "perimetre",
         ),

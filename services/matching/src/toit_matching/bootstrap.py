@@ -6,9 +6,13 @@ Use cases take a `Dependances` explicitly; entrypoints get it with `dependances(
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
 from uuid import UUID
 
+import holidays
 import toit_referentiel as ref
+from toit_referentiel.attribution import RegleAttribution, regles_attribution
 from toit_referentiel.rapprochement import (
     RegleRapprochement,
     position_commune,
@@ -24,8 +28,17 @@ from toit_matching.settings import MatchingSettings
 _CLE = "matching.dependances"
 
 
+@cache
+def _feries(annee: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("FR", years=annee))
+
+
 class Referentiel:
-    """Communes, EPCI and ceilings, from toit_referentiel."""
+    """Communes, EPCI and ceilings, from toit_referentiel; French public holidays from the
+    `holidays` package (metropolitan France: the nine départements have no local ones)."""
+
+    def est_ferie(self, jour: date) -> bool:
+        return jour in _feries(jour.year)
 
     def commune_connue(self, insee: str) -> bool:
         return ref.commune(insee) is not None
@@ -102,6 +115,8 @@ class Dependances:
     referentiel: Referentiel
     cache: CacheVues
     evaluations: CacheEvaluations = field(default_factory=CacheEvaluations)
+    # CALEOL, remote vote and offers (attributions.yaml): read at start-up.
+    attribution: RegleAttribution = field(default_factory=regles_attribution)
 
 
 def construire() -> Dependances:

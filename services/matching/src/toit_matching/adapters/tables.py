@@ -166,3 +166,128 @@ scores = sa.Table(
     sa.Column("grille_version", sa.Integer, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+# --- CALEOL, remote vote, decisions, offers, attributions (issue 17; migration 0004) ---------
+
+commissions = sa.Table(
+    "commissions",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("bailleur_id", sa.String(64), nullable=False, index=True),
+    sa.Column("nom", sa.String(200), nullable=False),
+    sa.Column("departement", sa.String(3), nullable=False),
+    sa.Column("territoire", sa.String(200)),  # free wording of the territory it covers
+    # The EPCI president holds the casting vote (CIL and PPGDID adopted) instead of the maire.
+    sa.Column("epci_preponderant", sa.Boolean, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
+)
+
+membres_caleol = sa.Table(
+    "membres_caleol",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("commission_id", sa.Uuid, sa.ForeignKey("commissions.id"), nullable=False),
+    sa.Column("compte_id", sa.String(64), nullable=False, index=True),
+    sa.Column("nom", sa.String(200), nullable=False),
+    sa.Column("qualite", sa.String(32), nullable=False),
+    sa.Column("president", sa.Boolean, nullable=False),
+    sa.Column("commune", sa.String(5)),
+    sa.Column("epci", sa.String(9)),
+    sa.Column("reservataire_id", sa.String(64)),
+    sa.UniqueConstraint("commission_id", "compte_id", name="uq_membre_compte"),
+)
+
+seances = sa.Table(
+    "seances",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("commission_id", sa.Uuid, sa.ForeignKey("commissions.id"), nullable=False),
+    sa.Column("reference", sa.String(64), nullable=False, unique=True),
+    sa.Column("date_seance", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),  # PRESENTIELLE, NUMERIQUE
+    sa.Column("pv_signe_le", sa.DateTime(timezone=True)),
+    sa.Column("pv_signe_par", sa.String(200)),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+dossiers_caleol = sa.Table(
+    "dossiers_caleol",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("seance_id", sa.Uuid, sa.ForeignKey("seances.id"), nullable=False, index=True),
+    sa.Column("vacance_id", sa.Uuid, sa.ForeignKey("vacances.id"), nullable=False, index=True),
+    sa.Column("ordre", sa.Integer, nullable=False),
+    sa.Column("candidats", sa.JSON, nullable=False),  # [{demande_id, rang, numero_unique}]
+    # INSCRIT, VOTE_OUVERT, VOTE_CLOS, DECIDE, REPORTE
+    sa.Column("statut", sa.String(16), nullable=False),
+    sa.Column("vote_ouvert_le", sa.DateTime(timezone=True)),
+    sa.Column("vote_limite", sa.DateTime(timezone=True)),
+    sa.Column("resultat", sa.JSON),  # the remote vote's result, with who voted what
+    sa.Column("decisions", sa.JSON),  # one per candidate (R441-3 a–e)
+    sa.Column("date_decision", sa.Date),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint("seance_id", "vacance_id", name="uq_dossier_seance_vacance"),
+)
+
+bulletins = sa.Table(
+    "bulletins",
+    metadata,
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers_caleol.id"), primary_key=True),
+    sa.Column("membre_id", sa.Uuid, sa.ForeignKey("membres_caleol.id"), primary_key=True),
+    sa.Column("choix", sa.String(20), nullable=False),
+    sa.Column("rangs", sa.JSON, nullable=False),
+    sa.Column("commentaire", sa.String(1000)),
+    sa.Column("vote_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("modifie_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("modifications", sa.Integer, nullable=False),
+)
+
+messages_dossier = sa.Table(
+    "messages_dossier",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers_caleol.id"), nullable=False),
+    sa.Column("membre_id", sa.Uuid, sa.ForeignKey("membres_caleol.id"), nullable=False),
+    sa.Column("texte", sa.String(2000), nullable=False),
+    sa.Column("ecrit_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_messages_dossier", "dossier_id", "ecrit_le"),
+)
+
+offres = sa.Table(
+    "offres",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers_caleol.id"), nullable=False),
+    sa.Column("vacance_id", sa.Uuid, sa.ForeignKey("vacances.id"), nullable=False, index=True),
+    sa.Column("demande_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("numero_unique", sa.String(18)),
+    sa.Column("rang", sa.Integer, nullable=False),
+    sa.Column("statut", sa.String(12), nullable=False),  # EMISE, ACCEPTEE, REFUSEE, BAIL_SIGNE
+    sa.Column("date_notification", sa.Date, nullable=False),
+    sa.Column("date_limite", sa.Date, nullable=False),
+    sa.Column("delai_jours", sa.Integer, nullable=False),
+    sa.Column("piece", sa.String(200)),
+    sa.Column("date_limite_piece", sa.Date),
+    sa.Column("piece_produite", sa.Boolean, nullable=False),
+    sa.Column("rappel_envoye", sa.Boolean, nullable=False),
+    sa.Column("date_reponse", sa.Date),
+    sa.Column("motif_refus", sa.String(32)),
+    sa.Column("precision", sa.String(500)),
+    sa.Column("tacite", sa.Boolean, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_offres_echeances", "statut", "date_limite"),
+)
+
+attributions = sa.Table(
+    "attributions",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("offre_id", sa.Uuid, sa.ForeignKey("offres.id"), nullable=False, unique=True),
+    sa.Column("vacance_id", sa.Uuid, sa.ForeignKey("vacances.id"), nullable=False, unique=True),
+    sa.Column("bailleur_id", sa.String(64), nullable=False, index=True),
+    sa.Column("demande_id", sa.Uuid, nullable=False),
+    sa.Column("date_signature", sa.Date, nullable=False),
+    sa.Column("donnees", sa.JSON, nullable=False),  # the attribution.prononcee payload
+    sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
+)

@@ -63,8 +63,14 @@ class Comparaison:
 
 
 async def comparer(
-    uow: UnitOfWork, deps: Dependances, acteur: Acteur, vacance_id: UUID, demandes: list[UUID]
+    uow: UnitOfWork,
+    deps: Dependances,
+    acteur: Acteur | None,
+    vacance_id: UUID,
+    demandes: list[UUID],
 ) -> Comparaison:
+    """`acteur` None: the caller already checked the access (the CALEOL's dossier, whose
+    members see the candidates on their agenda)."""
     if not demandes or len(demandes) > MAXIMUM:
         raise DonneesInvalides([ErreurChamp("demandes", f"de 1 à {MAXIMUM} demandes à comparer")])
     if len(set(demandes)) != len(demandes):
@@ -72,7 +78,8 @@ async def comparer(
     vacance = await repo.lire_vacance(uow.session, vacance_id)
     if vacance is None:
         raise Introuvable("Vacance introuvable")
-    role_sur_vacance(acteur, vacance)
+    if acteur is not None:
+        role_sur_vacance(acteur, vacance)
     offre = offre_de(vacance, deps)
     versions = await repo.versions_demandes(uow.session, demandes)
     vues = {v.demande_id: v for v in await charger_vues(uow, deps, list(versions.items()))}
@@ -81,7 +88,10 @@ async def comparer(
         str(d)
         for d in demandes
         if d not in vues
-        or not dans_perimetre(acteur, vues[d].departement, vues[d].communes, r.epci_de)
+        or (
+            acteur is not None
+            and not dans_perimetre(acteur, vues[d].departement, vues[d].communes, r.epci_de)
+        )
     ]
     if manquantes:
         raise DonneesInvalides(

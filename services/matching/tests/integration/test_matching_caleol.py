@@ -1,0 +1,410 @@
+"""With the real PostgreSQL and RabbitMQ: designation → CALEOL session → remote vote (one
+ballot per member, changeable, refused outside the commission or after the deadline, result
+with quorum and the record of who voted what) → decisions a–e (reasons required) →
+`caleol.decision_prise` → offer to rank 1 with the legal delay → silence = refusal (daily
+job) → rank 2 accepts → lease (before the offer: 422; demande radiated: 409) →
+`attribution.prononcee` with the SNE data; minutes signed by the president (PDF); export."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from toit_matching.adapters.tables import demandes, dossiers_caleol, offres
+from toit_matching.entrypoints.jobs import echeances_des_offres
+from toit_matching.service import service
+
+from servicekit import ServiceDefinition
+from servicekit.messaging.consumer import EventConsumer, HandlerContext
+from servicekit.runtime import ServiceRuntime
+from servicekit.testing import RuntimeFactory
+from servicekit.testing_auth import auth_headers
+from toit_contracts.enums import MotifRadiation, StatutDemande
+from toit_contracts.events import (
+    AttributionPrononcee,
+    CaleolDecisionPrise,
+    DemandeRadiee,
+    IntegrationEvent,
+    OffreAcceptee,
+    OffreEmise,
+    OffreRefusee,
+)
+
+from .test_matching_parcours import (
+    BAILLEUR_H,
+    ETAT,
+    ETAT_H,
+    EXEMPLES,
+    attendre,
+    cotation,
+    creee,
+    emetteur,
+    publier,
+    snapshot,
+)
+
+PRESIDENTE = "compte-presidente"
+ADMIN = "compte-admin"
+MAIRE = "compte-maire-nantes"
+MAIRE_AILLEURS = "compte-maire-reze"
+INTRUS = "compte-autre-commission"
+
+
+def membre_h(compte: str) -> dict[str, str]:
+    return auth_headers(sub=compte, roles={"MEMBRE_CALEOL"}, organisation="x", departements={"44"})
+
+
+def collecteur() -> tuple[ServiceDefinition, list[IntegrationEvent]]:
+    recus: list[IntegrationEvent] = []
+    consumer = EventConsumer("chaine")
+
+    @consumer.on(CaleolDecisionPrise, OffreEmise, OffreAcceptee, OffreRefusee, AttributionPrononcee)
+    async def recevoir(_ctx: HandlerContext, event: IntegrationEvent) -> None:
+        recus.append(event)
+
+    return ServiceDefinition(
+        name="collecteur", migrations=emetteur.migrations, consumers=[consumer]
+    ), recus
+
+
+@pytest.fixture
+async def env(
+    runtime_factory: RuntimeFactory,
+) -> AsyncIterator[
+    tuple[ServiceRuntime, ServiceRuntime, list[IntegrationEvent], httpx.AsyncClient]
+]:
+    matching = await runtime_factory(service)
+    definition, recus = collecteur()
+    await runtime_factory(definition)
+    source = await runtime_factory(emetteur)
+    transport = httpx.ASGITransport(app=matching.app(manage_lifespan=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://toit.test") as client:
+        yield matching, source, recus, client
+
+
+def types(recus: list[IntegrationEvent]) -> list[str]:
+    return [e.event_type for e in recus]
+
+
+async def designer(client: httpx.AsyncClient, source: ServiceRuntime) -> tuple[str, list[UUID]]:
+    r = await client.post(
+        "/api/matching/patrimoine/imports?format=csv",
+        content=(EXEMPLES / "patrimoine.csv").read_bytes(),
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 201, r.text
+    un, deux, trois = uuid4(), uuid4(), uuid4()
+    await publier(
+        source,
+        creee(un, 15000, depot=date(2023, 3, 1)),
+        creee(deux, 16000, depot=date(2022, 9, 1)),
+        creee(trois, 17000, depot=date(2024, 1, 1)),
+        cotation(un, 70),
+        cotation(deux, 60),
+        cotation(trois, 50),
+    )
+    annee = datetime.now(UTC).year
+    r = await client.post(
+        "/api/matching/conventions",
+        json={
+            "reservataire_id": ETAT,
+            "reservataire_nom": "DDETS 44",
+            "departement": "44",
+            "annee": annee,
+            "parts": {"ETAT_PRIORITAIRES": "25"},
+        },
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 201, r.text
+    dispo = min(datetime.now(UTC).date() + timedelta(days=30), date(annee, 12, 31))
+    r = await client.post(
+        "/api/matching/vacances",
+        json={"rpls": "44109000101", "type": "PREAVIS", "date_disponibilite": dispo.isoformat()},
+        headers=BAILLEUR_H,
+    )
+    vacance = r.json()["id"]
+    r = await client.post(
+        f"/api/matching/vacances/{vacance}/orientation",
+        json={"contingent": "ETAT_PRIORITAIRES", "reservataire_id": ETAT},
+        headers={**BAILLEUR_H, "If-Match": '"1"'},
+    )
+    assert r.status_code == 200, r.text
+
+    async def trois_candidats() -> bool:
+        r = await client.get(f"/api/matching/vacances/{vacance}/candidats", headers=ETAT_H)
+        return len(r.json()["candidats"]) == 3
+
+    await attendre(trois_candidats)
+    r = await client.post(
+        f"/api/matching/vacances/{vacance}/designation",
+        json={"candidats": [str(un), str(deux), str(trois)]},
+        headers=ETAT_H,
+    )
+    assert r.status_code == 201, r.text
+    return vacance, [un, deux, trois]
+
+
+async def test_caleol_vote_decision_offres_bail(env: Any) -> None:
+    matching, source, recus, client = env
+    vacance, (un, deux, trois) = await designer(client, source)
+
+    # 1. Commission, members (the maire of another commune does not sit for this unit).
+    r = await client.post(
+        "/api/matching/commissions",
+        json={"nom": "CALEOL Atlantique Habitat — Nantes", "departement": "44"},
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 201, r.text
+    commission = r.json()["id"]
+    for compte, qualite, extra in (
+        (PRESIDENTE, "ADMINISTRATEUR", {"president": True}),
+        (ADMIN, "REPRESENTANT_LOCATAIRES", {}),
+        (MAIRE, "MAIRE", {"commune": "44109"}),
+        (MAIRE_AILLEURS, "MAIRE", {"commune": "44143"}),
+    ):
+        r = await client.post(
+            f"/api/matching/commissions/{commission}/membres",
+            json={"compte_id": compte, "nom": compte, "qualite": qualite, **extra},
+            headers=BAILLEUR_H,
+        )
+        assert r.status_code == 201, r.text
+    r = await client.post(
+        f"/api/matching/commissions/{commission}/membres",
+        json={"compte_id": "y", "nom": "Préfet", "qualite": "PREFET", "president": True},
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 422 and r.json()["erreurs"][0]["champ"] == "president"
+    r = await client.post(
+        f"/api/matching/commissions/{commission}/seances",
+        json={
+            "reference": "CAL-2026-01",
+            "date_seance": "2026-06-02T10:00:00+02:00",
+            "mode": "NUMERIQUE",
+        },
+        headers=BAILLEUR_H,
+    )
+    seance = r.json()["id"]
+    r = await client.post(
+        f"/api/matching/seances/{seance}/dossiers", json={"vacance_id": vacance}, headers=BAILLEUR_H
+    )
+    assert r.status_code == 201, r.text
+    dossier = r.json()["id"]
+    assert (
+        await client.get(f"/api/matching/seances/{seance}", headers=membre_h(INTRUS))
+    ).status_code == 404
+
+    # 2. Remote vote: the president opens it; the dossier shows who sits, with what vote.
+    limite = datetime.now(UTC) + timedelta(hours=25)
+    url_vote = f"/api/matching/dossiers/{dossier}/vote"
+    r = await client.post(
+        url_vote, json={"date_limite": limite.isoformat()}, headers=membre_h(ADMIN)
+    )
+    assert r.status_code == 403
+    r = await client.post(
+        url_vote, json={"date_limite": limite.isoformat()}, headers=membre_h(PRESIDENTE)
+    )
+    assert r.status_code == 200, r.text
+    r = await client.get(f"/api/matching/dossiers/{dossier}", headers=membre_h(PRESIDENTE))
+    assert {m["compte_id"] for m in r.json()["siegeants"]} == {PRESIDENTE, ADMIN, MAIRE}
+    assert r.json()["voix_preponderante"] == MAIRE
+
+    bulletin = f"{url_vote}/bulletin"
+    classement = {"choix": "ATTRIBUER", "rangs": [str(un), str(deux)]}
+    assert (
+        await client.put(bulletin, json=classement, headers=membre_h(PRESIDENTE))
+    ).status_code == 200
+    # Changed until the deadline: one ballot per member, the last one counts.
+    await client.put(bulletin, json={"choix": "NE_PAS_ATTRIBUER"}, headers=membre_h(ADMIN))
+    assert (await client.put(bulletin, json=classement, headers=membre_h(ADMIN))).status_code == 200
+    # A maire sits for the units of their commune only: elsewhere the dossier is not theirs.
+    r = await client.put(bulletin, json=classement, headers=membre_h(MAIRE_AILLEURS))
+    assert r.status_code == 404 and r.json()["detail"] == "Dossier introuvable"
+    r = await client.put(bulletin, json=classement, headers=membre_h(INTRUS))
+    assert r.status_code == 404
+    r = await client.put(
+        bulletin, json={"choix": "ATTRIBUER", "rangs": [str(uuid4())]}, headers=membre_h(MAIRE)
+    )
+    assert r.status_code == 422
+    r = await client.post(
+        f"/api/matching/dossiers/{dossier}/messages",
+        json={"texte": "Le rang 1 a déjà refusé une offre dans cette résidence ?"},
+        headers=membre_h(MAIRE),
+    )
+    assert r.status_code == 201
+    r = await client.post(
+        f"/api/matching/dossiers/{dossier}/decision",
+        json={"decisions": [{"demande_id": str(un), "sens": "ATTRIBUTION", "rang": 1}]},
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 409 and "ouvert" in r.json()["detail"]
+
+    # The deadline passes: the result is computed and recorded with who voted what.
+    async with matching.db.session() as session:
+        await session.execute(
+            dossiers_caleol.update()
+            .where(dossiers_caleol.c.id == UUID(dossier))
+            .values(vote_limite=datetime.now(UTC) - timedelta(minutes=1))
+        )
+        await session.commit()
+    r = await client.put(bulletin, json=classement, headers=membre_h(MAIRE))
+    assert r.status_code == 409 and "clos" in r.json()["detail"]
+    r = await client.get(f"/api/matching/dossiers/{dossier}", headers=membre_h(MAIRE))
+    resultat = r.json()["resultat"]
+    assert resultat["choix"] == "ATTRIBUER" and resultat["quorum_atteint"]
+    assert resultat["rangs"] == [str(un), str(deux)]
+    votes = {v["nom"]: (v["choix"], v["modifications"]) for v in resultat["votes"]}
+    assert votes == {PRESIDENTE: ("ATTRIBUER", 0), ADMIN: ("ATTRIBUER", 1)}
+    assert r.json()["messages"][0]["texte"].startswith("Le rang 1")
+
+    # 3. Decision: the law's reasons are required; the vote's result binds it.
+    url_decision = f"/api/matching/dossiers/{dossier}/decision"
+    sans_motif = [
+        {"demande_id": str(un), "sens": "ATTRIBUTION_RANG", "rang": 1},
+        {"demande_id": str(deux), "sens": "ATTRIBUTION_RANG", "rang": 2},
+        {"demande_id": str(trois), "sens": "IRRECEVABILITE", "motifs": "plafond"},
+    ]
+    r = await client.post(url_decision, json={"decisions": sans_motif}, headers=BAILLEUR_H)
+    assert r.status_code == 422
+    assert {e["champ"] for e in r.json()["erreurs"]} == {
+        "decisions[2].motifs",
+        "decisions[2].fondement",
+    }
+    r = await client.post(
+        url_decision,
+        json={
+            "decisions": [
+                {
+                    "demande_id": str(un),
+                    "sens": "NON_ATTRIBUTION",
+                    "motifs": "Taux d'effort trop élevé",
+                }
+            ]
+        },
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 409  # the vote attributed
+    complet = [
+        *sans_motif[:2],
+        {
+            "demande_id": str(trois),
+            "sens": "IRRECEVABILITE",
+            "motifs": "Revenu fiscal de référence au-dessus du plafond PLUS (catégorie 3)",
+            "fondement": "PLAFOND_RESSOURCES",
+        },
+    ]
+    r = await client.post(url_decision, json={"decisions": complet}, headers=BAILLEUR_H)
+    assert r.status_code == 200, r.text
+    offre_1 = r.json()["offre"]
+    assert offre_1["rang"] == 1 and offre_1["delai_jours"] == 10
+    assert (
+        date.fromisoformat(offre_1["date_limite"])
+        - date.fromisoformat(offre_1["date_notification"])
+    ).days >= 10
+
+    async def recu(n: int) -> bool:
+        return len(recus) >= n
+
+    await attendre(lambda: recu(2))
+    decision = next(e for e in recus if isinstance(e, CaleolDecisionPrise))
+    assert [d.sens.value for d in decision.decisions] == [
+        "ATTRIBUTION_RANG",
+        "ATTRIBUTION_RANG",
+        "IRRECEVABILITE",
+    ]
+    assert decision.decisions[2].sous_motif_irrecevabilite is not None
+
+    # Rank 1 renounces meanwhile: the offer to a radiated demande cannot be accepted.
+    await publier(
+        source,
+        DemandeRadiee(
+            demande_id=un,
+            version=2,
+            departement="44",
+            statut=StatutDemande.RADIEE,
+            snapshot=snapshot(15000),
+            motif=MotifRadiation.RENONCIATION,
+            date_radiation=date.today(),
+        ),
+    )
+
+    async def radiee() -> bool:
+        async with matching.db.session() as session:
+            statut = (
+                await session.execute(
+                    sa.select(demandes.c.statut).where(demandes.c.demande_id == un)
+                )
+            ).scalar_one()
+        return bool(statut == "RADIEE")
+
+    await attendre(radiee)
+    r = await client.post(
+        f"/api/matching/offres/{offre_1['id']}/reponse",
+        json={"accepte": True, "date_reponse": offre_1["date_notification"]},
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 409 and "radiée" in r.json()["detail"]
+
+    # 4. Silence past the deadline = refusal (daily job, run twice: once only), then rank 2.
+    lendemain = date.fromisoformat(offre_1["date_limite"]) + timedelta(days=1)
+    await echeances_des_offres(matching, lendemain)
+    await echeances_des_offres(matching, lendemain)
+    await attendre(lambda: recu(4))
+    refus = [e for e in recus if isinstance(e, OffreRefusee)]
+    assert len(refus) == 1 and refus[0].tacite and refus[0].rang_suivant == 2
+    async with matching.db.session() as session:
+        lignes = (await session.execute(sa.select(offres).order_by(offres.c.rang))).mappings().all()
+    assert [(o["rang"], o["statut"]) for o in lignes] == [(1, "REFUSEE"), (2, "EMISE")]
+    offre_2 = lignes[1]
+
+    # 5. Rank 2 accepts; a lease before the offer is refused; then signed.
+    r = await client.post(
+        f"/api/matching/offres/{offre_2['id']}/reponse",
+        json={"accepte": True, "date_reponse": lendemain.isoformat()},
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 200, r.text
+    url_bail = f"/api/matching/offres/{offre_2['id']}/bail"
+    r = await client.post(
+        url_bail,
+        json={"date_signature": (lendemain - timedelta(days=30)).isoformat()},
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 422 and r.json()["erreurs"][0]["champ"] == "date_signature"
+    bail = lendemain + timedelta(days=5)
+    r = await client.post(
+        url_bail,
+        json={"date_signature": bail.isoformat(), "bailleur_siren": "732829320"},
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 201, r.text
+    await attendre(lambda: recu(6))
+    attribution = next(e for e in recus if isinstance(e, AttributionPrononcee))
+    assert attribution.demande_id == deux and attribution.logement.rpls == "44109000101"
+    assert attribution.logement.qpv and attribution.contingent == "ETAT_PRIORITAIRES"
+    assert attribution.delai_attente_jours == (bail - date(2022, 9, 1)).days
+    r = await client.get(f"/api/matching/flux?annee={datetime.now(UTC).year}", headers=BAILLEUR_H)
+    etat = next(lg for lg in r.json()[0]["lignes"] if lg["contingent"] == "ETAT_PRIORITAIRES")
+    assert etat["attribues"] == 1
+
+    # 6. Minutes: signed by the president only, once every dossier is decided.
+    url_pv = f"/api/matching/seances/{seance}/proces-verbal"
+    assert (await client.post(f"{url_pv}/signature", headers=membre_h(ADMIN))).status_code == 403
+    r = await client.post(f"{url_pv}/signature", headers=membre_h(PRESIDENTE))
+    assert r.status_code == 200, r.text
+    r = await client.get(f"{url_pv}.pdf", headers=membre_h(MAIRE))
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+    # 7. Export in the stock import's format.
+    r = await client.get("/api/matching/export/attributions?format=csv", headers=BAILLEUR_H)
+    assert r.status_code == 200 and "44109000101" in r.text and r.text.count("\n") == 2
+    r = await client.get("/api/matching/export/decisions?format=json", headers=BAILLEUR_H)
+    assert [d["decision"] for d in r.json()] == [
+        "ATTRIBUTION_RANG",
+        "ATTRIBUTION_RANG",
+        "IRRECEVABILITE",
+    ]
