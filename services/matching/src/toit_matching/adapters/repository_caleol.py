@@ -1,5 +1,5 @@
 """SQL of the attribution chain: commissions, members, sessions, dossiers, ballots,
-discussion, offers, attributions (tables in adapters/tables.py, migration 0004)."""
+discussion, offers, attributions (tables in adapters/tables.py, migration 0005)."""
 
 from __future__ import annotations
 

@@ -167,7 +167,7 @@ scores = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
-# --- CALEOL, remote vote, decisions, offers, attributions (issue 17; migration 0004) ---------
+# --- CALEOL, remote vote, decisions, offers, attributions (issue 17; migration 0005) ---------
 
 commissions = sa.Table(
     "commissions",

@@ -1,14 +1,14 @@
 """CALEOL commissions, members, sessions, dossiers, remote votes, decisions, offers and
 attributions (issue 17).
 
-Revision ID: 0004
+Revision ID: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 
 TABLES = (
     "attributions",
