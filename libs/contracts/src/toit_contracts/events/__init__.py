@@ -19,6 +19,15 @@ from toit_contracts.events.base import (
     personal,
     registered_events,
 )
+from toit_contracts.events.commandes import (
+    DemandeCommandeTraitee,
+    ErreurCommande,
+    PieceTransmise,
+    PortailDemandeSoumise,
+    PortailModificationDemandee,
+    PortailRenonciationDemandee,
+    PortailRenouvellementDemande,
+)
 from toit_contracts.events.cotation import CotationCalculee, CritereCote
 from toit_contracts.events.demandes import (
     Adresse,
@@ -85,6 +94,7 @@ __all__ = [
     "CritereCote",
     "DecisionDalo",
     "DecisionRadiation",
+    "DemandeCommandeTraitee",
     "DemandeCreee",
     "DemandeDelaiAnormalementLongAtteint",
     "DemandeEnregistree",
@@ -100,6 +110,7 @@ __all__ = [
     "DemandeSnapshot",
     "DesignationEffectuee",
     "EntityEvent",
+    "ErreurCommande",
     "IntegrationEvent",
     "JetonRevoque",
     "LogementActuel",
@@ -109,6 +120,11 @@ __all__ = [
     "OffreEmise",
     "OffreRefusee",
     "Personne",
+    "PieceTransmise",
+    "PortailDemandeSoumise",
+    "PortailModificationDemandee",
+    "PortailRenonciationDemandee",
+    "PortailRenouvellementDemande",
     "PrioriteDeclaree",
     "PublicPrioritaireDetecte",
     "RessourceParType",
