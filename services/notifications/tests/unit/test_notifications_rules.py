@@ -243,3 +243,13 @@ def test_attestation_channel_follows_filing_channel_and_choice(
     assert [a.canal for a in avis] == canaux
     assert all(a.attestation for a in avis)  # the attestation PDF goes on every channel
     assert len({a.cle("e1") for a in avis}) == len(avis)
+
+
+def test_suspended_subscription_notice_goes_to_the_partner_contact() -> None:
+    event = example_events()["abonnement.suspendu"]
+    [avis] = PAR_EVENEMENT["abonnement.suspendu"].avis(event)
+    assert avis.canal is Canal.EMAIL
+    assert avis.destinataire.email == event.contact_email
+    rendu = Gabarits().rendre(avis.type, {**avis.contexte, "canal": "email"})
+    assert event.nom in rendu.sujet and "suspendues" in rendu.sujet
+    assert event.raison in rendu.texte and "reprise" in rendu.texte

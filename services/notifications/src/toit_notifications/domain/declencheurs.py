@@ -16,6 +16,7 @@ from toit_referentiel.calendrier import date_saisine_dalo
 
 from toit_contracts.enums import CanalDepot
 from toit_contracts.events import (
+    AbonnementSuspendu,
     CompteActivationDemandee,
     CompteReinitialisationDemandee,
     ComptesARevoir,
@@ -128,7 +129,12 @@ class Declencheur:
         ]
 
     def _avis_compte(self, event: Any) -> list[Avis]:
-        emails = event.destinataires if isinstance(event, ComptesARevoir) else [event.email]
+        if isinstance(event, ComptesARevoir):
+            emails = event.destinataires
+        elif isinstance(event, AbonnementSuspendu):
+            emails = [event.contact_email]
+        else:
+            emails = [event.email]
         return [
             Avis(
                 type=self.type,
@@ -172,6 +178,17 @@ def _delai_anormalement_long(event: DemandeDelaiAnormalementLongAtteint) -> Cont
         "delai_mois": event.delai_mois,
         "date_saisine": date_saisine_dalo(event.date_depot_initial, event.delai_mois),
         "delai_provisoire": _dal_provisoire(event.departement),
+    }
+
+
+def _abonnement_suspendu(event: AbonnementSuspendu) -> Contexte:
+    return {
+        "nom_abonnement": event.nom,
+        "mode": event.mode,
+        "raison": event.raison,
+        "premier_echec_le": event.premier_echec_le,
+        "suspendu_le": event.suspendu_le,
+        "lettres_mortes": event.lettres_mortes,
     }
 
 
@@ -236,6 +253,7 @@ DECLENCHEURS: tuple[Declencheur, ...] = (
         "comptes_a_revoir",
         lambda e: {"nombre_comptes": e.nombre_comptes, "date_limite": e.date_limite},
     ),
+    Declencheur(AbonnementSuspendu, "abonnement_suspendu", _abonnement_suspendu),
 )
 
 PAR_EVENEMENT: dict[str, Declencheur] = {d.evenement.event_type: d for d in DECLENCHEURS}
