@@ -51,7 +51,6 @@ from toit_contracts.events import (
     CotationCalculee,
     CritereCote,
     DecisionRadiation,
-    DemandeCommandeTraitee,
     DemandeCreee,
     DemandeDelaiAnormalementLongAtteint,
     DemandeEnregistree,
@@ -66,25 +65,18 @@ from toit_contracts.events import (
     DemandeRenouvellementAEcheance,
     DemandeSnapshot,
     DesignationEffectuee,
-    ErreurCommande,
     IntegrationEvent,
     JetonRevoque,
     LogementActuel,
     LogementRecherche,
     MotifInvoque,
     Personne,
-    PieceTransmise,
-    PortailDemandeSoumise,
-    PortailModificationDemandee,
-    PortailRenonciationDemandee,
-    PortailRenouvellementDemande,
     PrioriteDeclaree,
     RessourceParType,
     VacanceDeclaree,
     VacanceOrientee,
     VacanceRetiree,
 )
-from toit_contracts.saisie import DemandeSaisie
 
 DEMANDE_ID = UUID("6f1c2a3e-0000-4000-8000-000000000001")
 COMPTE_ID = UUID("6f1c2a3e-0000-4000-8000-000000000002")
@@ -405,80 +397,8 @@ def example_events() -> dict[str, IntegrationEvent]:
         ),
     ]
     events.extend(_exemples_attributions())
-    events.extend(example_commandes())
+    events.extend(_exemples_rattachement())
     return {event.event_type: event for event in events}
-
-
-def example_saisie() -> DemandeSaisie:
-    """A demande as a household types it online (fictitious)."""
-    return DemandeSaisie.model_validate(
-        {
-            "departement": "35",
-            "canal_depot": "EN_LIGNE",
-            "demandeur": {
-                "civilite": "MME",
-                "nom_naissance": "Exemple",
-                "prenoms": "Camille",
-                "date_naissance": "1990-04-12",
-                "nationalite": "FRANCAISE",
-                "situation_familiale": "CELIBATAIRE",
-                "email": "camille@example.org",
-            },
-            "logement_actuel": {"type": "LOCATAIRE_PARC_PRIVE", "commune_insee": "35238"},
-            "motifs": [{"code": "LOGEMENT_TROP_CHER", "principal": True}],
-            "logement_recherche": {"typologies": ["T2"], "communes": ["35238"]},
-        }
-    )
-
-
-def example_commandes() -> list[IntegrationEvent]:
-    """The portail's commands and demandes' answer."""
-    commande: dict[str, Any] = {
-        "demande_id": DEMANDE_ID,
-        "departement": "35",
-        "compte_demandeur": COMPTE_DEMANDEUR,
-    }
-    return [
-        PortailDemandeSoumise(
-            **commande,
-            commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000011"),
-            saisie=example_saisie(),
-            piece_identite=PieceTransmise(
-                piece_id=UUID("6f1c2a3e-0000-4000-8000-000000000012"),
-                type_piece="PIECE_IDENTITE",
-                nom="carte-identite.pdf",
-                media_type="application/pdf",
-                taille=48213,
-                empreinte="0" * 64,
-                contenu_chiffre="gAAAAA-exemple-de-jeton-fernet",
-            ),
-        ),
-        PortailModificationDemandee(
-            **commande,
-            commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000013"),
-            version_lue=4,
-            modifications={"enfants_a_naitre": 1},
-        ),
-        PortailRenouvellementDemande(
-            **commande, commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000014")
-        ),
-        PortailRenonciationDemandee(
-            **commande, commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000015")
-        ),
-        DemandeCommandeTraitee(
-            **commande,
-            commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000013"),
-            commande="portail.modification_demandee",
-            acceptee=False,
-            erreurs=[
-                ErreurCommande(
-                    champ="", message="La demande a été modifiée entre-temps : rechargez-la"
-                )
-            ],
-            statut=StatutDemande.ACTIVE,
-            numero_unique=NUMERO_UNIQUE,
-        ),
-    ]
 
 
 def example_envelope(event: IntegrationEvent, source: str = "/toit/exemple") -> CloudEvent:
@@ -613,5 +533,38 @@ def _exemples_attributions() -> list[IntegrationEvent]:
             premier_quartile=False,
             date_depot_initial=date(2024, 9, 12),
             delai_attente_jours=657,
+        ),
+    ]
+
+
+def _exemples_rattachement() -> list[IntegrationEvent]:
+    """Attaching a guichet demande to a portal account (events/portail.py)."""
+    from toit_contracts.events.demandes import DemandeCodeRattachement
+    from toit_contracts.events.portail import DemandeRattachee, RattachementDemande
+
+    tentative = UUID("6f1c2a3e-0000-4000-8000-0000000000a1")
+    demande_id = UUID("6f1c2a3e-0000-4000-8000-000000000001")
+    expire_le = datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
+    return [
+        RattachementDemande(
+            rattachement_id=tentative,
+            numero_unique=NUMERO_UNIQUE,
+            date_naissance=date(1988, 4, 12),
+            code="04718253",
+            expire_le=expire_le,
+        ),
+        DemandeCodeRattachement(
+            demande_id=demande_id,
+            version=3,
+            departement="35",
+            numero_unique=NUMERO_UNIQUE,
+            statut=StatutDemande.ACTIVE,
+            rattachement_id=tentative,
+            code="04718253",
+            expire_le=expire_le,
+            contact=example_contact(),
+        ),
+        DemandeRattachee(
+            rattachement_id=tentative, demande_id=demande_id, compte_id="c0a8012e-demo"
         ),
     ]

@@ -65,11 +65,9 @@ def test_catalogue_is_complete() -> None:
         "jeton.revoque",
         "observatoire.chiffres_cles_publies",
         "abonnement.suspendu",
-        "portail.demande_soumise",
-        "portail.modification_demandee",
-        "portail.renouvellement_demande",
-        "portail.renonciation_demandee",
-        "demande.commande_traitee",
+        "demande.code_rattachement",
+        "portail.rattachement_demande",
+        "portail.demande_rattachee",
     } == set(EVENT_TYPES)
 
 
@@ -136,17 +134,13 @@ def test_events_are_immutable(event_type: str) -> None:
 def test_entity_events_carry_a_version() -> None:
     entity = [t for t, cls in registered_events().items() if issubclass(cls, EntityEvent)]
     # A revocation is about tokens, not a versioned entity: applied whatever its order.
-    # The portail's commands and their answer are applied once each (commande_id), not
-    # versions of an entity: the answer names its command.
     assert set(EVENT_TYPES) - set(entity) == {
         "comptes.a_revoir",
         "jeton.revoque",
         "observatoire.chiffres_cles_publies",
-        "portail.demande_soumise",
-        "portail.modification_demandee",
-        "portail.renouvellement_demande",
-        "portail.renonciation_demandee",
-        "demande.commande_traitee",
+        # Attaching a demande: one-off requests (each attempt has its own id).
+        "portail.rattachement_demande",
+        "portail.demande_rattachee",
     }
     with pytest.raises(ValidationError):
         parse_event(

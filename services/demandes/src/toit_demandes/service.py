@@ -7,19 +7,16 @@ from toit_referentiel import verifier_production
 from servicekit import ServiceDefinition
 from servicekit.audit import consultation_router
 from servicekit.runtime import ServiceRuntime
-from servicekit.settings import Settings
-from servicekit.transit import verifier_cle
 from toit_demandes.adapters.tables import metadata
-from toit_demandes.entrypoints import events
+from toit_demandes.entrypoints.events import consumer
 from toit_demandes.entrypoints.http import router, stockage
 from toit_demandes.entrypoints.jobs import echeances_des_demandes
 from toit_demandes.entrypoints.seed import charger_demo
 
 
 async def preparer_stockage(runtime: ServiceRuntime) -> None:
-    """Reads the storage settings at start-up: a misconfiguration stops the service there.
-    The consumer of the portail's commands deposits pièces in the same store."""
-    events.configurer(stockage(runtime), runtime.settings)
+    """Reads the storage settings at start-up: a misconfiguration stops the service there."""
+    stockage(runtime)
 
 
 service = ServiceDefinition(
@@ -32,9 +29,9 @@ service = ServiceDefinition(
     metadata=metadata,
     # consultation_router first: /consultations is not a demande id.
     routers=[consultation_router("/api/demandes"), router],
+    consumers=[consumer],
     seed=charger_demo,
     daily_jobs=[echeances_des_demandes],
-    consumers=[events.consumer],
-    production_checks=[verifier_production, lambda: verifier_cle(Settings())],
+    production_checks=[verifier_production],
     on_startup=[preparer_stockage],
 )

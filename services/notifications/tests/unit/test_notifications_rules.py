@@ -245,11 +245,16 @@ def test_attestation_channel_follows_filing_channel_and_choice(
     assert len({a.cle("e1") for a in avis}) == len(avis)
 
 
-def test_suspended_subscription_notice_goes_to_the_partner_contact() -> None:
-    event = example_events()["abonnement.suspendu"]
-    [avis] = PAR_EVENEMENT["abonnement.suspendu"].avis(event)
-    assert avis.canal is Canal.EMAIL
-    assert avis.destinataire.email == event.contact_email
+def test_the_attachment_code_goes_to_the_email_on_file_only() -> None:
+    """Issue 15: the one-time code attaching a guichet demande to a portal account is
+    emailed to the address of the demande, never posted; no address, nothing sent."""
+    event = example_events()["demande.code_rattachement"]
+    [avis] = PAR_EVENEMENT[event.event_type].avis(event)
+    assert (avis.canal, avis.destinataire.email) == (Canal.EMAIL, event.contact.email)
     rendu = Gabarits().rendre(avis.type, {**avis.contexte, "canal": "email"})
-    assert event.nom in rendu.sujet and "suspendues" in rendu.sujet
-    assert event.raison in rendu.texte and "reprise" in rendu.texte
+    assert event.code in rendu.texte and event.code in rendu.html
+    assert NUMERO_UNIQUE in rendu.texte
+    sans_courriel = event.model_copy(
+        update={"contact": event.contact.model_copy(update={"email": None})}
+    )
+    assert PAR_EVENEMENT[event.event_type].avis(sans_courriel) == []

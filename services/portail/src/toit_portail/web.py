@@ -17,7 +17,7 @@ from toit_ui.session import session_of
 
 from servicekit.runtime import ServiceRuntime
 from toit_portail.adapters import configuration
-from toit_portail.entrypoints import pages_departements
+from toit_portail.entrypoints import pages_departements, pages_rattachement
 from toit_portail.service_layer import espace
 from toit_portail.settings import PortailSettings
 
@@ -307,5 +307,10 @@ def create_web(
         )
 
     return ui.create_app(
-        [router, pages_departements.routes(ui, runtime, portails)], title="Toit — portail"
+        [
+            router,
+            pages_rattachement.routes(ui, runtime),
+            pages_departements.routes(ui, runtime, portails),
+        ],
+        title="Toit — portail",
     )

@@ -19,21 +19,13 @@ from toit_contracts.events.base import (
     personal,
     registered_events,
 )
-from toit_contracts.events.commandes import (
-    DemandeCommandeTraitee,
-    ErreurCommande,
-    PieceTransmise,
-    PortailDemandeSoumise,
-    PortailModificationDemandee,
-    PortailRenonciationDemandee,
-    PortailRenouvellementDemande,
-)
 from toit_contracts.events.cotation import CotationCalculee, CritereCote
 from toit_contracts.events.demandes import (
     Adresse,
     Contact,
     DecisionDalo,
     DecisionRadiation,
+    DemandeCodeRattachement,
     DemandeCreee,
     DemandeDelaiAnormalementLongAtteint,
     DemandeEnregistree,
@@ -72,6 +64,7 @@ from toit_contracts.events.matching import (
     VacanceRetiree,
 )
 from toit_contracts.events.observatoire import ChiffreCle, ChiffresClesPublies
+from toit_contracts.events.portail import DemandeRattachee, RattachementDemande
 
 __all__ = [
     "PERSONAL_DATA",
@@ -94,7 +87,7 @@ __all__ = [
     "CritereCote",
     "DecisionDalo",
     "DecisionRadiation",
-    "DemandeCommandeTraitee",
+    "DemandeCodeRattachement",
     "DemandeCreee",
     "DemandeDelaiAnormalementLongAtteint",
     "DemandeEnregistree",
@@ -103,6 +96,7 @@ __all__ = [
     "DemandePurgee",
     "DemandeRadiationPreavisee",
     "DemandeRadiee",
+    "DemandeRattachee",
     "DemandeReactivee",
     "DemandeRejetee",
     "DemandeRenouvelee",
@@ -110,7 +104,6 @@ __all__ = [
     "DemandeSnapshot",
     "DesignationEffectuee",
     "EntityEvent",
-    "ErreurCommande",
     "IntegrationEvent",
     "JetonRevoque",
     "LogementActuel",
@@ -120,13 +113,9 @@ __all__ = [
     "OffreEmise",
     "OffreRefusee",
     "Personne",
-    "PieceTransmise",
-    "PortailDemandeSoumise",
-    "PortailModificationDemandee",
-    "PortailRenonciationDemandee",
-    "PortailRenouvellementDemande",
     "PrioriteDeclaree",
     "PublicPrioritaireDetecte",
+    "RattachementDemande",
     "RessourceParType",
     "UnknownEventType",
     "VacanceDeclaree",

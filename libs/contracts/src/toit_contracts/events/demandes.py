@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import ClassVar, Self
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
 
 from toit_contracts.enums import (
     BesoinAccessibilite,
@@ -43,6 +43,7 @@ from toit_contracts.enums import (
     Typologie,
 )
 from toit_contracts.events.base import PERSONAL_DATA, ContractModel, EntityEvent, personal
+from toit_contracts.events.portail import code_secret
 from toit_contracts.types import (
     CodeGuichet,
     CodeInsee,
@@ -519,6 +520,7 @@ __all__ = [
     "Contact",
     "DecisionDalo",
     "DecisionRadiation",
+    "DemandeCodeRattachement",
     "DemandeCreee",
     "DemandeDelaiAnormalementLongAtteint",
     "DemandeEnregistree",
@@ -540,3 +542,17 @@ __all__ = [
     "PublicPrioritaireDetecte",
     "RessourceParType",
 ]
+
+
+class DemandeCodeRattachement(_DemandeEtat):
+    """Numéro unique et date de naissance vérifiés pour un rattachement au portail : le code
+    part au courriel de la demande (jamais ailleurs) ; le portail apprend à quelle demande la
+    tentative correspond, sans les coordonnées."""
+
+    event_type = "demande.code_rattachement"
+    summary = "Code de rattachement au portail à envoyer au courriel de la demande (notifications)."
+
+    rattachement_id: UUID = Field(description="La tentative du portail")
+    code: str = code_secret()
+    expire_le: AwareDatetime = Field(description="Fin de validité du code")
+    contact: Contact = personal("Coordonnées pour l'envoi (service notifications seulement).")

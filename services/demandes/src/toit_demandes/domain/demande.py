@@ -289,6 +289,21 @@ class Demande:
             [Changement("date_depot_initial", _iso(avant), _iso(depot))],
         )
 
+    def rattacher_au_compte(self, compte: str, quand: datetime, qui: Intervenant) -> bool:
+        """The household proved it holds the demande's email (portal code): the demande is
+        followed from that portal account from now on. False if nothing changes."""
+        if self.fusionnee_dans is not None or self.proprietaire == compte:
+            return False
+        self.proprietaire = compte
+        self.version += 1
+        self._noter(
+            quand,
+            qui,
+            TypeEvenement.MODIFICATION,
+            "Demande rattachée au compte du demandeur sur le portail",
+        )
+        return True
+
     def renouveler(self, quand: datetime, qui: Intervenant, regles: ReglesCycleDeVie) -> None:
         avant = self.date_expiration
         self._passer(Action.RENOUVELER)

@@ -6,7 +6,8 @@
 - `doublons`: find duplicates, set them aside, merge them;
 - `pieces`: the pièces justificatives and their checking;
 - `taches`: the daily jobs (notices, expiry, radiation, purge, délai anormalement long);
-- `import_masse`: bulk import of already-checked demandes.
+- `import_masse`: bulk import of already-checked demandes;
+- `rattachement`: attaching a guichet demande to a portal account (portail's requests).
 
 Each use case runs in a UnitOfWork: the change, its historique lines and its integration
 event commit together. SQL lives in `adapters.repository`.
@@ -18,8 +19,18 @@ from toit_demandes.service_layer import (
     doublons,
     import_masse,
     pieces,
+    rattachement,
     saisie,
     taches,
 )
 
-__all__ = ["commun", "cycle_de_vie", "doublons", "import_masse", "pieces", "saisie", "taches"]
+__all__ = [
+    "commun",
+    "cycle_de_vie",
+    "doublons",
+    "import_masse",
+    "pieces",
+    "rattachement",
+    "saisie",
+    "taches",
+]

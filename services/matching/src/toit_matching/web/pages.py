@@ -293,8 +293,7 @@ def pages(ui: WebUI) -> PagePackage:
                 request, reponse.status_code, "Recherche impossible", _erreurs(reponse)[0]
             )
         resultat = reponse.json()
-        listes = max(resultat["candidats_total"], resultat["exclues_listees"])
-        pages_total = max(1, -(-listes // 20))
+        pages_total = max(1, -(-max(resultat["candidats_total"], len(resultat["exclues"])) // 20))
         return page(
             request,
             "candidats.html",

@@ -16,12 +16,12 @@ from toit_referentiel.calendrier import date_saisine_dalo
 
 from toit_contracts.enums import CanalDepot
 from toit_contracts.events import (
-    AbonnementSuspendu,
     CompteActivationDemandee,
     CompteReinitialisationDemandee,
     ComptesARevoir,
     CompteVerrouille,
     Contact,
+    DemandeCodeRattachement,
     DemandeDelaiAnormalementLongAtteint,
     DemandeEnregistree,
     DemandeRadiationPreavisee,
@@ -37,6 +37,7 @@ from toit_notifications.domain.model import (
     Canal,
     Destinataire,
     canaux_attestation,
+    canaux_code_rattachement,
     canaux_lettre_recommandee,
     canaux_preavis_renouvellement,
     choisir_canal,
@@ -129,12 +130,7 @@ class Declencheur:
         ]
 
     def _avis_compte(self, event: Any) -> list[Avis]:
-        if isinstance(event, ComptesARevoir):
-            emails = event.destinataires
-        elif isinstance(event, AbonnementSuspendu):
-            emails = [event.contact_email]
-        else:
-            emails = [event.email]
+        emails = event.destinataires if isinstance(event, ComptesARevoir) else [event.email]
         return [
             Avis(
                 type=self.type,
@@ -178,17 +174,6 @@ def _delai_anormalement_long(event: DemandeDelaiAnormalementLongAtteint) -> Cont
         "delai_mois": event.delai_mois,
         "date_saisine": date_saisine_dalo(event.date_depot_initial, event.delai_mois),
         "delai_provisoire": _dal_provisoire(event.departement),
-    }
-
-
-def _abonnement_suspendu(event: AbonnementSuspendu) -> Contexte:
-    return {
-        "nom_abonnement": event.nom,
-        "mode": event.mode,
-        "raison": event.raison,
-        "premier_echec_le": event.premier_echec_le,
-        "suspendu_le": event.suspendu_le,
-        "lettres_mortes": event.lettres_mortes,
     }
 
 
@@ -238,6 +223,12 @@ DECLENCHEURS: tuple[Declencheur, ...] = (
     Declencheur(DemandeRadiee, "avis_radiation", _radiation),
     Declencheur(DemandeDelaiAnormalementLongAtteint, "information_dalo", _delai_anormalement_long),
     Declencheur(
+        DemandeCodeRattachement,
+        "code_rattachement",
+        lambda e: {"code": e.code, "expire_le": e.expire_le},
+        canaux=canaux_code_rattachement,
+    ),
+    Declencheur(
         CompteActivationDemandee,
         "compte_activation",
         lambda e: {"url": e.url_activation, "expire_le": e.expire_le},
@@ -253,7 +244,6 @@ DECLENCHEURS: tuple[Declencheur, ...] = (
         "comptes_a_revoir",
         lambda e: {"nombre_comptes": e.nombre_comptes, "date_limite": e.date_limite},
     ),
-    Declencheur(AbonnementSuspendu, "abonnement_suspendu", _abonnement_suspendu),
 )
 
 PAR_EVENEMENT: dict[str, Declencheur] = {d.evenement.event_type: d for d in DECLENCHEURS}

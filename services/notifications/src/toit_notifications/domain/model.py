@@ -80,6 +80,13 @@ def canaux_attestation(destinataire: Destinataire, depot_en_ligne: bool) -> tupl
     return (Canal.COURRIER, Canal.EMAIL)
 
 
+def canaux_code_rattachement(destinataire: Destinataire, en_ligne: bool) -> tuple[Canal, ...]:
+    """The one-time code attaching a demande to a portal account goes to the email on file,
+    and nowhere else (whoever holds that mailbox proves they are the household); without
+    an address, nothing is sent (the household asks its guichet)."""
+    return (Canal.EMAIL,) if destinataire.email else ()
+
+
 def canaux_lettre_recommandee(destinataire: Destinataire, en_ligne: bool) -> tuple[Canal, ...]:
     """A notice that needs proof of delivery (préavis de radiation, R441-2-8 CCH): a
     registered letter the guichet prints and posts, always; a copy by email when an

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -11,9 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from toit_portail.adapters.tables import chiffres_cles, cotations, demandes
+from toit_portail.adapters.tables import chiffres_cles, cotations, demandes, rattachements
 from toit_portail.domain.chiffres_cles import Publication
 from toit_portail.domain.espace import CotationVue, DemandeVue
+from toit_portail.domain.rattachement import Tentative
 
 
 def _insert(session: AsyncSession, table: sa.Table) -> Any:
@@ -148,3 +150,71 @@ async def publication(session: AsyncSession, departement: str) -> Publication | 
     valeurs = dict(row._mapping)
     valeurs.pop("publication_id")
     return Publication(**valeurs)
+
+
+async def ajouter_tentative(session: AsyncSession, tentative: Tentative, numero: str) -> None:
+    await session.execute(
+        rattachements.insert().values(**dataclasses.asdict(tentative), numero_empreinte=numero)
+    )
+
+
+async def tentatives_recentes(
+    session: AsyncSession, compte_id: str, numero: str, depuis: datetime
+) -> tuple[int, int]:
+    """Codes asked since `depuis` by this account, and for this numéro (any account)."""
+    r = rattachements.c
+    row = (
+        await session.execute(
+            sa.select(
+                sa.func.count().filter(r.compte_id == compte_id),
+                sa.func.count().filter(r.numero_empreinte == numero),
+            ).where(
+                r.cree_le >= depuis, sa.or_(r.compte_id == compte_id, r.numero_empreinte == numero)
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def tentative(
+    session: AsyncSession, tentative_id: UUID, compte_id: str, *, verrouiller: bool = False
+) -> Tentative | None:
+    """The attempt, if it is this account's (locked until commit if asked)."""
+    query = sa.select(rattachements).where(
+        rattachements.c.id == tentative_id, rattachements.c.compte_id == compte_id
+    )
+    row = (await session.execute(query.with_for_update() if verrouiller else query)).first()
+    if row is None:
+        return None
+    valeurs = dict(row._mapping)
+    valeurs.pop("numero_empreinte")
+    return Tentative(**valeurs)
+
+
+async def noter_essai(session: AsyncSession, tentative: Tentative) -> None:
+    await session.execute(
+        rattachements.update()
+        .where(rattachements.c.id == tentative.id)
+        .values(essais=tentative.essais, confirmee_le=tentative.confirmee_le)
+    )
+
+
+async def demande_de_tentative(session: AsyncSession, tentative_id: UUID, demande_id: UUID) -> None:
+    await session.execute(
+        rattachements.update()
+        .where(rattachements.c.id == tentative_id, rattachements.c.demande_id.is_(None))
+        .values(demande_id=demande_id)
+    )
+
+
+async def oublier_tentatives(session: AsyncSession, avant: datetime) -> None:
+    await session.execute(rattachements.delete().where(rattachements.c.cree_le < avant))
+
+
+async def rattacher_localement(session: AsyncSession, demande_id: UUID, compte_id: str) -> None:
+    """The espace shows the demande at once; demandes' next event confirms the owner."""
+    await session.execute(
+        demandes.update()
+        .where(demandes.c.demande_id == demande_id)
+        .values(compte_demandeur=compte_id)
+    )

@@ -52,3 +52,23 @@ chiffres_cles = sa.Table(
     sa.Column("seuil_secret", sa.Integer, nullable=False),
     sa.Column("chiffres", sa.JSON, nullable=False),
 )
+
+# Attempts to attach a guichet demande to an account (domain/rattachement.py): the
+# code and the numéro are kept only as fingerprints; `demande_id` is set when demandes
+# has checked numéro and date of birth. Rows older than a day are deleted.
+rattachements = sa.Table(
+    "rattachements",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("compte_id", sa.String(64), nullable=False),
+    sa.Column("numero_empreinte", sa.String(64), nullable=False),
+    sa.Column("sel", sa.LargeBinary(16), nullable=False),
+    sa.Column("code_empreinte", sa.String(64), nullable=False),
+    sa.Column("cree_le", HorodatageUtc(), nullable=False),
+    sa.Column("expire_le", HorodatageUtc(), nullable=False),
+    sa.Column("essais", sa.Integer, nullable=False),
+    sa.Column("demande_id", sa.Uuid),
+    sa.Column("confirmee_le", HorodatageUtc()),
+    sa.Index("ix_rattachements_compte", "compte_id", "cree_le"),
+    sa.Index("ix_rattachements_numero", "numero_empreinte", "cree_le"),
+)

@@ -9,6 +9,7 @@ from servicekit.messaging.consumer import EventConsumer, HandlerContext
 from toit_contracts.events import (
     ChiffresClesPublies,
     CotationCalculee,
+    DemandeCodeRattachement,
     DemandeCreee,
     DemandeDelaiAnormalementLongAtteint,
     DemandeEnregistree,
@@ -23,7 +24,7 @@ from toit_contracts.events import (
     DemandeRenouvellementAEcheance,
     IntegrationEvent,
 )
-from toit_portail.service_layer import chiffres_cles, espace
+from toit_portail.service_layer import chiffres_cles, espace, rattachement
 
 consumer = EventConsumer("espace", drop_stale=False)
 
@@ -58,3 +59,9 @@ async def purgee(ctx: HandlerContext, event: DemandePurgee) -> None:
 @consumer.on(ChiffresClesPublies)
 async def chiffres_publies(ctx: HandlerContext, event: ChiffresClesPublies) -> None:
     await chiffres_cles.appliquer(ctx.session, event)
+
+
+@consumer.on(DemandeCodeRattachement)
+async def code_rattachement(ctx: HandlerContext, event: DemandeCodeRattachement) -> None:
+    # Only the demande's id is kept: neither the code nor the contact.
+    await rattachement.code_envoye(ctx.uow, event)

@@ -97,6 +97,14 @@ class DemandeRepository:
         self._criteres_lus[demande.id] = criteres_de(demande)
         await self._historiser(demande)
 
+    async def id_par_numero(self, numero_unique: str) -> UUID | None:
+        row = (
+            await self.session.execute(
+                sa.select(demandes.c.id).where(demandes.c.numero_unique == numero_unique).limit(1)
+            )
+        ).first()
+        return row.id if row else None
+
     async def get(self, demande_id: UUID, *, pour_modifier: bool = False) -> Demande | None:
         query = _LIRE_POUR_MODIFIER if pour_modifier else _LIRE
         row = (await self.session.execute(query, {"b_id": demande_id})).first()

@@ -1,0 +1,277 @@
+"""Attaching a demande made at a guichet to a portal account (issue 15 item 4), in
+Debian's Chromium (Playwright, axe) across identite, demandes, notifications and the
+portail on the real PostgreSQL and RabbitMQ, with a real local SMTP server.
+
+A guichet registers a demande (demandes' use cases). The demo applicant logs in on
+the portail and asks to attach it: a badly typed numéro is refused next to the field;
+an unknown numéro, a wrong date of birth and the right pair all get the same page;
+only the right pair makes demandes publish `demande.code_rattachement`, which
+notifications emails to the address on file (read from the SMTP server); a wrong code
+is refused in the words of an unknown numéro; the right code attaches the demande
+(the espace shows it, and demandes records the account as owner through
+`portail.demande_rattachee`); a fourth code for the same numéro within the hour is
+refused (rate limit). The same first step without JavaScript."""
+
+from __future__ import annotations
+
+import email
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from email.message import Message
+from typing import Any
+
+import pytest
+from toit_demandes import service_layer as uc
+from toit_demandes.adapters.repository import DemandeRepository
+from toit_demandes.domain.autorite import Autorite
+from toit_demandes.domain.demande import Intervenant, TypeIntervenant
+from toit_demandes.domain.saisie import DemandeSaisie
+from toit_demandes.entrypoints.http import TAILLE_MAX_PIECE, stockage
+from toit_demandes.exemples import demande_exemple
+from toit_embedded.main import EmbeddedRouter, RateLimiter, _in_process
+from toit_notifications.adapters.boite_dev import BoiteDev
+from toit_ui.testing import NewPage, check_accessibility, free_port, screenshot, serve_in_thread
+
+from servicekit import registry
+from servicekit.auth import demo_id
+from servicekit.runtime import ServiceRuntime
+from servicekit.testing import (
+    create_database,
+    create_vhost,
+    delete_vhost,
+    drop_database,
+    settings_for_tests,
+)
+
+SERVICES = ("identite", "demandes", "notifications", "portail")
+DEMANDEUR = "demo-demandeur@example.org"
+MOT_DE_PASSE = "toit-demo-2026"
+NAISSANCE = date(1985, 6, 2)
+PDF = b"%PDF-1.4\n% piece d'identite de test\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+async def bases() -> AsyncIterator[tuple[dict[str, str], str]]:
+    urls = {name: await create_database() for name in SERVICES}
+    vhost = await create_vhost()
+    yield urls, vhost
+    await delete_vhost(vhost)
+    for url in urls.values():
+        await drop_database(url)
+
+
+@pytest.fixture(scope="module")
+async def boite() -> AsyncIterator[BoiteDev]:
+    serveur = BoiteDev(port=free_port())
+    await serveur.demarrer()
+    yield serveur
+    await serveur.arreter()
+
+
+@pytest.fixture(scope="module")
+def site(bases: tuple[dict[str, str], str], boite: BoiteDev) -> Iterator[str]:
+    urls, vhost = bases
+    smtp = {
+        "TOIT_SMTP_HOST": "127.0.0.1",
+        "TOIT_SMTP_PORT": str(boite.port),
+        "TOIT_SMTP_SECURITY": "none",
+        "TOIT_SMTP_RETRY_INITIAL": "0.2",
+        "TOIT_SMTP_POLL_INTERVAL": "0.1",
+    }
+    avant = {k: os.environ.get(k) for k in smtp}
+    os.environ.update(smtp)
+    port = free_port()
+    jwks = f"http://127.0.0.1:{port}/api/identite/jwks"
+    runtimes = [
+        ServiceRuntime(
+            registry.load(name),
+            # identite's demo accounts; no demo demandes (the test registers its own).
+            settings_for_tests(
+                bus="amqp",
+                amqp_url=vhost,
+                mode="demo" if name == "identite" else "test",
+                jwks_url=jwks,
+            ),
+            database_url=urls[name],
+        )
+        for name in SERVICES
+    ]
+    router = EmbeddedRouter(runtimes, token_limiter=RateLimiter(rate=50.0, burst=100))
+    router.apps["portail"] = runtimes[-1].app(
+        manage_lifespan=False, web_transport=_in_process(router)
+    )
+    try:
+        with serve_in_thread(router, port=port, timeout=180) as base:
+            yield base
+    finally:
+        for k, v in avant.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+async def guichet(bases: tuple[dict[str, str], str], site: str) -> AsyncIterator[ServiceRuntime]:
+    """demandes' use cases on its database, as a guichet's agent uses them (the site's
+    demandes instance relays the events)."""
+    urls, vhost = bases
+    runtime = ServiceRuntime(
+        registry.load("demandes"),
+        settings_for_tests(bus="amqp", amqp_url=vhost, mode="test"),
+        database_url=urls["demandes"],
+    )
+    await runtime.start(migrate=False, relay=False, consume=False, seed=False)
+    yield runtime
+    await runtime.stop()
+
+
+async def enregistrer_au_guichet(runtime: ServiceRuntime) -> str:
+    agent = Intervenant(TypeIntervenant.AGENT, "agent-e2e", "bailleur-e2e")
+    ctx = uc.commun.Contexte(agent, datetime.now(UTC))
+
+    def libre(_demande: Any) -> None:
+        return None
+
+    saisie = DemandeSaisie.model_validate(
+        demande_exemple(
+            demandeur={
+                **demande_exemple()["demandeur"],
+                "date_naissance": NAISSANCE.isoformat(),
+                "email": "menage.guichet@example.org",
+            }
+        )
+    )
+    async with runtime.unit_of_work() as uow:
+        demande, _ = await uc.saisie.creer(uow, saisie, ctx, None, libre, Autorite.totale())
+    async with runtime.unit_of_work() as uow:
+        await uc.pieces.deposer_piece(
+            uow,
+            stockage(runtime),
+            demande.id,
+            "PIECE_IDENTITE",
+            "demandeur",
+            uc.pieces.Fichier("identite.pdf", PDF),
+            TAILLE_MAX_PIECE,
+            ctx,
+            libre,
+        )
+    async with runtime.unit_of_work() as uow:
+        demande, _ = await uc.cycle_de_vie.enregistrer(uow, demande.id, "GP44A", ctx, libre)
+    assert demande.numero_unique is not None
+    return demande.numero_unique
+
+
+async def voir(page: Any, nom: str) -> str:
+    await check_accessibility(page, f"portail-{nom}")
+    await screenshot(page, f"portail-{nom}")
+    return str(await page.locator("main").inner_text())
+
+
+def codes_recus(boite: BoiteDev) -> list[str]:
+    """The attachment codes emailed to the household (other messages: the attestation)."""
+    codes = []
+    for message in boite.messages:
+        if "menage.guichet@example.org" not in message.destinataires:
+            continue
+        lu: Message = email.message_from_bytes(message.contenu)
+        for partie in lu.walk():
+            if partie.get_content_type() == "text/plain":
+                texte = partie.get_payload(decode=True).decode()  # type: ignore[union-attr]
+                trouve = re.search(r"Votre code : (\d{8})", texte)
+                if trouve:
+                    codes.append(trouve.group(1))
+    return codes
+
+
+async def demander(page: Any, site: str, numero: str, naissance: str) -> str:
+    await page.goto(f"{site}/mon-espace/rattacher")
+    await page.locator("#champ-numero_unique").fill(numero)
+    await page.locator("#champ-date_naissance").fill(naissance)
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Recevoir un code").click()
+    return str(await page.locator("main").inner_text())
+
+
+async def test_le_menage_rattache_sa_demande_du_guichet_avec_le_code_recu_par_courriel(
+    site: str, guichet: ServiceRuntime, boite: BoiteDev, new_page: NewPage
+) -> None:
+    numero = await enregistrer_au_guichet(guichet)
+    page = await new_page()
+    await page.goto(f"{site}/connexion")
+    await page.locator("#champ-identifiant").fill(DEMANDEUR)
+    await page.locator("#champ-mot_de_passe").fill(MOT_DE_PASSE)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.get_by_role("heading", level=1, name="Mon espace").wait_for()
+    await page.get_by_role("link", name="Rattacher une demande déposée à un guichet").click()
+    await voir(page, "rattacher")
+
+    # A badly typed numéro: next to the field and in the summary.
+    texte = await demander(page, site, "0440126", NAISSANCE.isoformat())
+    assert "18 caractères" in texte and await page.locator("#resume-erreurs").count() == 1
+    await voir(page, "rattacher-refuse")
+
+    # An unknown numéro, then the right numéro with a wrong date: the same page.
+    inconnu = await demander(page, site, "0441225999999GP44A", NAISSANCE.isoformat())
+    await page.locator("#champ-code").fill("12345678")
+    await page.get_by_role("button", name="Rattacher ma demande").click()
+    await page.locator("#champ-code-erreur").wait_for()
+    refus_inconnu = await page.locator("#champ-code-erreur").inner_text()
+    mauvaise_date = await demander(page, site, numero, "1990-01-01")
+    assert mauvaise_date == inconnu, (mauvaise_date, inconnu)
+
+    # The right pair: the same page again, and a code in the household's mailbox.
+    bonne = await demander(page, site, numero, NAISSANCE.isoformat())
+    assert bonne == inconnu
+    await voir(page, "rattacher-code")
+    for _ in range(300):
+        if codes_recus(boite):
+            break
+        await page.wait_for_timeout(100)
+    # Only the right pair sent a code.
+    (code,) = codes_recus(boite)
+
+    faux = f"{(int(code) + 1) % 10**8:08d}"
+    await page.locator("#champ-code").fill(faux)
+    await page.get_by_role("button", name="Rattacher ma demande").click()
+    await page.locator("#champ-code-erreur").wait_for()
+    assert await page.locator("#champ-code-erreur").inner_text() == refus_inconnu
+    await voir(page, "rattacher-code-refuse")
+    await page.locator("#champ-code").fill(code)
+    await page.get_by_role("button", name="Rattacher ma demande").click()
+    await page.get_by_text("Votre demande est rattachée à votre compte.").wait_for()
+    assert numero in await voir(page, "mon-espace-rattachee")
+
+    # demandes records the account as the demande's owner (portail.demande_rattachee).
+    for _ in range(300):
+        async with guichet.unit_of_work() as uow:
+            repo = uow.repository(DemandeRepository)
+            demande_id = await repo.id_par_numero(numero)
+            assert demande_id is not None
+            demande = await repo.get(demande_id)
+        if demande is not None and demande.proprietaire == demo_id(DEMANDEUR):
+            break
+        await page.wait_for_timeout(100)
+    else:
+        raise AssertionError("demandes n'a pas rattaché la demande au compte")
+
+    # A third code for this numéro passes, a fourth within the hour is refused.
+    await demander(page, site, numero, "1991-02-03")
+    texte = await demander(page, site, numero, NAISSANCE.isoformat())
+    assert "Trop de demandes de code" in texte, texte
+    await voir(page, "rattacher-limite")
+
+
+async def test_sans_javascript_la_demande_de_code(site: str, new_page: NewPage) -> None:
+    page = await new_page(javascript=False)
+    await page.goto(f"{site}/connexion?suite=/mon-espace/rattacher")
+    await page.locator("#champ-identifiant").fill(DEMANDEUR)
+    await page.locator("#champ-mot_de_passe").fill(MOT_DE_PASSE)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.get_by_role("heading", level=1, name=re.compile("Rattacher")).wait_for()
+    await page.locator("#champ-numero_unique").fill("0441225999998GP44A")
+    await page.locator("#champ-date_naissance").fill("1980-01-01")
+    await page.get_by_role("button", name="Recevoir un code").click()
+    await page.get_by_role("heading", level=1, name="Saisir le code reçu par courriel").wait_for()
