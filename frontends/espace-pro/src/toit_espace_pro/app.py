@@ -16,7 +16,17 @@ from fastapi.responses import JSONResponse
 from toit_ui import NavItem, UISettings, WebUI
 from toit_ui.pages import load_pages, template_packages
 
-from toit_espace_pro.pages import accueil, admin, annonces, auth, demandes, favoris, grilles, pieces
+from toit_espace_pro.pages import (
+    accueil,
+    admin,
+    annonces,
+    auth,
+    demandes,
+    favoris,
+    grilles,
+    habilitations,
+    pieces,
+)
 
 PREFIX = "/pro"
 PAGES_GROUP = "toit.espace_pro.pages"
@@ -63,6 +73,8 @@ def create_app(
         demandes.routes(ui),
         demandes.courriers_routes(ui),
         pieces.routes(ui),
+        # Before admin's /comptes/{id}/{action}: /comptes/{id}/habilitation is its own page.
+        habilitations.routes(ui),
         admin.routes(ui),
         grilles.routes(ui),
         annonces.routes(ui),

@@ -552,7 +552,7 @@ async def modifier_habilitation(
     change = uc.comptes.ModificationHabilitation(
         body.habilitation(), body.valide_du, body.valide_jusqu_au
     )
-    updated = await uc.comptes.change_habilitation(uow, principal, str(compte_id), version, change)
+    updated = await uc.habilitations.modifier(uow, principal, str(compte_id), version, change)
     return _with_etag(updated)
 
 

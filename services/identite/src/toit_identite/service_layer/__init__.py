@@ -8,7 +8,8 @@
 - `charte`: the charte déontologique;
 - `clients_api`: API clients of partner organisations (OAuth2 client credentials);
 - `annonces`: announcements of the fichier (home page banner);
-- `favoris`: demandes and lists a professional pins on their home page.
+- `favoris`: demandes and lists a professional pins on their home page;
+- `habilitations`: changing an account's roles and perimeter (never one's own).
 
 Each use case takes a unit of work and commits it itself when it changes something;
 it raises the refusals of `servicekit.exceptions` (and `domain.erreurs`) only.
@@ -20,8 +21,18 @@ from toit_identite.service_layer import (
     comptes,
     contexte,
     demandeurs,
+    habilitations,
     jetons,
     organisations,
 )
 
-__all__ = ["charte", "clients_api", "comptes", "contexte", "demandeurs", "jetons", "organisations"]
+__all__ = [
+    "charte",
+    "clients_api",
+    "comptes",
+    "contexte",
+    "demandeurs",
+    "habilitations",
+    "jetons",
+    "organisations",
+]
