@@ -139,7 +139,7 @@ def routes(ui: WebUI) -> APIRouter:
             valeur = form.get(nom)
             return valeur[:taille] if isinstance(valeur, str) else ""
 
-        valeurs = {
+        valeurs: dict[str, Any] = {
             "roles": [r[:40] for r in form.getlist("roles") if isinstance(r, str)][:10],
             "departements": texte("departements", 100),
             "epcis": texte("epcis", 1000),
@@ -150,9 +150,9 @@ def routes(ui: WebUI) -> APIRouter:
         }
         corps = {
             "roles": valeurs["roles"],
-            "departements": _liste(valeurs["departements"]),
-            "epcis": _liste(valeurs["epcis"]),
-            "communes": _liste(valeurs["communes"]),
+            "departements": _liste(texte("departements", 100)),
+            "epcis": _liste(texte("epcis", 1000)),
+            "communes": _liste(texte("communes", 4000)),
             "valide_du": valeurs["valide_du"] or None,
             "valide_jusqu_au": valeurs["valide_jusqu_au"] or None,
         }
