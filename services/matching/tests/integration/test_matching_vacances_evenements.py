@@ -58,7 +58,7 @@ async def env(
 
 
 async def attendre_evenements(recus: list[IntegrationEvent], nombre: int) -> None:
-    limite = time.monotonic() + 10
+    limite = time.monotonic() + 30
     while len(recus) < nombre:
         assert time.monotonic() < limite, f"{len(recus)} événements reçus sur {nombre}"
         await asyncio.sleep(0.02)

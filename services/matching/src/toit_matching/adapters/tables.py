@@ -152,6 +152,14 @@ souhaits = sa.Table(
     sa.Column("commune", sa.String(5), primary_key=True),
     sa.Column("epci", sa.String(9)),
     sa.Column("actif", sa.Boolean, nullable=False),
+    # The demande's version, département and pre-filter fields, copied on each wished
+    # commune (migration 0006): a search reads this narrow table only.
+    sa.Column("version", sa.Integer),
+    sa.Column("departement", sa.String(3)),
+    sa.Column("typologies", sa.String(64)),
+    sa.Column("taille", sa.Integer),
+    sa.Column("categorie", sa.Integer),
+    sa.Column("revenu_fiscal", sa.Numeric(12, 2)),
     sa.Index("ix_souhaits_commune", "commune", "actif"),
     sa.Index("ix_souhaits_epci", "epci", "actif"),
 )
