@@ -40,6 +40,7 @@ def test_catalogue_is_complete() -> None:
         "demande.modifiee",
         "demande.renouvelee",
         "demande.radiation_preavisee",
+        "demande.radiation_levee",
         "demande.rejetee",
         "demande.radiee",
         "demande.reactivee",

@@ -4,6 +4,7 @@ the answer-by date; an irrecevabilité rests on a CALEOL or gestionnaire decisio
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -125,3 +126,64 @@ async def test_absence_de_reponse_publie_son_preavis(
     recus = await evenements.attendre(2)
     [evenement] = [e["data"] for e in recus if e["type"] == "demande.radiation_preavisee"]
     assert evenement["decision"] is None and evenement["sous_motif"] is None
+
+
+async def test_la_reponse_du_menage_leve_le_preavis_et_le_renouvellement_aussi(
+    runtime: ServiceRuntime,
+    client: httpx.AsyncClient,
+    agent: dict[str, str],
+    evenements: Evenements,
+) -> None:
+    """Issue 11, item 3: the answer given before the deadline cancels the radiation; an
+    event makes notifications confirm it; the historique keeps it."""
+    demande = await creer_enregistrer(client, agent, demande_exemple())
+    await evenements.attendre(3)
+    evenements.recus.clear()
+    url = f"/api/demandes/{demande['id']}"
+    sans_preavis = await client.post(
+        f"{url}/reponse-au-preavis", headers=agent, json={"reponse": "courrier reçu"}
+    )
+    assert sans_preavis.status_code == 409 and "aucun préavis" in sans_preavis.text
+    preavis = await client.post(
+        f"{url}/radiation", headers=agent, json={"motif": "ABSENCE_DE_REPONSE"}
+    )
+    effet = date.fromisoformat(preavis.json()["preavis_radiation"]["effet_le"])
+    await evenements.attendre(2)
+    evenements.recus.clear()
+
+    levee = await client.post(
+        f"{url}/reponse-au-preavis",
+        headers=agent,
+        json={"reponse": "réponse reçue au guichet avec les justificatifs"},
+    )
+    assert levee.status_code == 200, levee.text
+    assert levee.json()["preavis_radiation"] is None and levee.json()["statut"] == "ACTIVE"
+    recus = await evenements.attendre(2)
+    [evenement] = [e["data"] for e in recus if e["type"] == "demande.radiation_levee"]
+    assert evenement["motif"] == "ABSENCE_DE_REPONSE"
+    assert date.fromisoformat(evenement["date_effet_annulee"]) == effet
+    assert evenement["reponse"] == "réponse reçue au guichet avec les justificatifs"
+    assert evenement["contact"]["nom"]  # for the notice
+    historique_ = (await client.get(f"{url}/historique", headers=agent)).json()
+    assert any(
+        e["type"] == "LEVEE_PREAVIS_RADIATION" and "justificatifs" in e["description"]
+        for e in historique_
+    )
+    await runtime.run_daily_jobs(effet)  # the radiation date passes: nothing happens
+    assert (await client.get(url, headers=agent)).json()["statut"] == "ACTIVE"
+
+    # A new notice, answered by the renewal.
+    await client.post(f"{url}/radiation", headers=agent, json={"motif": "ABSENCE_DE_REPONSE"})
+    await evenements.attendre(2)
+    evenements.recus.clear()
+    renouvelee = await client.post(f"{url}/renouvellement", headers=agent)
+    assert renouvelee.status_code == 200 and renouvelee.json()["preavis_radiation"] is None
+    for _ in range(300):
+        if "demande.radiation_levee" in evenements.types():
+            break
+        await asyncio.sleep(0.05)
+    recus = evenements.recus
+    types = [e["type"] for e in recus]
+    assert types.index("demande.renouvelee") < types.index("demande.radiation_levee")
+    [evenement] = [e["data"] for e in recus if e["type"] == "demande.radiation_levee"]
+    assert evenement["reponse"] == "renouvellement de la demande"

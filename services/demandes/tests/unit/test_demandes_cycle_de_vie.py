@@ -54,6 +54,8 @@ ATTENDU = {
     (S.ACTIVE, Action.EXPIRER): S.EXPIREE_GRACE,
     (S.ACTIVE, Action.NOTIFIER_RADIATION): S.ACTIVE,
     (S.EXPIREE_GRACE, Action.NOTIFIER_RADIATION): S.EXPIREE_GRACE,
+    (S.ACTIVE, Action.LEVER_PREAVIS): S.ACTIVE,
+    (S.EXPIREE_GRACE, Action.LEVER_PREAVIS): S.EXPIREE_GRACE,
     (S.ACTIVE, Action.RADIER): S.RADIEE,
     (S.EXPIREE_GRACE, Action.RADIER): S.RADIEE,
     (S.RADIEE, Action.REACTIVER): S.ACTIVE,
@@ -266,3 +268,60 @@ def test_correction_de_la_date_de_depot_gardee_avec_son_motif() -> None:
     ]
     with pytest.raises(TransitionInterdite, match="suivre l'enregistrement"):
         demande.corriger_date_depot(date(2025, 3, 25), "x", quand(date(2025, 4, 1)), AGENT)
+
+
+# --- The household's answer lifts a préavis (issue 11, item 3) ---------------------------------
+
+
+def test_la_reponse_du_menage_avant_la_date_limite_leve_le_preavis() -> None:
+    demande = enregistree()
+    demande.radier(MotifRadiation.ABSENCE_DE_REPONSE, quand(date(2025, 9, 1)), AGENT, REGLES)
+    assert demande.preavis_radiation is not None
+    assert demande.preavis_radiation.repondre_avant == date(2025, 10, 31)
+    version = demande.version
+    leve = demande.repondre_au_preavis("justificatifs déposés", quand(date(2025, 10, 31)), AGENT)
+    assert leve is not None and leve.effet_le == date(2025, 11, 1)
+    assert demande.preavis_radiation is None and demande.version == version + 1
+    derniere = demande.nouveaux_evenements[-1]
+    assert derniere.type is TypeEvenement.LEVEE_PREAVIS_RADIATION
+    assert "justificatifs déposés" in derniere.description
+    assert not demande.radier_fin_de_preavis(quand(date(2025, 11, 1)))  # no radiation
+    assert demande.statut is S.ACTIVE
+    with pytest.raises(TransitionInterdite, match="aucun préavis"):
+        demande.repondre_au_preavis("encore", quand(date(2025, 11, 2)), AGENT)
+
+
+def test_une_reponse_apres_la_date_limite_ne_leve_rien() -> None:
+    demande = enregistree()
+    demande.radier(MotifRadiation.ABSENCE_DE_REPONSE, quand(date(2025, 9, 1)), AGENT, REGLES)
+    with pytest.raises(TransitionInterdite, match="a pris fin le 31/10/2025"):
+        demande.repondre_au_preavis("trop tard", quand(date(2025, 11, 1)), AGENT)
+    assert demande.preavis_radiation is not None
+
+
+def test_le_renouvellement_leve_le_preavis_d_absence_de_reponse() -> None:
+    demande = enregistree()
+    demande.radier(MotifRadiation.ABSENCE_DE_REPONSE, quand(date(2026, 2, 1)), AGENT, REGLES)
+    leve = demande.renouveler(quand(date(2026, 3, 1)), AGENT, REGLES)
+    assert leve is not None and leve.motif is MotifRadiation.ABSENCE_DE_REPONSE
+    assert demande.preavis_radiation is None
+    assert [e.type for e in demande.nouveaux_evenements][-2:] == [
+        TypeEvenement.RENOUVELLEMENT,
+        TypeEvenement.LEVEE_PREAVIS_RADIATION,
+    ]
+
+
+def test_une_irrecevabilite_ne_se_leve_pas_par_la_reponse_ni_le_renouvellement() -> None:
+    demande = enregistree()
+    demande.radier(
+        MotifRadiation.IRRECEVABILITE,
+        quand(date(2026, 2, 1)),
+        AGENT,
+        REGLES,
+        MotifIrrecevabilite.PLAFOND_RESSOURCES,
+        decision=DECISION,
+    )
+    with pytest.raises(TransitionInterdite, match="nouvelle décision"):
+        demande.repondre_au_preavis("ressources en baisse", quand(date(2026, 2, 10)), AGENT)
+    assert demande.renouveler(quand(date(2026, 2, 20)), AGENT, REGLES) is None
+    assert demande.preavis_radiation is not None

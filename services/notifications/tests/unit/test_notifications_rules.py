@@ -258,3 +258,17 @@ def test_the_attachment_code_goes_to_the_email_on_file_only() -> None:
         update={"contact": event.contact.model_copy(update={"email": None})}
     )
     assert PAR_EVENEMENT[event.event_type].avis(sans_courriel) == []
+
+
+def test_a_lifted_notice_is_confirmed_the_ways_the_notice_went() -> None:
+    """Issue 11, item 3: the household answered in time, the radiation will not happen."""
+    event = example_events()["demande.radiation_levee"]
+    avis = PAR_EVENEMENT[event.event_type].avis(event)
+    assert [a.canal for a in avis] == [Canal.COURRIER, Canal.EMAIL]
+    rendu = Gabarits().rendre(avis[1].type, {**avis[1].contexte, "canal": "email"})
+    assert rendu.sujet == (
+        f"Votre demande n° {NUMERO_UNIQUE} ne sera pas radiée : préavis du 4 mai 2026 levé"
+    )
+    assert "serait radiée le 4 juillet 2026" in rendu.texte
+    assert "réponse le 20 mai 2026 (renouvellement de la demande)" in rendu.texte
+    assert "Ce préavis est levé" in rendu.texte

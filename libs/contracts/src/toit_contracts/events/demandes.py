@@ -454,6 +454,38 @@ class DemandeRadiationPreavisee(_DemandeEtat):
         return self
 
 
+class DemandeRadiationLevee(_DemandeEtat):
+    """Le ménage a répondu avant la date limite : la radiation annoncée par le préavis n'aura
+    pas lieu (R441-2-8 CCH : radiation « sans réponse » seulement). Un avis le confirme au
+    ménage."""
+
+    event_type = "demande.radiation_levee"
+    summary = (
+        "Préavis de radiation levé (le ménage a répondu ou renouvelé à temps) : avis de "
+        "confirmation au ménage."
+    )
+
+    motif: MotifRadiation = Field(description="Motif du préavis levé (absence de réponse)")
+    date_preavis: date = Field(description="Date du préavis levé")
+    date_effet_annulee: date = Field(description="Date de radiation qui n'aura pas lieu")
+    date_reponse: date = Field(description="Date de la réponse du ménage")
+    reponse: str = Field(
+        min_length=1, max_length=500, description="Nature de la réponse (renouvellement, …)"
+    )
+    en_ligne: bool = Field(
+        default=False, description="Le demandeur a déposé ou renouvelé en ligne au moins une fois"
+    )
+    contact: Contact = personal("Coordonnées pour l'avis (service notifications seulement).")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.motif not in MOTIFS_AVEC_PREAVIS:
+            raise ValueError("seules l'irrecevabilité et l'absence de réponse ont un préavis")
+        if not self.date_preavis <= self.date_reponse < self.date_effet_annulee:
+            raise ValueError("date_preavis ≤ date_reponse < date_effet_annulee")
+        return self
+
+
 class DemandeRejetee(_DemandeEtat):
     """Une demande en ligne à valider a été rejetée par un guichet (pièce d'identité absente ou
     illisible...) : elle revient au demandeur en brouillon, avec le motif."""
@@ -527,6 +559,7 @@ __all__ = [
     "DemandeModifiee",
     "DemandePieceDeposee",
     "DemandePurgee",
+    "DemandeRadiationLevee",
     "DemandeRadiationPreavisee",
     "DemandeRadiee",
     "DemandeReactivee",

@@ -27,6 +27,7 @@ class Action(StrEnum):
     RENOUVELER = "RENOUVELER"
     EXPIRER = "EXPIRER"  # end of validity: grace window opens
     NOTIFIER_RADIATION = "NOTIFIER_RADIATION"  # notice before radiation (irrecevabilité...)
+    LEVER_PREAVIS = "LEVER_PREAVIS"  # the household answered in time: no radiation
     RADIER = "RADIER"
     REACTIVER = "REACTIVER"
     PURGER = "PURGER"
@@ -48,6 +49,8 @@ TRANSITIONS: dict[tuple[StatutDemande, Action], StatutDemande] = {
     (S.ACTIVE, Action.EXPIRER): S.EXPIREE_GRACE,
     (S.ACTIVE, Action.NOTIFIER_RADIATION): S.ACTIVE,
     (S.EXPIREE_GRACE, Action.NOTIFIER_RADIATION): S.EXPIREE_GRACE,
+    (S.ACTIVE, Action.LEVER_PREAVIS): S.ACTIVE,
+    (S.EXPIREE_GRACE, Action.LEVER_PREAVIS): S.EXPIREE_GRACE,
     (S.ACTIVE, Action.RADIER): S.RADIEE,
     (S.EXPIREE_GRACE, Action.RADIER): S.RADIEE,
     (S.RADIEE, Action.REACTIVER): S.ACTIVE,
@@ -63,6 +66,7 @@ _ACTIONS_FR = {
     Action.RENOUVELER: "renouveler",
     Action.EXPIRER: "faire expirer",
     Action.NOTIFIER_RADIATION: "notifier une radiation pour",
+    Action.LEVER_PREAVIS: "lever le préavis de radiation d'",
     Action.RADIER: "radier",
     Action.REACTIVER: "réactiver",
     Action.PURGER: "purger",
@@ -89,6 +93,10 @@ def transition(statut: StatutDemande, action: Action) -> StatutDemande:
 # Motifs radiating at once; the others need a notice first (primer §5.3).
 MOTIFS_SANS_PREAVIS = frozenset({MotifRadiation.ATTRIBUTION, MotifRadiation.RENONCIATION})
 MOTIFS_AUTOMATIQUES = frozenset({MotifRadiation.NON_RENOUVELLEMENT})
+# Notices the household's own answer lifts (R441-2-8 CCH: radiation only « sans réponse »).
+# An irrecevabilité rests on a CALEOL or gestionnaire decision: the household's answer is
+# examined by them, it does not lift the notice by itself.
+MOTIFS_LEVES_PAR_LA_REPONSE = frozenset({MotifRadiation.ABSENCE_DE_REPONSE})
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from toit_contracts.enums import (
 from toit_contracts.types import NumeroUnique
 from toit_demandes.domain.cycle_de_vie import (
     MOTIFS_AUTOMATIQUES,
+    MOTIFS_LEVES_PAR_LA_REPONSE,
     MOTIFS_SANS_PREAVIS,
     Action,
     ReglesCycleDeVie,
@@ -72,6 +73,7 @@ class TypeEvenement(StrEnum):
     PREAVIS_RENOUVELLEMENT = "PREAVIS_RENOUVELLEMENT"
     EXPIRATION = "EXPIRATION"
     PREAVIS_RADIATION = "PREAVIS_RADIATION"
+    LEVEE_PREAVIS_RADIATION = "LEVEE_PREAVIS_RADIATION"
     RADIATION = "RADIATION"
     REACTIVATION = "REACTIVATION"
     DELAI_ANORMALEMENT_LONG = "DELAI_ANORMALEMENT_LONG"
@@ -304,7 +306,11 @@ class Demande:
         )
         return True
 
-    def renouveler(self, quand: datetime, qui: Intervenant, regles: ReglesCycleDeVie) -> None:
+    def renouveler(
+        self, quand: datetime, qui: Intervenant, regles: ReglesCycleDeVie
+    ) -> PreavisRadiation | None:
+        """Renews for a year. A renewal is the household's answer: it lifts a pending notice
+        of radiation for absence de réponse (returned, for the event and the notice)."""
         avant = self.date_expiration
         self._passer(Action.RENOUVELER)
         self.date_dernier_renouvellement = quand.date()
@@ -316,6 +322,47 @@ class Demande:
             "Renouvellement pour un an (numéro et ancienneté conservés)",
             [Changement("date_expiration", _iso(avant), _iso(self.date_expiration))],
         )
+        return self.repondre_au_preavis("renouvellement de la demande", quand, qui, si_levable=True)
+
+    def repondre_au_preavis(
+        self, reponse: str, quand: datetime, qui: Intervenant, *, si_levable: bool = False
+    ) -> PreavisRadiation | None:
+        """The household answered before the deadline (R441-2-8 CCH): the pending radiation
+        for absence de réponse is cancelled, with a line in the historique. Returns the
+        notice lifted. An irrecevabilité is not lifted by the answer (its CALEOL or
+        gestionnaire decision is), nor is a notice whose answer period is over (the
+        radiation then happens; reactivation stays possible). With `si_levable`, returns
+        None instead of refusing (a renewal or a modification by the household)."""
+        preavis = self.preavis_radiation
+        refus = None
+        if preavis is None:
+            refus = "aucun préavis de radiation n'est en cours pour cette demande"
+        elif preavis.motif not in MOTIFS_LEVES_PAR_LA_REPONSE:
+            refus = (
+                f"le préavis de radiation pour « {preavis.motif.label} » ne se lève pas par une "
+                "réponse du ménage : il suit une décision de CALEOL ou du gestionnaire, que "
+                "seule une nouvelle décision peut remettre en cause"
+            )
+        elif quand.date() > preavis.repondre_avant:
+            refus = (
+                f"le délai de réponse au préavis a pris fin le {preavis.repondre_avant:%d/%m/%Y}"
+            )
+        if refus is not None:
+            if si_levable:
+                return None
+            raise TransitionInterdite(refus)
+        assert preavis is not None
+        self._passer(Action.LEVER_PREAVIS)
+        self.preavis_radiation = None
+        self._noter(
+            quand,
+            qui,
+            TypeEvenement.LEVEE_PREAVIS_RADIATION,
+            f"Préavis de radiation levé ({preavis.motif.label}, notifié le "
+            f"{preavis.notifie_le:%d/%m/%Y}) : réponse du ménage — {reponse}",
+            [Changement("preavis_radiation.effet_le", _iso(preavis.effet_le), None)],
+        )
+        return preavis
 
     def noter_preavis_renouvellement(self, quand: datetime) -> bool:
         """Marks the notice for the current expiry as issued; False if it already was."""

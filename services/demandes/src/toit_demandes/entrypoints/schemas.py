@@ -191,6 +191,15 @@ class Rejet(BaseModel):
     )
 
 
+class ReponseAuPreavis(BaseModel):
+    reponse: str = Field(
+        min_length=5,
+        max_length=500,
+        description="Réponse du ménage au préavis de radiation (reçue au guichet, par courrier "
+        "ou en ligne), reportée dans l'historique et dans l'avis de levée",
+    )
+
+
 class Radiation(BaseModel):
     motif: MotifRadiation
     sous_motif: MotifIrrecevabilite | None = Field(

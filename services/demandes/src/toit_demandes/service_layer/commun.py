@@ -17,6 +17,7 @@ from servicekit.exceptions import Introuvable
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import CanalDepot
 from toit_contracts.events.demandes import (
+    DemandeRadiationLevee,
     DemandeRadiee,
 )
 from toit_demandes.adapters.referentiel import ReferentielToit, referentiel
@@ -24,10 +25,10 @@ from toit_demandes.adapters.repository import (
     DemandeRepository,
 )
 from toit_demandes.adapters.stockage import Stockage
-from toit_demandes.domain.demande import Demande, Intervenant
+from toit_demandes.domain.demande import Demande, Intervenant, PreavisRadiation
 from toit_demandes.domain.derives import ValeursDerivees, deriver
 from toit_demandes.domain.saisie import DemandeSaisie
-from toit_demandes.domain.snapshot import snapshot
+from toit_demandes.domain.snapshot import contact, snapshot
 from toit_demandes.domain.verifications import DonneesInvalides, Erreur, exiger_valide
 
 log = structlog.get_logger(__name__)
@@ -132,4 +133,24 @@ def publier_radiation(uow: UnitOfWork, demande: Demande, ctx: Contexte) -> None:
             sous_motif=demande.sous_motif_radiation,
             date_radiation=demande.date_radiation,
         )
+    )
+
+
+async def radiation_levee(
+    repo: DemandeRepository,
+    demande: Demande,
+    leve: PreavisRadiation,
+    reponse: str,
+    ctx: Contexte,
+) -> DemandeRadiationLevee:
+    """The event of a notice of radiation lifted by the household's answer."""
+    return DemandeRadiationLevee(
+        **etat(demande),
+        motif=leve.motif,
+        date_preavis=leve.notifie_le,
+        date_effet_annulee=leve.effet_le,
+        date_reponse=ctx.maintenant.date(),
+        reponse=reponse,
+        en_ligne=await en_ligne(repo, demande),
+        contact=contact(demande.saisie, ctx.referentiel.nom_commune),
     )

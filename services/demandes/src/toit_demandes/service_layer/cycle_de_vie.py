@@ -30,6 +30,7 @@ from toit_demandes.service_layer.commun import (
     en_ligne,
     etat,
     publier_radiation,
+    radiation_levee,
 )
 from toit_demandes.service_layer.doublons import Doublon, doublons
 
@@ -79,11 +80,37 @@ async def soumettre(
 async def renouveler(
     uow: UnitOfWork, demande_id: UUID, ctx: Contexte, verifier: VerifierAcces
 ) -> Demande:
+    """Renewal; it answers a pending notice of radiation for absence de réponse, which is
+    lifted (demande.radiation_levee: notifications confirms it to the household)."""
     repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     version_lue = demande.version
-    demande.renouveler(ctx.maintenant, ctx.intervenant, ctx.referentiel.regles_cycle_de_vie())
+    leve = demande.renouveler(
+        ctx.maintenant, ctx.intervenant, ctx.referentiel.regles_cycle_de_vie()
+    )
     uow.publish(DemandeRenouvelee(**avec_snapshot(demande, ctx)))
+    if leve is not None:
+        uow.publish(await radiation_levee(repo, demande, leve, "renouvellement de la demande", ctx))
+    await repo.sauver(demande, version_lue)
+    await uow.commit()
+    return demande
+
+
+async def repondre_au_preavis(
+    uow: UnitOfWork, demande_id: UUID, reponse: str, ctx: Contexte, verifier: VerifierAcces
+) -> Demande:
+    """The household's answer to a notice of radiation for absence de réponse, given before
+    the deadline (online, or received by a guichet that records it): the radiation is
+    cancelled, the historique says so and notifications confirms it to the household."""
+    repo = uow.repository(DemandeRepository)
+    demande = await charger(repo, demande_id, verifier)
+    version_lue = demande.version
+    leve = demande.repondre_au_preavis(reponse, ctx.maintenant, ctx.intervenant)
+    assert leve is not None
+    uow.publish(
+        DemandeModifiee(**avec_snapshot(demande, ctx), rubriques_modifiees=["preavis_radiation"])
+    )
+    uow.publish(await radiation_levee(repo, demande, leve, reponse, ctx))
     await repo.sauver(demande, version_lue)
     await uow.commit()
     return demande

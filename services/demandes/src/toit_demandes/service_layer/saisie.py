@@ -27,7 +27,7 @@ from toit_demandes.domain.autorite import (
     jamais_ecrits,
     verifier_autorite,
 )
-from toit_demandes.domain.demande import Demande
+from toit_demandes.domain.demande import Demande, TypeIntervenant
 from toit_demandes.domain.merge_patch import appliquer
 from toit_demandes.domain.saisie import DemandeSaisie
 from toit_demandes.domain.verifications import DonneesInvalides, Erreur, exiger_valide
@@ -38,6 +38,7 @@ from toit_demandes.service_layer.commun import (
     VerifierAcces,
     avec_snapshot,
     charger,
+    radiation_levee,
     valider_saisie,
 )
 from toit_demandes.service_layer.doublons import Doublon, doublons
@@ -127,8 +128,26 @@ async def modifier(
         )
     changements = demande.modifier(saisie, ctx.maintenant, ctx.intervenant)
     if changements:
+        # The household updating its own demande online answers a notice of radiation for
+        # absence de réponse (an agent records an answer explicitly: reponse-au-preavis).
+        leve = None
+        if ctx.intervenant.type is TypeIntervenant.PORTAIL:
+            leve = demande.repondre_au_preavis(
+                "mise à jour de la demande en ligne",
+                ctx.maintenant,
+                ctx.intervenant,
+                si_levable=True,
+            )
         rubriques = sorted({c.champ.split(".")[0].split("[")[0] for c in changements})
+        if leve is not None:
+            rubriques = sorted({*rubriques, "preavis_radiation"})
         uow.publish(DemandeModifiee(**avec_snapshot(demande, ctx), rubriques_modifiees=rubriques))
+        if leve is not None:
+            uow.publish(
+                await radiation_levee(
+                    repo, demande, leve, "mise à jour de la demande en ligne", ctx
+                )
+            )
         await repo.sauver(demande, version_lue)
         await uow.commit()
     return demande

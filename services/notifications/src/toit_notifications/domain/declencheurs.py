@@ -24,6 +24,7 @@ from toit_contracts.events import (
     DemandeCodeRattachement,
     DemandeDelaiAnormalementLongAtteint,
     DemandeEnregistree,
+    DemandeRadiationLevee,
     DemandeRadiationPreavisee,
     DemandeRadiee,
     DemandeRejetee,
@@ -168,6 +169,16 @@ def _preavis_radiation(event: DemandeRadiationPreavisee) -> Contexte:
     }
 
 
+def _levee_preavis(event: DemandeRadiationLevee) -> Contexte:
+    return {
+        "motif_libelle": event.motif.label,
+        "date_preavis": event.date_preavis,
+        "date_effet_annulee": event.date_effet_annulee,
+        "date_reponse": event.date_reponse,
+        "reponse": event.reponse,
+    }
+
+
 def _delai_anormalement_long(event: DemandeDelaiAnormalementLongAtteint) -> Contexte:
     return {
         "date_depot_initial": event.date_depot_initial,
@@ -217,6 +228,14 @@ DECLENCHEURS: tuple[Declencheur, ...] = (
         DemandeRadiationPreavisee,
         "preavis_radiation",
         _preavis_radiation,
+        canaux=canaux_lettre_recommandee,
+    ),
+    # The préavis went by registered letter (and email when known): its lifting is
+    # confirmed the same ways, so that a household who got the letter also gets the answer.
+    Declencheur(
+        DemandeRadiationLevee,
+        "levee_preavis_radiation",
+        _levee_preavis,
         canaux=canaux_lettre_recommandee,
     ),
     Declencheur(DemandeRejetee, "demande_rejetee", lambda e: {"motif_rejet": e.motif}),

@@ -125,6 +125,26 @@ async def renouveler(
 
 
 @router.post(
+    "/{demande_id}/reponse-au-preavis",
+    response_model=s.DemandeOut,
+    responses=REPONSES,
+    summary="Enregistrer la réponse du ménage à un préavis de radiation (le lève avant la date "
+    "limite : absence de réponse)",
+)
+async def repondre_au_preavis(
+    demande_id: UUID,
+    corps: s.ReponseAuPreavis,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.modifier")),
+) -> JSONResponse:
+    ctx = contexte(principal)
+    demande = await uc.cycle_de_vie.repondre_au_preavis(
+        uow, demande_id, corps.reponse, ctx, acces(principal, "demande.modifier")
+    )
+    return reponse(demande, principal, ctx)
+
+
+@router.post(
     "/{demande_id}/radiation",
     response_model=s.DemandeOut,
     responses=REPONSES,
