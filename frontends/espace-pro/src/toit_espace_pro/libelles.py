@@ -13,6 +13,8 @@ from toit_contracts.enums import (
     SituationFamiliale,
     SituationProfessionnelle,
     StatutDemande,
+    StatutJustification,
+    TypeDecisionDalo,
     TypeLogementActuel,
     TypeLogementRecherche,
     TypeOrganisation,
@@ -31,6 +33,8 @@ ENUMS: dict[str, Any] = {
     "motif": MotifDemande,
     "motif_radiation": MotifRadiation,
     "statut": StatutDemande,
+    "statut_priorite": StatutJustification,
+    "dalo": TypeDecisionDalo,
 }
 
 TONS_STATUT = {

@@ -12,12 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from toit_contracts.enums import (
+    BesoinAccessibilite,
     Civilite,
     LienParente,
     MotifDemande,
     Nationalite,
+    PublicPrioritaire,
     SituationFamiliale,
     SituationProfessionnelle,
+    StatutJustification,
+    TypeDecisionDalo,
     TypeLogementActuel,
     TypeLogementRecherche,
     TypeRessource,
@@ -43,6 +47,17 @@ OPTIONS = {
     "typologie": options(Typologie),
     "ressource": options(TypeRessource),
     "motif": options(MotifDemande),
+    "priorite": options(PublicPrioritaire),
+    "statut_priorite": options(StatutJustification),
+    "dalo": options(TypeDecisionDalo),
+    "adaptation": options(BesoinAccessibilite),
+    "nature_handicap": [
+        ("MOTEUR", "Moteur"),
+        ("SENSORIEL", "Sensoriel"),
+        ("PSYCHIQUE", "Psychique"),
+        ("MENTAL", "Mental"),
+        ("AUTRE", "Autre"),
+    ],
 }
 
 # Every simple field of the form: path -> kind (text, date, money, int, bool).
@@ -64,6 +79,8 @@ CHAMPS: dict[str, str] = {
     "demandeur.adresse.commune": "text",
     "demandeur.adresse.commune_insee": "text",
     "demandeur.courrier_papier": "bool",
+    "demandeur.titre_sejour.type": "text",
+    "demandeur.titre_sejour.valide_jusqu_au": "date",
     "codemandeur.civilite": "text",
     "codemandeur.nom_naissance": "text",
     "codemandeur.prenoms": "text",
@@ -99,7 +116,26 @@ for _i in range(OCCUPANTS):
         f"occupants[{_i}].lien": "text",
         f"occupants[{_i}].a_charge": "bool",
     }
-LISTES = ("logement_recherche.typologies", "logement_recherche.communes")
+LISTES = (
+    "logement_recherche.typologies",
+    "logement_recherche.communes",
+    "complement_handicap[0].nature",
+    "complement_handicap[0].adaptations",
+)
+# Filled in at creation only (the creation form says so with `complements=oui`): the
+# complément handicap, the DALO decision and the priorities, each written by the roles
+# servicekit/authz_fields.py names (the form offers what the user's roles may write).
+COMPLEMENTS: dict[str, str] = {
+    "complement_handicap[0].personne": "text",
+    "complement_handicap[0].carte_invalidite": "bool",
+    "complement_handicap[0].fauteuil_roulant": "bool",
+    "complement_handicap[0].decision_mdph": "bool",
+    "dalo.type": "text",
+    "dalo.date_decision": "date",
+    "dalo.reference": "text",
+    "dalo.designe_par_prefet": "bool",
+}
+PRIORITE = "priorites."  # one select per category: priorites.A = "DECLAREE"
 
 
 def _tokens(path: str) -> list[str | int]:
@@ -144,19 +180,7 @@ def payload(form: Mapping[str, Any], listes: Mapping[str, list[str]]) -> dict[st
     Empty fields are left out (the API says which are missing); empty people and rows
     are dropped."""
     body: dict[str, Any] = {}
-    for path, kind in CHAMPS.items():
-        raw = form.get(path)
-        if kind == "bool":
-            _set(body, path, raw in ("oui", "on", "true"))
-            continue
-        if raw is None or not isinstance(raw, str) or not _clean(raw):
-            continue
-        value: Any = _clean(raw)
-        if kind == "money":
-            value = value.replace("\u202f", "").replace(" ", "").replace(",", ".")
-        elif kind == "int":
-            value = int(value) if value.lstrip("-").isdigit() else value
-        _set(body, path, value)
+    _remplir(body, form, CHAMPS)
     typologies = [t for t in listes.get("logement_recherche.typologies", []) if t]
     communes_brut = ",".join(listes.get("logement_recherche.communes", []))
     communes = [c.strip() for c in re.split(r"[,;\s]+", communes_brut) if c.strip()]
@@ -186,7 +210,63 @@ def payload(form: Mapping[str, Any], listes: Mapping[str, list[str]]) -> dict[st
     adresse = body.get("demandeur", {}).get("adresse")
     if adresse is not None and not adresse.get("ligne1") and not adresse.get("code_postal"):
         body["demandeur"].pop("adresse")
+    titre = body.get("demandeur", {}).get("titre_sejour")
+    if titre is not None and not titre.get("type"):
+        body["demandeur"].pop("titre_sejour")
+    if form.get("complements") == "oui":
+        body |= complements(form, listes)
     return body
+
+
+def _remplir(body: dict[str, Any], form: Mapping[str, Any], champs: Mapping[str, str]) -> None:
+    for path, kind in champs.items():
+        raw = form.get(path)
+        if kind == "bool":
+            _set(body, path, raw in ("oui", "on", "true"))
+            continue
+        if raw is None or not isinstance(raw, str) or not _clean(raw):
+            continue
+        value: Any = _clean(raw)
+        if kind == "money":
+            value = value.replace("\u202f", "").replace(" ", "").replace(",", ".")
+        elif kind == "int":
+            value = int(value) if value.lstrip("-").isdigit() else value
+        _set(body, path, value)
+
+
+def complements(form: Mapping[str, Any], listes: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The complément handicap, DALO decision and priorities of the creation form; blocks
+    left empty are left out (so that a role that may not write them sends nothing)."""
+    body: dict[str, Any] = {}
+    _remplir(body, form, COMPLEMENTS)
+    handicap = body.get("complement_handicap", [{}])[0]
+    if handicap.get("personne"):
+        handicap["nature"] = [n for n in listes.get("complement_handicap[0].nature", []) if n]
+        handicap["adaptations"] = [
+            a for a in listes.get("complement_handicap[0].adaptations", []) if a
+        ]
+        body["complement_handicap"] = [handicap]
+    else:
+        body.pop("complement_handicap", None)
+    if not body.get("dalo", {}).get("type"):
+        body.pop("dalo", None)
+    priorites = [
+        {"categorie": code, "statut": form[PRIORITE + code]}
+        for code, _ in OPTIONS["priorite"]
+        if isinstance(form.get(PRIORITE + code), str) and form[PRIORITE + code]
+    ]
+    if priorites:
+        body["priorites"] = priorites
+    return body
+
+
+def champ_priorite(champ: str, body: Mapping[str, Any]) -> str:
+    """The form field of an API error on a priority: priorites[1].statut -> priorites.E."""
+    match = re.match(r"^priorites\[(\d+)\]", champ)
+    priorites = body.get("priorites") or []
+    if match and int(match.group(1)) < len(priorites):
+        return PRIORITE + str(priorites[int(match.group(1))]["categorie"])
+    return champ
 
 
 def valeurs(demande: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -253,6 +333,16 @@ LIBELLES: dict[str, str] = {
     "demandeur.adresse.code_postal": "Code postal",
     "demandeur.adresse.commune": "Commune",
     "demandeur.adresse.commune_insee": "Code INSEE de la commune",
+    "demandeur.titre_sejour.type": "Titre de séjour",
+    "demandeur.titre_sejour.valide_jusqu_au": "Titre de séjour valide jusqu'au",
+    "complement_handicap[0].personne": "Personne concernée par le handicap",
+    "complement_handicap[0].nature": "Nature du handicap",
+    "complement_handicap[0].adaptations": "Adaptations nécessaires",
+    "dalo": "Décision DALO",
+    "dalo.type": "Décision DALO",
+    "dalo.date_decision": "Date de la décision DALO",
+    "dalo.reference": "Référence de la décision DALO",
+    "priorites": "Priorités",
     "codemandeur.civilite": "Civilité du codemandeur",
     "codemandeur.nom_naissance": "Nom de naissance du codemandeur",
     "codemandeur.prenoms": "Prénoms du codemandeur",
@@ -280,6 +370,7 @@ LIBELLES: dict[str, str] = {
     "logement_recherche.loyer_max_mensuel": "Loyer maximum",
     "logement_recherche.etage_max": "Étage maximum",
 }
+LIBELLES |= {PRIORITE + code: f"Priorité {code}" for code, _ in OPTIONS["priorite"]}
 for _i in range(OCCUPANTS):
     LIBELLES |= {
         f"occupants[{_i}].prenoms": f"Prénoms de l'occupant {_i + 1}",

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from toit_ui import ApiClient, WebUI
 
+from servicekit import authz_fields
 from toit_espace_pro import saisie
 from toit_espace_pro.libelles import libelle, ton_statut
 from toit_espace_pro.pages.commun import refus, roles
@@ -41,6 +42,25 @@ def _params(**criteres: Any) -> dict[str, Any]:
 
 async def lire(api: ApiClient, demande_id: UUID) -> Any:
     return await api.get(f"/api/demandes/{demande_id}")
+
+
+def droits_complements(roles_: set[str]) -> dict[str, Any]:
+    """What the creation form offers of the fields with an owner (servicekit.authz_fields):
+    the priority statuses a role may set, whether it records a DALO decision."""
+    priorites = authz_fields.droit(roles_, "priorites")
+    statuts = (
+        saisie.OPTIONS["statut_priorite"]
+        if priorites == "ecrire"
+        else [o for o in saisie.OPTIONS["statut_priorite"] if o[0] == "DECLAREE"]
+        if priorites == "declarer"
+        else []
+    )
+    return {
+        "handicap": authz_fields.droit(roles_, "complement_handicap") is not None,
+        "dalo": authz_fields.droit(roles_, "dalo") == "ecrire",
+        "dalo_proprietaires": " et ".join(authz_fields.proprietaires("dalo")),
+        "statuts_priorite": statuts,
+    }
 
 
 def routes(ui: WebUI) -> APIRouter:
@@ -160,6 +180,10 @@ def routes(ui: WebUI) -> APIRouter:
                 "version": version,
                 "options": saisie.OPTIONS,
                 "occupants": range(saisie.OCCUPANTS),
+                "droits": droits_complements(roles(request)),
+                "occupants_options": [
+                    (f"occupants[{i}]", f"L'occupant {i + 1}") for i in range(saisie.OCCUPANTS)
+                ],
             },
             status_code=status_code,
         )
@@ -182,10 +206,16 @@ def routes(ui: WebUI) -> APIRouter:
         api = await ui.gateway.api(request)
         corps, valeurs = await _formulaire_soumis(request)
         reponse = await api.post("/api/demandes", json=corps)
-        if reponse.status_code == 422:
-            return formulaire(
-                request, valeurs, saisie.erreurs(reponse.json(), saisie.LIBELLES), None, 422
-            )
+        # 422: invalid values; 403 with `erreurs`: a field the user's roles may not write
+        # (servicekit/authz_fields.py), named in French; nothing was written.
+        if reponse.status_code == 422 or (
+            reponse.status_code == 403 and "erreurs" in reponse.json()
+        ):
+            erreurs = saisie.erreurs(reponse.json(), saisie.LIBELLES)
+            for e in erreurs:
+                e["champ"] = saisie.champ_priorite(e["champ"], corps)
+                e["libelle"] = saisie.LIBELLES.get(e["champ"], e["libelle"])
+            return formulaire(request, valeurs, erreurs, None, reponse.status_code)
         if reponse.status_code != 201:
             return refus(ui, request, reponse)
         creee = reponse.json()
