@@ -65,6 +65,7 @@ def test_catalogue_is_complete() -> None:
         "vacance.retiree",
         "jeton.revoque",
         "observatoire.chiffres_cles_publies",
+        "observatoire.liste_diffusee",
         "abonnement.suspendu",
         "demande.code_rattachement",
         "portail.rattachement_demande",
@@ -142,6 +143,8 @@ def test_entity_events_carry_a_version() -> None:
         # Attaching a demande: one-off requests (each attempt has its own id).
         "portail.rattachement_demande",
         "portail.demande_rattachee",
+        # One per list and period, never changed afterwards.
+        "observatoire.liste_diffusee",
     }
     with pytest.raises(ValidationError):
         parse_event(

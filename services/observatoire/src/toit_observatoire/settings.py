@@ -21,3 +21,5 @@ class ObservatoireSettings(Settings):
     observatoire_seuil_secret: int = Field(default=5, ge=1)
     # Result rows a list returns at most (and stores).
     observatoire_lignes_max: int = Field(default=10_000, ge=1)
+    # Where the espace professionnel is reached: the link of a list sent by email.
+    observatoire_public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://")

@@ -64,13 +64,19 @@ from toit_contracts.events.matching import (
     VacanceOrientee,
     VacanceRetiree,
 )
-from toit_contracts.events.observatoire import ChiffreCle, ChiffresClesPublies
+from toit_contracts.events.observatoire import (
+    ApercuResultat,
+    ChiffreCle,
+    ChiffresClesPublies,
+    ListeDiffusee,
+)
 from toit_contracts.events.portail import DemandeRattachee, RattachementDemande
 
 __all__ = [
     "PERSONAL_DATA",
     "AbonnementSuspendu",
     "Adresse",
+    "ApercuResultat",
     "AttributionPrononcee",
     "CaleolDecisionPrise",
     "CandidatDesigne",
@@ -108,6 +114,7 @@ __all__ = [
     "EntityEvent",
     "IntegrationEvent",
     "JetonRevoque",
+    "ListeDiffusee",
     "LogementActuel",
     "LogementRecherche",
     "MotifInvoque",

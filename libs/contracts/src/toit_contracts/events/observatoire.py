@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
 from toit_contracts.enums import Typologie
-from toit_contracts.events.base import ContractModel, IntegrationEvent
-from toit_contracts.types import CodeInsee, Departement
+from toit_contracts.events.base import ContractModel, IntegrationEvent, personal
+from toit_contracts.types import CodeInsee, Departement, Email
 
 
 class ChiffreCle(ContractModel):
@@ -54,4 +54,54 @@ class ChiffresClesPublies(IntegrationEvent):
     )
 
 
-__all__ = ["ChiffreCle", "ChiffresClesPublies"]
+class ApercuResultat(ContractModel):
+    """Les premières lignes d'un résultat agrégé (secret statistique appliqué : une
+    cellule masquée est absente)."""
+
+    colonnes: list[str] = Field(min_length=1, max_length=12, description="Libellés des colonnes")
+    lignes: list[list[str | None]] = Field(
+        max_length=50, description="Lignes (valeurs mises en forme; absente : masquée)"
+    )
+    tronque: bool = Field(default=False, description="D'autres lignes existent")
+
+
+class ListeDiffusee(IntegrationEvent):
+    """Une liste planifiée a été exécutée pour sa période : ses destinataires par courriel
+    en reçoivent le résultat, une fois par liste et par période. Une liste nominative
+    n'envoie que le lien (le résultat se lit connecté, dans le périmètre du lecteur)."""
+
+    event_type = "observatoire.liste_diffusee"
+    subject_field: ClassVar[str | None] = "diffusion_id"
+    summary = (
+        "Résultat d'une liste planifiée à envoyer à ses destinataires, une fois par période "
+        "(jour, semaine ou mois)."
+    )
+
+    diffusion_id: UUID = Field(description="Diffusion (sujet) : une par liste et par période")
+    liste_id: UUID = Field(description="Liste exécutée")
+    titre: str = Field(min_length=1, max_length=200, description="Titre de la liste")
+    reference: str = Field(min_length=1, max_length=32, description="Référence de la liste")
+    planification: Literal["quotidienne", "hebdomadaire", "mensuelle"] = Field(
+        description="Planification de la liste"
+    )
+    periode: str = Field(
+        pattern=r"^\d{4}-(\d{2}-\d{2}|S\d{2}|\d{2})$",
+        description="Période : jour (AAAA-MM-JJ), semaine ISO (AAAA-Snn) ou mois (AAAA-MM)",
+    )
+    execute_le: AwareDatetime = Field(description="Date et heure de l'exécution")
+    total: int = Field(ge=0, description="Nombre de ménages (liste groupée) ou de lignes")
+    nominatif: bool = Field(description="Liste nominative : seul le lien est envoyé")
+    apercu: ApercuResultat | None = Field(
+        default=None, description="Premières lignes d'un résultat agrégé; absent si nominatif"
+    )
+    lien: str = Field(
+        pattern=r"^https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9/_.-]*)?$",
+        max_length=300,
+        description="Adresse du résultat dans l'espace professionnel (connexion requise)",
+    )
+    destinataires: list[Email] = personal(
+        "Courriels des destinataires de la liste.", min_length=1, max_length=50
+    )
+
+
+__all__ = ["ApercuResultat", "ChiffreCle", "ChiffresClesPublies", "ListeDiffusee"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import toit_referentiel as referentiel
@@ -31,6 +32,7 @@ from toit_contracts.events import (
     DemandeRenouvelee,
     DemandeRenouvellementAEcheance,
     IntegrationEvent,
+    ListeDiffusee,
 )
 from toit_notifications.domain.model import (
     Adresse,
@@ -42,6 +44,7 @@ from toit_notifications.domain.model import (
     canaux_lettre_recommandee,
     canaux_preavis_renouvellement,
     choisir_canal,
+    date_fr,
 )
 
 Contexte = dict[str, Any]
@@ -131,7 +134,10 @@ class Declencheur:
         ]
 
     def _avis_compte(self, event: Any) -> list[Avis]:
-        emails = event.destinataires if isinstance(event, ComptesARevoir) else [event.email]
+        if isinstance(event, ComptesARevoir | ListeDiffusee):
+            emails = event.destinataires
+        else:
+            emails = [event.email]
         return [
             Avis(
                 type=self.type,
@@ -200,6 +206,32 @@ def _deposee_en_ligne(event: DemandeEnregistree | DemandeRenouvelee) -> bool:
     return event.snapshot.canal_depot is CanalDepot.EN_LIGNE
 
 
+def _liste_diffusee(event: ListeDiffusee) -> Contexte:
+    """A scheduled list of the observatoire: its aggregate preview (masked cells stay
+    masked) or, for a nominative list, only the link."""
+    return {
+        "titre": event.titre,
+        "reference": event.reference,
+        "execute_le": event.execute_le,
+        "libelle_periode": libelle_periode(event.planification, event.periode),
+        "total": event.total,
+        "nominatif": event.nominatif,
+        "apercu": event.apercu.model_dump() if event.apercu is not None else None,
+        "lien": event.lien,
+    }
+
+
+def libelle_periode(planification: str, periode: str) -> str:
+    if planification == "hebdomadaire":
+        annee, semaine = periode.split("-S")
+        return f"la semaine {int(semaine)} de {annee}"
+    if planification == "mensuelle":
+        annee, mois = periode.split("-")
+        # « 1 mars 2026 » without its day.
+        return f"le mois de {date_fr(date(int(annee), int(mois), 1)).split(' ', 1)[1]}"
+    return f"le {date_fr(date.fromisoformat(periode))}"
+
+
 DECLENCHEURS: tuple[Declencheur, ...] = (
     Declencheur(
         DemandeEnregistree,
@@ -263,6 +295,7 @@ DECLENCHEURS: tuple[Declencheur, ...] = (
         "comptes_a_revoir",
         lambda e: {"nombre_comptes": e.nombre_comptes, "date_limite": e.date_limite},
     ),
+    Declencheur(ListeDiffusee, "liste_observatoire", _liste_diffusee),
 )
 
 PAR_EVENEMENT: dict[str, Declencheur] = {d.evenement.event_type: d for d in DECLENCHEURS}

@@ -224,6 +224,18 @@ resultat_liste = sa.Table(
     sa.Column("expire_le", _TZ, nullable=False),
 )
 
+# One row per scheduled list and period sent to its addresses: the job may run again
+# (a restart, a second instance) without sending twice.
+diffusion = sa.Table(
+    "diffusion",
+    metadata,
+    sa.Column("liste_id", sa.Uuid, primary_key=True),
+    sa.Column("periode", sa.String(10), primary_key=True),
+    sa.Column("diffusion_id", sa.Uuid, nullable=False, unique=True),
+    sa.Column("diffusee_le", _TZ, nullable=False),
+    sa.Column("destinataires", sa.Integer, nullable=False),
+)
+
 export = sa.Table(
     "export",
     metadata,

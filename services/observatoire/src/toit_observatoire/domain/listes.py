@@ -40,7 +40,9 @@ class Utilisateur:
 
 @dataclass(frozen=True)
 class Destinataire:
-    type: str  # "organisation" or "utilisateur"
+    # "organisation" or "utilisateur" (they see the list in their espace), or "courriel"
+    # (an address that receives a scheduled list's result, through notifications).
+    type: str
     id: str
 
 
@@ -75,6 +77,9 @@ class Liste:
             for d in self.destinataires
         )
 
+    def courriels(self) -> list[str]:
+        return list(dict.fromkeys(d.id for d in self.destinataires if d.type == "courriel"))
+
     def visible_par(self, qui: Utilisateur) -> bool:
         return self.proprietaire == qui.sub or self.destinataire(qui)
 
@@ -91,3 +96,14 @@ def echeance(planification: Planification, jour: date) -> bool:
     if planification is Planification.HEBDOMADAIRE:
         return jour.weekday() == 0
     return jour.day == 1
+
+
+def periode(planification: Planification, jour: date) -> str:
+    """The period a scheduled run covers: its day, ISO week or month. A list is sent
+    at most once per period (the diffusion's key)."""
+    if planification is Planification.QUOTIDIENNE:
+        return jour.isoformat()
+    if planification is Planification.HEBDOMADAIRE:
+        year, week, _ = jour.isocalendar()
+        return f"{year:04d}-S{week:02d}"
+    return f"{jour.year:04d}-{jour.month:02d}"

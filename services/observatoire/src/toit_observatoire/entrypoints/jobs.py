@@ -1,5 +1,5 @@
-"""Daily job: scheduled lists (daily, weekly on Mondays, monthly on the 1st) and the
-expiry of stored results."""
+"""Daily jobs: scheduled lists (daily, weekly on Mondays, monthly on the 1st) sent to
+their addresses once per period, the expiry of stored results, the key figures."""
 
 from __future__ import annotations
 
@@ -10,21 +10,28 @@ from toit_referentiel import departements
 
 from servicekit.runtime import ServiceRuntime
 from toit_observatoire.bootstrap import dependances
-from toit_observatoire.service_layer import chiffres_cles, listes
+from toit_observatoire.service_layer import chiffres_cles, diffusions
 
 log = structlog.get_logger(__name__)
 
 
 async def listes_planifiees(runtime: ServiceRuntime, jour: date) -> None:
     deps = dependances(runtime)
-    async with deps.db.engine.begin() as conn:
-        done = await listes.executer_planifiees(
-            conn,
+    async with runtime.unit_of_work() as uow:
+        done = await diffusions.executer_planifiees(
+            uow,
             jour,
             seuil=deps.settings.observatoire_seuil_secret,
             limite=deps.settings.observatoire_lignes_max,
+            url_publique=deps.settings.observatoire_public_url,
         )
-    log.info("observatoire.listes_planifiees", jour=jour.isoformat(), executees=len(done))
+        await uow.commit()
+    log.info(
+        "observatoire.listes_planifiees",
+        jour=jour.isoformat(),
+        executees=len(done),
+        diffusees=sum(1 for d in done if d.diffusion is not None),
+    )
 
 
 async def publier_chiffres_cles(runtime: ServiceRuntime, jour: date) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import statistics
 import uuid
-from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +24,6 @@ from toit_observatoire.domain.listes import (
     Planification,
     Utilisateur,
     VersionPerimee,
-    echeance,
 )
 from toit_observatoire.domain.perimetre import Perimetre
 from toit_observatoire.domain.requetes import Fonction, Requete, valider
@@ -132,7 +130,7 @@ async def _groupes(
 # --- Saved lists ------------------------------------------------------------------------------
 
 
-def _liste(row: Any) -> Liste:
+def liste_de_ligne(row: Any) -> Liste:
     return Liste(
         id=row.id,
         type=row.type,
@@ -210,7 +208,7 @@ async def lire(conn: AsyncConnection, qui: Utilisateur, liste_id: uuid.UUID) -> 
     row = (await conn.execute(sa.select(tables.liste).where(tables.liste.c.id == liste_id))).first()
     if row is None:
         raise ListeIntrouvable(str(liste_id))
-    liste = _liste(row)
+    liste = liste_de_ligne(row)
     if not liste.visible_par(qui):
         raise ListeIntrouvable(str(liste_id))
     return liste
@@ -265,7 +263,9 @@ async def lister(
     # Owned lists, plus the lists whose recipients name the user or the organisation
     # (filtered in Python: recipients are a JSON list, portable across databases).
     return [
-        liste for row in (await conn.execute(stmt)).all() if (liste := _liste(row)).visible_par(qui)
+        liste
+        for row in (await conn.execute(stmt)).all()
+        if (liste := liste_de_ligne(row)).visible_par(qui)
     ]
 
 
@@ -322,7 +322,9 @@ async def purger_resultats(conn: AsyncConnection, maintenant: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-def _proprietaire(row: Any) -> Utilisateur:
+def proprietaire_enregistre(row: Any) -> Utilisateur:
+    """The owner as saved with the list (territory and rights): what a scheduled run
+    may show."""
     p = row.perimetre_proprietaire or {}
     return Utilisateur(
         sub=row.proprietaire,
@@ -335,28 +337,3 @@ def _proprietaire(row: Any) -> Utilisateur:
         ),
         nominatif_permis=bool(p.get("nominatif_permis", False)),
     )
-
-
-async def executer_planifiees(
-    conn: AsyncConnection, jour: date, *, seuil: int, limite: int
-) -> Sequence[uuid.UUID]:
-    """The daily job: run the active lists due today with their owner's rights as
-    saved, and drop expired results."""
-    done: list[uuid.UUID] = []
-    rows = (
-        await conn.execute(
-            sa.select(tables.liste).where(
-                tables.liste.c.actif.is_(True), tables.liste.c.planification.is_not(None)
-            )
-        )
-    ).all()
-    for row in rows:
-        liste = _liste(row)
-        assert liste.planification is not None
-        if echeance(liste.planification, jour):
-            await executer_liste(
-                conn, _proprietaire(row), liste, seuil=seuil, limite=limite, par=row.proprietaire
-            )
-            done.append(liste.id)
-    await purger_resultats(conn, datetime.now(UTC))
-    return done

@@ -9,13 +9,14 @@ from typing import Any, Literal
 
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, model_validator
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from servicekit.audit import record_consultation
 from servicekit.auth import Principal, require
 from servicekit.http import unit_of_work
 from servicekit.uow import UnitOfWork
+from toit_contracts.types import Email
 from toit_observatoire.domain.champs import DOMAINES, LIBELLES_OPERATEURS, OPERATEURS
 from toit_observatoire.domain.listes import (
     Destinataire,
@@ -150,8 +151,22 @@ async def apercu(
 
 
 class DestinataireIn(BaseModel):
-    type: Literal["organisation", "utilisateur"]
-    id: str = Field(min_length=1, max_length=64)
+    type: Literal["organisation", "utilisateur", "courriel"] = Field(
+        description="organisation, utilisateur (voient la liste dans leur espace) ou courriel "
+        "(reçoit le résultat d'une liste planifiée)"
+    )
+    id: str = Field(min_length=1, max_length=254)
+
+    @model_validator(mode="after")
+    def _identifiant(self) -> DestinataireIn:
+        if self.type == "courriel":
+            self.id = _COURRIEL.validate_python(self.id)
+        elif len(self.id) > 64:
+            raise ValueError("identifiant trop long (64 caractères au plus)")
+        return self
+
+
+_COURRIEL: TypeAdapter[str] = TypeAdapter(Email)
 
 
 class ListeIn(BaseModel):
