@@ -288,9 +288,13 @@ async def test_matching_parcours_complet(env: Any) -> None:
     await attendre(quatre_connues)
     page = await candidats()
     assert [c["demande_id"] for c in page["candidats"]] == [str(modeste), str(ancienne)]
-    # Excluded by the storage's pre-filter: counted with its reason (the comparateur and
-    # a designation attempt below name it for this demande).
-    assert page["exclues"] == []
+    # Excluded by the storage's pre-filter: counted and listed with its reason explained.
+    assert [x["demande_id"] for x in page["exclues"]] == [str(riche)]
+    assert page["exclues_listees"] == 1
+    (exclusion,) = page["exclues"][0]["exclusions"]
+    assert exclusion["code"] == "PLAFOND_PLUS"
+    assert exclusion["motif"].startswith("exclue : ressources au-dessus du plafond PLUS")
+    assert "catégorie 3" in exclusion["motif"]
     comptes = {c["code"]: c["nombre"] for c in page["comptes_exclusions"]}
     assert comptes == {"PLAFOND_PLUS": 1, "COMMUNE": 1}
     assert page["candidats"][0]["budget"]["taux_effort"] is not None

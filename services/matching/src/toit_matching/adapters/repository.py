@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -421,14 +421,15 @@ class Pool:
     typologie: int  # of them, not wishing the typology
     taille: int  # of the rest, the typology does not fit their size
     plafond: int  # of the rest, income above the ceiling
+    # Those the pre-filters excluded: id, version, points, code of the first filter failed.
+    prefiltrees: list[tuple[UUID, int, Any, str]] = field(default_factory=list)
 
 
-def _plafond_sql(f: Prefiltre) -> Any:
-    par_categorie = sa.case(
-        *((demandes.c.categorie == i + 1, p) for i, p in enumerate(f.plafonds)),
-        else_=f.plafonds[-1] + (demandes.c.categorie - len(f.plafonds)) * f.par_personne,
-    )
-    return demandes.c.revenu_fiscal > par_categorie
+PREFILTRE_TYPOLOGIE, PREFILTRE_TAILLE, PREFILTRE_PLAFOND = (
+    "TYPOLOGIE_SOUHAITEE",
+    "TYPOLOGIE_TAILLE",
+    "PLAFOND",
+)
 
 
 async def candidats_potentiels(
@@ -441,59 +442,65 @@ async def candidats_potentiels(
     filtre: Prefiltre,
 ) -> Pool:
     """Active demandes of the département wishing the commune (or, widened, a commune of
-    its EPCI) that pass the SQL pre-filters, with their score for the EPCI; and how many
-    the pre-filters excluded, each counted under the first criterion it fails."""
+    its EPCI), with their score for the EPCI, split by the SQL pre-filters: those that pass,
+    and those excluded, each under the first criterion it fails. One statement on the
+    narrow `souhaits` table (each row carries the demande's pre-filter fields)."""
     if par_epci and epci is not None:
-        souhait = (souhaits.c.epci == epci) & souhaits.c.actif.is_(True)
+        souhait = souhaits.c.epci == epci
     else:
-        souhait = (souhaits.c.commune == commune) & souhaits.c.actif.is_(True)
-    base = (
-        (demandes.c.statut == "ACTIVE")
-        & (demandes.c.departement == departement)
-        & (demandes.c.demande_id.in_(sa.select(souhaits.c.demande_id).where(souhait)))
-    )
-    typo_ko = demandes.c.typologies.is_not(None) & ~demandes.c.typologies.like(
-        f"%|{filtre.typologie}|%"
-    )
-    taille_ko = demandes.c.taille.is_not(None) & demandes.c.taille.not_in(filtre.tailles)
-    plafond_ko = (
-        demandes.c.revenu_fiscal.is_not(None)
-        & demandes.c.categorie.is_not(None)
-        & _plafond_sql(filtre)
-        if filtre.appliquer_plafond
-        else sa.false()
-    )
-
-    def compte(condition: Any) -> Any:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    comptes = (
-        await session.execute(
-            sa.select(
-                sa.func.count(),
-                compte(typo_ko),
-                compte(~typo_ko & taille_ko),
-                compte(~typo_ko & ~taille_ko & plafond_ko),
-            ).where(base)
+        souhait = souhaits.c.commune == commune
+    pool = sa.select(
+        souhaits.c.demande_id,
+        souhaits.c.version,
+        souhaits.c.typologies,
+        souhaits.c.taille,
+        souhaits.c.categorie,
+        souhaits.c.revenu_fiscal,
+    ).where(souhait, souhaits.c.actif.is_(True), souhaits.c.departement == departement)
+    p = (pool.distinct() if par_epci else pool).subquery("p")
+    typo_ko = p.c.typologies.is_not(None) & ~p.c.typologies.like(f"%|{filtre.typologie}|%")
+    taille_ko = p.c.taille.is_not(None) & p.c.taille.not_in(filtre.tailles)
+    if filtre.appliquer_plafond:
+        par_categorie = sa.case(
+            *((p.c.categorie == i + 1, x) for i, x in enumerate(filtre.plafonds)),
+            else_=filtre.plafonds[-1]
+            + (p.c.categorie - len(filtre.plafonds)) * filtre.par_personne,
         )
-    ).one()
+        plafond_ko: Any = (
+            p.c.revenu_fiscal.is_not(None)
+            & p.c.categorie.is_not(None)
+            & (p.c.revenu_fiscal > par_categorie)
+        )
+    else:
+        plafond_ko = sa.false()
+    echec = sa.case(
+        (typo_ko, PREFILTRE_TYPOLOGIE),
+        (taille_ko, PREFILTRE_TAILLE),
+        (plafond_ko, PREFILTRE_PLAFOND),
+        else_=None,
+    )
     rows = await session.execute(
-        sa.select(demandes.c.demande_id, demandes.c.version, scores.c.points)
-        .select_from(
-            demandes.outerjoin(
+        sa.select(p.c.demande_id, p.c.version, scores.c.points, echec).select_from(
+            p.outerjoin(
                 scores,
-                (scores.c.demande_id == demandes.c.demande_id) & (scores.c.epci == (epci or "")),
+                (scores.c.demande_id == p.c.demande_id) & (scores.c.epci == (epci or "")),
             )
         )
-        .where(base, ~typo_ko, ~taille_ko, ~plafond_ko)
     )
-    return Pool(
-        [(r[0], r[1], r[2]) for r in rows],
-        int(comptes[0]),
-        int(comptes[1]),
-        int(comptes[2]),
-        int(comptes[3]),
-    )
+    resultat = Pool([], 0, 0, 0, 0)
+    for demande_id, version, points, code in rows:
+        resultat.souhaitent += 1
+        if code is None:
+            resultat.demandes.append((demande_id, version, points))
+            continue
+        resultat.prefiltrees.append((demande_id, version, points, code))
+        if code == PREFILTRE_TYPOLOGIE:
+            resultat.typologie += 1
+        elif code == PREFILTRE_TAILLE:
+            resultat.taille += 1
+        else:
+            resultat.plafond += 1
+    return resultat
 
 
 async def compter_actives(session: AsyncSession, departement: str) -> int:

@@ -518,8 +518,9 @@ async def rechercher(
     r = recherche.resultat
     debut = (page - 1) * par_page
     page_c = r.candidats[debut : debut + par_page]
-    debut_x = (page_exclues - 1) * par_page
-    page_x = r.exclues[debut_x : debut_x + par_page]
+    page_x = await candidats.page_exclues(
+        uow, deps, Acteur(principal), recherche, (page_exclues - 1) * par_page, par_page
+    )
     lues = page_c + page_x
     await record_consultations(
         uow.session,
@@ -552,6 +553,7 @@ async def rechercher(
         hors_souhait=r.hors_souhait,
         candidats_total=len(r.candidats),
         exclues_total=len(r.exclues) + r.hors_souhait + r.prefiltrees,
+        exclues_listees=len(r.exclues) + len(recherche.prefiltrees),
         comptes_exclusions=comptes,
         page=page,
         par_page=par_page,

@@ -232,6 +232,10 @@ class PageCandidats(BaseModel):
     )
     candidats_total: int
     exclues_total: int
+    exclues_listees: int = Field(
+        default=0,
+        description="Exclues listées une à une avec leurs raisons (toutes sauf « hors souhait »)",
+    )
     comptes_exclusions: list[CompteExclusion]
     page: int
     par_page: int

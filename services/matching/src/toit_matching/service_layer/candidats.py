@@ -5,7 +5,7 @@ demandes shown are traced like a consultation (by the entrypoint, same transacti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -106,6 +106,10 @@ class Recherche:
     offre: Offre
     resultat: Resultat
     actives: int
+    # Excluded by the storage's pre-filters (typology, size, ceiling), in the order they
+    # are listed after the domain's exclusions: (id, version, points).
+    prefiltrees: list[tuple[UUID, int, Any]] = field(default_factory=list)
+    perimetre: Perimetre = Perimetre.COMMUNE
 
 
 async def evaluer_vacance(
@@ -167,7 +171,52 @@ async def evaluer_vacance(
             resultat.prefiltrees += nombre
     actives = await repo.compter_actives(uow.session, offre.departement)
     resultat.hors_souhait = actives - pool.souhaitent
-    return Recherche(vacance, offre, resultat, actives)
+    ordre = {repo.PREFILTRE_TYPOLOGIE: 0, repo.PREFILTRE_TAILLE: 1, repo.PREFILTRE_PLAFOND: 2}
+    prefiltrees = sorted(
+        pool.prefiltrees,
+        key=lambda x: (ordre[x[3]], x[2] is None, -(x[2] or 0), str(x[0])),
+    )
+    return Recherche(
+        vacance,
+        offre,
+        resultat,
+        actives,
+        [(i, v, points) for i, v, points, _ in prefiltrees],
+        perimetre,
+    )
+
+
+async def page_exclues(
+    uow: UnitOfWork,
+    deps: Dependances,
+    acteur: Acteur,
+    recherche: Recherche,
+    debut: int,
+    nombre: int,
+) -> list[Evaluation]:
+    """A page of the excluded demandes: those the domain excluded (ranked), then those the
+    storage's pre-filters excluded, each evaluated by the domain for this page only so
+    that every one is listed with its reasons explained."""
+    r = recherche.resultat
+    page = r.exclues[debut : debut + nombre]
+    reste = nombre - len(page)
+    if reste <= 0:
+        return page
+    depuis = max(0, debut - len(r.exclues))
+    tranche = recherche.prefiltrees[depuis : depuis + reste]
+    if not tranche:
+        return page
+    vues = {v.demande_id: v for v in await charger_vues(uow, deps, [(i, v) for i, v, _ in tranche])}
+    evaluations = evaluer_toutes(
+        [vues[i] for i, _, _ in tranche if i in vues],
+        recherche.offre,
+        deps,
+        acteur,
+        recherche.perimetre,
+        {i: points for i, _, points in tranche},
+        None,
+    )
+    return page + evaluations
 
 
 def evaluer_toutes(

@@ -51,17 +51,20 @@ def _lignes(
         source = sans_contact(e.snapshot)
         vue = projeter(e.demande_id, e.version, e.departement, e.statut, e.numero_unique, source)
         vues.append(vue)
+        prefiltres = {
+            "version": e.version,
+            "departement": e.departement,
+            "typologies": "|" + "|".join(vue.typologies) + "|",
+            "taille": vue.taille,
+            "categorie": vue.categorie,
+            "revenu_fiscal": vue.revenu_fiscal,
+        }
         lignes.append(
             {
                 "demande_id": e.demande_id,
-                "version": e.version,
-                "departement": e.departement,
                 "statut": e.statut,
                 "numero_unique": e.numero_unique,
-                "typologies": "|" + "|".join(vue.typologies) + "|",
-                "taille": vue.taille,
-                "categorie": vue.categorie,
-                "revenu_fiscal": vue.revenu_fiscal,
+                **prefiltres,
                 "vue": vue_en_json(vue),
                 "source": source,
                 "recue_le": recue_le,
@@ -75,6 +78,7 @@ def _lignes(
                     "commune": commune,
                     "epci": epci_de(commune),
                     "actif": actif,
+                    **prefiltres,
                 }
             )
     return lignes, souhaits, vues

@@ -77,6 +77,8 @@ async def declarer_vacance(
     if ouverte is not None:
         raise Conflit(f"une vacance est déjà en cours pour le logement {rpls}")
     vacance_id = uuid.uuid4()
+    # The event's timestamps are the values written (SQLite reads them back naive).
+    declaree_le = datetime.now(UTC)
     await repo.inserer_vacance(
         uow.session,
         {
@@ -87,7 +89,7 @@ async def declarer_vacance(
             "type": type.value,
             "date_disponibilite": date_disponibilite,
             "annee_flux": date_disponibilite.year,
-            "declaree_le": datetime.now(UTC),
+            "declaree_le": declaree_le,
             "statut": "DECLAREE",
             "hors_flux": False,
             "version": 1,
@@ -112,7 +114,7 @@ async def declarer_vacance(
             type=lue["type"],
             date_disponibilite=lue["date_disponibilite"],
             annee_flux=lue["annee_flux"],
-            declaree_le=lue["declaree_le"],
+            declaree_le=declaree_le,
         )
     )
     await uow.commit()
@@ -239,7 +241,7 @@ async def orienter(
             convention_id=lue["convention_id"],
             hors_flux=lue["hors_flux"],
             motif_hors_flux=lue["motif_hors_flux"],
-            orientee_le=lue["orientee_le"],
+            orientee_le=valeurs["orientee_le"],
         )
     )
     await uow.commit()
@@ -279,7 +281,7 @@ async def retirer(
         statut="RETIREE",
         motif_retrait=motif.value,
         precision_retrait=precision,
-        retiree_le=datetime.now(UTC),
+        retiree_le=(retiree_le := datetime.now(UTC)),
     ):
         raise VersionPerimee("La vacance a été modifiée entre-temps : rechargez-la")
     lue = await repo.lire_vacance(uow.session, vacance_id)
@@ -295,7 +297,7 @@ async def retirer(
             statut_precedent=vacance["statut"],
             motif=motif.value,
             precision=precision,
-            retiree_le=lue["retiree_le"],
+            retiree_le=retiree_le,
         )
     )
     await uow.commit()

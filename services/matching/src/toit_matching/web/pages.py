@@ -293,7 +293,8 @@ def pages(ui: WebUI) -> PagePackage:
                 request, reponse.status_code, "Recherche impossible", _erreurs(reponse)[0]
             )
         resultat = reponse.json()
-        pages_total = max(1, -(-max(resultat["candidats_total"], len(resultat["exclues"])) // 20))
+        listes = max(resultat["candidats_total"], resultat["exclues_listees"])
+        pages_total = max(1, -(-listes // 20))
         return page(
             request,
             "candidats.html",
