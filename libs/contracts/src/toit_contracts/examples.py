@@ -428,6 +428,7 @@ def example_events() -> dict[str, IntegrationEvent]:
     ]
     events.extend(_exemples_attributions())
     events.extend(_exemples_rattachement())
+    events.extend(_exemples_avis_attribution(active))
     return {event.event_type: event for event in events}
 
 
@@ -596,5 +597,43 @@ def _exemples_rattachement() -> list[IntegrationEvent]:
         ),
         DemandeRattachee(
             rattachement_id=tentative, demande_id=demande_id, compte_id="c0a8012e-demo"
+def _exemples_avis_attribution(active: dict[str, Any]) -> list[IntegrationEvent]:
+    """The applicant notices demandes relays (offer, CALEOL decision)."""
+    from toit_contracts.events.attributions import (
+        DecisionCandidat,
+        DemandeDecisionCaleolNotifiee,
+        DemandeOffreNotifiee,
+        SensDecision,
+    )
+
+    return [
+        DemandeOffreNotifiee(
+            **active,
+            version=4,
+            offre_id=UUID("6f1c2a3e-0000-4000-8000-00000000000b"),
+            adresse="3 allée des Exemples, 44800 Saint-Herblain",
+            commune="44162",
+            typologie=Typologie.T3,
+            loyer=Decimal("412.50"),
+            charges=Decimal("95.00"),
+            date_notification=date(2026, 6, 3),
+            date_limite_reponse=date(2026, 6, 15),
+            contact=example_contact(),
+        ),
+        DemandeDecisionCaleolNotifiee(
+            **active,
+            version=4,
+            dossier_id=UUID("6f1c2a3e-0000-4000-8000-00000000000a"),
+            reference_seance="CALEOL-AH-2026-014",
+            date_decision=date(2026, 6, 2),
+            commune="44162",
+            typologie=Typologie.T3,
+            decision=DecisionCandidat(
+                demande_id=DEMANDE_ID,
+                numero_unique=NUMERO_UNIQUE,
+                sens=SensDecision.NON_ATTRIBUTION,
+                motifs="Taux d'effort de 41 % pour ce loyer, au-delà du seuil de la commission",
+            ),
+            contact=example_contact(),
         ),
     ]

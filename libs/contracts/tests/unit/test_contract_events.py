@@ -60,6 +60,8 @@ def test_catalogue_is_complete() -> None:
         "offre.acceptee",
         "offre.refusee",
         "attribution.prononcee",
+        "demande.offre_notifiee",
+        "demande.decision_caleol_notifiee",
         "vacance.declaree",
         "vacance.orientee",
         "vacance.retiree",

@@ -7,7 +7,7 @@ from toit_referentiel import verifier_production
 from servicekit import ServiceDefinition
 from servicekit.audit import consultation_router
 from toit_cotation.adapters.tables import metadata
-from toit_cotation.entrypoints.events import demandes_consumer
+from toit_cotation.entrypoints.events import attributions_consumer, demandes_consumer
 from toit_cotation.entrypoints.http import router
 from toit_cotation.entrypoints.jobs import arreter_recalculs, demarrer_recalculs, recalcul_mensuel
 from toit_cotation.seed import seed
@@ -18,7 +18,7 @@ service = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,
     routers=[router, consultation_router("/api/cotation")],
-    consumers=[demandes_consumer],
+    consumers=[demandes_consumer, attributions_consumer],
     seed=seed,
     daily_jobs=[recalcul_mensuel],
     production_checks=[verifier_production],

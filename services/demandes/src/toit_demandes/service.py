@@ -9,6 +9,7 @@ from servicekit.audit import consultation_router
 from servicekit.runtime import ServiceRuntime
 from toit_demandes.adapters.tables import metadata
 from toit_demandes.entrypoints.events import consumer
+from toit_demandes.entrypoints.events_attributions import consumer as attributions_consumer
 from toit_demandes.entrypoints.http import router, stockage
 from toit_demandes.entrypoints.jobs import echeances_des_demandes
 from toit_demandes.entrypoints.seed import charger_demo
@@ -29,7 +30,9 @@ service = ServiceDefinition(
     metadata=metadata,
     # consultation_router first: /consultations is not a demande id.
     routers=[consultation_router("/api/demandes"), router],
-    consumers=[consumer],
+    # The portail's requests; the attribution chain from matching (lease signed, CALEOL
+    # decisions, offers: radiation, irrecevabilité notice, notices to the household).
+    consumers=[consumer, attributions_consumer],
     seed=charger_demo,
     daily_jobs=[echeances_des_demandes],
     production_checks=[verifier_production],

@@ -16,7 +16,8 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from toit_contracts.enums import CategorieMenage, LabelledEnum, MotifIrrecevabilite, Typologie
-from toit_contracts.events.base import ContractModel, EntityEvent
+from toit_contracts.events.base import ContractModel, EntityEvent, personal
+from toit_contracts.events.demandes import Contact, _DemandeEtat
 from toit_contracts.types import CodeInsee, Departement, NumeroUniqueStr, Siren
 
 
@@ -290,12 +291,55 @@ class AttributionPrononcee(EntityEvent):
         return self
 
 
+# --- Applicant notices, published by the demandes service (which holds the contact) ------------
+
+
+class DemandeOffreNotifiee(_DemandeEtat):
+    """Le service des demandes relaie au ménage l'offre reçue (`offre.emise`), avec ses
+    coordonnées : lettre et courriel avec la date limite de réponse (R441-10 CCH)."""
+
+    event_type = "demande.offre_notifiee"
+    summary = "Offre de logement à notifier au ménage (lettre et courriel, délai de réponse)."
+
+    offre_id: UUID = Field(description="Offre")
+    adresse: str = Field(min_length=1, max_length=200, description="Adresse du logement")
+    commune: CodeInsee = Field(description="Commune du logement")
+    typologie: Typologie = Field(description="Typologie du logement")
+    loyer: Decimal = Field(ge=0, max_digits=10, decimal_places=2, description="Loyer mensuel")
+    charges: Decimal = Field(ge=0, max_digits=10, decimal_places=2, description="Charges")
+    date_notification: date = Field(description="Date de notification de l'offre")
+    date_limite_reponse: date = Field(description="Dernier jour pour répondre (inclus)")
+    condition: ConditionSuspensive | None = Field(
+        default=None, description="Pièce à produire avant le bail"
+    )
+    contact: Contact = personal("Coordonnées du ménage (service notifications seulement).")
+
+
+class DemandeDecisionCaleolNotifiee(_DemandeEtat):
+    """Le service des demandes relaie au ménage la décision de la CALEOL le concernant
+    (`caleol.decision_prise`) : une non-attribution est motivée par écrit (R441-3 CCH).
+    L'irrecevabilité, elle, part avec le préavis de radiation (lettre recommandée)."""
+
+    event_type = "demande.decision_caleol_notifiee"
+    summary = "Décision de la CALEOL à notifier au ménage (motifs écrits d'une non-attribution)."
+
+    dossier_id: UUID = Field(description="Dossier CALEOL")
+    reference_seance: str = Field(min_length=1, max_length=64, description="Séance")
+    date_decision: date = Field(description="Date de la décision")
+    commune: CodeInsee = Field(description="Commune du logement")
+    typologie: Typologie = Field(description="Typologie du logement")
+    decision: DecisionCandidat = Field(description="La décision qui concerne ce ménage")
+    contact: Contact = personal("Coordonnées du ménage (service notifications seulement).")
+
+
 __all__ = [
     "ATTRIBUANTES",
     "AttributionPrononcee",
     "CaleolDecisionPrise",
     "ConditionSuspensive",
     "DecisionCandidat",
+    "DemandeDecisionCaleolNotifiee",
+    "DemandeOffreNotifiee",
     "LogementAttribue",
     "ModeSeance",
     "MotifRefusOffre",

@@ -107,3 +107,16 @@ recalculs = sa.Table(
     sa.Column("termine_le", _tz, nullable=True),
     sa.Index("ix_recalculs_etat", "etat", "cree_le"),
 )
+
+# Attributions from matching (`attribution.prononcee`, issue 17): anonymous, only what the
+# average waiting time needs (no demande id: nothing personal to purge). Migration 0004.
+attributions = sa.Table(
+    "attributions",
+    metadata,
+    sa.Column("attribution_id", sa.Uuid, primary_key=True),
+    sa.Column("epci", sa.String(9), nullable=False),
+    sa.Column("typologie", sa.String(16), nullable=False),
+    sa.Column("date_signature", sa.Date, nullable=False),
+    sa.Column("delai_jours", sa.Integer, nullable=False),
+    sa.Index("ix_attributions_delai", "epci", "typologie", "date_signature"),
+)

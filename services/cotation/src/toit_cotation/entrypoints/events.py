@@ -17,6 +17,7 @@ from servicekit.messaging.consumer import EventConsumer, HandlerContext
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import StatutDemande
 from toit_contracts.events import (
+    AttributionPrononcee,
     DemandeCreee,
     DemandeEnregistree,
     DemandeModifiee,
@@ -27,6 +28,7 @@ from toit_contracts.events import (
 )
 from toit_cotation.entrypoints.priorite import traitement_direct
 from toit_cotation.service_layer.calcul import EtatDemande, suivre_demandes
+from toit_cotation.service_layer.delai_attente import Attribution, suivre_attributions
 
 # Batches of up to 200 events (the default prefetch) per transaction, not 100: the
 # per-batch queries are few, so larger batches mean less work per event.
@@ -79,4 +81,25 @@ async def on_demande_purgee(ctx: HandlerContext, event: DemandePurgee) -> None:
     ctx.uow.collect(
         appliquer_etats,
         EtatDemande(event.demande_id, event.version, event.departement, StatutDemande.PURGEE, None),
+    )
+
+
+# --- attributions (issue 17): the waiting time ----------------------------------------------
+
+attributions_consumer = EventConsumer("attributions", batch_size=200)
+
+
+@attributions_consumer.on(AttributionPrononcee)
+async def on_attribution(ctx: HandlerContext, event: AttributionPrononcee) -> None:
+    if event.logement.epci is None or event.delai_attente_jours is None:
+        return  # outside any EPCI, or dépôt date unknown: nothing to average
+    ctx.uow.collect(
+        suivre_attributions,
+        Attribution(
+            event.attribution_id,
+            event.logement.epci,
+            event.logement.typologie.value,
+            event.date_signature_bail,
+            event.delai_attente_jours,
+        ),
     )

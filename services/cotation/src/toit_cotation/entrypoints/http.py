@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -33,6 +33,7 @@ from toit_cotation.domain.grille import (
     problemes_avant_publication,
 )
 from toit_cotation.entrypoints import schemas as s
+from toit_cotation.service_layer import delai_attente
 
 router = APIRouter(prefix="/api/cotation", tags=["cotation"])
 
@@ -332,13 +333,6 @@ async def recalcul(
     return _vue_recalcul(row)
 
 
-DELAI_INDISPONIBLE = {
-    "disponible": False,
-    "motif": "Délai d'attente non disponible : les attributions ne sont pas encore suivies "
-    "par Toit",
-}
-
-
 POINTS = (
     "Nombre décimal écrit en chaîne (« 42.5 », « -3 ») : les points, dans toutes les API et "
     "tous les événements de Toit, ne passent jamais par un nombre flottant"
@@ -425,7 +419,9 @@ async def cotation_de_la_demande(
                 "points": ligne.points,
                 "criteres": ligne.criteres,
                 "position": position,
-                "delai_attente": DELAI_INDISPONIBLE,
+                "delai_attente": await delai_attente.pour(
+                    uow, epci, info.nom if info else None, ligne.typologie, date.today()
+                ),
                 "calculee_le": en_utc(ligne.calculee_le),
             }
         )

@@ -23,8 +23,10 @@ from toit_contracts.events import (
     CompteVerrouille,
     Contact,
     DemandeCodeRattachement,
+    DemandeDecisionCaleolNotifiee,
     DemandeDelaiAnormalementLongAtteint,
     DemandeEnregistree,
+    DemandeOffreNotifiee,
     DemandeRadiationLevee,
     DemandeRadiationPreavisee,
     DemandeRadiee,
@@ -182,6 +184,35 @@ def _levee_preavis(event: DemandeRadiationLevee) -> Contexte:
         "date_effet_annulee": event.date_effet_annulee,
         "date_reponse": event.date_reponse,
         "reponse": event.reponse,
+def _offre(event: DemandeOffreNotifiee) -> Contexte:
+    condition = event.condition
+    return {
+        "offre_id": str(event.offre_id),
+        "adresse": event.adresse,
+        "typologie": event.typologie.label,
+        "loyer": event.loyer,
+        "charges": event.charges,
+        "date_notification": event.date_notification,
+        "date_limite_reponse": event.date_limite_reponse,
+        "piece": condition.piece if condition else None,
+        "date_limite_piece": condition.date_limite if condition else None,
+    }
+
+
+def _decision_caleol(event: DemandeDecisionCaleolNotifiee) -> Contexte:
+    d = event.decision
+    commune = referentiel.commune(event.commune)
+    return {
+        "reference_seance": event.reference_seance,
+        "date_decision": event.date_decision,
+        "typologie": event.typologie.label,
+        "commune_nom": commune.nom if commune else event.commune,
+        "sens": d.sens.value,
+        "sens_libelle": d.sens.label,
+        "rang": d.rang,
+        "motifs": d.motifs,
+        "piece": d.condition.piece if d.condition else None,
+        "date_limite_piece": d.condition.date_limite if d.condition else None,
     }
 
 
@@ -273,6 +304,10 @@ DECLENCHEURS: tuple[Declencheur, ...] = (
     Declencheur(DemandeRejetee, "demande_rejetee", lambda e: {"motif_rejet": e.motif}),
     Declencheur(DemandeRadiee, "avis_radiation", _radiation),
     Declencheur(DemandeDelaiAnormalementLongAtteint, "information_dalo", _delai_anormalement_long),
+    # Attribution chain (issue 17): the offer states its deadline (R441-10 CCH), by letter with
+    # proof of delivery and by email; the CALEOL's decision, reasoned when it refuses.
+    Declencheur(DemandeOffreNotifiee, "offre_logement", _offre, canaux=canaux_lettre_recommandee),
+    Declencheur(DemandeDecisionCaleolNotifiee, "decision_caleol", _decision_caleol),
     Declencheur(
         DemandeCodeRattachement,
         "code_rattachement",
