@@ -597,6 +597,10 @@ def _exemples_rattachement() -> list[IntegrationEvent]:
         ),
         DemandeRattachee(
             rattachement_id=tentative, demande_id=demande_id, compte_id="c0a8012e-demo"
+        ),
+    ]
+
+
 def _exemples_avis_attribution(active: dict[str, Any]) -> list[IntegrationEvent]:
     """The applicant notices demandes relays (offer, CALEOL decision)."""
     from toit_contracts.events.attributions import (

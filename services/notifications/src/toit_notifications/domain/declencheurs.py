@@ -184,6 +184,9 @@ def _levee_preavis(event: DemandeRadiationLevee) -> Contexte:
         "date_effet_annulee": event.date_effet_annulee,
         "date_reponse": event.date_reponse,
         "reponse": event.reponse,
+    }
+
+
 def _offre(event: DemandeOffreNotifiee) -> Contexte:
     condition = event.condition
     return {
