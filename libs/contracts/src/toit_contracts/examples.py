@@ -52,6 +52,7 @@ from toit_contracts.events import (
     CotationCalculee,
     CritereCote,
     DecisionRadiation,
+    DemandeCommandeTraitee,
     DemandeCreee,
     DemandeDelaiAnormalementLongAtteint,
     DemandeEnregistree,
@@ -67,6 +68,7 @@ from toit_contracts.events import (
     DemandeRenouvellementAEcheance,
     DemandeSnapshot,
     DesignationEffectuee,
+    ErreurCommande,
     IntegrationEvent,
     JetonRevoque,
     ListeDiffusee,
@@ -74,12 +76,18 @@ from toit_contracts.events import (
     LogementRecherche,
     MotifInvoque,
     Personne,
+    PieceTransmise,
+    PortailDemandeSoumise,
+    PortailModificationDemandee,
+    PortailRenonciationDemandee,
+    PortailRenouvellementDemande,
     PrioriteDeclaree,
     RessourceParType,
     VacanceDeclaree,
     VacanceOrientee,
     VacanceRetiree,
 )
+from toit_contracts.saisie import DemandeSaisie
 
 DEMANDE_ID = UUID("6f1c2a3e-0000-4000-8000-000000000001")
 COMPTE_ID = UUID("6f1c2a3e-0000-4000-8000-000000000002")
@@ -429,7 +437,80 @@ def example_events() -> dict[str, IntegrationEvent]:
     events.extend(_exemples_attributions())
     events.extend(_exemples_rattachement())
     events.extend(_exemples_avis_attribution(active))
+    events.extend(example_commandes())
     return {event.event_type: event for event in events}
+
+
+def example_saisie() -> DemandeSaisie:
+    """A demande as a household types it online (fictitious)."""
+    return DemandeSaisie.model_validate(
+        {
+            "departement": "35",
+            "canal_depot": "EN_LIGNE",
+            "demandeur": {
+                "civilite": "MME",
+                "nom_naissance": "Exemple",
+                "prenoms": "Camille",
+                "date_naissance": "1990-04-12",
+                "nationalite": "FRANCAISE",
+                "situation_familiale": "CELIBATAIRE",
+                "email": "camille@example.org",
+            },
+            "logement_actuel": {"type": "LOCATAIRE_PARC_PRIVE", "commune_insee": "35238"},
+            "motifs": [{"code": "LOGEMENT_TROP_CHER", "principal": True}],
+            "logement_recherche": {"typologies": ["T2"], "communes": ["35238"]},
+        }
+    )
+
+
+def example_commandes() -> list[IntegrationEvent]:
+    """The portail's commands and demandes' answer."""
+    commande: dict[str, Any] = {
+        "demande_id": DEMANDE_ID,
+        "departement": "35",
+        "compte_demandeur": COMPTE_DEMANDEUR,
+    }
+    return [
+        PortailDemandeSoumise(
+            **commande,
+            commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000011"),
+            saisie=example_saisie(),
+            piece_identite=PieceTransmise(
+                piece_id=UUID("6f1c2a3e-0000-4000-8000-000000000012"),
+                type_piece="PIECE_IDENTITE",
+                nom="carte-identite.pdf",
+                media_type="application/pdf",
+                taille=48213,
+                empreinte="0" * 64,
+                contenu_chiffre="gAAAAA-exemple-de-jeton-fernet",
+            ),
+        ),
+        PortailModificationDemandee(
+            **commande,
+            commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000013"),
+            version_lue=4,
+            modifications={"enfants_a_naitre": 1},
+        ),
+        PortailRenouvellementDemande(
+            **commande, commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000014")
+        ),
+        PortailRenonciationDemandee(
+            **commande, commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000015")
+        ),
+        DemandeCommandeTraitee(
+            **commande,
+            commande_id=UUID("6f1c2a3e-0000-4000-8000-000000000013"),
+            commande="portail.modification_demandee",
+            acceptee=False,
+            erreurs=[
+                ErreurCommande(
+                    champ="", message="La demande a été modifiée entre-temps : rechargez-la"
+                )
+            ],
+            statut=StatutDemande.ACTIVE,
+            numero_unique=NUMERO_UNIQUE,
+        ),
+    ]
 
 
 def example_envelope(event: IntegrationEvent, source: str = "/toit/exemple") -> CloudEvent:

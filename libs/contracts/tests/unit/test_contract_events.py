@@ -72,6 +72,11 @@ def test_catalogue_is_complete() -> None:
         "demande.code_rattachement",
         "portail.rattachement_demande",
         "portail.demande_rattachee",
+        "portail.demande_soumise",
+        "portail.modification_demandee",
+        "portail.renouvellement_demande",
+        "portail.renonciation_demandee",
+        "demande.commande_traitee",
     } == set(EVENT_TYPES)
 
 
@@ -138,6 +143,8 @@ def test_events_are_immutable(event_type: str) -> None:
 def test_entity_events_carry_a_version() -> None:
     entity = [t for t, cls in registered_events().items() if issubclass(cls, EntityEvent)]
     # A revocation is about tokens, not a versioned entity: applied whatever its order.
+    # The portail's commands and their answer are applied once each (commande_id), not
+    # versions of an entity: the answer names its command.
     assert set(EVENT_TYPES) - set(entity) == {
         "comptes.a_revoir",
         "jeton.revoque",
@@ -147,6 +154,11 @@ def test_entity_events_carry_a_version() -> None:
         "portail.demande_rattachee",
         # One per list and period, never changed afterwards.
         "observatoire.liste_diffusee",
+        "portail.demande_soumise",
+        "portail.modification_demandee",
+        "portail.renouvellement_demande",
+        "portail.renonciation_demandee",
+        "demande.commande_traitee",
     }
     with pytest.raises(ValidationError):
         parse_event(

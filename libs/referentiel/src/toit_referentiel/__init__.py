@@ -22,6 +22,7 @@ from toit_referentiel.configuration import (
     anteriorite_depot_jours,
     delai_anormalement_long,
     delai_des_typologies,
+    depot_en_ligne,
     donnees_provisoires,
     exiger_donnees_definitives,
     financements,
@@ -95,6 +96,7 @@ __all__ = [
     "delai_des_typologies",
     "departement",
     "departements",
+    "depot_en_ligne",
     "donnees_provisoires",
     "epci",
     "epci_of_commune",
@@ -123,6 +125,7 @@ def reset_cache() -> None:
         configuration._delais,
         configuration.lifecycle_config,
         configuration.anteriorite_depot_jours,
+        configuration._depot_en_ligne,
         configuration.pieces_catalogue,
         configuration._pieces_par_code,
     ):

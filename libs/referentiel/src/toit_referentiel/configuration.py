@@ -235,6 +235,31 @@ def anteriorite_depot_jours() -> int:
     return _int(name, section.get("anteriorite_max_jours"), "depot_papier.anteriorite_max_jours")
 
 
+@dataclass(frozen=True)
+class DepotEnLigne:
+    """How an online application of a département is registered (cycle_de_vie.yaml)."""
+
+    guichet: str
+    """Guichet code of online demandes (end of their numéro unique)."""
+    validation_prealable: bool
+    """A guichet checks the identity document first (A_VALIDER) instead of registering."""
+
+
+@cache
+def _depot_en_ligne() -> tuple[str, frozenset[str]]:
+    name = "cycle_de_vie.yaml"
+    section = load(name).get("depot_en_ligne") or {}
+    guichet = str(section.get("guichet") or "")
+    if len(guichet) != 5 or not guichet.isalnum() or guichet.upper() != guichet:
+        raise _invalid(name, "depot_en_ligne.guichet : 5 lettres majuscules ou chiffres")
+    return guichet, frozenset(str(d) for d in section.get("validation_prealable") or [])
+
+
+def depot_en_ligne(departement: str) -> DepotEnLigne:
+    guichet, validation = _depot_en_ligne()
+    return DepotEnLigne(guichet=guichet, validation_prealable=departement in validation)
+
+
 @cache
 def pieces_catalogue() -> tuple[TypePiece, ...]:
     """Every type of pièce justificative, in catalogue order."""

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     jwks_cache_seconds: int = 300
     # A static JWKS (JSON text) trusted in addition: tests, air-gapped installs.
     jwks_json: str | None = None
+    # Key encrypting the documents the portail hands to demandes on the bus (a Fernet key,
+    # the same in both services; servicekit.transit). Required in production.
+    pieces_transit_cle: str | None = None
 
     def database_url_for(self, service: str) -> str:
         specific = os.environ.get(f"TOIT_DATABASE_URL_{service.upper()}")

@@ -21,6 +21,15 @@ from toit_contracts.events.base import (
     personal,
     registered_events,
 )
+from toit_contracts.events.commandes import (
+    DemandeCommandeTraitee,
+    ErreurCommande,
+    PieceTransmise,
+    PortailDemandeSoumise,
+    PortailModificationDemandee,
+    PortailRenonciationDemandee,
+    PortailRenouvellementDemande,
+)
 from toit_contracts.events.cotation import CotationCalculee, CritereCote
 from toit_contracts.events.demandes import (
     Adresse,
@@ -97,6 +106,7 @@ __all__ = [
     "DecisionDalo",
     "DecisionRadiation",
     "DemandeCodeRattachement",
+    "DemandeCommandeTraitee",
     "DemandeCreee",
     "DemandeDecisionCaleolNotifiee",
     "DemandeDelaiAnormalementLongAtteint",
@@ -116,6 +126,7 @@ __all__ = [
     "DemandeSnapshot",
     "DesignationEffectuee",
     "EntityEvent",
+    "ErreurCommande",
     "IntegrationEvent",
     "JetonRevoque",
     "ListeDiffusee",
@@ -126,6 +137,11 @@ __all__ = [
     "OffreEmise",
     "OffreRefusee",
     "Personne",
+    "PieceTransmise",
+    "PortailDemandeSoumise",
+    "PortailModificationDemandee",
+    "PortailRenonciationDemandee",
+    "PortailRenouvellementDemande",
     "PrioriteDeclaree",
     "PublicPrioritaireDetecte",
     "RattachementDemande",

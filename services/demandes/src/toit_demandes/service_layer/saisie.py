@@ -53,13 +53,18 @@ async def creer(
     proprietaire: str | None,
     verifier: VerifierAcces,
     autorite: Autorite,
+    *,
+    demande_id: UUID | None = None,
 ) -> tuple[Demande, list[Doublon]]:
+    """Create a draft; `demande_id`: the id the portail chose for an online application."""
     document = saisie.model_dump(mode="json")
     verifier_autorite(autorite, None, document, ctx.maintenant.date())
     if incompletes := decisions_incompletes(None, document):
         raise DonneesInvalides(incompletes)
     exiger_valide(saisie, ctx.referentiel)
     demande = Demande.creer(saisie, ctx.maintenant, ctx.intervenant, proprietaire)
+    if demande_id is not None:
+        demande.id = demande_id
     verifier(demande)
     repo = uow.repository(DemandeRepository)
     trouves = await doublons(repo, demande)
