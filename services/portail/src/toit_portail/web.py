@@ -17,11 +17,15 @@ from toit_ui.session import session_of
 
 from servicekit.runtime import ServiceRuntime
 from toit_portail.adapters import configuration
-from toit_portail.entrypoints import pages_departements, pages_rattachement
+from toit_portail.entrypoints import pages_candidature, pages_departements, pages_rattachement
 from toit_portail.service_layer import espace
 from toit_portail.settings import PortailSettings
 
-NAVIGATION = [NavItem("Accueil", "/"), NavItem("Mon espace", "/mon-espace")]
+NAVIGATION = [
+    NavItem("Accueil", "/"),
+    NavItem("Mon espace", "/mon-espace"),
+    NavItem("Ma demande en ligne", "/ma-demande"),
+]
 INSCRIPTION_PATH = "/api/identite/demandeurs"
 ACTIVATION_PATH = "/api/identite/activation"
 OUBLI_PATH = "/api/identite/mot-de-passe/oubli"
@@ -310,6 +314,7 @@ def create_web(
         [
             router,
             pages_rattachement.routes(ui, runtime),
+            pages_candidature.routes(ui, runtime, portails),
             pages_departements.routes(ui, runtime, portails),
         ],
         title="Toit — portail",
