@@ -98,3 +98,21 @@ async def test_a_migrated_demande_gets_no_attestation(
     await wait_for(normale_recorded)
     await asyncio.sleep(0.5)  # the migrated one was consumed before (same queue, in order)
     assert await rows(runtime, demande_id=migree.demande_id) == []
+
+
+async def test_suspended_subscription_notice_is_emailed_to_the_partner_contact(
+    runtime: ServiceRuntime, boite: BoiteDev
+) -> None:
+    """Issue 18: an endpoint paused after the retry period → its contact gets an email."""
+    await boite.demarrer()
+    event = example_events()["abonnement.suspendu"].model_copy(
+        update={"abonnement_id": uuid.uuid4(), "contact_email": "si@bailleur.example"}
+    )
+    await publish(runtime, event)
+
+    async def sent() -> bool:
+        return any(m.message["To"] == "si@bailleur.example" for m in boite.messages)
+
+    await wait_for(sent)
+    [email] = [m for m in boite.messages if m.message["To"] == "si@bailleur.example"]
+    assert "livraisons suspendues" in email.message["Subject"]

@@ -272,3 +272,13 @@ def test_a_lifted_notice_is_confirmed_the_ways_the_notice_went() -> None:
     assert "serait radiée le 4 juillet 2026" in rendu.texte
     assert "réponse le 20 mai 2026 (renouvellement de la demande)" in rendu.texte
     assert "Ce préavis est levé" in rendu.texte
+
+
+def test_suspended_subscription_notice_goes_to_the_partner_contact() -> None:
+    event = example_events()["abonnement.suspendu"]
+    [avis] = PAR_EVENEMENT["abonnement.suspendu"].avis(event)
+    assert avis.canal is Canal.EMAIL
+    assert avis.destinataire.email == event.contact_email
+    rendu = Gabarits().rendre(avis.type, {**avis.contexte, "canal": "email"})
+    assert event.nom in rendu.sujet and "suspendues" in rendu.sujet
+    assert event.raison in rendu.texte and "reprise" in rendu.texte

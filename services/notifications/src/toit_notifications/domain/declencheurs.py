@@ -17,6 +17,7 @@ from toit_referentiel.calendrier import date_saisine_dalo
 
 from toit_contracts.enums import CanalDepot
 from toit_contracts.events import (
+    AbonnementSuspendu,
     CompteActivationDemandee,
     CompteReinitialisationDemandee,
     ComptesARevoir,
@@ -138,6 +139,8 @@ class Declencheur:
     def _avis_compte(self, event: Any) -> list[Avis]:
         if isinstance(event, ComptesARevoir | ListeDiffusee):
             emails = event.destinataires
+        elif isinstance(event, AbonnementSuspendu):
+            emails = [event.contact_email]
         else:
             emails = [event.email]
         return [
@@ -225,6 +228,17 @@ def _delai_anormalement_long(event: DemandeDelaiAnormalementLongAtteint) -> Cont
         "delai_mois": event.delai_mois,
         "date_saisine": date_saisine_dalo(event.date_depot_initial, event.delai_mois),
         "delai_provisoire": _dal_provisoire(event.departement),
+    }
+
+
+def _abonnement_suspendu(event: AbonnementSuspendu) -> Contexte:
+    return {
+        "nom_abonnement": event.nom,
+        "mode": event.mode,
+        "raison": event.raison,
+        "premier_echec_le": event.premier_echec_le,
+        "suspendu_le": event.suspendu_le,
+        "lettres_mortes": event.lettres_mortes,
     }
 
 
@@ -334,6 +348,7 @@ DECLENCHEURS: tuple[Declencheur, ...] = (
         lambda e: {"nombre_comptes": e.nombre_comptes, "date_limite": e.date_limite},
     ),
     Declencheur(ListeDiffusee, "liste_observatoire", _liste_diffusee),
+    Declencheur(AbonnementSuspendu, "abonnement_suspendu", _abonnement_suspendu),
 )
 
 PAR_EVENEMENT: dict[str, Declencheur] = {d.evenement.event_type: d for d in DECLENCHEURS}
