@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from toit_abonnements.adapters.ssrf import adresse_publique, verifier_url
+import httpx
+from toit_abonnements.adapters.ssrf import adresse_publique, url_epinglee, verifier_url
+from toit_abonnements.adapters.webhooks import ClientWebhook
+from toit_abonnements.domain.ports import Envoi
 from toit_abonnements.domain import curseurs
 from toit_abonnements.domain.abonnements import (
     Abonnement,
@@ -115,6 +118,51 @@ async def test_abonnements_garde_ssrf() -> None:
             await verifier_url(url, production=True, resolveur=await resout(["93.184.216.34"]))
     # Outside production a local receiver is accepted (demo sandbox, tests).
     await verifier_url("http://127.0.0.1:9000/hook", production=False)
+
+
+async def test_abonnements_pas_de_fenetre_de_rebinding_dns() -> None:
+    """The name is resolved once per delivery: the connection goes to the checked address,
+    with the original Host header and SNI name, even if DNS now answers a private address."""
+    reponses = iter([["93.184.216.34"], ["127.0.0.1"], ["127.0.0.1"]])
+    appels: list[str] = []
+
+    async def resolveur(host: str, _port: int) -> list[str]:
+        appels.append(host)
+        return next(reponses)
+
+    vus: list[httpx.Request] = []
+
+    def recepteur(request: httpx.Request) -> httpx.Response:
+        vus.append(request)
+        return httpx.Response(204)
+
+    client = ClientWebhook(
+        timeout=5,
+        production=True,
+        resolveur=resolveur,
+        transport=httpx.MockTransport(recepteur),
+    )
+    try:
+        envois = [Envoi(1, "e-1", b"{}"), Envoi(2, "e-2", b"{}")]
+        resultats = await client.envoyer(
+            "https://partenaire.example.org:8443/hook?x=1", ["whsec_" + "A" * 44], envois
+        )
+        assert [r.livre for r in resultats] == [True, True]
+        assert appels == ["partenaire.example.org"]  # one resolution for the batch
+        for request in vus:
+            assert request.url.host == "93.184.216.34" and request.url.port == 8443
+            assert request.url.path == "/hook" and request.url.query == b"x=1"
+            assert request.headers["host"] == "partenaire.example.org:8443"
+            assert request.extensions["sni_hostname"] == "partenaire.example.org"
+        # The next delivery resolves again and refuses the rebound private address.
+        [refus] = await client.envoyer(
+            "https://partenaire.example.org:8443/hook", ["whsec_" + "A" * 44], envois
+        )
+        assert not refus.livre and "127.0.0.1" in (refus.erreur or "")
+        assert len(vus) == 2
+    finally:
+        await client.fermer()
+    assert url_epinglee("https://h.example/x", "2001:db8::1")[0] == "https://[2001:db8::1]/x"
 
 
 def _partenaire(roles: set[str], **hab: frozenset[str]) -> Partenaire:

@@ -5,6 +5,12 @@ to must be public (no loopback, private, link-local, multicast or reserved addre
 redirects are never followed (adapters/webhooks.py). The check runs when the subscription
 is saved and again before each delivery (the DNS answer may change). Outside production
 (demo, tests) plain HTTP and loopback are accepted so that a local receiver works.
+
+DNS rebinding: a host that answers a public address to the check and a private one to the
+connection would slip through if the HTTP client resolved the name again. Delivery
+therefore connects to the very address that was checked (`verifier_url` returns it): the
+request goes to that IP, with the original `Host` header and, for HTTPS, the original name
+for SNI and certificate verification (httpx's `sni_hostname` request extension).
 """
 
 from __future__ import annotations
@@ -63,10 +69,13 @@ def verifier_forme(url: str, *, production: bool) -> tuple[str, int]:
     return parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
-async def verifier_url(url: str, *, production: bool, resolveur: Resolveur = resoudre) -> None:
+async def verifier_url(
+    url: str, *, production: bool, resolveur: Resolveur = resoudre
+) -> str | None:
+    """Check the URL; in production return the checked address to connect to (pinning)."""
     host, port = verifier_forme(url, production=production)
     if not production:
-        return
+        return None
     try:
         adresses = await resolveur(host, port)
     except OSError:
@@ -78,3 +87,16 @@ async def verifier_url(url: str, *, production: bool, resolveur: Resolveur = res
             raise UrlRefusee(
                 f"L'hôte {host} désigne une adresse privée ou locale ({adresse}) : refusé"
             )
+    return adresses[0]
+
+
+def url_epinglee(url: str, adresse: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL rewritten to the checked address, the Host header and the TLS extensions,
+    so that the connection goes where the check looked (no second DNS resolution)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    hote_ip = f"[{adresse}]" if ":" in adresse else adresse
+    netloc = f"{hote_ip}:{parts.port}" if parts.port else hote_ip
+    entete_host = f"{host}:{parts.port}" if parts.port else host
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return parts._replace(netloc=netloc).geturl(), {"host": entete_host}, extensions

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from toit_abonnements.adapters.ssrf import Resolveur, resoudre, verifier_url
+from toit_abonnements.adapters.ssrf import Resolveur, resoudre, url_epinglee, verifier_url
 from toit_abonnements.domain.exceptions import UrlRefusee
 from toit_abonnements.domain.livraisons import Resultat
 from toit_abonnements.domain.ports import Envoi
@@ -62,20 +62,33 @@ class ClientWebhook:
     ) -> list[Resultat]:
         """Send in order; stop at the first failure (the rest waits: order per demande)."""
         try:
-            await verifier_url(url, production=self._production, resolveur=self._resolveur)
+            adresse = await verifier_url(
+                url, production=self._production, resolveur=self._resolveur
+            )
         except UrlRefusee as refus:
             return [Resultat(envois[0].position, False, None, refus.message)] if envois else []
+        cible, entetes, extensions = (
+            url_epinglee(url, adresse) if adresse is not None else (url, {}, {})
+        )
         resultats: list[Resultat] = []
         for envoi in envois:
-            resultat = await self._un(url, secrets_actifs, envoi)
+            resultat = await self._un(cible, entetes, extensions, secrets_actifs, envoi)
             resultats.append(resultat)
             if not resultat.livre:
                 break
         return resultats
 
-    async def _un(self, url: str, secrets_actifs: Sequence[str], envoi: Envoi) -> Resultat:
+    async def _un(
+        self,
+        url: str,
+        entetes: dict[str, str],
+        extensions: dict[str, str],
+        secrets_actifs: Sequence[str],
+        envoi: Envoi,
+    ) -> Resultat:
         quand = datetime.now(UTC)
         headers = {
+            **entetes,
             "content-type": CONTENT_TYPE,
             "webhook-id": envoi.event_id,
             "webhook-timestamp": str(int(quand.timestamp())),
@@ -83,7 +96,9 @@ class ClientWebhook:
         }
         debut = time.perf_counter()
         try:
-            response = await self._client.post(url, content=envoi.corps, headers=headers)
+            response = await self._client.post(
+                url, content=envoi.corps, headers=headers, extensions=extensions
+            )
         except httpx.TimeoutException:
             return Resultat(envoi.position, False, None, "délai dépassé", _ms(debut))
         except httpx.HTTPError as exc:
