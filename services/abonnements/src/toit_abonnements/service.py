@@ -7,7 +7,7 @@ from toit_abonnements import bootstrap
 from toit_abonnements.adapters.tables import metadata
 from toit_abonnements.entrypoints.events import consumer
 from toit_abonnements.entrypoints.http import router
-from toit_abonnements.entrypoints.jobs import appliquer_retention
+from toit_abonnements.entrypoints.jobs import appliquer_retention, nettoyer_amqp
 from toit_abonnements.seed import seed
 
 service = ServiceDefinition(
@@ -18,7 +18,7 @@ service = ServiceDefinition(
     routers=[router],
     consumers=[consumer],
     seed=seed,
-    daily_jobs=[appliquer_retention],
+    daily_jobs=[appliquer_retention, nettoyer_amqp],
     on_startup=[bootstrap.demarrer],
     on_shutdown=[bootstrap.arreter],
 )

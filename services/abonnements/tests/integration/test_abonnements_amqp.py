@@ -19,9 +19,11 @@ from toit_abonnements.service import service
 
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import RuntimeFactory
+from servicekit.testing_auth import auth_headers
 from toit_contracts.profils import PROFILS, schema_enveloppe
 
 from .abonnements_harness import (
+    GESTIONNAIRE_35,
     client,
     creer_abonnement,
     declarer_partenaire,
@@ -151,3 +153,56 @@ async def test_partenaire_amqp_lit_sa_file_et_rien_d_autre(runtime: ServiceRunti
     assert [(p["vhost"], p["configure"], p["write"], p["read"]) for p in permissions] == [
         (acces["vhost"], "^$", "^$", r"^toit\.abonnement\..*$")
     ]
+
+
+async def test_revocation_supprime_la_file_puis_le_vhost_du_partenaire(
+    runtime: ServiceRuntime,
+) -> None:
+    """Revoking an AMQP subscription deletes its queue; revoking the partner's last one
+    deletes their vhost and user too, which closes their open connections."""
+    organisation = str(uuid.uuid4())
+    async with client(runtime) as http:
+        await declarer_partenaire(http, organisation=organisation)
+        premiere = await creer_abonnement(http, organisation=organisation, mode="AMQP")
+        seconde = await creer_abonnement(http, organisation=organisation, mode="AMQP", nom="Bis")
+    acces = premiere["amqp"]
+    vhost, utilisateur = acces["vhost"], acces["utilisateur"]
+    api, auth = _admin()
+    connexion = await aio_pika.connect(
+        _url(runtime.settings.amqp_url, utilisateur, acces["mot_de_passe"], vhost), timeout=10
+    )
+    try:
+        async with httpx.AsyncClient(auth=auth, timeout=30) as admin:
+
+            async def files() -> set[str]:
+                r = await admin.get(f"{api}/queues/{quote(vhost, safe='')}")
+                return {q["name"] for q in r.json()} if r.status_code == 200 else set()
+
+            assert files_attendues(premiere, seconde) == await files()
+            async with client(runtime) as http:
+                r = await http.post(
+                    f"/api/abonnements/abonnements/{premiere['abonnement']['id']}/revocation",
+                    headers=auth_headers(**GESTIONNAIRE_35),
+                )
+                assert r.status_code == 200, r.text
+                assert r.json()["statut"] == "REVOQUE"
+            assert await files() == files_attendues(seconde)
+            assert (await admin.get(f"{api}/vhosts/{quote(vhost, safe='')}")).status_code == 200
+
+            async with client(runtime) as http:
+                r = await http.post(
+                    f"/api/abonnements/abonnements/{seconde['abonnement']['id']}/revocation",
+                    headers=auth_headers(**GESTIONNAIRE_35),
+                )
+                assert r.status_code == 200, r.text
+            assert (await admin.get(f"{api}/vhosts/{quote(vhost, safe='')}")).status_code == 404
+            assert (await admin.get(f"{api}/users/{utilisateur}")).status_code == 404
+        # The broker closed the partner's open connection (CONNECTION_FORCED).
+        with pytest.raises(Exception):  # noqa: B017, PT011 — aiormq's closed-connection errors vary
+            await connexion.channel()
+    finally:
+        await connexion.close()
+
+
+def files_attendues(*creations: dict) -> set[str]:  # type: ignore[type-arg]
+    return {c["amqp"]["file"] for c in creations}

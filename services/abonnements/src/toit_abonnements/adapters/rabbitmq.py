@@ -94,10 +94,26 @@ class AdminRabbitMQ:
                 )
             ).raise_for_status()
 
-    async def supprimer_partenaire(self, vhost: str, utilisateur: str) -> None:
+    async def supprimer_file(self, vhost: str, file: str) -> None:
+        """Delete a revoked subscription's queue (already gone: fine)."""
         async with self._client() as client:
-            await client.delete(f"{self._api}/vhosts/{quote(vhost, safe='')}")
-            await client.delete(f"{self._api}/users/{quote(utilisateur, safe='')}")
+            r = await client.delete(
+                f"{self._api}/queues/{quote(vhost, safe='')}/{quote(file, safe='')}"
+            )
+            if r.status_code != 404:
+                r.raise_for_status()
+
+    async def supprimer_partenaire(self, vhost: str, utilisateur: str) -> None:
+        """Delete the partner's vhost (its queues and open connections go with it) and its
+        user (already gone: fine)."""
+        async with self._client() as client:
+            for url in (
+                f"{self._api}/vhosts/{quote(vhost, safe='')}",
+                f"{self._api}/users/{quote(utilisateur, safe='')}",
+            ):
+                r = await client.delete(url)
+                if r.status_code != 404:
+                    r.raise_for_status()
 
 
 class PublieurAmqp:

@@ -111,6 +111,14 @@ async def noter_amqp(session: AsyncSession, organisation_id: str, vhost: str, us
     )
 
 
+async def oublier_amqp(session: AsyncSession, organisation_id: str) -> None:
+    await session.execute(
+        partenaire.update()
+        .where(partenaire.c.organisation_id == organisation_id)
+        .values(amqp_vhost=None, amqp_utilisateur=None)
+    )
+
+
 # --- Subscriptions ----------------------------------------------------------------------------
 
 
@@ -136,6 +144,30 @@ async def abonnements_vivants(session: AsyncSession) -> list[Abonnement]:
         sa.select(abonnement).where(abonnement.c.statut != Statut.REVOQUE.value)
     )
     return [abonnement_de(row) for row in result]
+
+
+async def amqp_a_nettoyer(
+    session: AsyncSession, abonnement_id: str | None = None
+) -> Sequence[Any]:
+    """Revoked AMQP subscriptions whose broker objects are still there."""
+    query = sa.select(abonnement).where(
+        abonnement.c.mode == Mode.AMQP.value,
+        abonnement.c.statut == Statut.REVOQUE.value,
+        abonnement.c.amqp_nettoye_le.is_(None),
+    )
+    if abonnement_id is not None:
+        query = query.where(abonnement.c.id == abonnement_id)
+    return (await session.execute(query.order_by(abonnement.c.modifie_le))).all()
+
+
+async def amqp_vivants(session: AsyncSession, organisation_id: str) -> int:
+    """The partner's AMQP subscriptions not revoked (their vhost must stay)."""
+    query = sa.select(sa.func.count()).where(
+        abonnement.c.organisation_id == organisation_id,
+        abonnement.c.mode == Mode.AMQP.value,
+        abonnement.c.statut != Statut.REVOQUE.value,
+    )
+    return int((await session.execute(query)).scalar_one())
 
 
 async def inserer_abonnement(

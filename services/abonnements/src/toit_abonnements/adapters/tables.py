@@ -69,6 +69,9 @@ abonnement = sa.Table(
     sa.Column("prochain_essai_le", _ts, nullable=True),
     sa.Column("derniere_erreur", sa.String(500), nullable=True),
     sa.Column("bail_jusqu_a", _ts, nullable=True),
+    # AMQP: when the broker objects of a revoked subscription were removed (its queue, and
+    # the partner's vhost and user when it was their last AMQP subscription).
+    sa.Column("amqp_nettoye_le", _ts, nullable=True),
 )
 
 # One ordered log per subscription: the minimised CloudEvent, exactly as delivered.

@@ -476,9 +476,15 @@ async def reprendre(
     summary="Révoquer : plus aucun événement à partir du suivant",
 )
 async def revoquer(
-    abonnement_id: UUID, uow: UoW, principal: Principal = Depends(require("abonnement.gerer"))
+    abonnement_id: UUID,
+    uow: UoW,
+    deps: Deps,
+    principal: Principal = Depends(require("abonnement.gerer")),
 ) -> AbonnementOut:
-    return await _statut(uow, principal, abonnement_id, Statut.REVOQUE, "Révoqué")
+    await _abonnement_autorise(uow, principal, "abonnement.gerer", abonnement_id)
+    return _abonnement_out(
+        await uc_abonnements.revoquer(uow, str(abonnement_id), deps.reglages)
+    )
 
 
 @router.post(

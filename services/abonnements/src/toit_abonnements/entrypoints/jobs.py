@@ -1,4 +1,4 @@
-"""Daily job: retention of the logs and of the delivery register."""
+"""Daily jobs: retention of the logs and of the delivery register; AMQP clean-up retries."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import structlog
 
 from servicekit.runtime import ServiceRuntime
 from toit_abonnements.bootstrap import dependances
+from toit_abonnements.service_layer import abonnements as uc_abonnements
 from toit_abonnements.service_layer import retention
 
 log = structlog.get_logger(__name__)
@@ -23,3 +24,10 @@ async def appliquer_retention(runtime: ServiceRuntime, jour: date) -> None:
             settings.abonnements_conservation_livraisons_jours,
         )
     log.info("abonnements.retention", abonnements=len(purges))
+
+
+async def nettoyer_amqp(runtime: ServiceRuntime, jour: date) -> None:
+    """Retry the broker clean-up of revoked AMQP subscriptions (the broker was away)."""
+    async with runtime.unit_of_work() as uow:
+        nettoyes = await uc_abonnements.nettoyer_amqp(uow, dependances(runtime).admin_amqp)
+    log.info("abonnements.nettoyage_amqp", abonnements=nettoyes)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+
+import structlog
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +26,8 @@ from toit_abonnements.domain.abonnements import (
 )
 from toit_abonnements.domain.exceptions import Conflit, Introuvable, Invalide
 from toit_abonnements.domain.ports import AccesAmqp, AdminAmqp, nom_file
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,46 @@ async def changer_statut(
     return dataclasses.replace(
         repository.abonnement_de(row), statut=statut, version=row.version + 1
     )
+
+
+async def revoquer(uow: UnitOfWork, abonnement_id: str, reglages: Reglages) -> Abonnement:
+    """Revoke: no event from the next one on; in AMQP mode the broker objects go too."""
+    revoque = await changer_statut(uow, abonnement_id, Statut.REVOQUE, "Révoqué")
+    if revoque.mode is Mode.AMQP:
+        await nettoyer_amqp(uow, reglages.admin_amqp, abonnement_id)
+    return revoque
+
+
+async def nettoyer_amqp(
+    uow: UnitOfWork, admin: AdminAmqp | None, abonnement_id: str | None = None
+) -> int:
+    """Remove the broker objects of revoked AMQP subscriptions: the queue, and the partner's
+    vhost and user once no AMQP subscription of theirs is left (their connections close).
+    The revocation itself is already committed; a broker error leaves the subscription
+    for the next run of this job. Returns the number cleaned."""
+    if admin is None:
+        return 0
+    nettoyes = 0
+    for row in await repository.amqp_a_nettoyer(uow.session, abonnement_id):
+        partenaire = await repository.partenaire_par_id(uow.session, row.organisation_id)
+        try:
+            if partenaire is not None and partenaire.amqp_vhost is not None:
+                if await repository.amqp_vivants(uow.session, row.organisation_id) == 0:
+                    await admin.supprimer_partenaire(
+                        partenaire.amqp_vhost, partenaire.amqp_utilisateur
+                    )
+                    await repository.oublier_amqp(uow.session, row.organisation_id)
+                else:
+                    await admin.supprimer_file(partenaire.amqp_vhost, nom_file(row.id))
+        except Exception as exc:  # the broker is away: retried by the job
+            log.warning("abonnement.nettoyage_amqp_reporte", abonnement=row.id, error=repr(exc))
+            continue
+        await repository.mettre_a_jour_abonnement(
+            uow.session, row.id, amqp_nettoye_le=datetime.now(UTC)
+        )
+        await uow.commit()
+        nettoyes += 1
+    return nettoyes
 
 
 async def renouveler_secret(uow: UnitOfWork, abonnement_id: str, recouvrement: timedelta) -> str:
