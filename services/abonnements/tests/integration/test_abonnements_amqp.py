@@ -198,7 +198,7 @@ async def test_revocation_supprime_la_file_puis_le_vhost_du_partenaire(
             assert (await admin.get(f"{api}/vhosts/{quote(vhost, safe='')}")).status_code == 404
             assert (await admin.get(f"{api}/users/{utilisateur}")).status_code == 404
         # The broker closed the partner's open connection (CONNECTION_FORCED).
-        with pytest.raises(Exception):  # noqa: B017, PT011 — aiormq's closed-connection errors vary
+        with pytest.raises(Exception):  # noqa: B017 — aiormq's closed-connection errors vary
             await connexion.channel()
     finally:
         await connexion.close()

@@ -227,3 +227,75 @@ async def test_abonnements_matrice_d_acces(runtime: ServiceRuntime) -> None:
         runtime.app(manage_lifespan=False),
         path_params={"code": "bailleur", "event_type": "demande.modifiee", "cle": "essai"},
     )
+
+
+async def test_une_habilitation_reduite_vaut_des_l_evenement_suivant(
+    runtime: ServiceRuntime,
+) -> None:
+    """Issue 18 item 3: a narrower habilitation takes effect for the next event, whatever
+    the subscriptions were created with: territory (events outside are no longer logged)
+    and roles (a profile no longer granted is suspended and fed nothing)."""
+    import sqlalchemy as sa
+    from toit_abonnements.adapters.tables import journal
+
+    async with client(runtime) as http:
+        await declarer_partenaire(http, roles={"INSTRUCTEUR"})
+        bailleur = (await creer_abonnement(http))["abonnement"]["id"]
+        stats = (await creer_abonnement(http, profil="statistique", nom="Stats"))["abonnement"]
+        d_rennes, d_ailleurs = uuid.uuid4(), uuid.uuid4()
+
+        def vers(demande: uuid.UUID, version: int, commune: str):  # type: ignore[no-untyped-def]
+            event = modification(demande, version)
+            snapshot = event.snapshot.model_copy(
+                update={
+                    "logement_recherche": event.snapshot.logement_recherche.model_copy(
+                        update={"communes": [commune]}
+                    )
+                }
+            )
+            return event.model_copy(update={"snapshot": snapshot})
+
+        async def journal_de(abonnement_id: str) -> list[tuple[str, int]]:
+            async with runtime.unit_of_work() as uow:
+                rows = await uow.session.execute(
+                    sa.select(journal.c.sujet, journal.c.position)
+                    .where(journal.c.abonnement_id == abonnement_id)
+                    .order_by(journal.c.position)
+                )
+            return [(r.sujet, r.position) for r in rows]
+
+        await publier_dans_l_ordre(
+            runtime, [[vers(d_rennes, 1, "35238"), vers(d_ailleurs, 1, "35288")]]
+        )
+        assert len(await journal_de(bailleur)) == 2
+
+        # The gestionnaire narrows: Rennes only, and a role that grants statistics only.
+        courant = await http.get(
+            f"/api/abonnements/partenaires/{ORGANISATION}", headers=auth_headers(**GESTIONNAIRE_35)
+        )
+        r = await http.put(
+            f"/api/abonnements/partenaires/{ORGANISATION}",
+            json={
+                "organisation_id": ORGANISATION,
+                "nom": "Bailleur d'essai",
+                "contact_email": "si@bailleur.example.org",
+                "roles": ["OBSERVATEUR"],
+                "habilitation": {"departements": ["35"], "communes": ["35238"]},
+            },
+            headers={**auth_headers(**GESTIONNAIRE_35), "If-Match": courant.headers["ETag"]},
+        )
+        assert r.status_code == 200, r.text
+        a = await http.get(
+            f"/api/abonnements/abonnements/{bailleur}", headers=auth_headers(**GESTIONNAIRE_35)
+        )
+        assert a.json()["statut"] == "SUSPENDU"
+
+        await publier(runtime, vers(d_rennes, 2, "35238"), vers(d_ailleurs, 2, "35288"))
+
+        async def stats_rennes() -> bool:
+            return len(await journal_de(stats["id"])) == 3
+
+        await attendre(stats_rennes)
+        # Statistics: the Rennes demande only after the change; bailleur profile: nothing.
+        assert [s for s, _ in await journal_de(stats["id"])][-1] == str(d_rennes)
+        assert len(await journal_de(bailleur)) == 2

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import httpx
+import pytest
 from toit_abonnements.adapters.ssrf import adresse_publique, url_epinglee, verifier_url
 from toit_abonnements.adapters.webhooks import ClientWebhook
-from toit_abonnements.domain.ports import Envoi
 from toit_abonnements.domain import curseurs
 from toit_abonnements.domain.abonnements import (
     Abonnement,
@@ -25,6 +24,7 @@ from toit_abonnements.domain.exceptions import (
     UrlRefusee,
 )
 from toit_abonnements.domain.livraisons import PolitiqueRelance, Resultat, decider
+from toit_abonnements.domain.ports import Envoi
 
 T0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
 

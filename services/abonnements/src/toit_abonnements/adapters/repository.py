@@ -146,9 +146,7 @@ async def abonnements_vivants(session: AsyncSession) -> list[Abonnement]:
     return [abonnement_de(row) for row in result]
 
 
-async def amqp_a_nettoyer(
-    session: AsyncSession, abonnement_id: str | None = None
-) -> Sequence[Any]:
+async def amqp_a_nettoyer(session: AsyncSession, abonnement_id: str | None = None) -> Sequence[Any]:
     """Revoked AMQP subscriptions whose broker objects are still there."""
     query = sa.select(abonnement).where(
         abonnement.c.mode == Mode.AMQP.value,

@@ -104,19 +104,12 @@ def verifier_perimetre_partenaire(habilitation: Perimetre) -> None:
             raise Invalide("habilitation.epcis", f"EPCI inconnu : {epci}")
 
 
-def verifier_abonnement(abonnement: Abonnement, partenaire: Partenaire) -> Profil:
-    """Refuse a subscription wider than the partner's habilitation; returns its profile.
-
-    422 (Invalide) for what makes no sense, 403 (HorsHabilitation) naming the part that
-    exceeds the habilitation."""
+def verifier_droits(abonnement: Abonnement, partenaire: Partenaire) -> Profil:
+    """The profile and complements of the subscription are granted by the partner's roles
+    (403 HorsHabilitation otherwise); returns the profile."""
     p = PROFILS.get(abonnement.profil)
     if p is None:
         raise Invalide("profil", f"profil inconnu ; profils possibles : {', '.join(PROFILS)}")
-    if not abonnement.types:
-        raise Invalide("types", "au moins un type d'événement")
-    for t in abonnement.types:
-        if t not in p.evenements:
-            raise Invalide("types", f"type d'événement non proposé par le profil : {t}")
     if not role_accorde(partenaire.roles, p.action):
         raise HorsHabilitation(
             "profil",
@@ -133,6 +126,23 @@ def verifier_abonnement(abonnement: Abonnement, partenaire: Partenaire) -> Profi
                 f"Le complément « {c} » dépasse l'habilitation de l'organisation : "
                 "ses rôles ne permettent pas de lire cette donnée sensible",
             )
+    return p
+
+
+def verifier_abonnement(abonnement: Abonnement, partenaire: Partenaire) -> Profil:
+    """Refuse a subscription wider than the partner's habilitation; returns its profile.
+
+    422 (Invalide) for what makes no sense, 403 (HorsHabilitation) naming the part that
+    exceeds the habilitation."""
+    p = PROFILS.get(abonnement.profil)
+    if p is None:
+        raise Invalide("profil", f"profil inconnu ; profils possibles : {', '.join(PROFILS)}")
+    if not abonnement.types:
+        raise Invalide("types", "au moins un type d'événement")
+    for t in abonnement.types:
+        if t not in p.evenements:
+            raise Invalide("types", f"type d'événement non proposé par le profil : {t}")
+    verifier_droits(abonnement, partenaire)
     _verifier_territoire(abonnement.perimetre, partenaire.habilitation)
     return p
 
@@ -195,7 +205,11 @@ def concerne(abonnement: Abonnement, event_type: str, data: Mapping[str, Any]) -
     """Does this internal event go into the subscription's log?"""
     if abonnement.statut is Statut.REVOQUE or event_type not in abonnement.types:
         return False
-    perimetre = abonnement.perimetre
+    return dans_le_perimetre(abonnement.perimetre, data)
+
+
+def dans_le_perimetre(perimetre: Perimetre, data: Mapping[str, Any]) -> bool:
+    """Is the demande of this event inside the perimeter (département, then EPCI/commune)?"""
     if data.get("departement") not in perimetre.departements:
         return False
     if not perimetre.restreint:

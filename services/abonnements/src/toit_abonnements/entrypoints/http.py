@@ -482,9 +482,7 @@ async def revoquer(
     principal: Principal = Depends(require("abonnement.gerer")),
 ) -> AbonnementOut:
     await _abonnement_autorise(uow, principal, "abonnement.gerer", abonnement_id)
-    return _abonnement_out(
-        await uc_abonnements.revoquer(uow, str(abonnement_id), deps.reglages)
-    )
+    return _abonnement_out(await uc_abonnements.revoquer(uow, str(abonnement_id), deps.reglages))
 
 
 @router.post(

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-
-import structlog
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+import structlog
 
 from servicekit.uow import UnitOfWork
 from toit_abonnements.adapters import repository

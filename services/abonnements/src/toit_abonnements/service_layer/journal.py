@@ -14,7 +14,14 @@ from typing import Any
 
 from servicekit.uow import UnitOfWork
 from toit_abonnements.adapters import repository
-from toit_abonnements.domain.abonnements import Abonnement, concerne
+from toit_abonnements.domain.abonnements import (
+    Abonnement,
+    Partenaire,
+    concerne,
+    dans_le_perimetre,
+    verifier_droits,
+)
+from toit_abonnements.domain.exceptions import HorsHabilitation, Invalide
 from toit_contracts import CloudEvent
 from toit_contracts.profils import SOURCE, minimiser, profil
 
@@ -48,12 +55,36 @@ def recevoir(uow: UnitOfWork, envelope: CloudEvent) -> None:
     uow.collect(_appliquer, envelope)
 
 
+def droits_actuels(a: Abonnement, partenaire: Partenaire | None) -> bool:
+    """A subscription is fed only while its partner's current roles grant its profile and
+    complements; the event must also be inside the partner's current territory (below).
+    So a narrower habilitation (from the gestionnaire or identite) takes effect for the
+    next event, whatever the subscription was created with."""
+    if partenaire is None:
+        return False
+    try:
+        verifier_droits(a, partenaire)
+    except (HorsHabilitation, Invalide):
+        return False
+    return True
+
+
 async def _appliquer(uow: UnitOfWork, envelopes: list[CloudEvent]) -> None:
-    abonnements = await repository.abonnements_vivants(uow.session)
+    partenaires = {
+        r.organisation_id: repository.partenaire_de(r)
+        for r in await repository.partenaires(uow.session)
+    }
+    abonnements = [
+        a
+        for a in await repository.abonnements_vivants(uow.session)
+        if droits_actuels(a, partenaires.get(a.organisation_id))
+    ]
     cibles: dict[str, list[tuple[Abonnement, CloudEvent]]] = {}
     for envelope in envelopes:
         for a in abonnements:
-            if concerne(a, envelope.type, envelope.data):
+            if concerne(a, envelope.type, envelope.data) and dans_le_perimetre(
+                partenaires[a.organisation_id].habilitation, envelope.data
+            ):
                 cibles.setdefault(a.id, []).append((a, envelope))
     if not cibles:
         return

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from servicekit import authz
 from servicekit.uow import UnitOfWork
 from toit_abonnements.adapters import repository
-from toit_abonnements.domain.abonnements import Partenaire, verifier_perimetre_partenaire
+from toit_abonnements.domain.abonnements import (
+    Partenaire,
+    Statut,
+    verifier_droits,
+    verifier_perimetre_partenaire,
+)
 from toit_abonnements.domain.exceptions import Conflit, HorsHabilitation, Introuvable, Invalide
 
 
@@ -43,8 +48,10 @@ async def modifier(
     version_attendue: int,
     departements_du_gestionnaire: Iterable[str],
 ) -> Partenaire:
-    """Change the habilitation. Existing subscriptions keep their perimeter until changed;
-    a narrower habilitation is enforced at their next change (documented limit)."""
+    """Change the habilitation. A narrower one takes effect for the next event: the fan-out
+    logs only events inside the partner's current territory, for subscriptions whose
+    profile its current roles grant; the active subscriptions whose profile or complements
+    are no longer granted are suspended with the reason."""
     row = await repository.partenaire_par_id(uow.session, p.organisation_id)
     if row is None:
         raise Introuvable("Partenaire introuvable")
@@ -52,9 +59,34 @@ async def modifier(
         raise Conflit("Le partenaire a été modifié entre-temps : rechargez-le", 412)
     _verifier(p, frozenset(departements_du_gestionnaire))
     nouveau = Partenaire(**{**p.__dict__, "version": row.version + 1})
-    await repository.enregistrer_partenaire(uow.session, nouveau, datetime.now(UTC), nouveau=False)
+    maintenant = datetime.now(UTC)
+    await repository.enregistrer_partenaire(uow.session, nouveau, maintenant, nouveau=False)
+    await suspendre_hors_habilitation(uow, nouveau, maintenant)
     await uow.commit()
     return nouveau
+
+
+async def suspendre_hors_habilitation(
+    uow: UnitOfWork, partenaire: Partenaire, maintenant: datetime
+) -> list[str]:
+    """Suspend the partner's active subscriptions whose profile or complements its roles no
+    longer grant; returns them."""
+    suspendus = []
+    for row in await repository.abonnements(uow.session, partenaire.organisation_id):
+        if row.statut != Statut.ACTIF.value:
+            continue
+        try:
+            verifier_droits(repository.abonnement_de(row), partenaire)
+        except (HorsHabilitation, Invalide) as refus:
+            await repository.modifier_abonnement(
+                uow.session,
+                row.id,
+                maintenant,
+                statut=Statut.SUSPENDU.value,
+                motif_suspension=f"Hors de l'habilitation de l'organisation : {refus}"[:500],
+            )
+            suspendus.append(row.id)
+    return suspendus
 
 
 async def obtenir(uow: UnitOfWork, organisation_id: str) -> Partenaire:
