@@ -148,6 +148,7 @@ async def main(args: argparse.Namespace) -> None:
     finally:
         await delete_vhost(vhost_plafond)
     plafond = statistics.median(plafonds)
+    print(f"… plafond brut {plafonds}", file=sys.stderr, flush=True)
 
     db_producteur, db_abonnements, amqp_url = (
         await create_database(),
@@ -251,7 +252,16 @@ async def main(args: argparse.Namespace) -> None:
         debut = time.perf_counter()
         await produire(producteur, args.evenements)
         production = time.perf_counter() - debut
+        dernier = 0.0
         while await recus() < attendus or lecteurs.lus < attendus:
+            if time.perf_counter() - dernier > 10:
+                dernier = time.perf_counter()
+                print(
+                    f"… {time.perf_counter() - debut:.0f} s : {await recus()} reçus par webhook, "
+                    f"{lecteurs.lus} lus dans le flux sur {attendus}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if time.perf_counter() - debut > args.delai_max:
                 raise RuntimeError(f"incomplet : {await recus()} reçus, {lecteurs.lus} lus")
             await asyncio.sleep(0.2)

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from toit_ui.formulaires import erreurs_api
+
 from toit_contracts.enums import (
     BesoinAccessibilite,
     Civilite,
@@ -297,23 +299,8 @@ def merge_patch(avant: Mapping[str, Any], apres: Mapping[str, Any]) -> dict[str,
     return patch
 
 
-def erreurs(body: Any, libelles: Mapping[str, str] | None = None) -> list[dict[str, str]]:
-    """The API's 422 `erreurs` as the error summary's entries."""
-    items = body.get("erreurs") if isinstance(body, dict) else None
-    if not isinstance(items, list):
-        detail = body.get("detail") if isinstance(body, dict) else None
-        return [{"champ": "requete", "message": str(detail or "Données invalides")}]
-    out = []
-    for item in items:
-        champ = str(item.get("champ", "requete"))
-        out.append(
-            {
-                "champ": champ,
-                "message": str(item.get("message", "")),
-                "libelle": (libelles or {}).get(champ, champ),
-            }
-        )
-    return out
+# The API's 422 `erreurs` as the error summary's entries (shared with every screen package).
+erreurs = erreurs_api
 
 
 LIBELLES: dict[str, str] = {
