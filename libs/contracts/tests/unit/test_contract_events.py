@@ -54,6 +54,8 @@ def test_catalogue_is_complete() -> None:
         "compte.verrouille",
         "comptes.a_revoir",
         "compte.desactive",
+        "organisation.enregistree",
+        "organisation.modifiee",
         "designation.effectuee",
         "caleol.decision_prise",
         "offre.emise",

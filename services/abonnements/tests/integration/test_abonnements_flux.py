@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+import httpx
 import jsonschema
 import pytest
 from toit_abonnements.service import service
@@ -299,3 +300,100 @@ async def test_une_habilitation_reduite_vaut_des_l_evenement_suivant(
         # Statistics: the Rennes demande only after the change; bailleur profile: nothing.
         assert [s for s, _ in await journal_de(stats["id"])][-1] == str(d_rennes)
         assert len(await journal_de(bailleur)) == 2
+
+
+async def test_l_habilitation_suit_l_organisation_dans_identite(runtime: ServiceRuntime) -> None:
+    """Issue 18: identite's organisation bounds the partner's habilitation. Its départements
+    refuse a wider declaration; when identite narrows them, the partner's habilitation
+    follows (for the next event), and is never widened by identite."""
+    from toit_contracts.events import OrganisationEnregistree, OrganisationModifiee
+
+    gestionnaire = {"roles": {"GESTIONNAIRE_FICHIER"}, "departements": {"35", "44"}}
+    organisation = str(uuid.uuid4())
+    commun = {
+        "organisation_id": uuid.UUID(organisation),
+        "nom": "Bailleur breton",
+        "type": "BAILLEUR",
+        "guichet_enregistreur": False,
+        "reservataire": False,
+        "bailleur": True,
+    }
+    await publier(runtime, OrganisationEnregistree(version=1, departements=["35"], **commun))
+
+    async def partenaire(departements: list[str]) -> httpx.Response:
+        return await http.post(
+            "/api/abonnements/partenaires",
+            json={
+                "organisation_id": organisation,
+                "nom": "Bailleur breton",
+                "contact_email": "si@bailleur.example.org",
+                "roles": ["INSTRUCTEUR"],
+                "habilitation": {"departements": departements},
+            },
+            headers=auth_headers(**gestionnaire),
+        )
+
+    async with client(runtime) as http:
+
+        async def connue() -> bool:
+            from toit_abonnements.adapters import repository
+
+            async with runtime.unit_of_work() as uow:
+                return (
+                    await repository.organisation_identite_de(uow.session, organisation) is not None
+                )
+
+        await attendre(connue)
+        r = await partenaire(["35", "44"])
+        assert r.json()["partie"] == "département 44", r.text
+        assert (await partenaire(["35"])).status_code == 201
+
+        # identite gives the organisation 44 only: nothing of 35 goes to the partner any more.
+        abonnement = await creer_abonnement(http, organisation=organisation)
+        assert abonnement["abonnement"]["statut"] == "ACTIF"
+        await publier(runtime, OrganisationModifiee(version=2, departements=["44"], **commun))
+
+        async def lire() -> dict:  # type: ignore[type-arg]
+            r = await http.get(
+                f"/api/abonnements/partenaires/{organisation}", headers=auth_headers(**gestionnaire)
+            )
+            return dict(r.json())
+
+        async def suivie() -> bool:
+            return (await lire())["departements_identite"] == ["44"]
+
+        await attendre(suivie)
+        assert (await lire())["habilitation"]["departements"] == ["35"]  # as declared
+        r = await http.get(
+            f"/api/abonnements/abonnements/{abonnement['abonnement']['id']}",
+            headers=auth_headers(**gestionnaire),
+        )
+        assert r.json()["statut"] == "SUSPENDU"
+        # An older copy of the organisation changes nothing (version order), and a demande
+        # of 35 no longer enters the partner's log.
+        import sqlalchemy as sa
+
+        from servicekit.messaging.tables import inbox
+
+        ids = await publier(
+            runtime,
+            OrganisationEnregistree(version=1, departements=["35"], **commun),
+            modification(uuid.uuid4(), 1),
+        )
+
+        async def traites() -> bool:
+            async with runtime.unit_of_work() as uow:
+                n = await uow.session.scalar(
+                    sa.select(sa.func.count()).where(inbox.c.event_id.in_(ids))
+                )
+            return n == 2
+
+        await attendre(traites)
+        assert (await lire())["departements_identite"] == ["44"]
+        flux = await http.get(
+            "/api/abonnements/flux",
+            params={"abonnement": abonnement["abonnement"]["id"]},
+            headers=jeton_client(organisation),
+        )
+        assert flux.status_code == 200, flux.text
+        assert flux.json()["evenements"] == []

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from toit_identite.adapters.tables import compte as compte_table
 
 from servicekit.auth import demo_id
+from servicekit.messaging.tables import outbox
 
 from .conftest import DEMO_PASSWORD
 
@@ -377,3 +378,27 @@ async def test_identite_organisations_created_within_perimeter(identite):
     assert (
         await identite.client.post("/api/identite/organisations", headers=admin, json=body)
     ).status_code == 403
+
+    # A change needs the current version (If-Match) and stays in the gestionnaire's
+    # perimeter; each creation and change is published (the partners' habilitations follow).
+    url = f"/api/identite/organisations/{created.json()['id']}"
+    assert read.headers["etag"] == '"1"'
+    sans = await identite.client.patch(url, headers=gestionnaire, json={"nom": "CCAS SN"})
+    assert sans.status_code == 428
+    perime = await identite.client.patch(
+        url, headers={**gestionnaire, "If-Match": '"7"'}, json={"nom": "CCAS SN"}
+    )
+    assert perime.status_code == 412
+    hors = await identite.client.patch(
+        url, headers={**gestionnaire, "If-Match": '"1"'}, json={"departements": ["44", "35"]}
+    )
+    assert hors.status_code == 403 and "35" in hors.json()["detail"]
+    change = await identite.client.patch(
+        url, headers={**gestionnaire, "If-Match": '"1"'}, json={"nom": "CCAS SN"}
+    )
+    assert change.status_code == 200, change.text
+    assert change.headers["etag"] == '"2"' and change.json()["nom"] == "CCAS SN"
+    async with identite.runtime.unit_of_work() as uow:
+        rows = (await uow.session.execute(sa.select(outbox.c.event_type, outbox.c.envelope))).all()
+    types = [r.event_type for r in rows if created.json()["id"].encode() in r.envelope]
+    assert sorted(types) == ["organisation.enregistree", "organisation.modifiee"]

@@ -32,6 +32,9 @@ class InMemoryIdentite:
     async def get_organisation(self, organisation_id: str) -> Organisation | None:
         return copy.deepcopy(self.organisations.get(organisation_id))
 
+    async def update_organisation(self, organisation: Organisation) -> None:
+        self.organisations.put(organisation.id, copy.deepcopy(organisation))
+
     async def list_organisations(self) -> list[Organisation]:
         return [copy.deepcopy(o) for o in self.organisations]
 

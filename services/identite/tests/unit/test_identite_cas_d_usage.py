@@ -199,3 +199,30 @@ async def test_charte_new_version_must_be_accepted_in_force() -> None:
     await charte.accept_charte(uow, agent, 2)
     accepte = await depot.get_compte(compte.id)
     assert accepte is not None and accepte.charte_version == 2
+
+
+async def test_an_organisation_change_is_versioned_bounded_and_published() -> None:
+    from toit_contracts.events import OrganisationEnregistree, OrganisationModifiee
+
+    uow, depot = fake_uow()
+    organisation = await organisations.create_organisation(uow, GESTIONNAIRE_35, _bailleur(None))
+    [cree] = uow.events_of(OrganisationEnregistree)
+    assert cree.version == 1 and cree.departements == ["35"]
+    with pytest.raises(VersionObsolete):
+        await organisations.modifier_organisation(
+            uow, GESTIONNAIRE_35, organisation.id, 2, {"nom": "Autre"}
+        )
+    with pytest.raises(AccesRefuse):
+        await organisations.modifier_organisation(
+            uow, GESTIONNAIRE_35, organisation.id, 1, {"departements": ["35", "29"]}
+        )
+    modifiee = await organisations.modifier_organisation(
+        uow, GESTIONNAIRE_35, organisation.id, 1, {"nom": "Autre", "bailleur": False}
+    )
+    assert modifiee.version == 2 and depot.organisations.get(organisation.id).nom == "Autre"  # type: ignore[union-attr]
+    [change] = uow.events_of(OrganisationModifiee)
+    assert change.version == 2 and change.nom == "Autre" and change.bailleur is False
+    with pytest.raises(Introuvable):  # outside the perimeter: nothing leaks
+        await organisations.modifier_organisation(
+            uow, GESTIONNAIRE_29, organisation.id, 2, {"nom": "X"}
+        )

@@ -66,6 +66,8 @@ from toit_contracts.events.identite import (
     ComptesARevoir,
     CompteVerrouille,
     JetonRevoque,
+    OrganisationEnregistree,
+    OrganisationModifiee,
 )
 from toit_contracts.events.matching import (
     CandidatDesigne,
@@ -136,6 +138,8 @@ __all__ = [
     "OffreAcceptee",
     "OffreEmise",
     "OffreRefusee",
+    "OrganisationEnregistree",
+    "OrganisationModifiee",
     "Personne",
     "PieceTransmise",
     "PortailDemandeSoumise",

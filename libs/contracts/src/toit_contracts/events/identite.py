@@ -11,9 +11,9 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from toit_contracts.enums import MotifDesactivation
+from toit_contracts.enums import MotifDesactivation, TypeOrganisation
 from toit_contracts.events.base import EntityEvent, IntegrationEvent, personal
-from toit_contracts.types import Email
+from toit_contracts.types import Departement, Email
 
 SECRET = "x-secret"
 """JSON Schema keyword marking a field as a secret (never logged)."""
@@ -116,6 +116,37 @@ class JetonRevoque(IntegrationEvent):
     )
 
 
+class _OrganisationEvent(EntityEvent):
+    """An organisation as identite knows it: what bounds its agents' and partners' rights."""
+
+    subject_field: ClassVar[str | None] = "organisation_id"
+
+    organisation_id: UUID = Field(description="Organisation (sujet de l'événement)")
+    nom: str = Field(min_length=1, max_length=200, description="Nom de l'organisation")
+    type: TypeOrganisation = Field(description="Type d'organisation")
+    departements: list[Departement] = Field(
+        max_length=20, description="Départements où l'organisation est habilitée"
+    )
+    guichet_enregistreur: bool = Field(description="Guichet enregistreur")
+    reservataire: bool = Field(description="Réservataire de logements")
+    bailleur: bool = Field(description="Bailleur social")
+
+
+class OrganisationEnregistree(_OrganisationEvent):
+    """Une organisation partenaire a été créée dans identite."""
+
+    event_type = "organisation.enregistree"
+    summary = "Organisation créée : ses départements bornent les habilitations qui en dépendent."
+
+
+class OrganisationModifiee(_OrganisationEvent):
+    """Une organisation a changé (nom, départements, rôles dans le fichier) : les
+    habilitations qui en dépendent (abonnements des partenaires) suivent."""
+
+    event_type = "organisation.modifiee"
+    summary = "Organisation modifiée : les habilitations qui en dépendent suivent."
+
+
 __all__ = [
     "CompteActivationDemandee",
     "CompteDesactive",
@@ -123,4 +154,6 @@ __all__ = [
     "CompteVerrouille",
     "ComptesARevoir",
     "JetonRevoque",
+    "OrganisationEnregistree",
+    "OrganisationModifiee",
 ]

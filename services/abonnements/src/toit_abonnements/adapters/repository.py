@@ -18,6 +18,7 @@ from toit_abonnements.adapters.tables import (
     journal,
     lettre_morte,
     livraison,
+    organisation_identite,
     partenaire,
 )
 from toit_abonnements.domain.abonnements import (
@@ -99,6 +100,42 @@ async def enregistrer_partenaire(
         await session.execute(
             partenaire.update()
             .where(partenaire.c.organisation_id == p.organisation_id)
+            .values(**values)
+        )
+
+
+async def departements_identite(session: AsyncSession) -> dict[str, list[str]]:
+    rows = await session.execute(
+        sa.select(organisation_identite.c.organisation_id, organisation_identite.c.departements)
+    )
+    return {r.organisation_id: list(r.departements) for r in rows}
+
+
+async def organisation_identite_de(session: AsyncSession, organisation_id: str) -> Any | None:
+    query = sa.select(organisation_identite).where(
+        organisation_identite.c.organisation_id == organisation_id
+    )
+    return (await session.execute(query)).first()
+
+
+async def noter_organisation_identite(
+    session: AsyncSession,
+    organisation_id: str,
+    nom: str,
+    departements: list[str],
+    version: int,
+    maintenant: datetime,
+) -> None:
+    values = {"nom": nom, "departements": departements, "version": version, "recu_le": maintenant}
+    if await organisation_identite_de(session, organisation_id) is None:
+        await session.execute(
+            organisation_identite.insert().values(organisation_id=organisation_id, **values)
+        )
+    else:
+        await session.execute(
+            organisation_identite.update()
+            .where(organisation_identite.c.organisation_id == organisation_id)
+            .where(organisation_identite.c.version < version)
             .values(**values)
         )
 

@@ -29,6 +29,18 @@ partenaire = sa.Table(
     sa.Column("demo", sa.Boolean, nullable=False, default=False),
 )
 
+# The organisations as identite last published them (organisation.enregistree/modifiee):
+# their départements bound the partner's habilitation.
+organisation_identite = sa.Table(
+    "organisation_identite",
+    metadata,
+    sa.Column("organisation_id", _id, primary_key=True),
+    sa.Column("nom", sa.String(200), nullable=False),
+    sa.Column("departements", sa.JSON, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("recu_le", _ts, nullable=False),
+)
+
 abonnement = sa.Table(
     "abonnement",
     metadata,

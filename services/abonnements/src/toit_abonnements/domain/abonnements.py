@@ -7,6 +7,7 @@ data profile; it may never be wider than the habilitation: each refused part is 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -78,6 +79,18 @@ class Abonnement:
     statut: Statut = Statut.ACTIF
     version: int = 1
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def borner(partenaire: Partenaire, departements_identite: Iterable[str] | None) -> Partenaire:
+    """The partner's effective habilitation: what the gestionnaire declared, within the
+    départements identite gives the organisation (unknown yet: the declaration alone)."""
+    if departements_identite is None:
+        return partenaire
+    habilitation = dataclasses.replace(
+        partenaire.habilitation,
+        departements=partenaire.habilitation.departements & frozenset(departements_identite),
+    )
+    return dataclasses.replace(partenaire, habilitation=habilitation)
 
 
 def role_accorde(roles: Iterable[str], action: str) -> bool:

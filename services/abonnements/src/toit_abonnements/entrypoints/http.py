@@ -119,6 +119,11 @@ class PartenaireOut(BaseModel):
     roles: list[str]
     habilitation: PerimetreOut
     version: int
+    departements_identite: list[str] | None = Field(
+        default=None,
+        description="Départements de l'organisation dans identite : l'habilitation effective "
+        "est l'habilitation déclarée restreinte à ceux-ci (absent : pas encore connus)",
+    )
 
 
 class AbonnementIn(_In):
@@ -325,9 +330,9 @@ async def partenaire(
 ) -> JSONResponse:
     p = await uc_partenaires.obtenir(uow, str(organisation_id))
     _autoriser(principal, "abonnement.lire", p)
-    return JSONResponse(
-        _partenaire_out(p).model_dump(mode="json"), headers={"ETag": _etag(p.version)}
-    )
+    out = _partenaire_out(p)
+    out.departements_identite = await uc_partenaires.departements_identite(uow, p.organisation_id)
+    return JSONResponse(out.model_dump(mode="json"), headers={"ETag": _etag(p.version)})
 
 
 # --- Subscriptions ----------------------------------------------------------------------------

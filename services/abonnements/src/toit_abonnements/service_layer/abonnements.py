@@ -22,6 +22,7 @@ from toit_abonnements.domain.abonnements import (
     Mode,
     Partenaire,
     Statut,
+    borner,
     verifier_abonnement,
 )
 from toit_abonnements.domain.exceptions import Conflit, Introuvable, Invalide
@@ -57,7 +58,8 @@ async def _partenaire(uow: UnitOfWork, organisation_id: str) -> Partenaire:
     row = await repository.partenaire_par_id(uow.session, organisation_id)
     if row is None:
         raise Introuvable("Partenaire introuvable : le gestionnaire doit d'abord le déclarer")
-    return repository.partenaire_de(row)
+    org = await repository.organisation_identite_de(uow.session, organisation_id)
+    return borner(repository.partenaire_de(row), org.departements if org else None)
 
 
 async def creer(uow: UnitOfWork, a: Abonnement, reglages: Reglages) -> Creation:

@@ -17,6 +17,7 @@ from toit_abonnements.adapters import repository
 from toit_abonnements.domain.abonnements import (
     Abonnement,
     Partenaire,
+    borner,
     concerne,
     dans_le_perimetre,
     verifier_droits,
@@ -70,8 +71,9 @@ def droits_actuels(a: Abonnement, partenaire: Partenaire | None) -> bool:
 
 
 async def _appliquer(uow: UnitOfWork, envelopes: list[CloudEvent]) -> None:
+    identite = await repository.departements_identite(uow.session)
     partenaires = {
-        r.organisation_id: repository.partenaire_de(r)
+        r.organisation_id: borner(repository.partenaire_de(r), identite.get(r.organisation_id))
         for r in await repository.partenaires(uow.session)
     }
     abonnements = [

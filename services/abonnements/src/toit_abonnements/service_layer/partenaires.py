@@ -11,6 +11,7 @@ from toit_abonnements.adapters import repository
 from toit_abonnements.domain.abonnements import (
     Partenaire,
     Statut,
+    borner,
     verifier_droits,
     verifier_perimetre_partenaire,
 )
@@ -31,10 +32,24 @@ def _verifier(p: Partenaire, departements_du_gestionnaire: frozenset[str]) -> No
             raise Invalide("roles", f"rôle impossible pour un partenaire abonné : {role}")
 
 
+async def _verifier_organisation(uow: UnitOfWork, p: Partenaire) -> None:
+    """The habilitation stays within the départements identite gives the organisation
+    (when identite's event has arrived; it may lag behind the organisation's creation)."""
+    org = await repository.organisation_identite_de(uow.session, p.organisation_id)
+    if org is None:
+        return
+    for d in sorted(p.habilitation.departements - set(org.departements)):
+        raise HorsHabilitation(
+            f"département {d}",
+            f"Le département {d} n'est pas un département de l'organisation dans identite",
+        )
+
+
 async def declarer(
     uow: UnitOfWork, p: Partenaire, departements_du_gestionnaire: Iterable[str]
 ) -> Partenaire:
     _verifier(p, frozenset(departements_du_gestionnaire))
+    await _verifier_organisation(uow, p)
     if await repository.partenaire_par_id(uow.session, p.organisation_id) is not None:
         raise Conflit("Cette organisation est déjà déclarée comme partenaire")
     await repository.enregistrer_partenaire(uow.session, p, datetime.now(UTC), nouveau=True)
@@ -58,6 +73,7 @@ async def modifier(
     if row.version != version_attendue:
         raise Conflit("Le partenaire a été modifié entre-temps : rechargez-le", 412)
     _verifier(p, frozenset(departements_du_gestionnaire))
+    await _verifier_organisation(uow, p)
     nouveau = Partenaire(**{**p.__dict__, "version": row.version + 1})
     maintenant = datetime.now(UTC)
     await repository.enregistrer_partenaire(uow.session, nouveau, maintenant, nouveau=False)
@@ -89,6 +105,36 @@ async def suspendre_hors_habilitation(
     return suspendus
 
 
+async def suivre_organisation(
+    uow: UnitOfWork, organisation_id: str, nom: str, departements: list[str], version: int
+) -> None:
+    """identite published the organisation (created or changed): keep its départements,
+    which bound the partner's effective habilitation from the next event on (`borner`;
+    identite never widens what the gestionnaire declared). A partner left with no
+    département has its active subscriptions suspended, with the reason."""
+    maintenant = datetime.now(UTC)
+    await repository.noter_organisation_identite(
+        uow.session, organisation_id, nom, departements, version, maintenant
+    )
+    row = await repository.partenaire_par_id(uow.session, organisation_id)
+    org = await repository.organisation_identite_de(uow.session, organisation_id)
+    if row is None or org is None:
+        return
+    effectif = borner(repository.partenaire_de(row), org.departements)
+    if effectif.habilitation.departements:
+        return
+    for a in await repository.abonnements(uow.session, organisation_id):
+        if a.statut == Statut.ACTIF.value:
+            await repository.modifier_abonnement(
+                uow.session,
+                a.id,
+                maintenant,
+                statut=Statut.SUSPENDU.value,
+                motif_suspension="Aucun département de l'habilitation n'est plus un "
+                "département de l'organisation dans identite",
+            )
+
+
 async def obtenir(uow: UnitOfWork, organisation_id: str) -> Partenaire:
     row = await repository.partenaire_par_id(uow.session, organisation_id)
     if row is None:
@@ -98,3 +144,9 @@ async def obtenir(uow: UnitOfWork, organisation_id: str) -> Partenaire:
 
 async def lister(uow: UnitOfWork) -> list[Partenaire]:
     return [repository.partenaire_de(r) for r in await repository.partenaires(uow.session)]
+
+
+async def departements_identite(uow: UnitOfWork, organisation_id: str) -> list[str] | None:
+    """The organisation's départements in identite (None until its event has arrived)."""
+    org = await repository.organisation_identite_de(uow.session, organisation_id)
+    return sorted(org.departements) if org else None

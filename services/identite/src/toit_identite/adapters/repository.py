@@ -43,6 +43,7 @@ def _organisation(row: Any) -> Organisation:
         bailleur=row.bailleur,
         code_guichet=row.code_guichet,
         demo=row.demo,
+        version=row.version,
     )
 
 
@@ -52,6 +53,22 @@ async def add_organisation(
     values = asdict(organisation)
     values["type"] = organisation.type.value
     await session.execute(t.organisation.insert().values(**values, cree_le=now))
+
+
+async def update_organisation(session: AsyncSession, organisation: Organisation) -> None:
+    """Write the organisation's changeable fields and its new version."""
+    await session.execute(
+        t.organisation.update()
+        .where(t.organisation.c.id == organisation.id)
+        .values(
+            nom=organisation.nom,
+            departements=list(organisation.departements),
+            guichet_enregistreur=organisation.guichet_enregistreur,
+            reservataire=organisation.reservataire,
+            bailleur=organisation.bailleur,
+            version=organisation.version,
+        )
+    )
 
 
 async def get_organisation(session: AsyncSession, organisation_id: str) -> Organisation | None:
@@ -463,6 +480,9 @@ class IdentiteRepository:
 
     async def get_organisation(self, organisation_id: str) -> Organisation | None:
         return await get_organisation(self.session, organisation_id)
+
+    async def update_organisation(self, organisation: Organisation) -> None:
+        return await update_organisation(self.session, organisation)
 
     async def list_organisations(self) -> list[Organisation]:
         return await list_organisations(self.session)

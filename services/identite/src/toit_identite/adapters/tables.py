@@ -23,6 +23,8 @@ organisation = sa.Table(
     sa.Column("code_guichet", sa.String(5), nullable=True, unique=True),
     sa.Column("demo", sa.Boolean, nullable=False, default=False),
     sa.Column("cree_le", _ts, nullable=False),
+    # Grows with each change (ETag; organisation.* events carry it).
+    sa.Column("version", sa.Integer, nullable=False, default=1, server_default="1"),
 )
 
 compte = sa.Table(

@@ -33,6 +33,7 @@ class Organisation:
     # Code of the guichet enregistreur in the numéro unique (5 characters).
     code_guichet: str | None = None
     demo: bool = False
+    version: int = 1
 
 
 @dataclass

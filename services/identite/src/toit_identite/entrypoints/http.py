@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from servicekit import http_toolkit
 from servicekit.auth import InvalidToken, Principal, public, require, verifier_of
@@ -386,6 +386,41 @@ async def creer_organisation(
     )
 
 
+class OrganisationModification(BaseModel):
+    """JSON merge patch of an organisation: only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nom: str | None = Field(default=None, min_length=2, max_length=200)
+    departements: list[Departement] | None = Field(default=None, min_length=1, max_length=20)
+    guichet_enregistreur: bool | None = None
+    reservataire: bool | None = None
+    bailleur: bool | None = None
+
+
+@router.patch(
+    "/organisations/{organisation_id}",
+    response_model=OrganisationOut,
+    responses=http_toolkit.REPONSES_IF_MATCH,
+    summary="Modifier une organisation (If-Match) ; publie organisation.modifiee",
+)
+async def modifier_organisation(
+    organisation_id: UUID,
+    body: OrganisationModification,
+    uow: UoW,
+    if_match: http_toolkit.IfMatch = None,
+    principal: Principal = Depends(require("organisation.gerer")),
+) -> JSONResponse:
+    version = http_toolkit.required_version(if_match)
+    organisation = await uc.organisations.modifier_organisation(
+        uow, principal, str(organisation_id), version, body.model_dump(exclude_none=True)
+    )
+    return JSONResponse(
+        _organisation_out(organisation).model_dump(mode="json"),
+        headers={"ETag": http_toolkit.etag(organisation.version)},
+    )
+
+
 @router.get(
     "/organisations", response_model=list[OrganisationOut], summary="Organisations de mon périmètre"
 )
@@ -402,9 +437,11 @@ async def organisations(
 )
 async def organisation(
     organisation_id: UUID, uow: UoW, principal: Principal = Depends(require("organisation.lire"))
-) -> OrganisationOut:
-    return _organisation_out(
-        await uc.organisations.read_organisation(uow, principal, str(organisation_id))
+) -> JSONResponse:
+    o = await uc.organisations.read_organisation(uow, principal, str(organisation_id))
+    return JSONResponse(
+        _organisation_out(o).model_dump(mode="json"),
+        headers={"ETag": http_toolkit.etag(o.version)},
     )
 
 
