@@ -247,9 +247,13 @@ def pages(ui: WebUI) -> PagePackage:
             "valeurs": {"niveau": niveau, "code": code, "annee": annee},
             "jeu": None,
             "erreurs": [],
+            "carte": None,
         }
+        api = await ui.gateway.api(request)
+        carte = await api.get(f"{API}/cartes/departements")
+        if carte.status_code == 200:
+            context["carte"] = carte.json()
         if niveau and code:
-            api = await ui.gateway.api(request)
             response = await api.get(
                 f"{API}/indicateurs", params={"niveau": niveau, "code": code, "annee": annee}
             )
@@ -269,6 +273,10 @@ def pages(ui: WebUI) -> PagePackage:
         return await _passer(
             request, f"{API}/indicateurs/graphique.svg", niveau=niveau, code=code, annee=annee
         )
+
+    @router.get("/cartes/departements.svg")
+    async def carte_departements(request: Request) -> Response:
+        return await _passer(request, f"{API}/cartes/departements.svg")
 
     @router.get("/fiches/{niveau}/{code}.pdf")
     async def fiche(request: Request, niveau: str, code: str, annee: int) -> Response:

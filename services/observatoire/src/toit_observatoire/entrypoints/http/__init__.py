@@ -7,15 +7,16 @@ territory; each nominative run is traced as a consultation.
 - `commun`: the router factory (answers to domain exceptions), the caller, the connection;
 - `listes`: domains, preview, saved lists, executions, results, exports;
 - `indicateurs`: indicators, charts, fiche territoriale, bilan d'activité;
+- `cartes`: choropleth by département (SVG) and its table;
 - `publics`: public key figures, journal of exports.
 """
 
 from fastapi import APIRouter
 
-from toit_observatoire.entrypoints.http import indicateurs, listes, publics
+from toit_observatoire.entrypoints.http import cartes, indicateurs, listes, publics
 
 router = APIRouter()
-for _module in (listes, indicateurs, publics):
+for _module in (listes, indicateurs, cartes, publics):
     router.include_router(_module.router)
 
 __all__ = ["router"]
