@@ -77,6 +77,11 @@ AGENTS = {
     "demo-agent-44": ("org-commune-44", Role.AGENT_ENREGISTREUR, "44", "Guichet", "Agathe"),
     "demo-instructeur-44": ("org-bailleur-44", Role.INSTRUCTEUR, "44", "Instruit", "Inès"),
     "demo-caleol-44": ("org-bailleur-44", Role.MEMBRE_CALEOL, "44", "Commission", "Camille"),
+    # Two more members of the demo CALEOL (matching's seed): remote vote needs a quorum.
+    "demo-caleol-2-44": ("org-bailleur-44", Role.MEMBRE_CALEOL, "44", "Locataires", "Louise"),
+    # (the maire sits for the commune; his demo account hangs on the bailleur, which holds
+    # the CALEOL capacity)
+    "demo-caleol-maire-44": ("org-bailleur-44", Role.MEMBRE_CALEOL, "44", "Maire", "Marc"),
     "demo-reservataire-44": ("org-etat-44", Role.RESERVATAIRE, "44", "Réserve", "Rémi"),
     "demo-observateur-44": ("org-departement-44", Role.OBSERVATEUR, "44", "Statistique", "Odile"),
     "demo-agent-35": ("org-epci-35", Role.AGENT_ENREGISTREUR, "35", "Guichet", "Armel"),

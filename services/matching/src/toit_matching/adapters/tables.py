@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from servicekit.horodatage import HorodatageUtc
+
 metadata = sa.MetaData()
 
 # --- Patrimoine -------------------------------------------------------------------------------
@@ -176,6 +178,7 @@ scores = sa.Table(
 )
 
 # --- CALEOL, remote vote, decisions, offers, attributions (issue 17; migration 0005) ---------
+# Timestamps are HorodatageUtc: aware UTC on SQLite too (deadlines are compared with now).
 
 commissions = sa.Table(
     "commissions",
@@ -188,7 +191,7 @@ commissions = sa.Table(
     # The EPCI president holds the casting vote (CIL and PPGDID adopted) instead of the maire.
     sa.Column("epci_preponderant", sa.Boolean, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("cree_le", HorodatageUtc, nullable=False),
 )
 
 membres_caleol = sa.Table(
@@ -212,9 +215,9 @@ seances = sa.Table(
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("commission_id", sa.Uuid, sa.ForeignKey("commissions.id"), nullable=False),
     sa.Column("reference", sa.String(64), nullable=False, unique=True),
-    sa.Column("date_seance", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("date_seance", HorodatageUtc, nullable=False),
     sa.Column("mode", sa.String(16), nullable=False),  # PRESENTIELLE, NUMERIQUE
-    sa.Column("pv_signe_le", sa.DateTime(timezone=True)),
+    sa.Column("pv_signe_le", HorodatageUtc),
     sa.Column("pv_signe_par", sa.String(200)),
     sa.Column("version", sa.Integer, nullable=False),
 )
@@ -229,8 +232,8 @@ dossiers_caleol = sa.Table(
     sa.Column("candidats", sa.JSON, nullable=False),  # [{demande_id, rang, numero_unique}]
     # INSCRIT, VOTE_OUVERT, VOTE_CLOS, DECIDE, REPORTE
     sa.Column("statut", sa.String(16), nullable=False),
-    sa.Column("vote_ouvert_le", sa.DateTime(timezone=True)),
-    sa.Column("vote_limite", sa.DateTime(timezone=True)),
+    sa.Column("vote_ouvert_le", HorodatageUtc),
+    sa.Column("vote_limite", HorodatageUtc),
     sa.Column("resultat", sa.JSON),  # the remote vote's result, with who voted what
     sa.Column("decisions", sa.JSON),  # one per candidate (R441-3 a–e)
     sa.Column("date_decision", sa.Date),
@@ -246,8 +249,8 @@ bulletins = sa.Table(
     sa.Column("choix", sa.String(20), nullable=False),
     sa.Column("rangs", sa.JSON, nullable=False),
     sa.Column("commentaire", sa.String(1000)),
-    sa.Column("vote_le", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("modifie_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("vote_le", HorodatageUtc, nullable=False),
+    sa.Column("modifie_le", HorodatageUtc, nullable=False),
     sa.Column("modifications", sa.Integer, nullable=False),
 )
 
@@ -258,7 +261,7 @@ messages_dossier = sa.Table(
     sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers_caleol.id"), nullable=False),
     sa.Column("membre_id", sa.Uuid, sa.ForeignKey("membres_caleol.id"), nullable=False),
     sa.Column("texte", sa.String(2000), nullable=False),
-    sa.Column("ecrit_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ecrit_le", HorodatageUtc, nullable=False),
     sa.Index("ix_messages_dossier", "dossier_id", "ecrit_le"),
 )
 
@@ -297,5 +300,5 @@ attributions = sa.Table(
     sa.Column("demande_id", sa.Uuid, nullable=False),
     sa.Column("date_signature", sa.Date, nullable=False),
     sa.Column("donnees", sa.JSON, nullable=False),  # the attribution.prononcee payload
-    sa.Column("cree_le", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("cree_le", HorodatageUtc, nullable=False),
 )

@@ -5,6 +5,7 @@ the stock goes through the same import as a bailleur's file (a re-run changes no
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -14,10 +15,11 @@ from servicekit.auth import Principal, demo_id
 from servicekit.runtime import ServiceRuntime
 from toit_matching.adapters import repository as repo
 from toit_matching.bootstrap import dependances
+from toit_matching.domain.caleol import Membre, Qualite
 from toit_matching.domain.erreurs import Conflit
 from toit_matching.domain.import_stock import Format
 from toit_matching.domain.patrimoine import COLONNES, Contingent
-from toit_matching.service_layer import conventions, patrimoine, vacances
+from toit_matching.service_layer import commissions, conventions, patrimoine, vacances
 from toit_matching.service_layer.acces import Acteur
 
 BAILLEUR = demo_id("org-bailleur-44")
@@ -140,6 +142,7 @@ async def charger_demo(runtime: ServiceRuntime) -> None:
                 )
             except Conflit:
                 pass
+    await _commission_demo(runtime)
     async with runtime.unit_of_work() as uow:
         if await repo.lister_vacances(uow.session, bailleur_id=BAILLEUR, limite=1):
             return
@@ -165,6 +168,40 @@ async def charger_demo(runtime: ServiceRuntime) -> None:
                     reservataire_id=ETAT,
                     motif_hors_flux=None,
                 )
+
+
+async def _commission_demo(runtime: ServiceRuntime) -> None:
+    """The demo CALEOL of the demo bailleur: Camille presides, Louise represents the tenants,
+    Marc is the maire of Nantes (casting vote); one remote session to come."""
+    acteur = _bailleur()
+    async with runtime.unit_of_work() as uow:
+        if await commissions.lister_commissions(uow, acteur):
+            return
+        commission = await commissions.creer_commission(
+            uow,
+            acteur,
+            nom="CALEOL Atlantique Habitat — Nantes Métropole (démo)",
+            departement="44",
+            territoire="Nantes Métropole",
+            epci_preponderant=False,
+        )
+    for identifiant, nom, qualite, extra in (
+        ("demo-caleol-44", "Camille Commission", Qualite.ADMINISTRATEUR, {"president": True}),
+        ("demo-caleol-2-44", "Louise Locataires", Qualite.REPRESENTANT_LOCATAIRES, {}),
+        ("demo-caleol-maire-44", "Marc Maire", Qualite.MAIRE, {"commune": "44109"}),
+    ):
+        async with runtime.unit_of_work() as uow:
+            membre = Membre(uuid.uuid4(), demo_id(identifiant), nom, qualite, **extra)
+            await commissions.ajouter_membre(uow, acteur, commission["id"], membre)
+    async with runtime.unit_of_work() as uow:
+        await commissions.creer_seance(
+            uow,
+            acteur,
+            commission["id"],
+            reference="CAL-DEMO-44-1",
+            date_seance=datetime.now(UTC) + timedelta(days=7),
+            mode="NUMERIQUE",
+        )
 
 
 __all__ = ["charger_demo", "date", "stock_demo"]

@@ -17,6 +17,8 @@ from toit_ui import NavItem, WebUI
 from toit_ui.pages import PagePackage
 
 from toit_matching.settings import MatchingSettings
+from toit_matching.web.caleol import NAVIGATION as NAVIGATION_CALEOL
+from toit_matching.web.caleol import ajouter_pages
 
 BAILLEUR = frozenset({"INSTRUCTEUR", "GESTIONNAIRE_FICHIER"})
 RECHERCHE = frozenset({"INSTRUCTEUR", "GESTIONNAIRE_FICHIER", "RESERVATAIRE"})
@@ -402,11 +404,15 @@ def pages(ui: WebUI) -> PagePackage:
             vacance_id=vacance_id,
         )
 
+    # CALEOL, remote vote, decisions, minutes, offers (issue 17): web/caleol.py.
+    ajouter_pages(ui, router)
+
     return PagePackage(
         router,
         navigation=[
             NavItem("Patrimoine", "/matching/patrimoine", BAILLEUR),
             NavItem("Vacances", "/matching/vacances", RECHERCHE),
             NavItem("Conventions et flux", "/matching/flux", RECHERCHE),
+            *NAVIGATION_CALEOL,
         ],
     )
