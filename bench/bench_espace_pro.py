@@ -3,8 +3,16 @@ they make.
 
     make bench-espace-pro   (or: uv run python bench/bench_espace_pro.py --demandes 200000)
 
-Setup: a fresh PostgreSQL database and RabbitMQ vhost; `--demandes` generated demandes
-(bench/generator) bulk-imported; the demandes service (`toit-service run demandes`,
+Setup: a fresh PostgreSQL database and RabbitMQ vhost, then `--demandes` demandes: the
+first `--base` (10,000) generated (bench/generator) and imported by the demandes' own
+import (`toit_demandes.entrypoints.import_masse`, `--importeurs` processes in parallel, one
+set of départements each so that no two reserve the same numéro sequence); the rest are
+bulk copies of those made in SQL (`dupliquer`: every table of the demandes database that
+refers to demandes.id, read from the schema; new ids, numéros with a copy rank in their
+guichet part, same names, dates and wishes), as fast as PostgreSQL writes rows: importing
+200,000 through the domain takes tens of minutes on a shared 2-core machine. The
+`demande.enregistree` events of the import are marked published rather than relayed (the
+pages read the demandes database only). Then the demandes service (`toit-service run demandes`,
 `--workers` processes) and the espace professionnel (`toit-espace-pro`, one process) as
 their own uvicorn servers, behind the nginx gateway of `make up` (deploy/local/gateway.sh,
 the same configuration, its own state directory and ports). The espace professionnel
@@ -50,7 +58,6 @@ from bench_demandes import (  # noqa: E402
     percentiles,
 )
 from generator import generate  # noqa: E402
-from toit_demandes.entrypoints.import_masse import importer  # noqa: E402
 from toit_demandes.service import service  # noqa: E402
 from toit_ui import UISettings  # noqa: E402
 from toit_ui.session import Session, SessionCodec  # noqa: E402
@@ -199,22 +206,170 @@ async def mesurer(base: str, args: argparse.Namespace) -> dict[str, Any]:
     return resultats
 
 
+def importer_en_parallele(tranches: list[Path], env: dict[str, str], dossier: Path) -> float:
+    """One import process per file, all at once; the seconds until the last one ends."""
+    import subprocess
+
+    debut = time.perf_counter()
+    processus = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "toit_demandes.entrypoints.import_masse",
+                "--input",
+                str(tranche),
+                "--lot",
+                "2000",
+            ],
+            env=env,
+            stdout=(dossier / f"import-{i}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for i, tranche in enumerate(tranches)
+    ]
+    echecs = [p.args for p in processus if p.wait() != 0]
+    import_s = time.perf_counter() - debut
+    if echecs:
+        for i in range(len(tranches)):
+            print((dossier / f"import-{i}.log").read_text()[-2000:], file=sys.stderr)
+        raise RuntimeError("import en échec")
+    return import_s
+
+
+async def dupliquer(url: str, copies: int, reste: int) -> None:
+    """`copies` SQL copies of every imported demande (the last one partial: `reste` rows),
+    with the rows of every table that refers to demandes.id (read from the schema)."""
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    moteur = create_async_engine(url)
+    try:
+        async with moteur.begin() as connexion:
+            tables = await connexion.run_sync(lambda sync: _tables_de_demandes(sa.MetaData(), sync))
+            demandes, enfants = tables
+            await connexion.exec_driver_sql(
+                "CREATE TEMP TABLE origine AS SELECT id, row_number() OVER (ORDER BY id) AS rang "
+                "FROM demandes"
+            )
+            for k in range(1, copies + 1):
+                limite = "" if k < copies or not reste else f" AND o.rang <= {reste}"
+                nouvel_id = f"md5(o.id::text || '-{k}')::uuid"
+                colonnes = [c.name for c in demandes.columns]
+                valeurs = [
+                    nouvel_id
+                    if c == "id"
+                    else f"CASE WHEN d.numero_unique IS NULL THEN NULL ELSE "
+                    f"left(d.numero_unique, 13) || 'C' || lpad('{k}', 2, '0') || "
+                    f"right(d.numero_unique, 2) END"
+                    if c == "numero_unique"
+                    else f"d.{c}"
+                    for c in colonnes
+                ]
+                await connexion.exec_driver_sql(
+                    f"INSERT INTO demandes ({', '.join(colonnes)}) SELECT {', '.join(valeurs)} "
+                    f"FROM demandes d JOIN origine o ON o.id = d.id WHERE true{limite}"
+                )
+                for table, colonne in enfants:
+                    cols = [
+                        c.name
+                        for c in table.columns
+                        if not (c.primary_key and c.autoincrement is True and c.name == "id")
+                        and not (c.name == "id" and isinstance(c.type, sa.Integer))
+                    ]
+                    vals = [
+                        nouvel_id
+                        if c == colonne
+                        else f"md5(t.{c}::text || '-{k}')::uuid"
+                        if c == "id"
+                        else f"t.{c}"
+                        for c in cols
+                    ]
+                    await connexion.exec_driver_sql(
+                        f"INSERT INTO {table.name} ({', '.join(cols)}) SELECT {', '.join(vals)} "
+                        f"FROM {table.name} t JOIN origine o ON o.id = t.{colonne} "
+                        f"WHERE true{limite}"
+                    )
+        async with moteur.connect() as connexion:
+            autocommit = await connexion.execution_options(isolation_level="AUTOCOMMIT")
+            for table in ("demandes", *(t.name for t, _ in enfants)):
+                await autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+    finally:
+        await moteur.dispose()
+
+
+def _tables_de_demandes(metadata: Any, connexion: Any) -> tuple[Any, list[tuple[Any, str]]]:
+    """The demandes table, and (table, column) of every column referring to demandes.id."""
+    metadata.reflect(connexion)
+    enfants = [
+        (table, fk.parent.name)
+        for table in metadata.tables.values()
+        for fk in table.foreign_keys
+        if fk.column.table.name == "demandes" and fk.column.name == "id"
+    ]
+    return metadata.tables["demandes"], enfants
+
+
+async def charger(url: str, dossier: Path, args: argparse.Namespace) -> float:
+    """Generates the demandes, imports them with `--importeurs` processes (one set of
+    départements each), marks their events published; returns the import's seconds."""
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from servicekit.messaging.tables import outbox
+
+    runtime = ServiceRuntime(service, settings_for_tests(bus="memory"), database_url=url)
+    await runtime.migrate()
+    await runtime.db.dispose()
+    tranches = [dossier / f"demandes-{i}.jsonl" for i in range(args.importeurs)]
+    fichiers = [t.open("w") for t in tranches]
+    try:
+        for payload in generate(min(args.base, args.demandes), seed=42):
+            rang = DEPARTEMENTS.index(payload["departement"]) % args.importeurs
+            fichiers[rang].write(json.dumps(payload) + "\n")
+    finally:
+        for f in fichiers:
+            f.close()
+    env = {
+        **os.environ,
+        "TOIT_DATABASE_URL_DEMANDES": url,
+        "TOIT_MODE": "test",
+        "TOIT_BUS": "memory",
+        "TOIT_DATA_DIR": str(dossier),
+        "TOIT_LOG_LEVEL": "WARNING",
+    }
+    import_s = importer_en_parallele(tranches, env, dossier)
+    moteur = create_async_engine(url)
+    try:
+        async with moteur.begin() as connexion:
+            await connexion.execute(
+                outbox.update()
+                .where(outbox.c.published_at.is_(None))
+                .values(published_at=sa.func.now())
+            )
+    finally:
+        await moteur.dispose()
+    base = min(args.base, args.demandes)
+    if args.demandes > base:
+        copies, reste = divmod(args.demandes - base, base)
+        await dupliquer(url, copies + (1 if reste else 0), reste)
+    return import_s
+
+
 async def main(args: argparse.Namespace) -> None:
     url = await create_database()
     vhost = await create_vhost()
     dossier = Path(tempfile.mkdtemp(prefix="bench-espace-pro-"))
     processus: list[Any] = []
     try:
-        source = dossier / "demandes.jsonl"
-        with source.open("w") as fichier:
-            for payload in generate(args.demandes, seed=42):
-                fichier.write(json.dumps(payload) + "\n")
-        runtime = ServiceRuntime(service, settings_for_tests(bus="memory"), database_url=url)
         debut = time.perf_counter()
-        with contextlib.redirect_stdout(sys.stderr):
-            await importer(runtime, source, 2000)
-        import_s = time.perf_counter() - debut
-        await runtime.db.dispose()
+        import_s = await charger(url, dossier, args)
+        chargement_s = time.perf_counter() - debut
+        print(
+            f"{args.demandes} demandes chargées en {time.perf_counter() - debut:.0f} s "
+            f"(import {import_s:.0f} s)",
+            file=sys.stderr,
+        )
         env = {
             "TOIT_DATABASE_URL_DEMANDES": url,
             "TOIT_BUS": "amqp",
@@ -258,11 +413,15 @@ async def main(args: argparse.Namespace) -> None:
             for journal in ("demandes.log", "espace-pro.log"):
                 print(f"--- {journal}", (dossier / journal).read_text()[-3000:], file=sys.stderr)
             raise
-        publication_s = await attendre_outbox_vide(url)
+        publication_s = await attendre_outbox_vide(url)  # nothing left: marked published
         resultats = await mesurer(base, args)
         resultats["contexte"] = {
             "demandes_en_base": args.demandes,
+            "importees": min(args.base, args.demandes),
+            "copiees_en_sql": max(0, args.demandes - args.base),
+            "chargement_s": round(chargement_s),
             "import_s": round(import_s),
+            "importeurs": args.importeurs,
             "evenements_publies_s": round(publication_s),
             "clients": args.clients,
             "duree_s_par_mesure": args.duree,
@@ -288,6 +447,7 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--demandes", type=int, default=200_000)
+    parser.add_argument("--importeurs", type=int, default=3, help="processus d'import en parallèle")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duree", type=float, default=15.0, help="secondes par mesure")
     parser.add_argument(
