@@ -105,6 +105,10 @@ screenshots: ## Copy the main screens from the last browser-test run (test-artef
 	@for f in accueil recherche consultation cotation saisie-erreurs conflit pieces simulation hors-perimetre historique; do \
 	  cp test-artefacts/screenshots/pro-$$f.png docs/screenshots/; done
 
+.PHONY: ui-dsfr
+ui-dsfr: ## Fetch the optional DSFR skin (TOIT_UI_THEME=dsfr, State-run instances only) from npm through its lock file
+	@deploy/local/bootstrap.sh --npm && libs/ui/scripts/dsfr-assets.sh
+
 .PHONY: ui-assets
 ui-assets: ## Refresh the vendored web assets of libs/ui (htmx 2.0.x) from npm through its lock file
 	@libs/ui/scripts/vendor-assets.sh

@@ -5,6 +5,7 @@
 #
 #   bootstrap.sh [--uv-only]
 #   bootstrap.sh --chromium     (Debian's chromium for the browser tests; make test)
+#   bootstrap.sh --npm          (npm, to fetch the optional DSFR skin; make ui-dsfr, make test)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -70,9 +71,19 @@ ensure_chromium() {
   rm -f "$log"
 }
 
+# npm, to fetch the optional DSFR skin at build time (make ui-dsfr; make test checks it).
+ensure_npm() {
+  command -v npm >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing npm and no apt-get to install it"
+  [[ $(id -u) == 0 ]] || die "missing npm: run this script as root to install it"
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm; } \
+    >/dev/null 2>&1 || die "apt-get install npm failed"
+}
+
 case "${1:-}" in
   "") ensure_uv; docker_available || ensure_debian_packages ;;
   --chromium) ensure_chromium ;;
+  --npm) ensure_npm ;;
   --uv-only) ensure_uv ;;
-  *) echo "usage: ${0##*/} [--uv-only|--chromium]" >&2; exit 2 ;;
+  *) echo "usage: ${0##*/} [--uv-only|--chromium|--npm]" >&2; exit 2 ;;
 esac

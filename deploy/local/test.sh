@@ -7,6 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 deploy/local/bootstrap.sh
 deploy/local/bootstrap.sh --chromium
+# The optional DSFR skin (never the default) is fetched from npm at build time; its test
+# checks that it loads when chosen.
+deploy/local/bootstrap.sh --npm
+libs/ui/scripts/dsfr-assets.sh
 uv sync --all-packages --frozen --quiet
 
 started_here=0

@@ -39,6 +39,14 @@ from toit_ui.session import SessionMiddleware, csrf_token, flash, pop_flashes, s
 from toit_ui.settings import UISettings
 
 STATIC_DIR = Path(str(resources.files("toit_ui") / "static"))
+# The optional DSFR skin (TOIT_UI_THEME=dsfr): fetched from npm at build time by
+# `make ui-dsfr` (libs/ui/scripts/dsfr-assets.sh), never committed, served only when chosen.
+DSFR_DIR = Path(str(resources.files("toit_ui"))) / "dsfr"
+DSFR_CSS = "core/core.min.css"
+
+
+class ThemeIndisponible(RuntimeError):
+    """TOIT_UI_THEME=dsfr without the DSFR's files."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,12 @@ class WebUI:
         self.navigation = list(navigation)
         self.login_path = login_path
         self.gateway = Gateway(self.settings, gateway_transport)
+        if self.settings.theme == "dsfr" and not (DSFR_DIR / DSFR_CSS).is_file():
+            raise ThemeIndisponible(
+                f"TOIT_UI_THEME=dsfr but {DSFR_DIR / DSFR_CSS} is missing: run `make ui-dsfr` "
+                "(the DSFR is fetched from npm at build time; its use is reserved to State "
+                "entities)"
+            )
         loaders = [
             PackageLoader(p, "templates")
             for p in packages
@@ -89,7 +103,11 @@ class WebUI:
             lstrip_blocks=True,
         )
         self.env.filters.update(FILTERS)
-        self.env.globals.update(url=self.url, static_url=self.static_url, app_name=app_name)
+        self.env.globals.update(
+            url=self.url,
+            static_url=self.static_url,
+            app_name=app_name,
+        )
         # The components, in every template as `ui` (also inside blocks rendered alone).
         self.env.globals["ui"] = self.env.get_template("ui/components.html").module
         self.templates = Jinja2Blocks(env=self.env)
@@ -100,6 +118,7 @@ class WebUI:
             Path(str(resources.files(p))) / "static" for p in self._static_packages
         ]
         self._static_versions: dict[str, str] = {}
+        self.env.globals["theme_styles"] = self._theme_styles()
 
     # --- URLs -------------------------------------------------------------------------------
 
@@ -124,6 +143,16 @@ class WebUI:
                 raise LookupError(f"static file not found: {path}")
             self._static_versions[path] = version
         return f"{self.prefix}/static/{path}?v={version}"
+
+    def _theme_styles(self) -> list[str]:
+        """Style sheets of the chosen skin, after toit.css: none for the default one."""
+        if self.settings.theme != "dsfr":
+            return []
+        version = hashlib.sha256((DSFR_DIR / DSFR_CSS).read_bytes()).hexdigest()[:12]
+        return [
+            f"{self.prefix}/static/dsfr/{DSFR_CSS}?v={version}",
+            self.static_url("toit-dsfr.css"),
+        ]
 
     # --- rendering --------------------------------------------------------------------------
 
@@ -216,6 +245,8 @@ class WebUI:
         )
         for router in routers:
             app.include_router(router, prefix=self.prefix)
+        if self.settings.theme == "dsfr":  # before /static, which would answer 404
+            app.mount(f"{self.prefix}/static/dsfr", StaticFiles(directory=DSFR_DIR), name="dsfr")
         app.mount(
             f"{self.prefix}/static",
             StaticFiles(packages=[(p, "static") for p in self._static_packages]),
