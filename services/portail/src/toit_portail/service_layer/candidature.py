@@ -231,25 +231,35 @@ async def demander_modification(
 async def demander_renouvellement(
     uow: UnitOfWork, demande_id: UUID, departement: str, compte: str, maintenant: datetime
 ) -> None:
-    commande = PortailRenouvellementDemande(
-        commande_id=uuid.uuid4(),
-        demande_id=demande_id,
-        departement=departement,
-        compte_demandeur=compte,
-    )
-    await _envoyer(uow, commande, compte, demande_id, maintenant)
+    await _action(uow, PortailRenouvellementDemande, demande_id, departement, compte, maintenant)
 
 
 async def renoncer(
     uow: UnitOfWork, demande_id: UUID, departement: str, compte: str, maintenant: datetime
 ) -> None:
-    commande = PortailRenonciationDemandee(
-        commande_id=uuid.uuid4(),
-        demande_id=demande_id,
-        departement=departement,
-        compte_demandeur=compte,
+    await _action(uow, PortailRenonciationDemandee, demande_id, departement, compte, maintenant)
+
+
+async def _action(
+    uow: UnitOfWork,
+    commande: type[PortailRenouvellementDemande | PortailRenonciationDemandee],
+    demande_id: UUID,
+    departement: str,
+    compte: str,
+    maintenant: datetime,
+) -> None:
+    await _envoyer(
+        uow,
+        commande(
+            commande_id=uuid.uuid4(),
+            demande_id=demande_id,
+            departement=departement,
+            compte_demandeur=compte,
+        ),
+        compte,
+        demande_id,
+        maintenant,
     )
-    await _envoyer(uow, commande, compte, demande_id, maintenant)
 
 
 # --- answers and snapshots (consumer) ------------------------------------------------------------
