@@ -67,6 +67,8 @@ bench-cotation: deps ## Scoring function, bulk re-score of N demandes and live l
 
 OBS_DEMANDES ?= 1000000
 OBS_ATTRIBUTIONS ?= 300000
+# e.g. OBS_ARGS="--skip-rebuild --runs 10" (the queries only) or "--skip-queries" (the rebuild only)
+OBS_ARGS ?=
 .PHONY: bench-matching
 bench-matching: deps ## Candidate search and comparateur p95, import of 50,000 units, read-model rebuild vs bench-bus's ceiling (N demandes)
 	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
@@ -75,7 +77,7 @@ bench-matching: deps ## Candidate search and comparateur p95, import of 50,000 u
 .PHONY: bench-observatoire
 bench-observatoire: deps ## Saved list with two groupings and one EPCI's indicators (OBS_DEMANDES, OBS_ATTRIBUTIONS), rebuild from the archive vs bench-bus's ceiling
 	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
-	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_observatoire.py --demandes $(OBS_DEMANDES) --attributions $(OBS_ATTRIBUTIONS)
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_observatoire.py --demandes $(OBS_DEMANDES) --attributions $(OBS_ATTRIBUTIONS) $(OBS_ARGS)
 
 .PHONY: bench-notifications
 bench-notifications: deps ## 10,000 renewal notices rendered and sent to a local SMTP server
