@@ -93,6 +93,9 @@ class RegleRapprochement:
     candidats_par_logement: int
 
     def typologies_pour(self, taille: int) -> tuple[str, ...]:
+        typologies = self.typologies_par_taille.get(taille)
+        if typologies is not None:
+            return typologies
         tailles = sorted(self.typologies_par_taille)
         return self.typologies_par_taille[min(max(taille, tailles[0]), tailles[-1])]
 

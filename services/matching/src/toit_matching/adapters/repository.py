@@ -356,6 +356,40 @@ async def versions_demandes(session: AsyncSession, ids: Sequence[UUID]) -> dict[
     return {r.demande_id: r.version for r in rows}
 
 
+async def versions_et_scores(
+    session: AsyncSession, ids: Sequence[UUID], epci: str
+) -> tuple[dict[UUID, int], dict[UUID, Row]]:
+    """The versions of these demandes and their score detail for the EPCI, in one
+    statement (the comparateur's read)."""
+    rows = await session.execute(
+        sa.select(
+            demandes.c.demande_id,
+            demandes.c.version,
+            scores.c.points,
+            scores.c.criteres,
+            scores.c.grille_version,
+        )
+        .select_from(
+            demandes.outerjoin(
+                scores, (scores.c.demande_id == demandes.c.demande_id) & (scores.c.epci == epci)
+            )
+        )
+        .where(demandes.c.demande_id.in_(list(ids)))
+    )
+    versions: dict[UUID, int] = {}
+    detail: dict[UUID, Row] = {}
+    for r in rows:
+        versions[r.demande_id] = r.version
+        if r.points is not None:
+            detail[r.demande_id] = {
+                "demande_id": r.demande_id,
+                "points": r.points,
+                "criteres": r.criteres,
+                "grille_version": r.grille_version,
+            }
+    return versions, detail
+
+
 async def ecrire_demandes(
     session: AsyncSession, lignes: list[Row], souhaits_lignes: list[Row]
 ) -> None:
@@ -530,20 +564,6 @@ async def vues(session: AsyncSession, ids: Sequence[UUID]) -> list[Row]:
         )
         resultat.extend(dict(r) for r in rows.mappings())
     return resultat
-
-
-async def scores_pour(
-    session: AsyncSession, ids: Sequence[UUID], epci: str, *, detail: bool = False
-) -> dict[UUID, Row]:
-    colonnes = [scores.c.demande_id, scores.c.points]
-    if detail:
-        colonnes += [scores.c.criteres, scores.c.grille_version]
-    if not ids:
-        return {}
-    rows = await session.execute(
-        sa.select(*colonnes).where(scores.c.epci == epci, scores.c.demande_id.in_(list(ids)))
-    )
-    return {r.demande_id: dict(r._mapping) for r in rows}
 
 
 async def sources_demandes(session: AsyncSession, apres: UUID | None, limite: int) -> list[Row]:

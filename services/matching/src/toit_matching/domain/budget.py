@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from toit_referentiel.rapprochement import BaremeApl, RegleRapprochement
+from toit_referentiel.rapprochement import BaremeApl, EchelleUC, RegleRapprochement
 
 UN_CENTIEME = Decimal("0.01")
 
@@ -51,16 +52,25 @@ class Budget:
 
 
 def unites_consommation(menage: Menage, regle: RegleRapprochement, le: date) -> Decimal:
-    echelle = regle.unites_consommation
+    return _unites(
+        menage.annees_naissance, menage.enfants_a_naitre, le.year, regle.unites_consommation
+    )
+
+
+@lru_cache(maxsize=65_536)
+def _unites(
+    annees_naissance: tuple[int, ...], enfants_a_naitre: int, annee: int, echelle: EchelleUC
+) -> Decimal:
+    """The UC of a composition in a year (households share a few thousand compositions)."""
     uc = Decimal(0)
-    for index, annee in enumerate(menage.annees_naissance):
+    for index, naissance in enumerate(annees_naissance):
         if index == 0:
             uc += echelle.premiere_personne
-        elif le.year - annee >= echelle.age_adulte:
+        elif annee - naissance >= echelle.age_adulte:
             uc += echelle.autre_adulte
         else:
             uc += echelle.enfant
-    uc += echelle.enfant * menage.enfants_a_naitre
+    uc += echelle.enfant * enfants_a_naitre
     return max(uc, echelle.premiere_personne)
 
 

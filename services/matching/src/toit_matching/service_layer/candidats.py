@@ -5,6 +5,7 @@ demandes shown are traced like a consultation (by the entrypoint, same transacti
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -248,6 +249,7 @@ def evaluer_toutes(
         tuple(sorted(p.communes)),
     )
     cache = deps.evaluations
+    plafond = functools.cache(ref_.plafond)  # (year, financing, category): a few values
     for vue in vues:
         score = scores.get(vue.demande_id)
         cle = (contexte, vue.demande_id, vue.version, score) if cle_offre else None
@@ -261,7 +263,7 @@ def evaluer_toutes(
             offre,
             regle=regle,
             seuils=seuils,
-            plafond=ref_.plafond,
+            plafond=plafond,
             perimetre=perimetre,
             epci_de=ref_.epci_de,
             noms=ref_.nom_commune,

@@ -81,7 +81,7 @@ async def comparer(
     if acteur is not None:
         role_sur_vacance(acteur, vacance)
     offre = offre_de(vacance, deps)
-    versions = await repo.versions_demandes(uow.session, demandes)
+    versions, scores = await repo.versions_et_scores(uow.session, demandes, offre.epci or "")
     vues = {v.demande_id: v for v in await charger_vues(uow, deps, list(versions.items()))}
     r = deps.referentiel
     manquantes = [
@@ -102,7 +102,6 @@ async def comparer(
                 )
             ]
         )
-    scores = await repo.scores_pour(uow.session, demandes, offre.epci or "", detail=True)
     aujourd_hui = datetime.now(UTC).date()
     position_logement = (
         (vacance["latitude"], vacance["longitude"])
