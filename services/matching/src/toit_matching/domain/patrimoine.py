@@ -94,6 +94,13 @@ _VRAI = {"oui", "o", "1", "true", "vrai", "x"}
 _FAUX = {"non", "n", "0", "false", "faux", ""}
 
 
+_TYPOLOGIES = {x.value: x for x in Typologie}
+_VALEURS: dict[type[StrEnum], dict[str, StrEnum]] = {
+    classe: {x.value: x for x in classe}
+    for classe in (Financement, Accessibilite, Mode, Contingent)
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Logement:
     rpls: str
@@ -171,12 +178,13 @@ def valider_logement(
     if not _CONNUES.issuperset(champs):
         for champ in sorted(set(champs) - _CONNUES):
             erreur(champ, "champ inconnu")
-    t = {nom: _texte(champs.get(nom)) for nom in COLONNES}
+    t = {nom: v.strip() if type(v := champs.get(nom)) is str else _texte(v) for nom in COLONNES}
     # One search over the line first: the per-field checks run only when it finds something.
-    tout = "\x1e".join(t.values())
-    if _CONTROLE.search(tout) or max(map(len, t.values())) > 64:
+    # (joined by a line feed: a character _CONTROLE allows; \x1e was itself a match)
+    controle = _CONTROLE.search("\n".join(t.values())) is not None
+    if controle or max(map(len, t.values())) > 64:
         for nom, texte in t.items():
-            if _CONTROLE.search(texte):
+            if controle and _CONTROLE.search(texte):
                 erreur(nom, "caractère de contrôle interdit")
                 t[nom] = ""
             elif len(texte) > LONGUEUR_MAX.get(nom, 64):
@@ -191,9 +199,8 @@ def valider_logement(
         erreur("commune_insee", f"commune inconnue : {t['commune_insee']}")
     typologie: Typologie | None = None
     if t["typologie"]:
-        try:
-            typologie = Typologie(t["typologie"].upper())
-        except ValueError:
+        typologie = _TYPOLOGIES.get(t["typologie"].upper())
+        if typologie is None:
             erreur(
                 "typologie",
                 f"typologie inconnue : {t['typologie']} ; valeurs possibles : "
@@ -225,15 +232,15 @@ def valider_logement(
     def enumeration(nom: str, classe: type[StrEnum], defaut: StrEnum | None) -> object:
         if not t[nom]:
             return defaut
-        try:
-            return classe(t[nom].upper())
-        except ValueError:
+        valeur = _VALEURS[classe].get(t[nom].upper())
+        if valeur is None:
             erreur(
                 nom,
                 f"valeur inconnue : {t[nom]} ; valeurs possibles : "
                 + ", ".join(x.value for x in classe),
             )
             return defaut
+        return valeur
 
     financement = enumeration("financement", Financement, None) if t["financement"] else None
     accessibilite = enumeration("accessibilite", Accessibilite, Accessibilite.NON)
