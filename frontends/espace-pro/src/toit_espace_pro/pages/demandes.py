@@ -431,6 +431,12 @@ def routes(ui: WebUI) -> APIRouter:
         elif code in ("cotation", "synthese"):
             cotation = await api.get(f"/api/cotation/demandes/{demande_id}")
             ctx["cotation"] = cotation.json() if cotation.status_code == 200 else None
+        elif code == "doublons":
+            # Duplicates are searched when the page is opened (the demande's own answer
+            # carries them only at creation and registration).
+            doublons = await api.get(f"/api/demandes/{demande_id}/doublons")
+            if doublons.status_code == 200:
+                demande["doublons"] = doublons.json()
         elif code == TRACE[0]:
             trace = await api.get(
                 "/api/demandes/consultations",

@@ -132,3 +132,29 @@ async def distinctes(
         uow, demande_id, autre_id, ctx, acces(principal, "demande.modifier")
     )
     return reponse(demande, principal, ctx)
+
+
+@router.get(
+    "/{demande_id}/doublons",
+    response_model=list[s.DoublonOut],
+    responses=REPONSES,
+    summary="Les doublons potentiels de cette demande, hors ceux déclarés distincts",
+)
+async def doublons_de_la_demande(
+    demande_id: UUID,
+    uow: Uow,
+    principal: Principal = Depends(require("demande.lire")),
+) -> list[s.DoublonOut]:
+    """What the duplicates screen decides on (the espace professionnel): the same search
+    as at creation and registration, traced as a search of duplicates."""
+    demande = await uc.saisie.lire(uow, demande_id, acces(principal, "demande.lire"))
+    trouves = await uc.doublons.doublons(DemandeRepository(uow.session), demande)
+    await record_consultations(
+        uow.session,
+        principal,
+        "demande",
+        [(str(d.demande_id), demande.departement) for d in trouves],
+        "recherche de doublons",
+    )
+    await uow.commit()
+    return [s.doublon_out(d) for d in trouves]
