@@ -554,6 +554,7 @@ def _exemples_attributions() -> list[IntegrationEvent]:
         MotifRefusOffre,
         OffreAcceptee,
         OffreEmise,
+        OffreRappelee,
         OffreRefusee,
         SensDecision,
     )
@@ -610,7 +611,7 @@ def _exemples_attributions() -> list[IntegrationEvent]:
                 ),
             ],
         ),
-        OffreEmise(
+        emise := OffreEmise(
             **offre,
             version=1,
             logement_rpls="44109000123",
@@ -625,6 +626,7 @@ def _exemples_attributions() -> list[IntegrationEvent]:
             delai_jours=10,
         ),
         OffreAcceptee(**offre, version=2, date_reponse=date(2026, 6, 8)),
+        OffreRappelee(**emise.model_dump()),
         OffreRefusee(
             **offre,
             version=2,

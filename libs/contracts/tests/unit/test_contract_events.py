@@ -61,6 +61,7 @@ def test_catalogue_is_complete() -> None:
         "offre.emise",
         "offre.acceptee",
         "offre.refusee",
+        "offre.rappelee",
         "attribution.prononcee",
         "demande.offre_notifiee",
         "demande.decision_caleol_notifiee",

@@ -32,6 +32,7 @@ from toit_contracts.events import (
     IntegrationEvent,
     OffreAcceptee,
     OffreEmise,
+    OffreRappelee,
     OffreRefusee,
 )
 
@@ -63,7 +64,14 @@ def collecteur() -> tuple[ServiceDefinition, list[IntegrationEvent]]:
     recus: list[IntegrationEvent] = []
     consumer = EventConsumer("chaine")
 
-    @consumer.on(CaleolDecisionPrise, OffreEmise, OffreAcceptee, OffreRefusee, AttributionPrononcee)
+    @consumer.on(
+        CaleolDecisionPrise,
+        OffreEmise,
+        OffreRappelee,
+        OffreAcceptee,
+        OffreRefusee,
+        AttributionPrononcee,
+    )
     async def recevoir(_ctx: HandlerContext, event: IntegrationEvent) -> None:
         recus.append(event)
 
@@ -360,6 +368,13 @@ async def test_caleol_vote_decision_offres_bail(env: Any) -> None:
         lignes = (await session.execute(sa.select(offres).order_by(offres.c.rang))).mappings().all()
     assert [(o["rang"], o["statut"]) for o in lignes] == [(1, "REFUSEE"), (2, "EMISE")]
     offre_2 = lignes[1]
+    # The reminder before its deadline (configuration: 3 days), once.
+    veille = offre_2["date_limite"] - timedelta(days=2)
+    await echeances_des_offres(matching, veille)
+    await echeances_des_offres(matching, veille)
+    await attendre(lambda: recu(5))
+    rappels = [e for e in recus if isinstance(e, OffreRappelee)]
+    assert len(rappels) == 1 and rappels[0].date_limite_reponse == offre_2["date_limite"]
 
     # 5. Rank 2 accepts; a lease before the offer is refused; then signed.
     r = await client.post(
@@ -382,7 +397,7 @@ async def test_caleol_vote_decision_offres_bail(env: Any) -> None:
         headers=BAILLEUR_H,
     )
     assert r.status_code == 201, r.text
-    await attendre(lambda: recu(6))
+    await attendre(lambda: recu(7))
     attribution = next(e for e in recus if isinstance(e, AttributionPrononcee))
     assert attribution.demande_id == deux and attribution.logement.rpls == "44109000101"
     assert attribution.logement.qpv and attribution.contingent == "ETAT_PRIORITAIRES"

@@ -8,6 +8,7 @@ from toit_contracts.events.attributions import (
     DemandeOffreNotifiee,
     OffreAcceptee,
     OffreEmise,
+    OffreRappelee,
     OffreRefusee,
 )
 from toit_contracts.events.base import (
@@ -137,6 +138,7 @@ __all__ = [
     "MotifInvoque",
     "OffreAcceptee",
     "OffreEmise",
+    "OffreRappelee",
     "OffreRefusee",
     "OrganisationEnregistree",
     "OrganisationModifiee",

@@ -197,6 +197,14 @@ class OffreEmise(_OffreEvent):
         return self
 
 
+class OffreRappelee(OffreEmise):
+    """L'échéance de l'offre approche sans réponse : le rappel au ménage est dû (délai de
+    rappel de configuration). Reprend l'offre telle qu'elle a été notifiée."""
+
+    event_type = "offre.rappelee"
+    summary = "Rappel au ménage avant l'échéance d'une offre sans réponse."
+
+
 class OffreAcceptee(_OffreEvent):
     """L'attributaire a accepté l'offre : la signature du bail suit."""
 
@@ -312,6 +320,7 @@ class DemandeOffreNotifiee(_DemandeEtat):
     condition: ConditionSuspensive | None = Field(
         default=None, description="Pièce à produire avant le bail"
     )
+    rappel: bool = Field(default=False, description="Rappel avant l'échéance (pas l'offre)")
     contact: Contact = personal("Coordonnées du ménage (service notifications seulement).")
 
 
@@ -345,6 +354,7 @@ __all__ = [
     "MotifRefusOffre",
     "OffreAcceptee",
     "OffreEmise",
+    "OffreRappelee",
     "OffreRefusee",
     "SensDecision",
 ]

@@ -29,6 +29,7 @@ from toit_contracts.events.attributions import (
     DemandeDecisionCaleolNotifiee,
     DemandeOffreNotifiee,
     OffreEmise,
+    OffreRappelee,
     SensDecision,
 )
 from toit_demandes.adapters.referentiel import referentiel
@@ -76,8 +77,9 @@ async def _demande(ctx: HandlerContext, demande_id: UUID) -> Demande | None:
     return await ctx.uow.repository(DemandeRepository).get(demande_id, pour_modifier=False)
 
 
-@consumer.on(OffreEmise)
+@consumer.on(OffreEmise, OffreRappelee)
 async def notifier_offre(ctx: HandlerContext, event: OffreEmise) -> None:
+    """The offer, or its reminder before the deadline, to the household."""
     demande = await _demande(ctx, event.demande_id)
     if demande is None:
         return
@@ -93,6 +95,7 @@ async def notifier_offre(ctx: HandlerContext, event: OffreEmise) -> None:
             date_notification=event.date_notification,
             date_limite_reponse=event.date_limite_reponse,
             condition=event.condition,
+            rappel=isinstance(event, OffreRappelee),
             contact=contact(demande.saisie, referentiel.nom_commune),
         )
     )

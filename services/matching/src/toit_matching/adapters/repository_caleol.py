@@ -230,6 +230,10 @@ async def offres_a_rappeler(session: AsyncSession, jusqu_au: date) -> list[Row]:
     )
 
 
+async def marquer_rappel(session: AsyncSession, offre_id: UUID) -> None:
+    await session.execute(offres.update().where(offres.c.id == offre_id).values(rappel_envoye=True))
+
+
 async def offres_de(
     session: AsyncSession, bailleur_id: str | None, departements: Sequence[str]
 ) -> list[Row]:

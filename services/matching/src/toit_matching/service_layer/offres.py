@@ -8,7 +8,7 @@ waiting time, the flux ledger counts the vacancy as attributed."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -16,10 +16,12 @@ from uuid import UUID
 from servicekit.uow import UnitOfWork
 from toit_contracts.events.attributions import (
     AttributionPrononcee,
+    ConditionSuspensive,
     LogementAttribue,
     MotifRefusOffre,
     OffreAcceptee,
     OffreEmise,
+    OffreRappelee,
     OffreRefusee,
 )
 from toit_matching.adapters import repository as repo
@@ -118,29 +120,34 @@ async def _emettre(
         "version": 1,
     }
     await rc.inserer(uow.session, offres, ligne)
-    condition = None
-    if a.piece is not None and a.date_limite_piece is not None:
-        from toit_contracts.events.attributions import ConditionSuspensive
-
-        condition = ConditionSuspensive(piece=a.piece, date_limite=a.date_limite_piece)
-    uow.publish(
-        OffreEmise(
-            **_commun(ligne, vacance["departement"]),
-            version=1,
-            logement_rpls=vacance["rpls"],
-            bailleur_id=vacance["bailleur_id"],
-            adresse=vacance["adresse"],
-            commune=vacance["commune"],
-            typologie=vacance["typologie"],
-            loyer=Decimal(vacance["loyer"]),
-            charges=Decimal(vacance["charges"]),
-            date_notification=aujourd_hui,
-            date_limite_reponse=limite,
-            delai_jours=delai,
-            condition=condition,
-        )
-    )
+    uow.publish(_offre_notifiee(OffreEmise, ligne, vacance))
     return ligne
+
+
+def _offre_notifiee(
+    classe: type[OffreEmise], offre: dict[str, Any], vacance: dict[str, Any]
+) -> OffreEmise:
+    """The offer as notified (`offre.emise`), or repeated by its reminder."""
+    condition = None
+    if offre["piece"] is not None and offre["date_limite_piece"] is not None:
+        condition = ConditionSuspensive(
+            piece=offre["piece"], date_limite=offre["date_limite_piece"]
+        )
+    return classe(
+        **_commun(offre, vacance["departement"]),
+        version=offre["version"],
+        logement_rpls=vacance["rpls"],
+        bailleur_id=vacance["bailleur_id"],
+        adresse=vacance["adresse"],
+        commune=vacance["commune"],
+        typologie=vacance["typologie"],
+        loyer=Decimal(vacance["loyer"]),
+        charges=Decimal(vacance["charges"]),
+        date_notification=offre["date_notification"],
+        date_limite_reponse=offre["date_limite"],
+        delai_jours=offre["delai_jours"],
+        condition=condition,
+    )
 
 
 async def _offre_et_vacance(
@@ -359,7 +366,7 @@ async def echeances(uow: UnitOfWork, deps: Dependances, aujourd_hui: date) -> di
     """Daily: silence past the deadline is a refusal; a suspensive condition not lifted in
     time lapses; each moves the offer to the next rank. Idempotent (an offer moved is no
     longer EMISE)."""
-    compte = {"refus_tacites": 0, "conditions_caduques": 0}
+    compte = {"refus_tacites": 0, "conditions_caduques": 0, "rappels": 0}
     for offre in await rc.offres_echues(uow.session, aujourd_hui):
         _o, vacance, dossier = await _offre_et_vacance(uow, None, offre["id"])
         caduque = (
@@ -382,5 +389,15 @@ async def echeances(uow: UnitOfWork, deps: Dependances, aujourd_hui: date) -> di
             jour=jour,
         )
         compte["conditions_caduques" if caduque else "refus_tacites"] += 1
+    # The reminder before the deadline (configuration: days before), once per offer.
+    jusqu_au = aujourd_hui + timedelta(days=deps.attribution.rappel_jours_avant)
+    for offre in await rc.offres_a_rappeler(uow.session, jusqu_au):
+        if offre["date_limite"] < aujourd_hui:
+            continue
+        vacance = await repo.lire_vacance(uow.session, offre["vacance_id"])
+        assert vacance is not None
+        await rc.marquer_rappel(uow.session, offre["id"])
+        uow.publish(_offre_notifiee(OffreRappelee, offre, vacance))
+        compte["rappels"] += 1
     await uow.commit()
     return compte

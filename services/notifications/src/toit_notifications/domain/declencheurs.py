@@ -194,6 +194,7 @@ def _offre(event: DemandeOffreNotifiee) -> Contexte:
     condition = event.condition
     return {
         "offre_id": str(event.offre_id),
+        "rappel": event.rappel,
         "adresse": event.adresse,
         "typologie": event.typologie.label,
         "loyer": event.loyer,
