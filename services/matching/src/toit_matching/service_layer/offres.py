@@ -391,13 +391,13 @@ async def echeances(uow: UnitOfWork, deps: Dependances, aujourd_hui: date) -> di
         compte["conditions_caduques" if caduque else "refus_tacites"] += 1
     # The reminder before the deadline (configuration: days before), once per offer.
     jusqu_au = aujourd_hui + timedelta(days=deps.attribution.rappel_jours_avant)
-    for offre in await rc.offres_a_rappeler(uow.session, jusqu_au):
-        if offre["date_limite"] < aujourd_hui:
+    for a_rappeler in await rc.offres_a_rappeler(uow.session, jusqu_au):
+        if a_rappeler["date_limite"] < aujourd_hui:
             continue
-        vacance = await repo.lire_vacance(uow.session, offre["vacance_id"])
-        assert vacance is not None
-        await rc.marquer_rappel(uow.session, offre["id"])
-        uow.publish(_offre_notifiee(OffreRappelee, offre, vacance))
+        logement = await repo.lire_vacance(uow.session, a_rappeler["vacance_id"])
+        assert logement is not None
+        await rc.marquer_rappel(uow.session, a_rappeler["id"])
+        uow.publish(_offre_notifiee(OffreRappelee, a_rappeler, logement))
         compte["rappels"] += 1
     await uow.commit()
     return compte
