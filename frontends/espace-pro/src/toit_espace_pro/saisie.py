@@ -83,16 +83,16 @@ CHAMPS: dict[str, str] = {
     "demandeur.courrier_papier": "bool",
     "demandeur.titre_sejour.type": "text",
     "demandeur.titre_sejour.valide_jusqu_au": "date",
-    "codemandeur.civilite": "text",
-    "codemandeur.nom_naissance": "text",
-    "codemandeur.prenoms": "text",
-    "codemandeur.date_naissance": "date",
-    "codemandeur.nationalite": "text",
-    "codemandeur.lien": "text",
+    "codemandeurs[0].civilite": "text",
+    "codemandeurs[0].nom_naissance": "text",
+    "codemandeurs[0].prenoms": "text",
+    "codemandeurs[0].date_naissance": "date",
+    "codemandeurs[0].nationalite": "text",
+    "codemandeurs[0].lien": "text",
     "enfants_a_naitre": "int",
     "situation_professionnelle.demandeur": "text",
     "situation_professionnelle.profession_demandeur": "text",
-    "situation_professionnelle.codemandeur": "text",
+    "codemandeurs[0].situation_professionnelle": "text",
     "ressources[0].type": "text",
     "ressources[0].montant_mensuel": "money",
     "ressources[1].type": "text",
@@ -190,9 +190,8 @@ def payload(form: Mapping[str, Any], listes: Mapping[str, list[str]]) -> dict[st
     body["logement_recherche"]["typologies"] = typologies
     body["logement_recherche"]["communes"] = communes
     # Drop the optional blocks left empty.
-    codemandeur = body.get("codemandeur")
-    if codemandeur is not None and not codemandeur.get("nom_naissance"):
-        body.pop("codemandeur")
+    # The form edits the first codemandeur (the API holds several: see merge_patch).
+    body["codemandeurs"] = [c for c in body.get("codemandeurs", []) if c and c.get("nom_naissance")]
     body["occupants"] = [
         o for o in body.get("occupants", []) if o and (o.get("prenoms") or o.get("nom"))
     ]
@@ -299,6 +298,17 @@ def merge_patch(avant: Mapping[str, Any], apres: Mapping[str, Any]) -> dict[str,
     return patch
 
 
+def garder_les_autres_codemandeurs(
+    patch: dict[str, Any], demande: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The form edits the first codemandeur only: a patch of the list keeps the others the
+    demande has (the API holds several; a merge patch replaces a whole list)."""
+    if "codemandeurs" in patch:
+        autres = list(demande.get("codemandeurs") or [])[1:]
+        patch = {**patch, "codemandeurs": [*(patch["codemandeurs"] or [])[:1], *autres]}
+    return patch
+
+
 # The API's 422 `erreurs` as the error summary's entries (shared with every screen package).
 erreurs = erreurs_api
 
@@ -330,16 +340,16 @@ LIBELLES: dict[str, str] = {
     "dalo.date_decision": "Date de la décision DALO",
     "dalo.reference": "Référence de la décision DALO",
     "priorites": "Priorités",
-    "codemandeur.civilite": "Civilité du codemandeur",
-    "codemandeur.nom_naissance": "Nom de naissance du codemandeur",
-    "codemandeur.prenoms": "Prénoms du codemandeur",
-    "codemandeur.date_naissance": "Date de naissance du codemandeur",
-    "codemandeur.nationalite": "Nationalité du codemandeur",
-    "codemandeur.lien": "Lien avec le demandeur",
+    "codemandeurs[0].civilite": "Civilité du codemandeur",
+    "codemandeurs[0].nom_naissance": "Nom de naissance du codemandeur",
+    "codemandeurs[0].prenoms": "Prénoms du codemandeur",
+    "codemandeurs[0].date_naissance": "Date de naissance du codemandeur",
+    "codemandeurs[0].nationalite": "Nationalité du codemandeur",
+    "codemandeurs[0].lien": "Lien avec le demandeur",
     "enfants_a_naitre": "Enfants à naître",
     "situation_professionnelle.demandeur": "Situation professionnelle du demandeur",
     "situation_professionnelle.profession_demandeur": "Profession",
-    "situation_professionnelle.codemandeur": "Situation professionnelle du codemandeur",
+    "codemandeurs[0].situation_professionnelle": "Situation professionnelle du codemandeur",
     "ressources[0].type": "Type de ressource",
     "ressources[0].montant_mensuel": "Montant mensuel",
     "ressources[1].type": "Type de la deuxième ressource",

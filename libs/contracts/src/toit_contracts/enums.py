@@ -113,7 +113,8 @@ class RolePersonne(LabelledEnum):
     """Place d'une personne dans le ménage de la demande."""
 
     DEMANDEUR = "DEMANDEUR", "Demandeur"
-    CODEMANDEUR = "CODEMANDEUR", "Codemandeur (conjoint ou futur cotitulaire du bail)"
+    CODEMANDEUR = "CODEMANDEUR", "Codemandeur (conjoint ou parent, futur cotitulaire du bail)"
+    COLOCATAIRE = "COLOCATAIRE", "Colocataire (adulte qui signera le bail en colocation)"
     OCCUPANT = "OCCUPANT", "Autre personne qui vivra dans le logement"
 
 
@@ -133,7 +134,7 @@ class LienParente(LabelledEnum):
 
 
 class SituationProfessionnelle(LabelledEnum):
-    """Situation professionnelle du demandeur ou du codemandeur."""
+    """Situation professionnelle du demandeur, d'un codemandeur ou d'un colocataire."""
 
     SALARIE_CDI = "SALARIE_CDI", "Salarié en CDI"
     SALARIE_CDD_INTERIM = "SALARIE_CDD_INTERIM", "Salarié en CDD, intérim, stage ou contrat aidé"

@@ -174,7 +174,8 @@ PROFILS: dict[str, Profil] = {
     for p in (
         Profil(
             code="bailleur",
-            version=1,
+            # v2 (issue 11): `personnes` may hold several CODEMANDEUR and COLOCATAIRE roles.
+            version=2,
             libelle="Bailleur : instruction et rapprochement",
             description="Pour le système de gestion locative d'un bailleur : numéro unique, "
             "composition du ménage, ressources, logement actuel et souhaits. Jamais les "
@@ -233,7 +234,8 @@ PROFILS: dict[str, Profil] = {
         ),
         Profil(
             code="etat",
-            version=1,
+            # v2 (issue 11): `personnes` may hold several CODEMANDEUR and COLOCATAIRE roles.
+            version=2,
             libelle="Services de l'État : publics prioritaires et DALO",
             description="Pour le suivi des publics prioritaires et du droit au logement "
             "opposable : numéro unique, statut, composition sommaire, ressources totales, "

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toit_contracts.enums import (
     BesoinAccessibilite,
@@ -80,14 +80,19 @@ Euros = Annotated[
 Telephone = Annotated[str, Field(pattern=r"^\+?[0-9 .]{6,20}$")]
 
 # How one person of the household is designated elsewhere in the demande
-# (resources, pièces, handicap): "demandeur", "codemandeur" or "occupants[i]".
-REFERENCE_PERSONNE = re.compile(r"demandeur|codemandeur|occupants\[(0|[1-9][0-9]?)\]")
+# (resources, pièces, handicap): "demandeur", "codemandeurs[i]", "colocataires[i]" or
+# "occupants[i]". "codemandeur" (one codemandeur, before issue 11) is read as
+# "codemandeurs[0]" (`ancien_format`).
+REFERENCE_PERSONNE = re.compile(
+    r"demandeur|(codemandeurs|colocataires|occupants)\[(0|[1-9][0-9]?)\]"
+)
 ReferencePersonne = Annotated[
     str,
     Field(
-        pattern=r"^(demandeur|codemandeur|occupants\[(0|[1-9][0-9]?)\])$",
-        description="« demandeur », « codemandeur » ou « occupants[i] » (i à partir de 0)",
-        examples=["demandeur"],
+        pattern=r"^(demandeur|(codemandeurs|colocataires|occupants)\[(0|[1-9][0-9]?)\])$",
+        description="« demandeur », « codemandeurs[i] », « colocataires[i] » ou "
+        "« occupants[i] » (i à partir de 0)",
+        examples=["demandeur", "codemandeurs[0]"],
     ),
 ]
 
@@ -146,7 +151,11 @@ class Codemandeur(Saisie):
         default=LienParente.CONJOINT,
         description="Lien avec le demandeur : conjoint, partenaire ou concubin, ou parent "
         "(enfant, petit-enfant, ascendant, frère ou sœur, autre parent) ; une personne sans "
-        "lien de parenté est un occupant",
+        "lien de parenté qui signera le bail est un colocataire",
+    )
+    situation_professionnelle: SituationProfessionnelle | None = None
+    commune_travail: CodeInsee | None = Field(
+        default=None, description="Commune du lieu de travail"
     )
 
     @field_validator("lien")
@@ -154,9 +163,38 @@ class Codemandeur(Saisie):
     def _conjoint_ou_parent(cls, lien: LienParente) -> LienParente:
         if lien is LienParente.SANS_LIEN:
             raise ValueError(
-                "le codemandeur est le conjoint, le partenaire ou un parent du demandeur ; "
-                "une personne sans lien de parenté se déclare comme occupant"
+                "un codemandeur est le conjoint, le partenaire ou un parent du demandeur ; "
+                "une personne sans lien de parenté qui signera le bail se déclare comme "
+                "colocataire, sinon comme occupant"
             )
+        return lien
+
+
+class Colocataire(Saisie):
+    """An adult who will co-sign the lease in a colocation (L442-8-4 CCH), with or without
+    a family link; their resources count as the codemandeurs' do."""
+
+    civilite: Civilite
+    nom_naissance: Texte
+    nom_usage: Texte | None = None
+    prenoms: Annotated[str, Field(min_length=1, max_length=150), AfterValidator(_texte)]
+    date_naissance: DateNaissance
+    nir: Nir | None = None
+    nationalite: Nationalite
+    titre_sejour: TitreSejour | None = None
+    lien: LienParente = Field(
+        default=LienParente.SANS_LIEN, description="Lien avec le demandeur (souvent aucun)"
+    )
+    situation_professionnelle: SituationProfessionnelle | None = None
+    commune_travail: CodeInsee | None = Field(
+        default=None, description="Commune du lieu de travail"
+    )
+
+    @field_validator("lien")
+    @classmethod
+    def _pas_conjoint(cls, lien: LienParente) -> LienParente:
+        if lien is LienParente.CONJOINT:
+            raise ValueError("le conjoint ou partenaire du demandeur se déclare comme codemandeur")
         return lien
 
 
@@ -172,12 +210,12 @@ class Occupant(Saisie):
 
 
 class SituationProfessionnelleSaisie(Saisie):
+    """The demandeur's (each codemandeur and colocataire carries their own)."""
+
     demandeur: SituationProfessionnelle | None = None
-    codemandeur: SituationProfessionnelle | None = None
     profession_demandeur: TexteLong | None = None
     siret_employeur_demandeur: str | None = Field(default=None, pattern=r"^[0-9]{14}$")
     commune_travail_demandeur: CodeInsee | None = None
-    commune_travail_codemandeur: CodeInsee | None = None
 
 
 class Ressource(Saisie):
@@ -278,7 +316,16 @@ class DemandeSaisie(Saisie):
         default=None, description="Date du premier dépôt (par défaut : aujourd'hui)"
     )
     demandeur: Demandeur
-    codemandeur: Codemandeur | None = None
+    codemandeurs: list[Codemandeur] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Conjoint ou parents du demandeur, futurs cotitulaires du bail",
+    )
+    colocataires: list[Colocataire] = Field(
+        default_factory=list,
+        max_length=6,
+        description="Adultes, avec ou sans lien de parenté, qui signeront le bail en colocation",
+    )
     occupants: list[Occupant] = Field(default_factory=list, max_length=20)
     enfants_a_naitre: int = Field(default=0, ge=0, le=9, description="Grossesse en cours")
     situation_professionnelle: SituationProfessionnelleSaisie = Field(
@@ -292,6 +339,18 @@ class DemandeSaisie(Saisie):
     complement_handicap: list[Handicap] = Field(default_factory=list, max_length=22)
     dalo: DecisionDaloSaisie | None = None
     priorites: list[Priorite] = Field(default_factory=list, max_length=14)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ancien_format(cls, data: Any) -> Any:
+        return ancien_format(data)
+
+    @field_validator("codemandeurs")
+    @classmethod
+    def _un_conjoint(cls, codemandeurs: list[Codemandeur]) -> list[Codemandeur]:
+        if sum(c.lien is LienParente.CONJOINT for c in codemandeurs) > 1:
+            raise ValueError("un seul codemandeur peut être le conjoint ou partenaire")
+        return codemandeurs
 
     @field_validator("motifs")
     @classmethod
@@ -313,10 +372,68 @@ class DemandeSaisie(Saisie):
     def personne_existe(self, reference: str) -> bool:
         if reference == "demandeur":
             return True
-        if reference == "codemandeur":
-            return self.codemandeur is not None
         match = REFERENCE_PERSONNE.fullmatch(reference)
-        return match is not None and int(match.group(1)) < len(self.occupants)
+        if match is None:
+            return False
+        liste: list[Any] = getattr(self, match.group(1))
+        return int(match.group(2)) < len(liste)
+
+
+_REFERENCES = ("ressources", "revenu_fiscal_reference", "complement_handicap")
+
+
+def ancien_format(data: Any) -> Any:
+    """A demande as written before issue 11 (one `codemandeur` object, its professional
+    situation in `situation_professionnelle.codemandeur` and
+    `commune_travail_codemandeur`, references "codemandeur") in today's shape
+    (`codemandeurs[0]`). Accepted on input for the clients of that time; stored demandes
+    were migrated (demandes migration 0005). A codemandeur in both shapes at once is refused."""
+    if not isinstance(data, dict):
+        return data
+    sp = data.get("situation_professionnelle")
+    anciens_sp = isinstance(sp, dict) and any(
+        k in sp for k in ("codemandeur", "commune_travail_codemandeur")
+    )
+    lignes_personnes: list[Any] = []
+    for champ in _REFERENCES:
+        if isinstance(data.get(champ), list):
+            lignes_personnes.extend(data[champ])
+    anciennes_references = any(
+        isinstance(ligne, dict) and ligne.get("personne") == "codemandeur"
+        for ligne in lignes_personnes
+    )
+    if "codemandeur" not in data and not anciens_sp and not anciennes_references:
+        return data
+    if data.get("codemandeurs") and data.get("codemandeur") is not None:
+        raise ValueError(
+            "« codemandeur » (ancien format, un seul codemandeur) et « codemandeurs » ne vont "
+            "pas ensemble : utilisez « codemandeurs »"
+        )
+    data = dict(data)
+    codemandeur = data.pop("codemandeur", None)
+    if isinstance(sp, dict):
+        sp = dict(sp)
+        situation = sp.pop("codemandeur", None)
+        commune = sp.pop("commune_travail_codemandeur", None)
+        data["situation_professionnelle"] = sp
+        if isinstance(codemandeur, dict):
+            codemandeur = dict(codemandeur)
+            if situation is not None:
+                codemandeur.setdefault("situation_professionnelle", situation)
+            if commune is not None:
+                codemandeur.setdefault("commune_travail", commune)
+    if codemandeur is not None:
+        data["codemandeurs"] = [codemandeur]
+    for champ in _REFERENCES:
+        lignes = data.get(champ)
+        if isinstance(lignes, list):
+            data[champ] = [
+                {**ligne, "personne": "codemandeurs[0]"}
+                if isinstance(ligne, dict) and ligne.get("personne") == "codemandeur"
+                else ligne
+                for ligne in lignes
+            ]
+    return data
 
 
 # --- Rules that need reference data or span several fields ------------------------------------
@@ -369,9 +486,10 @@ def incoherences(
     commune_connue(
         "situation_professionnelle.commune_travail_demandeur", sp.commune_travail_demandeur
     )
-    commune_connue(
-        "situation_professionnelle.commune_travail_codemandeur", sp.commune_travail_codemandeur
-    )
+    for index, codemandeur in enumerate(saisie.codemandeurs):
+        commune_connue(f"codemandeurs[{index}].commune_travail", codemandeur.commune_travail)
+    for index, colocataire in enumerate(saisie.colocataires):
+        commune_connue(f"colocataires[{index}].commune_travail", colocataire.commune_travail)
     for index, insee in enumerate(saisie.logement_recherche.communes):
         commune_connue(f"logement_recherche.communes[{index}]", insee, du_departement=True)
 
@@ -393,10 +511,4 @@ def incoherences(
     personnes_handicap = [h.personne for h in saisie.complement_handicap]
     if len(set(personnes_handicap)) != len(personnes_handicap):
         erreurs.append(Incoherence("complement_handicap", "une personne figure deux fois"))
-    if saisie.codemandeur is None and sp.codemandeur is not None:
-        erreurs.append(
-            Incoherence(
-                "situation_professionnelle.codemandeur", "la demande n'a pas de codemandeur"
-            )
-        )
     return erreurs

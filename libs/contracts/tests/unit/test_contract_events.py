@@ -87,11 +87,14 @@ def test_catalogue_is_complete() -> None:
 def test_class_declaration(event_type: str) -> None:
     cls = registered_events()[event_type]
     assert cls.event_type == event_type
-    assert cls.schema_version == 1
+    # The events carrying the demande snapshot are v2 (issue 11: several codemandeurs and
+    # colocataires); the others are still v1.
+    version = 2 if "snapshot" in cls.model_fields and event_type.startswith("demande.") else 1
+    assert cls.schema_version == version
     assert cls.summary
     assert cls.__doc__
     assert cls.subject_field in cls.model_fields
-    assert cls.dataschema() == f"urn:toit:event:{event_type}:v1"
+    assert cls.dataschema() == f"urn:toit:event:{event_type}:v{version}"
     undocumented = [name for name, f in cls.model_fields.items() if not f.description]
     assert undocumented == []
 
@@ -321,3 +324,20 @@ def test_radiation_notice_carries_its_decision_and_answer_by_date() -> None:
         DemandeRadiationPreavisee.model_validate({**data, "motif": "RENONCIATION"})
     absence = {**data, "motif": "ABSENCE_DE_REPONSE", "sous_motif": None, "decision": None}
     assert DemandeRadiationPreavisee.model_validate(absence).decision is None
+
+
+def test_snapshot_v2_holds_several_codemandeurs_and_colocataires() -> None:
+    """Issue 11: v1 refused a second codemandeur and knew no colocataire."""
+    data = _data("demande.modifiee")
+    personnes = data["snapshot"]["personnes"]
+    adulte = {**personnes[0], "lien": "ASCENDANT", "situation_professionnelle": "RETRAITE"}
+    data["snapshot"]["personnes"] = [
+        *personnes,
+        {**adulte, "role": "CODEMANDEUR", "lien": "CONJOINT"},
+        {**adulte, "role": "CODEMANDEUR"},
+        {**adulte, "role": "COLOCATAIRE", "lien": "SANS_LIEN"},
+    ]
+    event = registered_events()["demande.modifiee"].model_validate(data)
+    roles = [p.role.value for p in event.snapshot.personnes]  # type: ignore[attr-defined]
+    assert roles.count("CODEMANDEUR") == 2 and roles.count("COLOCATAIRE") == 1
+    assert type(event).dataschema() == "urn:toit:event:demande.modifiee:v2"

@@ -55,7 +55,8 @@ DEMANDE: Mapping[str, Mapping[str, Droit]] = {
     # The household's declaration.
     "departement": _DECLARANTS,
     "demandeur": _DECLARANTS,
-    "codemandeur": _DECLARANTS,
+    "codemandeurs": _DECLARANTS,
+    "colocataires": _DECLARANTS,
     "occupants": _DECLARANTS,
     "enfants_a_naitre": _DECLARANTS,
     "situation_professionnelle": _DECLARANTS,

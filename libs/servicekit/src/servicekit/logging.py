@@ -46,6 +46,8 @@ PERSONAL_KEYS = frozenset(
         "contact",
         "demandeur",
         "codemandeur",
+        "codemandeurs",
+        "colocataires",
         "occupants",
         "snapshot",
     }

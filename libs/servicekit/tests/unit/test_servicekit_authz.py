@@ -93,7 +93,8 @@ ATTENDU: dict[str, dict[str, str]] = {
         (
             "departement",
             "demandeur",
-            "codemandeur",
+            "codemandeurs",
+            "colocataires",
             "occupants",
             "enfants_a_naitre",
             "situation_professionnelle",

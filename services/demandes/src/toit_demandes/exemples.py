@@ -17,7 +17,8 @@ DEMANDE_EXEMPLE: dict[str, Any] = {
         "email": "anne.durand@example.org",
         "adresse": {"ligne1": "3 rue des Lilas", "code_postal": "44000", "commune_insee": "44109"},
     },
-    "codemandeur": None,
+    "codemandeurs": [],
+    "colocataires": [],
     "occupants": [
         {
             "prenoms": "Léo",

@@ -131,7 +131,7 @@ async def test_patch_invalide_ne_change_rien(
     vide = await client.patch(url, headers=entetes, json={})
     assert vide.status_code == 200 and vide.json()["version"] == 1
     suppression = await client.patch(
-        url, headers=entetes, json={"codemandeur": None, "occupants": []}
+        url, headers=entetes, json={"codemandeurs": [], "occupants": []}
     )
     assert suppression.status_code == 200 and suppression.json()["occupants"] == []
     perime = await client.patch(url, headers=entetes, json={"enfants_a_naitre": 1})

@@ -41,14 +41,27 @@ DECLARATION: dict[str, dict[str, Any]] = {
     "canal_depot": {"canal_depot": "COURRIER"},
     "date_depot": {"date_depot": str(AUJOURD_HUI - timedelta(days=10))},
     "demandeur": {"demandeur": {"nom_naissance": "AUTRE"}},
-    "codemandeur": {
-        "codemandeur": {
-            "civilite": "M",
-            "nom_naissance": "MARTIN",
-            "prenoms": "Paul",
-            "date_naissance": "1984-02-03",
-            "nationalite": "FRANCAISE",
-        }
+    "codemandeurs": {
+        "codemandeurs": [
+            {
+                "civilite": "M",
+                "nom_naissance": "MARTIN",
+                "prenoms": "Paul",
+                "date_naissance": "1984-02-03",
+                "nationalite": "FRANCAISE",
+            }
+        ]
+    },
+    "colocataires": {
+        "colocataires": [
+            {
+                "civilite": "MME",
+                "nom_naissance": "LE BIHAN",
+                "prenoms": "Rozenn",
+                "date_naissance": "1999-04-05",
+                "nationalite": "FRANCAISE",
+            }
+        ]
     },
     "occupants": {"occupants": []},
     "enfants_a_naitre": {"enfants_a_naitre": 2},

@@ -310,7 +310,7 @@ def test_anciennete_agrees_with_cotation_at_the_end_of_february() -> None:
 
 
 def test_un_codemandeur_est_conjoint_ou_parent_jamais_sans_lien() -> None:
-    assert saisie(codemandeur={**conjoint(), "lien": "COLLATERAL"}).codemandeur is not None
+    assert saisie(codemandeur={**conjoint(), "lien": "COLLATERAL"}).codemandeurs
     with pytest.raises(ValidationError, match="occupant"):
         saisie(codemandeur={**conjoint(), "lien": "SANS_LIEN"})
 

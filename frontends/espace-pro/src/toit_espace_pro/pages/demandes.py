@@ -20,7 +20,8 @@ from toit_espace_pro.pages.commun import refus, roles
 
 ONGLETS = [
     ("demandeur", "Demandeur"),
-    ("codemandeur", "Codemandeur"),
+    ("codemandeurs", "Codemandeurs"),
+    ("colocataires", "Colocataires"),
     ("occupants", "Occupants"),
     ("situation-professionnelle", "Sit. professionnelle"),
     ("revenus", "Revenus"),
@@ -253,7 +254,9 @@ def routes(ui: WebUI) -> APIRouter:
         corps, valeurs = await _formulaire_soumis(request)
         lues = saisie.valeurs(actuelle.json())
         avant = saisie.payload(lues, {k: lues.get(k, []) for k in saisie.LISTES})
-        patch = saisie.merge_patch(avant, corps)
+        patch = saisie.garder_les_autres_codemandeurs(
+            saisie.merge_patch(avant, corps), actuelle.json()
+        )
         if not patch:
             ui.flash(request, "info", "Aucune modification.")
             return ui.redirect(f"/demandes/{demande_id}")

@@ -74,7 +74,8 @@ class Personne(ContractModel):
     )
     nationalite: Nationalite | None = Field(default=None, description="Classe de nationalité")
     situation_professionnelle: SituationProfessionnelle | None = Field(
-        default=None, description="Situation professionnelle (demandeur et codemandeur)"
+        default=None,
+        description="Situation professionnelle (demandeur, codemandeurs, colocataires)",
     )
     commune_travail: CodeInsee | None = Field(
         default=None, description="Commune du lieu de travail (rapprochement domicile-travail)"
@@ -198,7 +199,9 @@ class DemandeSnapshot(ContractModel):
         default=None, description="Situation familiale du demandeur"
     )
     personnes: list[Personne] = Field(
-        min_length=1, description="Ménage : un demandeur, au plus un codemandeur, les occupants"
+        min_length=1,
+        description="Ménage : un demandeur, ses codemandeurs (conjoint, parents), les "
+        "colocataires qui signeront le bail, les occupants",
     )
     enfants_a_naitre: int = Field(default=0, ge=0, description="Enfants attendus (grossesse)")
     ressources_par_type: list[RessourceParType] = Field(
@@ -264,8 +267,6 @@ class DemandeSnapshot(ContractModel):
         roles = [p.role for p in personnes]
         if roles.count(RolePersonne.DEMANDEUR) != 1:
             raise ValueError("le ménage doit compter exactement un demandeur")
-        if roles.count(RolePersonne.CODEMANDEUR) > 1:
-            raise ValueError("le ménage compte au plus un codemandeur")
         return personnes
 
     @field_validator("motifs")
@@ -303,6 +304,11 @@ class _DemandeEtat(_DemandeEvent):
 
 
 class _DemandeAvecSnapshot(_DemandeEtat):
+    # v2 (issue 11): the household may hold several CODEMANDEUR persons and COLOCATAIRE
+    # ones (a new role); v1 had at most one codemandeur. A v1 consumer reading the roles
+    # must learn the new value before it subscribes to v2.
+    schema_version: ClassVar[int] = 2
+
     snapshot: DemandeSnapshot = Field(description="État de la demande après l'événement")
 
 

@@ -123,7 +123,8 @@ def _menage(s: Snapshot, ctx: Contexte, f: dict[str, Any]) -> None:
         if role == "DEMANDEUR":
             age_demandeur = _age(p["date_naissance"], reference)
             situation_pro = p.get("situation_professionnelle")
-        elif role == "CODEMANDEUR" or lien == "CONJOINT":
+        elif lien == "CONJOINT" or (role == "CODEMANDEUR" and lien is None):
+            # The partner; a relative codemandeur or a colocataire is not a couple.
             couple = True
         if lien == "ENFANT":
             enfants += 1

@@ -46,14 +46,15 @@ class Menage:
 def menage(saisie: DemandeSaisie, au: date) -> Menage:
     enfants_a_naitre = saisie.enfants_a_naitre
     a_charge = sum(o.a_charge for o in saisie.occupants) + enfants_a_naitre
-    personnes = 1 + (saisie.codemandeur is not None) + len(saisie.occupants) + enfants_a_naitre
+    cotitulaires = len(saisie.codemandeurs) + len(saisie.colocataires)
+    personnes = 1 + cotitulaires + len(saisie.occupants) + enfants_a_naitre
     handicap = any(h.carte_invalidite for h in saisie.complement_handicap)
-    seul = saisie.codemandeur is None and all(o.a_charge for o in saisie.occupants)
-    couple = saisie.codemandeur is not None and saisie.codemandeur.lien is LienParente.CONJOINT
+    seul = cotitulaires == 0 and all(o.a_charge for o in saisie.occupants)
+    conjoint = next((c for c in saisie.codemandeurs if c.lien is LienParente.CONJOINT), None)
     jeune = (
-        couple
+        conjoint is not None
         and personnes == 2
-        and age(saisie.demandeur.date_naissance, au) + age(saisie.codemandeur.date_naissance, au)  # type: ignore[union-attr]
+        and age(saisie.demandeur.date_naissance, au) + age(conjoint.date_naissance, au)
         <= AGE_MAX_JEUNE_MENAGE
     )
     return Menage(personnes, a_charge, handicap, seul, jeune)
@@ -89,8 +90,8 @@ def unites_consommation(
     saisie: DemandeSaisie, au: date, echelle: EchelleUC = EchelleUC()
 ) -> Decimal:
     naissances = [o.date_naissance for o in saisie.occupants]
-    if saisie.codemandeur is not None:
-        naissances.append(saisie.codemandeur.date_naissance)
+    naissances += [c.date_naissance for c in saisie.codemandeurs]
+    naissances += [c.date_naissance for c in saisie.colocataires]
     uc = echelle.premier_adulte
     for naissance in naissances:
         uc += (

@@ -6,6 +6,7 @@ from toit_contracts.saisie import (
     REFERENCE_PERSONNE,
     AdresseSaisie,
     Codemandeur,
+    Colocataire,
     DecisionDaloSaisie,
     DemandeSaisie,
     Demandeur,
@@ -26,6 +27,7 @@ from toit_contracts.saisie import (
     Texte,
     TexteLong,
     TitreSejour,
+    ancien_format,
     nir_cle_valide,
 )
 
@@ -33,6 +35,7 @@ __all__ = [
     "REFERENCE_PERSONNE",
     "AdresseSaisie",
     "Codemandeur",
+    "Colocataire",
     "DecisionDaloSaisie",
     "DemandeSaisie",
     "Demandeur",
@@ -53,5 +56,6 @@ __all__ = [
     "Texte",
     "TexteLong",
     "TitreSejour",
+    "ancien_format",
     "nir_cle_valide",
 ]

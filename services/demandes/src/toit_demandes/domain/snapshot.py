@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from toit_contracts.enums import CategorieMenage, RolePersonne
@@ -22,7 +22,7 @@ from toit_contracts.events.demandes import (
 )
 from toit_demandes.domain.demande import Demande
 from toit_demandes.domain.derives import ValeursDerivees, revenu_fiscal_retenu
-from toit_demandes.domain.saisie import DemandeSaisie
+from toit_demandes.domain.saisie import Codemandeur, Colocataire, DemandeSaisie
 
 NomCommune = Callable[[str], str | None]
 
@@ -65,19 +65,23 @@ def personnes(saisie: DemandeSaisie) -> list[Personne]:
             commune_travail=sp.commune_travail_demandeur,
         )
     ]
-    if saisie.codemandeur is not None:
-        c = saisie.codemandeur
-        resultat.append(
-            Personne(
-                role=RolePersonne.CODEMANDEUR,
-                date_naissance=c.date_naissance,
-                lien=c.lien,
-                handicap="codemandeur" in handicap,
-                nationalite=c.nationalite,
-                situation_professionnelle=sp.codemandeur,
-                commune_travail=sp.commune_travail_codemandeur,
+    cotitulaires: list[tuple[RolePersonne, str, Sequence[Codemandeur | Colocataire]]] = [
+        (RolePersonne.CODEMANDEUR, "codemandeurs", saisie.codemandeurs),
+        (RolePersonne.COLOCATAIRE, "colocataires", saisie.colocataires),
+    ]
+    for role, liste, personnes in cotitulaires:
+        for index, c in enumerate(personnes):
+            resultat.append(
+                Personne(
+                    role=role,
+                    date_naissance=c.date_naissance,
+                    lien=c.lien,
+                    handicap=f"{liste}[{index}]" in handicap,
+                    nationalite=c.nationalite,
+                    situation_professionnelle=c.situation_professionnelle,
+                    commune_travail=c.commune_travail,
+                )
             )
-        )
     for index, o in enumerate(saisie.occupants):
         resultat.append(
             Personne(

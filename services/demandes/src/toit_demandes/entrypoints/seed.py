@@ -114,15 +114,17 @@ def _demande(
                 "commune_insee": communes[0],
             },
         },
-        codemandeur={
-            "civilite": "M" if femme else "MME",
-            "nom_naissance": hasard.choice(NOMS),
-            "prenoms": hasard.choice(PRENOMS_M if femme else PRENOMS_F),
-            "date_naissance": naissance.replace(year=naissance.year - 1).isoformat(),
-            "nationalite": "FRANCAISE",
-        }
+        codemandeurs=[
+            {
+                "civilite": "M" if femme else "MME",
+                "nom_naissance": hasard.choice(NOMS),
+                "prenoms": hasard.choice(PRENOMS_M if femme else PRENOMS_F),
+                "date_naissance": naissance.replace(year=naissance.year - 1).isoformat(),
+                "nationalite": "FRANCAISE",
+            }
+        ]
         if couple
-        else None,
+        else [],
         occupants=[
             {
                 "prenoms": "Enfant",

@@ -57,6 +57,8 @@ async def deposer_piece(
     demande = await charger(repo, demande_id, verifier)
     if demande.statut is StatutDemande.PURGEE or demande.fusionnee_dans is not None:
         raise TransitionInterdite("cette demande ne reçoit plus de pièces")
+    if personne == "codemandeur":  # the one-codemandeur form of before issue 11
+        personne = "codemandeurs[0]"
     catalogue = ctx.referentiel.type_piece(type_piece)
     erreurs = []
     if catalogue is None:

@@ -72,7 +72,6 @@ def projeter(
 ) -> DemandeVue:
     """The read-model row of a demande from its snapshot (JSON form)."""
     personnes = snapshot.get("personnes") or []
-    roles = [p.get("role") for p in personnes]
     recherche = snapshot.get("logement_recherche") or {}
     actuel = snapshot.get("logement_actuel") or {}
     dalo = snapshot.get("dalo")
@@ -92,7 +91,12 @@ def projeter(
         ressources_mensuelles=_dec(snapshot.get("ressources_mensuelles_totales")),
         annees_naissance=tuple(int(str(p["date_naissance"])[:4]) for p in personnes),
         enfants_a_naitre=a_naitre,
-        couple="CODEMANDEUR" in roles,
+        # A couple: a codemandeur who is the partner (snapshot v2: several codemandeurs,
+        # relatives among them, and colocataires, who are not a couple).
+        couple=any(
+            p.get("role") == "CODEMANDEUR" and p.get("lien") in (None, "CONJOINT")
+            for p in personnes
+        ),
         personnes_a_charge=sum(1 for p in personnes if p.get("a_charge")) + a_naitre,
         typologies=tuple(recherche.get("typologies") or ()),
         communes=tuple(recherche.get("communes") or ()),

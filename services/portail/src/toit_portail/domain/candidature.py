@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from toit_referentiel.calendrier import add_months
 
 from servicekit.errors import error_items
+from toit_contracts.enums import SituationProfessionnelle
 from toit_contracts.saisie import (
     Codemandeur,
     DemandeSaisie,
@@ -251,8 +252,14 @@ class _Menage(Saisie):
     enfants_a_naitre: int = Field(default=0, ge=0, le=9)
 
 
+class _SituationProfessionnelle(SituationProfessionnelleSaisie):
+    # The form asks the one codemandeur's situation here; the whole demande carries it to
+    # codemandeurs[0] (toit_contracts.saisie.ancien_format).
+    codemandeur: SituationProfessionnelle | None = None
+
+
 class _Ressources(Saisie):
-    situation_professionnelle: SituationProfessionnelleSaisie
+    situation_professionnelle: _SituationProfessionnelle
     ressources: list[Ressource] = Field(default_factory=list, max_length=60)
     revenu_fiscal_reference: list[RevenuFiscal] = Field(default_factory=list, max_length=10)
 

@@ -78,7 +78,8 @@ async def deposer_piece(
         Form(
             max_length=20,
             description=(
-                "« demandeur », « codemandeur », « occupants[i] » ; absent : tout le ménage"
+                "« demandeur », « codemandeurs[i] », « colocataires[i] », « occupants[i] » ; "
+                "absent : tout le ménage"
             ),
         ),
     ] = None,
