@@ -138,7 +138,9 @@ class Demandeur(Saisie):
     )
 
 
-class Codemandeur(Saisie):
+class _Cotitulaire(Saisie):
+    """An adult who will sign the lease with the demandeur (identity, work)."""
+
     civilite: Civilite
     nom_naissance: Texte
     nom_usage: Texte | None = None
@@ -147,15 +149,18 @@ class Codemandeur(Saisie):
     nir: Nir | None = None
     nationalite: Nationalite
     titre_sejour: TitreSejour | None = None
+    situation_professionnelle: SituationProfessionnelle | None = None
+    commune_travail: CodeInsee | None = Field(
+        default=None, description="Commune du lieu de travail"
+    )
+
+
+class Codemandeur(_Cotitulaire):
     lien: LienParente = Field(
         default=LienParente.CONJOINT,
         description="Lien avec le demandeur : conjoint, partenaire ou concubin, ou parent "
         "(enfant, petit-enfant, ascendant, frère ou sœur, autre parent) ; une personne sans "
         "lien de parenté qui signera le bail est un colocataire",
-    )
-    situation_professionnelle: SituationProfessionnelle | None = None
-    commune_travail: CodeInsee | None = Field(
-        default=None, description="Commune du lieu de travail"
     )
 
     @field_validator("lien")
@@ -170,24 +175,12 @@ class Codemandeur(Saisie):
         return lien
 
 
-class Colocataire(Saisie):
+class Colocataire(_Cotitulaire):
     """An adult who will co-sign the lease in a colocation (L442-8-4 CCH), with or without
     a family link; their resources count as the codemandeurs' do."""
 
-    civilite: Civilite
-    nom_naissance: Texte
-    nom_usage: Texte | None = None
-    prenoms: Annotated[str, Field(min_length=1, max_length=150), AfterValidator(_texte)]
-    date_naissance: DateNaissance
-    nir: Nir | None = None
-    nationalite: Nationalite
-    titre_sejour: TitreSejour | None = None
     lien: LienParente = Field(
         default=LienParente.SANS_LIEN, description="Lien avec le demandeur (souvent aucun)"
-    )
-    situation_professionnelle: SituationProfessionnelle | None = None
-    commune_travail: CodeInsee | None = Field(
-        default=None, description="Commune du lieu de travail"
     )
 
     @field_validator("lien")
