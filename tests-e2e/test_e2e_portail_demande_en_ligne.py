@@ -214,7 +214,10 @@ async def test_un_menage_depose_sa_demande_en_ligne_la_modifie_la_renouvelle_et_
     assert "Renouveler" not in texte  # a year of validity: renewal not open yet
 
     # Modify: the wanted home (the fields the household owns), through a command.
-    await page.get_by_role("link", name="Modifier").first.click()
+    # The demo applicant also has a demande made at a guichet (demandes' demo seed): act
+    # on the one applied for here.
+    sa_demande = page.locator("section", has_text=numero.group(0))
+    await sa_demande.get_by_role("link", name="Modifier").click()
     await page.get_by_role("heading", level=1, name="Modifier ma demande").wait_for()
     await page.get_by_label("T2", exact=True).check()
     await voir(page, "demande-modifier")
@@ -232,7 +235,7 @@ async def test_un_menage_depose_sa_demande_en_ligne_la_modifie_la_renouvelle_et_
     monkeypatch.setattr(pages_candidature, "maintenant", lambda: jour)
     monkeypatch.setattr(demandes_events, "_maintenant", lambda: jour)
     await page.goto(f"{site}/mon-espace")
-    await page.get_by_role("link", name="Renouveler").click()
+    await sa_demande.get_by_role("link", name="Renouveler").click()
     await page.get_by_role("button", name="Renouveler ma demande").click()
     await page.locator("#resume-erreurs").wait_for()  # the confirmation box is required
     await page.get_by_label("Je confirme que ma situation").check()
@@ -242,7 +245,7 @@ async def test_un_menage_depose_sa_demande_en_ligne_la_modifie_la_renouvelle_et_
     assert numero.group(0) in texte
 
     await page.goto(f"{site}/mon-espace")
-    await page.get_by_role("link", name="Renoncer").click()
+    await sa_demande.get_by_role("link", name="Renoncer").click()
     await voir(page, "demande-renoncer")
     await page.get_by_label("Je confirme renoncer").check()
     await page.get_by_role("button", name="Renoncer à ma demande").click()

@@ -244,6 +244,14 @@ async def test_le_menage_rattache_sa_demande_du_guichet_avec_le_code_recu_par_co
     await page.get_by_text("Votre demande est rattachée à votre compte.").wait_for()
     assert numero in await voir(page, "mon-espace-rattachee")
 
+    # The suivi of the demande: avancement, documents and historique from demandes' events.
+    await page.get_by_role("link", name=re.compile("Le suivi de ma demande")).click()
+    await page.get_by_role("heading", level=2, name="L'historique de ma demande").wait_for()
+    texte = await voir(page, "suivi")
+    assert f"Demande enregistrée, numéro unique {numero}" in texte, texte
+    assert "Pièce d'identité" in texte or "identité" in texte, texte
+    assert "Pas encore de cotation" in texte  # no cotation service in this test
+
     # demandes records the account as the demande's owner (portail.demande_rattachee).
     for _ in range(300):
         async with guichet.unit_of_work() as uow:

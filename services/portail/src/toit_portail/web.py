@@ -17,7 +17,12 @@ from toit_ui.session import session_of
 
 from servicekit.runtime import ServiceRuntime
 from toit_portail.adapters import configuration
-from toit_portail.entrypoints import pages_candidature, pages_departements, pages_rattachement
+from toit_portail.entrypoints import (
+    pages_candidature,
+    pages_departements,
+    pages_rattachement,
+    pages_suivi,
+)
 from toit_portail.service_layer import espace
 from toit_portail.settings import PortailSettings
 
@@ -315,6 +320,7 @@ def create_web(
             router,
             pages_rattachement.routes(ui, runtime),
             pages_candidature.routes(ui, runtime, portails),
+            pages_suivi.routes(ui, runtime),
             pages_departements.routes(ui, runtime, portails),
         ],
         title="Toit — portail",

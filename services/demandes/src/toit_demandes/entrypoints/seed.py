@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import structlog
 import toit_referentiel
 
+from servicekit.auth import demo_id
 from servicekit.runtime import ServiceRuntime
 from toit_contracts.enums import MotifIrrecevabilite, MotifRadiation, OrigineDecision
 from toit_demandes import service_layer as uc
@@ -25,6 +26,8 @@ from toit_demandes.exemples import demande_exemple
 log = structlog.get_logger(__name__)
 
 NOMBRE_PAR_DEPARTEMENT = 20
+# identite's demo applicant (toit_identite.seed.DEMANDEUR_EMAIL): owns one demo demande.
+DEMANDEUR_DEMO = "demo-demandeur@example.org"
 GUICHETS = {"44": "NMH44", "35": "ARH35"}
 NOMS = [
     "MARTIN",
@@ -189,7 +192,34 @@ async def charger_demo(runtime: ServiceRuntime) -> None:
                 guichet,
                 depot,
             )
-    log.info("demandes.demo_chargee", nombre=NOMBRE_PAR_DEPARTEMENT * len(GUICHETS))
+    await _demande_du_demandeur_demo(runtime, aujourd_hui)
+    log.info("demandes.demo_chargee", nombre=NOMBRE_PAR_DEPARTEMENT * len(GUICHETS) + 1)
+
+
+async def _demande_du_demandeur_demo(runtime: ServiceRuntime, aujourd_hui: date) -> None:
+    """The demo applicant's own demande (identite's demo account demo-demandeur): made at
+    a guichet of Loire-Atlantique, registered, attached to the account, so that the
+    portail's espace personnel shows it (issue 15)."""
+    agent = Intervenant(TypeIntervenant.AGENT, "agent-demo-44", "bailleur-demo-44")
+    depot = aujourd_hui - timedelta(days=200)
+    donnees = demande_exemple(
+        date_depot=depot.isoformat(),
+        demandeur={
+            **demande_exemple()["demandeur"],
+            "nom_naissance": "DEMO",
+            "prenoms": "Camille",
+            "email": DEMANDEUR_DEMO,
+        },
+    )
+    await _parcourir(
+        runtime,
+        donnees,
+        "ACTIVE",
+        agent,
+        GUICHETS["44"],
+        depot,
+        proprietaire=demo_id(DEMANDEUR_DEMO),
+    )
 
 
 async def _parcourir(
@@ -199,6 +229,7 @@ async def _parcourir(
     agent: Intervenant,
     guichet: str,
     depot: date,
+    proprietaire: str | None = None,
 ) -> None:
     def ctx(jour: date) -> uc.commun.Contexte:
         return uc.commun.Contexte(agent, datetime.combine(jour, time(10), tzinfo=UTC))
@@ -208,7 +239,9 @@ async def _parcourir(
 
     saisie = DemandeSaisie.model_validate(donnees)
     async with runtime.unit_of_work() as uow:
-        demande, _ = await uc.saisie.creer(uow, saisie, ctx(depot), None, libre, Autorite.totale())
+        demande, _ = await uc.saisie.creer(
+            uow, saisie, ctx(depot), proprietaire, libre, Autorite.totale()
+        )
     if parcours == "BROUILLON":
         return
     if parcours == "A_VALIDER":

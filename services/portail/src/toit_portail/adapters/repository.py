@@ -12,10 +12,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from toit_portail.adapters.tables import chiffres_cles, cotations, demandes, rattachements
+from toit_portail.adapters.tables import (
+    chiffres_cles,
+    cotations,
+    demandes,
+    historique,
+    pieces,
+    rattachements,
+)
 from toit_portail.domain.chiffres_cles import Publication
 from toit_portail.domain.espace import CotationVue, DemandeVue
 from toit_portail.domain.rattachement import Tentative
+from toit_portail.domain.suivi import Ligne, LigneHistorique
 
 
 def _insert(session: AsyncSession, table: sa.Table) -> Any:
@@ -82,6 +90,8 @@ async def enregistrer_cotation(session: AsyncSession, vue: CotationVue) -> None:
 
 
 async def supprimer_demande(session: AsyncSession, demande_id: UUID) -> None:
+    await session.execute(historique.delete().where(historique.c.demande_id == demande_id))
+    await session.execute(pieces.delete().where(pieces.c.demande_id == demande_id))
     await session.execute(cotations.delete().where(cotations.c.demande_id == demande_id))
     await session.execute(demandes.delete().where(demandes.c.demande_id == demande_id))
 
@@ -218,3 +228,96 @@ async def rattacher_localement(session: AsyncSession, demande_id: UUID, compte_i
         .where(demandes.c.demande_id == demande_id)
         .values(compte_demandeur=compte_id)
     )
+
+
+async def noter_historique(session: AsyncSession, cle: str, quand: datetime, ligne: Ligne) -> None:
+    await session.execute(
+        _insert(session, historique)
+        .values(
+            cle=cle[:120],
+            demande_id=ligne.demande_id,
+            date=quand,
+            type=ligne.type,
+            libelle=ligne.libelle[:500],
+            detail=ligne.detail,
+        )
+        .on_conflict_do_nothing(index_elements=["cle"])
+    )
+
+
+async def noter_piece(
+    session: AsyncSession,
+    piece_id: UUID,
+    demande_id: UUID,
+    type_piece: str,
+    en_ligne: bool,
+    quand: datetime,
+) -> None:
+    await session.execute(
+        _insert(session, pieces)
+        .values(
+            piece_id=piece_id,
+            demande_id=demande_id,
+            type_piece=type_piece,
+            depot_en_ligne=en_ligne,
+            deposee_le=quand,
+        )
+        .on_conflict_do_nothing(index_elements=["piece_id"])
+    )
+
+
+async def historique_de(session: AsyncSession, demande_id: UUID) -> list[LigneHistorique]:
+    rows = await session.execute(
+        sa.select(historique.c.date, historique.c.type, historique.c.libelle, historique.c.detail)
+        .where(historique.c.demande_id == demande_id)
+        .order_by(historique.c.date.desc(), historique.c.cle)
+    )
+    return [LigneHistorique(*row) for row in rows]
+
+
+async def pieces_de(session: AsyncSession, demande_id: UUID) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        sa.select(pieces.c.type_piece, pieces.c.depot_en_ligne, pieces.c.deposee_le)
+        .where(pieces.c.demande_id == demande_id)
+        .order_by(pieces.c.deposee_le)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def demande_du_compte(
+    session: AsyncSession, demande_id: UUID, compte_id: str
+) -> DemandeVue | None:
+    row = (
+        await session.execute(
+            sa.select(demandes).where(
+                demandes.c.demande_id == demande_id,
+                demandes.c.compte_demandeur == compte_id,
+                demandes.c.version > 0,
+            )
+        )
+    ).first()
+    return DemandeVue(**row._mapping) if row else None
+
+
+async def position(
+    session: AsyncSession, epci: str, typologie: str | None, points: Decimal
+) -> tuple[int, int]:
+    """(demandes with more points, demandes compared): active demandes of this EPCI
+    asking for the same first typologie."""
+    c, d = cotations, demandes
+    row = (
+        await session.execute(
+            sa.select(
+                sa.func.count().filter(c.c.points > points),
+                sa.func.count(),
+            )
+            .select_from(c.join(d, d.c.demande_id == c.c.demande_id))
+            .where(
+                c.c.epci == epci,
+                c.c.version > 0,
+                d.c.statut.in_(("ACTIVE", "EXPIREE_GRACE")),
+                d.c.typologie == typologie,
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])

@@ -25,6 +25,8 @@ demandes = sa.Table(
     sa.Column("date_expiration", sa.Date),
     sa.Column("date_radiation", sa.Date),
     sa.Column("motif_radiation", sa.String(40)),
+    # First typologie wished (position among similar demandes).
+    sa.Column("typologie", sa.String(12)),
 )
 
 cotations = sa.Table(
@@ -71,4 +73,28 @@ rattachements = sa.Table(
     sa.Column("confirmee_le", HorodatageUtc()),
     sa.Index("ix_rattachements_compte", "compte_id", "cree_le"),
     sa.Index("ix_rattachements_numero", "numero_empreinte", "cree_le"),
+)
+
+# What the household sees of its demande's life (domain/suivi.py): one line per event
+# and demande (key: event id and demande), deleted on demande.purgee.
+historique = sa.Table(
+    "historique",
+    metadata,
+    sa.Column("cle", sa.String(120), primary_key=True),
+    sa.Column("demande_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("date", HorodatageUtc(), nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("libelle", sa.String(500), nullable=False),
+    sa.Column("detail", sa.Text),
+)
+
+# The pièces deposited (demande.piece_deposee): type and date, never the file.
+pieces = sa.Table(
+    "pieces",
+    metadata,
+    sa.Column("piece_id", sa.Uuid, primary_key=True),
+    sa.Column("demande_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("type_piece", sa.String(64), nullable=False),
+    sa.Column("depot_en_ligne", sa.Boolean, nullable=False),
+    sa.Column("deposee_le", HorodatageUtc(), nullable=False),
 )

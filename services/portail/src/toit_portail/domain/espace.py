@@ -40,6 +40,7 @@ class DemandeVue:
     date_expiration: date | None = None
     date_radiation: date | None = None
     motif_radiation: str | None = None
+    typologie: str | None = None  # first typologie wished
 
     @property
     def libelle_statut(self) -> str:
@@ -91,6 +92,9 @@ def vue_demande(event: IntegrationEvent, precedente: DemandeVue | None) -> Deman
         date_expiration=date_de("date_expiration"),
         date_radiation=data.get("date_radiation") if radiee else None,
         motif_radiation=MotifRadiation(data["motif"]).value if radiee else None,
+        typologie=getattr(t := snapshot["logement_recherche"]["typologies"][0], "value", t)
+        if snapshot
+        else (precedente.typologie if precedente else None),
     )
 
 

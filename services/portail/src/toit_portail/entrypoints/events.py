@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from servicekit.messaging.consumer import EventConsumer, HandlerContext
 from toit_contracts.events import (
+    AttributionPrononcee,
+    CaleolDecisionPrise,
     ChiffresClesPublies,
     CotationCalculee,
     DemandeCodeRattachement,
@@ -22,9 +24,13 @@ from toit_contracts.events import (
     DemandeRejetee,
     DemandeRenouvelee,
     DemandeRenouvellementAEcheance,
+    DesignationEffectuee,
     IntegrationEvent,
+    OffreAcceptee,
+    OffreEmise,
+    OffreRefusee,
 )
-from toit_portail.service_layer import chiffres_cles, espace, rattachement
+from toit_portail.service_layer import chiffres_cles, espace, rattachement, suivi
 
 consumer = EventConsumer("espace", drop_stale=False)
 
@@ -44,6 +50,20 @@ consumer = EventConsumer("espace", drop_stale=False)
 )
 async def demande(ctx: HandlerContext, event: IntegrationEvent) -> None:
     await espace.appliquer_demande(ctx.session, event)
+    await suivi.noter(ctx.session, event, ctx.envelope.id, ctx.envelope.time)
+
+
+@consumer.on(
+    DesignationEffectuee,
+    CaleolDecisionPrise,
+    OffreEmise,
+    OffreAcceptee,
+    OffreRefusee,
+    AttributionPrononcee,
+)
+async def attribution(ctx: HandlerContext, event: IntegrationEvent) -> None:
+    """The designation, the commission's decision and the offers, in the historique."""
+    await suivi.noter(ctx.session, event, ctx.envelope.id, ctx.envelope.time)
 
 
 @consumer.on(CotationCalculee)
