@@ -1,4 +1,5 @@
-"""Attaching a demande made at a guichet to a portal account (issue 15 item 4), in
+"""Attaching a demande made at a guichet to a portal account (issue 15 item 4) and
+setting how notices are received, in
 Debian's Chromium (Playwright, axe) across identite, demandes, notifications and the
 portail on the real PostgreSQL and RabbitMQ, with a real local SMTP server.
 
@@ -10,7 +11,9 @@ notifications emails to the address on file (read from the SMTP server); a wrong
 is refused in the words of an unknown numéro; the right code attaches the demande
 (the espace shows it, and demandes records the account as owner through
 `portail.demande_rattachee`); a fourth code for the same numéro within the hour is
-refused (rate limit). The same first step without JavaScript."""
+refused (rate limit). The household then chooses to receive its notices by post as
+well (written on the demande through demandes' API). The same first step without
+JavaScript."""
 
 from __future__ import annotations
 
@@ -264,6 +267,18 @@ async def test_le_menage_rattache_sa_demande_du_guichet_avec_le_code_recu_par_co
         await page.wait_for_timeout(100)
     else:
         raise AssertionError("demandes n'a pas rattaché la demande au compte")
+
+    # Notification preferences: written on the demande through demandes' API.
+    await page.goto(f"{site}/mon-espace/demande/{demande_id}/preferences")
+    await page.get_by_role("button", name="Enregistrer mon choix").click()
+    await page.locator("#resume-erreurs").wait_for()
+    await voir(page, "preferences-refusees")
+    await page.get_by_label("Par courriel et par courrier postal").check()
+    await page.get_by_role("button", name="Enregistrer mon choix").click()
+    await page.get_by_text("Votre choix est enregistré").wait_for()
+    async with guichet.unit_of_work() as uow:
+        demande = await uow.repository(DemandeRepository).get(demande_id)
+    assert demande is not None and demande.saisie.demandeur.courrier_papier
 
     # A third code for this numéro passes, a fourth within the hour is refused.
     await demander(page, site, numero, "1991-02-03")

@@ -20,6 +20,7 @@ from toit_portail.adapters import configuration
 from toit_portail.entrypoints import (
     pages_candidature,
     pages_departements,
+    pages_preferences,
     pages_rattachement,
     pages_suivi,
 )
@@ -321,6 +322,7 @@ def create_web(
             pages_rattachement.routes(ui, runtime),
             pages_candidature.routes(ui, runtime, portails),
             pages_suivi.routes(ui, runtime),
+            pages_preferences.routes(ui, runtime),
             pages_departements.routes(ui, runtime, portails),
         ],
         title="Toit — portail",
