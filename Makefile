@@ -102,6 +102,11 @@ bench-abonnements: deps ## 20 partners × N demande events by webhooks and pull 
 seed: deps ## Generate N realistic demandes into bench/data/demandes-N.jsonl (make seed N=200000)
 	@uv run --directory bench python -m generator --count $(N) --seed 42 --output data/demandes-$(N).jsonl
 
+.PHONY: bench-portail
+bench-portail: deps ## Espace personnel (/mon-espace and a demande's suivi) at 50 households through nginx, beside a static file served the same way
+	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_portail.py
+
 .PHONY: bench-espace-pro
 bench-espace-pro: deps ## Consultation and search pages among N demandes, 20 users through nginx, beside the same API calls
 	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
