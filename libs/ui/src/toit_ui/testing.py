@@ -99,8 +99,15 @@ def serve_in_thread(app: Any, port: int | None = None, timeout: float = 60.0) ->
     import uvicorn
 
     port = port or free_port()
+    # The browser keeps connections open: without a bound, shutting down waits for them.
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=1,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
