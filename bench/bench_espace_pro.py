@@ -447,6 +447,9 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--demandes", type=int, default=200_000)
+    parser.add_argument(
+        "--base", type=int, default=10_000, help="demandes importées (le reste : copies SQL)"
+    )
     parser.add_argument("--importeurs", type=int, default=3, help="processus d'import en parallèle")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duree", type=float, default=15.0, help="secondes par mesure")
