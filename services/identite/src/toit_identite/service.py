@@ -23,7 +23,7 @@ from toit_identite.adapters import repository as repo
 from toit_identite.adapters.hashing import Hasher
 from toit_identite.adapters.tables import metadata
 from toit_identite.config import DEVELOPMENT_KEY_PASSPHRASE, IdentiteSettings
-from toit_identite.entrypoints import annonces, clients_api, favoris
+from toit_identite.entrypoints import annonces, favoris
 from toit_identite.entrypoints.http import router
 from toit_identite.seed import seed
 
@@ -116,7 +116,7 @@ def build_service(settings: IdentiteSettings | None = None) -> ServiceDefinition
         description="Comptes, organisations, rôles, périmètres et jetons",
         migrations=Path(__file__).parent / "migrations",
         metadata=metadata,
-        routers=[router, clients_api.router, annonces.router, favoris.router],
+        routers=[router, annonces.router, favoris.router],
         seed=demo_seed,
         daily_jobs=[daily],
         on_startup=[on_startup],

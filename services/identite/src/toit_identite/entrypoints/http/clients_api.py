@@ -1,7 +1,7 @@
 """HTTP routes of the API clients (OAuth2 client credentials) under /api/identite/clients.
 
 The token itself is asked at POST /api/identite/token with grant_type=client_credentials
-(entrypoints/http.py)."""
+(entrypoints/http/jetons.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicekit.auth import Principal, require
-from toit_identite.entrypoints.http import PREFIX, UoW
+from toit_identite.entrypoints.http.commun import PREFIX, UoW
 from toit_identite.service_layer import clients_api as uc
 
 router = APIRouter(prefix=f"{PREFIX}/clients", tags=["clients API"])
