@@ -92,10 +92,10 @@ async def _create_gestionnaire(args: argparse.Namespace, password: str) -> None:
                     type=TypeOrganisation.GESTIONNAIRE_FICHIER,
                     departements=[args.departement],
                 )
-                await repo.add_organisation(uow.session, organisation, uc.contexte.now_utc())
+                await repo.add_organisation(uow.session, organisation, uc.contexte.maintenant_utc())
                 await uow.commit()
         async with runtime.unit_of_work() as uow:
-            await uc.comptes.create_agent(
+            await uc.comptes.creer_agent(
                 uow,
                 ctx,
                 None,

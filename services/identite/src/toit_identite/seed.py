@@ -96,7 +96,7 @@ async def seed(runtime: ServiceRuntime) -> None:
     password = ctx.settings.demo_password
     async with runtime.unit_of_work() as uow:
         charte = await repo.current_charte(uow.session)
-        now = uc.contexte.now_utc()
+        now = uc.contexte.maintenant_utc()
         for organisation in ORGANISATIONS:
             if await repo.get_organisation(uow.session, organisation.id) is None:
                 await repo.add_organisation(uow.session, organisation, now)
@@ -105,7 +105,7 @@ async def seed(runtime: ServiceRuntime) -> None:
         async with runtime.unit_of_work() as uow:
             if await repo.identifiant_taken(uow.session, identifiant):
                 continue
-            await uc.comptes.create_agent(
+            await uc.comptes.creer_agent(
                 uow,
                 ctx,
                 None,

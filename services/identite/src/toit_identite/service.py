@@ -57,9 +57,9 @@ def build_service(settings: IdentiteSettings | None = None) -> ServiceDefinition
         )
         runtime.state[uc.contexte.STATE_KEY] = ctx
         async with runtime.unit_of_work() as uow:
-            await uc.charte.ensure_charte(uow, CHARTE_V1.read_text("utf-8"))
+            await uc.charte.installer_charte(uow, CHARTE_V1.read_text("utf-8"))
         async with runtime.unit_of_work() as uow:
-            await uc.jetons.rotate_keys(uow, ctx)
+            await uc.jetons.renouveler_cles(uow, ctx)
 
         async def provider() -> dict[str, Any]:
             async with runtime.unit_of_work() as uow:
@@ -97,11 +97,11 @@ def build_service(settings: IdentiteSettings | None = None) -> ServiceDefinition
     async def daily(runtime: ServiceRuntime, day: date) -> None:
         ctx = await prepare(runtime)
         async with runtime.unit_of_work() as uow:
-            disabled = await uc.comptes.disable_inactive(uow, ctx, day)
+            disabled = await uc.comptes.desactiver_inactifs(uow, ctx, day)
         async with runtime.unit_of_work() as uow:
-            reminders = await uc.comptes.remind_reviews(uow, ctx, day)
+            reminders = await uc.comptes.rappeler_revues(uow, ctx, day)
         async with runtime.unit_of_work() as uow:
-            rotation = await uc.jetons.rotate_keys(uow, ctx)
+            rotation = await uc.jetons.renouveler_cles(uow, ctx)
         log.info(
             "identite.daily",
             comptes_desactives=disabled,

@@ -333,7 +333,7 @@ async def test_identite_monthly_review_reminder(identite, events):
         from toit_identite import service_layer as uc
 
         ctx = identite.runtime.state[uc.contexte.STATE_KEY]
-        assert await uc.comptes.remind_reviews(uow, ctx, date(2027, 1, 1)) == 0  # once a month
+        assert await uc.comptes.rappeler_revues(uow, ctx, date(2027, 1, 1)) == 0  # once a month
 
 
 async def test_identite_organisations_created_within_perimeter(identite):

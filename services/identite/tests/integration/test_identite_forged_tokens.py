@@ -158,9 +158,9 @@ async def test_identite_tokens_verified_by_other_service_and_rotation(identite, 
         # Rotation: prepare a key (published), then promote it once published long enough.
         from datetime import timedelta
 
-        later = uc.contexte.now_utc() + timedelta(days=ctx.settings.key_rotation_days + 1)
+        later = uc.contexte.maintenant_utc() + timedelta(days=ctx.settings.key_rotation_days + 1)
         async with identite.runtime.unit_of_work() as uow:
-            assert await uc.jetons.rotate_keys(uow, ctx, later) == "prepared"
+            assert await uc.jetons.renouveler_cles(uow, ctx, later) == "prepared"
         # The neighbour's cache expires while the next key is published ahead...
         await asyncio.sleep(1.2)
         response = await client.get(
@@ -168,7 +168,9 @@ async def test_identite_tokens_verified_by_other_service_and_rotation(identite, 
         )
         assert response.status_code == 200
         async with identite.runtime.unit_of_work() as uow:
-            assert await uc.jetons.rotate_keys(uow, ctx, later + timedelta(hours=1)) == "promoted"
+            assert (
+                await uc.jetons.renouveler_cles(uow, ctx, later + timedelta(hours=1)) == "promoted"
+            )
         after = await identite.token("demo-agent-44")
         assert _parts(after)[0]["kid"] != old_kid
         kids = {k["kid"] for k in (await identite.client.get("/api/identite/jwks")).json()["keys"]}

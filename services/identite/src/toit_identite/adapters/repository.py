@@ -415,7 +415,7 @@ async def clear_throttle(session: AsyncSession, key: str) -> None:
 
 
 async def clear_account_throttles(session: AsyncSession, compte_id: str) -> None:
-    """The account's counters, from every address (see jetons.throttle_keys)."""
+    """The account's counters, from every address (see jetons.cles_de_limitation)."""
     await session.execute(
         t.login_throttle.delete().where(
             sa.or_(

@@ -2,7 +2,7 @@
 each further failure locks the key for a delay that doubles (exponential backoff, up
 to a ceiling), and during the lock even the right password is refused.
 
-The keys (see `service_layer.jetons.password_grant`): the pair (address, account),
+The keys (see `service_layer.jetons.octroi_mot_de_passe`): the pair (address, account),
 which takes the backoff first; the account alone, whatever the address, with a higher
 limit (a distributed attack); the address alone (password spraying). The account is
 the account the identifier resolves to, whichever identifier (login or email) was

@@ -13,7 +13,7 @@ from servicekit.exceptions import AccesRefuse, Conflit, Introuvable, Invalide, V
 from servicekit.uow import UnitOfWork
 from toit_identite.adapters import annonces as depot
 from toit_identite.domain.annonces import Annonce, ContenuAnnonce, erreurs_contenu
-from toit_identite.service_layer.contexte import now_utc
+from toit_identite.service_layer.contexte import maintenant_utc
 
 GERER = "annonce.gerer"
 LIRE = "annonce.lire"
@@ -37,7 +37,7 @@ def _verifier(contenu: ContenuAnnonce, principal: Principal, maintenant: datetim
 async def publier(
     uow: UnitOfWork, principal: Principal, contenu: ContenuAnnonce, now: datetime | None = None
 ) -> Annonce:
-    maintenant = now or now_utc()
+    maintenant = now or maintenant_utc()
     _verifier(contenu, principal, maintenant)
     annonce = Annonce(
         id=str(uuid.uuid4()),
@@ -82,7 +82,7 @@ async def modifier(
     contenu: ContenuAnnonce,
     now: datetime | None = None,
 ) -> Annonce:
-    maintenant = now or now_utc()
+    maintenant = now or maintenant_utc()
     annonce = await lire(uow, principal, annonce_id)
     if annonce.version != version_attendue:
         raise VersionObsolete()
@@ -108,7 +108,7 @@ async def expirer(
     uow: UnitOfWork, principal: Principal, annonce_id: str, now: datetime | None = None
 ) -> Annonce:
     """Takes the announcement off the banners now (it stays in the gestionnaire's list)."""
-    maintenant = now or now_utc()
+    maintenant = now or maintenant_utc()
     annonce = await lire(uow, principal, annonce_id)
     if annonce.fin is not None and annonce.fin <= maintenant:
         raise Conflit("cette annonce a déjà expiré")
@@ -137,7 +137,7 @@ async def a_afficher(
     their organisation's type."""
     if not authz.scopes_for(principal.roles, LIRE):
         raise AccesRefuse("Les annonces sont destinées aux professionnels")
-    maintenant = now or now_utc()
+    maintenant = now or maintenant_utc()
     annonces = await depot.de_departements(
         uow.session, principal.departements, en_cours_a=maintenant
     )

@@ -27,8 +27,8 @@ from toit_identite.adapters import clients_api as depot
 from toit_identite.adapters import keys
 from toit_identite.adapters import repository as repo
 from toit_identite.domain.erreurs import GrantRefuse
-from toit_identite.service_layer.contexte import Identite, now_utc
-from toit_identite.service_layer.organisations import authorize_organisation
+from toit_identite.service_layer.contexte import Identite, maintenant_utc
+from toit_identite.service_layer.organisations import autoriser_organisation
 
 ACTION = "client_api.gerer"
 
@@ -76,7 +76,7 @@ async def _organisation_autorisee(uow: UnitOfWork, principal: Principal, organis
     organisation = await repo.get_organisation(uow.session, organisation_id)
     if organisation is None:
         raise Introuvable()
-    authorize_organisation(principal, ACTION, organisation)
+    autoriser_organisation(principal, ACTION, organisation)
     return organisation
 
 
@@ -84,7 +84,7 @@ async def creer(
     uow: UnitOfWork, principal: Principal, organisation_id: str, nom: str
 ) -> SecretEmis:
     await _organisation_autorisee(uow, principal, organisation_id)
-    maintenant = now_utc()
+    maintenant = maintenant_utc()
     client_id = f"cli_{secrets.token_hex(12)}"
     secret = secrets.token_urlsafe(32)
     await depot.ajouter(
@@ -122,7 +122,7 @@ async def renouveler_secret(
         client_id,
         secret_hash=_empreinte(secret),
         secret_precedent_hash=row.secret_hash,
-        secret_precedent_jusqu_a=now_utc() + recouvrement,
+        secret_precedent_jusqu_a=maintenant_utc() + recouvrement,
     )
     await uow.commit()
     return SecretEmis(_client(await depot.obtenir(uow.session, client_id)), secret)
@@ -133,7 +133,7 @@ async def revoquer(uow: UnitOfWork, principal: Principal, client_id: str) -> Cli
     await depot.modifier(
         uow.session,
         client_id,
-        revoque_le=now_utc(),
+        revoque_le=maintenant_utc(),
         secret_precedent_hash=None,
         secret_precedent_jusqu_a=None,
     )
@@ -171,11 +171,11 @@ def _secret_valide(row: Any, secret: str, maintenant: datetime) -> bool:
     )
 
 
-async def client_credentials_grant(
+async def octroi_identifiants_client(
     uow: UnitOfWork, ctx: Identite, client_id: str, client_secret: str
 ) -> JetonClient:
     """An access token for the client (no refresh token: the client asks again)."""
-    maintenant = now_utc()
+    maintenant = maintenant_utc()
     row = await depot.obtenir(uow.session, client_id[:64])
     if (
         row is None

@@ -28,14 +28,14 @@ from toit_identite.domain.model import (
     habilitation_errors,
 )
 from toit_identite.domain.passwords import password_problems
-from toit_identite.service_layer.contexte import ACTIVATION, Identite, depot, now_utc
-from toit_identite.service_layer.jetons import revoke_access_tokens
-from toit_identite.service_layer.organisations import authorize_organisation
+from toit_identite.service_layer.contexte import ACTIVATION, Identite, depot, maintenant_utc
+from toit_identite.service_layer.jetons import revoquer_jetons_acces
+from toit_identite.service_layer.organisations import autoriser_organisation
 
 # --- Professional accounts -------------------------------------------------------------------
 
 
-def authorize_compte(principal: Principal, action: str, compte: Compte) -> None:
+def autoriser_compte(principal: Principal, action: str, compte: Compte) -> None:
     departements: list[str | None] = [*compte.departements] or [None]
     for departement in departements:
         try:
@@ -52,7 +52,7 @@ def authorize_compte(principal: Principal, action: str, compte: Compte) -> None:
     raise Introuvable()
 
 
-def grantor_of(principal: Principal) -> Grantor:
+def habilitant_de(principal: Principal) -> Grantor:
     return Grantor(
         gestionnaire=Role.GESTIONNAIRE_FICHIER in principal.roles,
         organisation=principal.organisation,
@@ -60,7 +60,7 @@ def grantor_of(principal: Principal) -> Grantor:
     )
 
 
-async def new_link(
+async def nouveau_lien(
     uow: UnitOfWork, compte: Compte, purpose: str, lifetime: timedelta, now: datetime
 ) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
@@ -108,7 +108,7 @@ class NouveauCompte:
     valide_jusqu_au: date | None = None
 
 
-async def create_agent(
+async def creer_agent(
     uow: UnitOfWork,
     ctx: Identite,
     grantor: Principal | None,
@@ -123,13 +123,13 @@ async def create_agent(
     """A professional account. Without a password it waits for activation by the
     emailed link; `grantor` None means the system (CLI, demo data); `weak_ok`
     lets the demo accounts have the documented demo password."""
-    now = now or now_utc()
+    now = now or maintenant_utc()
     organisation = await depot(uow).get_organisation(nouveau.organisation_id)
     if organisation is None:
         raise Invalide([("organisation_id", "organisation inconnue")])
     if grantor is not None:
-        authorize_organisation(grantor, "compte.gerer", organisation)
-        errors = habilitation_errors(nouveau.habilitation, organisation, grantor_of(grantor))
+        autoriser_organisation(grantor, "compte.gerer", organisation)
+        errors = habilitation_errors(nouveau.habilitation, organisation, habilitant_de(grantor))
     else:
         errors = habilitation_errors(
             nouveau.habilitation,
@@ -191,13 +191,13 @@ async def create_agent(
     )
     await _journal_roles(uow, auteur, compte.id, (), compte.roles, now)
     if compte.statut == StatutCompte.A_ACTIVER:
-        await send_activation(uow, ctx, compte, now)
+        await envoyer_activation(uow, ctx, compte, now)
     await uow.commit()
     return compte
 
 
-async def send_activation(uow: UnitOfWork, ctx: Identite, compte: Compte, now: datetime) -> None:
-    token, expires = await new_link(
+async def envoyer_activation(uow: UnitOfWork, ctx: Identite, compte: Compte, now: datetime) -> None:
+    token, expires = await nouveau_lien(
         uow, compte, ACTIVATION, timedelta(hours=ctx.settings.activation_link_hours), now
     )
     uow.publish(
@@ -216,21 +216,21 @@ def _check_validity(du: date | None, au: date | None, errors: list[tuple[str, st
         errors.append(("valide_jusqu_au", "la fin de validité précède son début"))
 
 
-async def read_compte(uow: UnitOfWork, principal: Principal, compte_id: str) -> Compte:
+async def lire_compte(uow: UnitOfWork, principal: Principal, compte_id: str) -> Compte:
     compte = await depot(uow).get_compte(compte_id)
     if compte is None or compte.kind != TypeCompte.AGENT:
         raise Introuvable()
-    authorize_compte(principal, "compte.lire", compte)
+    autoriser_compte(principal, "compte.lire", compte)
     return compte
 
 
-async def visible_comptes(
+async def comptes_visibles(
     uow: UnitOfWork, principal: Principal, *, organisation_id: str | None, statut: str | None
 ) -> list[Compte]:
     result = []
     for compte in await depot(uow).list_comptes(organisation_id=organisation_id, statut=statut):
         try:
-            authorize_compte(principal, "compte.lire", compte)
+            autoriser_compte(principal, "compte.lire", compte)
         except (AccesRefuse, Introuvable):
             continue
         result.append(compte)
@@ -244,7 +244,7 @@ class ModificationHabilitation:
     valide_jusqu_au: date | None
 
 
-async def change_habilitation(
+async def modifier_habilitation(
     uow: UnitOfWork,
     principal: Principal,
     compte_id: str,
@@ -252,11 +252,11 @@ async def change_habilitation(
     change: ModificationHabilitation,
     now: datetime | None = None,
 ) -> Compte:
-    now = now or now_utc()
-    compte = await managed_compte(uow, principal, compte_id, expected_version)
+    now = now or maintenant_utc()
+    compte = await compte_gere(uow, principal, compte_id, expected_version)
     organisation = await depot(uow).get_organisation(compte.organisation_id or "")
     assert organisation is not None
-    errors = habilitation_errors(change.habilitation, organisation, grantor_of(principal))
+    errors = habilitation_errors(change.habilitation, organisation, habilitant_de(principal))
     _check_validity(change.valide_du, change.valide_jusqu_au, errors)
     if errors:
         raise Invalide(errors)
@@ -284,18 +284,18 @@ async def change_habilitation(
                 for f in perimeter
             },
         )
-    await save_compte_checked(uow, updated, compte.version)
+    await sauver_compte_verifie(uow, updated, compte.version)
     await uow.commit()
     return updated
 
 
-async def managed_compte(
+async def compte_gere(
     uow: UnitOfWork, principal: Principal, compte_id: str, expected_version: int | None
 ) -> Compte:
     compte = await depot(uow).get_compte(compte_id)
     if compte is None or compte.kind != TypeCompte.AGENT:
         raise Introuvable()
-    authorize_compte(principal, "compte.gerer", compte)
+    autoriser_compte(principal, "compte.gerer", compte)
     if expected_version is not None and compte.version != expected_version:
         raise VersionObsolete()
     if (
@@ -306,19 +306,19 @@ async def managed_compte(
     return compte
 
 
-async def save_compte_checked(uow: UnitOfWork, compte: Compte, expected_version: int) -> None:
+async def sauver_compte_verifie(uow: UnitOfWork, compte: Compte, expected_version: int) -> None:
     if not await depot(uow).save_compte(compte, expected_version=expected_version):
         raise VersionObsolete()
 
 
-async def disable_compte(
+async def desactiver_compte(
     uow: UnitOfWork,
     principal: Principal | None,
     compte: Compte,
     motif: MotifDesactivation,
     now: datetime | None = None,
 ) -> Compte:
-    now = now or now_utc()
+    now = now or maintenant_utc()
     if compte.statut == StatutCompte.DESACTIVE:
         raise Conflit("le compte est déjà désactivé")
     updated = replace(
@@ -327,9 +327,9 @@ async def disable_compte(
         motif_desactivation=motif.value,
         version=compte.version + 1,
     )
-    await save_compte_checked(uow, updated, compte.version)
+    await sauver_compte_verifie(uow, updated, compte.version)
     await depot(uow).revoke_all_refresh(compte.id, now)
-    revoke_access_tokens(uow, compte.id, now)
+    revoquer_jetons_acces(uow, compte.id, now)
     await depot(uow).journal(
         at=now,
         auteur_id=principal.sub if principal else None,
@@ -345,20 +345,20 @@ async def disable_compte(
     return updated
 
 
-async def disable_by_admin(
+async def desactiver_par_gestionnaire(
     uow: UnitOfWork, principal: Principal, compte_id: str, motif: MotifDesactivation
 ) -> Compte:
-    compte = await managed_compte(uow, principal, compte_id, None)
-    updated = await disable_compte(uow, principal, compte, motif)
+    compte = await compte_gere(uow, principal, compte_id, None)
+    updated = await desactiver_compte(uow, principal, compte, motif)
     await uow.commit()
     return updated
 
 
-async def reactivate_by_admin(
+async def reactiver_par_gestionnaire(
     uow: UnitOfWork, principal: Principal, compte_id: str, now: datetime | None = None
 ) -> Compte:
-    now = now or now_utc()
-    compte = await managed_compte(uow, principal, compte_id, None)
+    now = now or maintenant_utc()
+    compte = await compte_gere(uow, principal, compte_id, None)
     if compte.statut != StatutCompte.DESACTIVE:
         raise Conflit("le compte n'est pas désactivé")
     updated = replace(
@@ -368,7 +368,7 @@ async def reactivate_by_admin(
         actif_depuis=now,
         version=compte.version + 1,
     )
-    await save_compte_checked(uow, updated, compte.version)
+    await sauver_compte_verifie(uow, updated, compte.version)
     await depot(uow).journal(
         at=now,
         auteur_id=principal.sub,
@@ -380,34 +380,34 @@ async def reactivate_by_admin(
     return updated
 
 
-async def habilitation_journal(
+async def journal_habilitations(
     uow: UnitOfWork, principal: Principal, compte_id: str
 ) -> Sequence[Any]:
-    await read_compte(uow, principal, compte_id)
+    await lire_compte(uow, principal, compte_id)
     return await depot(uow).read_journal(compte_id)
 
 
-async def disable_inactive(uow: UnitOfWork, ctx: Identite, day: date) -> int:
+async def desactiver_inactifs(uow: UnitOfWork, ctx: Identite, day: date) -> int:
     """Daily job: disable accounts unused for `inactivity_days`."""
-    now = now_utc()
+    now = maintenant_utc()
     limit = datetime.combine(day, datetime.min.time(), UTC) - timedelta(
         days=ctx.settings.inactivity_days
     )
     comptes = await depot(uow).inactive_comptes(limit)
     for compte in comptes:
-        await disable_compte(uow, None, compte, MotifDesactivation.INACTIVITE, now)
+        await desactiver_compte(uow, None, compte, MotifDesactivation.INACTIVITE, now)
     await depot(uow).purge_expired(now, now - timedelta(days=2))
     await uow.commit()
     return len(comptes)
 
 
-async def remind_reviews(uow: UnitOfWork, ctx: Identite, day: date) -> int:
+async def rappeler_revues(uow: UnitOfWork, ctx: Identite, day: date) -> int:
     """Monthly, on the 1st: each organisation's administrators (or, failing them,
     the gestionnaires of its départements) get the number of accounts to review:
     those expiring soon and those unused for a while. Returns the reminders sent."""
     if day.day != 1:
         return 0
-    now = now_utc()
+    now = maintenant_utc()
     notice = day + timedelta(days=ctx.settings.review_notice_days)
     unused = now - timedelta(days=ctx.settings.review_unused_days)
     comptes = [c for c in await depot(uow).list_comptes() if c.statut != StatutCompte.DESACTIVE]

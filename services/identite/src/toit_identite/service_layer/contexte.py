@@ -63,7 +63,7 @@ class Identite:
         return f"{self.settings.public_url.rstrip('/')}{path}?jeton={token}"
 
 
-def now_utc() -> datetime:
+def maintenant_utc() -> datetime:
     return datetime.now(UTC)
 
 

@@ -19,20 +19,24 @@ from toit_identite.domain.model import (
     TypeCompte,
 )
 from toit_identite.domain.passwords import password_problems
-from toit_identite.service_layer.comptes import new_link, save_compte_checked, send_activation
+from toit_identite.service_layer.comptes import (
+    envoyer_activation,
+    nouveau_lien,
+    sauver_compte_verifie,
+)
 from toit_identite.service_layer.contexte import (
     ACTIVATION,
     REINITIALISATION,
     Identite,
     depot,
-    now_utc,
+    maintenant_utc,
 )
-from toit_identite.service_layer.jetons import revoke_access_tokens
+from toit_identite.service_layer.jetons import revoquer_jetons_acces
 
 # --- Applicants ------------------------------------------------------------------------------
 
 
-async def register_demandeur(
+async def inscrire_demandeur(
     uow: UnitOfWork,
     ctx: Identite,
     email: str,
@@ -43,14 +47,14 @@ async def register_demandeur(
 ) -> None:
     """Create an applicant account waiting for activation. An address already
     registered gets no new account, and the answer is the same (no enumeration)."""
-    now = now or now_utc()
+    now = now or maintenant_utc()
     problems = password_problems(password, email=email)
     if problems:
         raise Invalide([("mot_de_passe", p) for p in problems])
     existing = await depot(uow).find_compte(email)
     if existing is not None:
         if existing.statut == StatutCompte.A_ACTIVER and existing.kind == TypeCompte.DEMANDEUR:
-            await send_activation(uow, ctx, existing, now)
+            await envoyer_activation(uow, ctx, existing, now)
             await uow.commit()
         return
     compte = Compte(
@@ -67,14 +71,14 @@ async def register_demandeur(
         actif_depuis=now,
     )
     await depot(uow).add_compte(compte)
-    await send_activation(uow, ctx, compte, now)
+    await envoyer_activation(uow, ctx, compte, now)
     await uow.commit()
 
 
-async def activate(
+async def activer(
     uow: UnitOfWork, ctx: Identite, token: str, password: str | None, now: datetime | None = None
 ) -> None:
-    now = now or now_utc()
+    now = now or maintenant_utc()
     compte_id = await depot(uow).consume_link(token, ACTIVATION, now)
     compte = await depot(uow).get_compte(compte_id) if compte_id else None
     if compte is None or compte.statut != StatutCompte.A_ACTIVER:
@@ -94,19 +98,19 @@ async def activate(
         actif_depuis=now,
         version=compte.version + 1,
     )
-    await save_compte_checked(uow, updated, compte.version)
+    await sauver_compte_verifie(uow, updated, compte.version)
     await uow.commit()
 
 
-async def forgotten_password(
+async def mot_de_passe_oublie(
     uow: UnitOfWork, ctx: Identite, identifiant: str, now: datetime | None = None
 ) -> None:
     """Send a reset link if the account exists and is active; same answer otherwise."""
-    now = now or now_utc()
+    now = now or maintenant_utc()
     compte = await depot(uow).find_compte(identifiant)
     if compte is None or compte.statut != StatutCompte.ACTIF:
         return
-    token, expires = await new_link(
+    token, expires = await nouveau_lien(
         uow, compte, REINITIALISATION, timedelta(minutes=ctx.settings.reset_link_minutes), now
     )
     uow.publish(
@@ -121,21 +125,21 @@ async def forgotten_password(
     await uow.commit()
 
 
-async def reset_password(
+async def reinitialiser_mot_de_passe(
     uow: UnitOfWork, ctx: Identite, token: str, password: str, now: datetime | None = None
 ) -> None:
-    now = now or now_utc()
+    now = now or maintenant_utc()
     compte_id = await depot(uow).consume_link(token, REINITIALISATION, now)
     compte = await depot(uow).get_compte(compte_id) if compte_id else None
     if compte is None or compte.statut != StatutCompte.ACTIF:
         raise Invalide([("jeton", "lien de réinitialisation invalide, expiré ou déjà utilisé")])
-    await _set_password(uow, ctx, compte, password, now)
+    await _definir_mot_de_passe(uow, ctx, compte, password, now)
     # The owner of a locked account gets back in by email, whatever the attacker does.
     await depot(uow).clear_account_throttles(compte.id)
     await uow.commit()
 
 
-async def change_password(
+async def changer_mot_de_passe(
     uow: UnitOfWork,
     ctx: Identite,
     principal: Principal,
@@ -143,24 +147,24 @@ async def change_password(
     new: str,
     now: datetime | None = None,
 ) -> None:
-    now = now or now_utc()
+    now = now or maintenant_utc()
     compte = await depot(uow).get_compte(principal.sub)
     if compte is None:
         raise Introuvable()
     if not ctx.hasher.verify(compte.password_hash, current):
         raise Invalide([("mot_de_passe_actuel", "mot de passe actuel incorrect")])
-    await _set_password(uow, ctx, compte, new, now)
+    await _definir_mot_de_passe(uow, ctx, compte, new, now)
     await uow.commit()
 
 
-async def _set_password(
+async def _definir_mot_de_passe(
     uow: UnitOfWork, ctx: Identite, compte: Compte, password: str, now: datetime
 ) -> None:
     problems = password_problems(password, identifiant=compte.identifiant, email=compte.email)
     if problems:
         raise Invalide([("mot_de_passe", p) for p in problems])
     updated = replace(compte, password_hash=ctx.hasher.hash(password), version=compte.version + 1)
-    await save_compte_checked(uow, updated, compte.version)
+    await sauver_compte_verifie(uow, updated, compte.version)
     # Every session of the account ends: whoever knew the old password is out.
     await depot(uow).revoke_all_refresh(compte.id, now)
-    revoke_access_tokens(uow, compte.id, now)
+    revoquer_jetons_acces(uow, compte.id, now)

@@ -12,7 +12,7 @@ from servicekit.exceptions import AccesRefuse, Conflit, Introuvable, Invalide
 from servicekit.uow import UnitOfWork
 from toit_identite.adapters import favoris as depot
 from toit_identite.domain.favoris import NOMBRE_MAX, Favori, TypeFavori, erreurs_favori
-from toit_identite.service_layer.contexte import now_utc
+from toit_identite.service_layer.contexte import maintenant_utc
 
 ACTION = "favori.gerer"
 
@@ -50,7 +50,7 @@ async def ajouter(
         type=type_,
         cible=cible,
         libelle=libelle.strip(),
-        cree_le=now or now_utc(),
+        cree_le=now or maintenant_utc(),
     )
     if not await depot.ajouter(uow.session, favori):
         raise Conflit("déjà dans vos favoris")

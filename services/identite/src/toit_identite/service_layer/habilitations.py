@@ -2,10 +2,10 @@
 
 Who may grant what is the rule of `domain.model.habilitation_errors` (organisation's
 capacities, GESTIONNAIRE_FICHIER granted by a gestionnaire only, perimeter within the
-grantor's and the organisation's) and of `comptes.managed_compte` (scope of compte.gerer,
+grantor's and the organisation's) and of `comptes.compte_gere` (scope of compte.gerer,
 a gestionnaire's account managed by a gestionnaire only). Here, besides: nobody changes
 their own habilitations (no self-escalation); another administrator must do it. Every
-change is written to the account's journal with its author (comptes.change_habilitation).
+change is written to the account's journal with its author (comptes.modifier_habilitation).
 """
 
 from __future__ import annotations
@@ -30,6 +30,6 @@ async def modifier(
 ) -> Compte:
     if compte_id == principal.sub:
         raise AccesRefuse(AUTO_HABILITATION)
-    return await comptes.change_habilitation(
+    return await comptes.modifier_habilitation(
         uow, principal, compte_id, version_attendue, modification
     )

@@ -24,7 +24,7 @@ from toit_identite.domain.model import (
     Compte,
     TypeCompte,
 )
-from toit_identite.service_layer.contexte import Identite, depot, now_utc
+from toit_identite.service_layer.contexte import Identite, depot, maintenant_utc
 
 # --- Tokens ----------------------------------------------------------------------------------
 
@@ -38,7 +38,7 @@ class TokenPair:
     charte_a_accepter: bool
 
 
-async def principal_of(uow: UnitOfWork, compte: Compte) -> Principal:
+async def principal_de(uow: UnitOfWork, compte: Compte) -> Principal:
     organisation = (
         await depot(uow).get_organisation(compte.organisation_id)
         if compte.organisation_id
@@ -67,13 +67,13 @@ async def principal_of(uow: UnitOfWork, compte: Compte) -> Principal:
     )
 
 
-async def _issue(
+async def _emettre(
     uow: UnitOfWork, ctx: Identite, compte: Compte, now: datetime, family_id: str | None = None
 ) -> TokenPair:
     key = await keys.active_key(uow.session, ctx.settings.key_passphrase, ctx.loaded_keys)
     if key is None:
         raise RuntimeError("no active signing key")
-    principal = await principal_of(uow, compte)
+    principal = await principal_de(uow, compte)
     lifetime = ctx.settings.access_token_seconds
     claims = {
         **principal.claims(),
@@ -97,13 +97,13 @@ async def _issue(
     return TokenPair(access, lifetime, refresh, refresh_lifetime, not principal.charte_acceptee)
 
 
-def throttle_keys(source: str | None, account: str) -> tuple[str, str, str]:
+def cles_de_limitation(source: str | None, account: str) -> tuple[str, str, str]:
     """(address + account, account, address) keys of the login throttle."""
     address = source or "inconnue"
     return f"ip-compte:{address}|{account}", f"compte:{account}", f"ip:{address}"
 
 
-async def password_grant(
+async def octroi_mot_de_passe(
     uow: UnitOfWork,
     ctx: Identite,
     identifiant: str,
@@ -111,11 +111,11 @@ async def password_grant(
     source: str | None,
     now: datetime | None = None,
 ) -> TokenPair:
-    now = now or now_utc()
+    now = now or maintenant_utc()
     # One account, one counter, whichever identifier (login or email) was typed.
     compte = await depot(uow).find_compte(identifiant)
     account = compte.id if compte else f"id:{identifiant.strip().lower()[:250]}"
-    counters = throttle_keys(source, account)
+    counters = cles_de_limitation(source, account)
     policies = (ctx.pair_policy, ctx.account_policy, ctx.source_policy)
     states = [await depot(uow).get_throttle(key) for key in counters]
     locks = [s.locked_until for s in states if s.locked_until is not None and s.is_locked(now)]
@@ -148,15 +148,15 @@ async def password_grant(
     assert compte.password_hash is not None
     rehashed = ctx.hasher.hash(password) if ctx.hasher.needs_rehash(compte.password_hash) else None
     await depot(uow).record_login(compte.id, now, rehashed)
-    pair = await _issue(uow, ctx, compte, now)
+    pair = await _emettre(uow, ctx, compte, now)
     await uow.commit()
     return pair
 
 
-async def refresh_grant(
+async def octroi_rafraichissement(
     uow: UnitOfWork, ctx: Identite, refresh_token: str, now: datetime | None = None
 ) -> TokenPair:
-    now = now or now_utc()
+    now = now or maintenant_utc()
     row = await depot(uow).get_refresh_token(refresh_token)
     if row is None or row["revoked_at"] is not None:
         raise GrantRefuse("jeton de rafraîchissement invalide ou révoqué : reconnectez-vous")
@@ -176,12 +176,12 @@ async def refresh_grant(
         raise GrantRefuse(refus or "compte inconnu")
     if not await depot(uow).mark_refresh_used(refresh_token, now):
         raise GrantRefuse("jeton de rafraîchissement déjà utilisé : reconnectez-vous")
-    pair = await _issue(uow, ctx, compte, now, family_id=row["family_id"])
+    pair = await _emettre(uow, ctx, compte, now, family_id=row["family_id"])
     await uow.commit()
     return pair
 
 
-def revoke_access_tokens(
+def revoquer_jetons_acces(
     uow: UnitOfWork, compte_id: str, now: datetime, *, jti: str | None = None
 ) -> None:
     """Tell every service to refuse the account's access token `jti`, or all its access
@@ -196,7 +196,7 @@ def revoke_access_tokens(
     )
 
 
-async def logout(
+async def deconnecter(
     uow: UnitOfWork,
     refresh_token: str,
     access: Principal | None = None,
@@ -206,12 +206,12 @@ async def logout(
     and its access tokens: the one presented with the logout if it is the account's,
     otherwise every access token of the account issued until now (the other sessions
     get a 401, refresh, and go on)."""
-    now = now or now_utc()
+    now = now or maintenant_utc()
     row = await depot(uow).get_refresh_token(refresh_token)
     if row is not None:
         await depot(uow).revoke_family(row["family_id"], now)
         own = access is not None and access.sub == row["compte_id"] and access.token_id
-        revoke_access_tokens(
+        revoquer_jetons_acces(
             uow, str(row["compte_id"]), now, jti=access.token_id if own and access else None
         )
         await uow.commit()
@@ -220,10 +220,12 @@ async def logout(
 # --- Signing keys ----------------------------------------------------------------------------
 
 
-async def rotate_keys(uow: UnitOfWork, ctx: Identite, now: datetime | None = None) -> str | None:
+async def renouveler_cles(
+    uow: UnitOfWork, ctx: Identite, now: datetime | None = None
+) -> str | None:
     done = await keys.rotate(
         uow.session,
-        now=now or now_utc(),
+        now=now or maintenant_utc(),
         passphrase=ctx.settings.key_passphrase,
         mode=ctx.mode,
         rotation=timedelta(days=ctx.settings.key_rotation_days),
@@ -234,4 +236,4 @@ async def rotate_keys(uow: UnitOfWork, ctx: Identite, now: datetime | None = Non
 
 
 async def jwks(uow: UnitOfWork, ctx: Identite) -> dict[str, Any]:
-    return await keys.published_jwks(uow.session, now_utc(), ctx.retired_key_grace)
+    return await keys.published_jwks(uow.session, maintenant_utc(), ctx.retired_key_grace)

@@ -14,12 +14,12 @@ from toit_contracts.events import OrganisationEnregistree, OrganisationModifiee
 from toit_identite.domain.model import (
     Organisation,
 )
-from toit_identite.service_layer.contexte import depot, now_utc
+from toit_identite.service_layer.contexte import depot, maintenant_utc
 
 # --- Organisations ---------------------------------------------------------------------------
 
 
-def authorize_organisation(principal: Principal, action: str, organisation: Organisation) -> None:
+def autoriser_organisation(principal: Principal, action: str, organisation: Organisation) -> None:
     """Inside the scope if one of the organisation's départements is, or it is theirs."""
     departements: list[str | None] = [*organisation.departements] or [None]
     for departement in departements:
@@ -31,13 +31,13 @@ def authorize_organisation(principal: Principal, action: str, organisation: Orga
     raise Introuvable()
 
 
-async def create_organisation(
+async def creer_organisation(
     uow: UnitOfWork, principal: Principal, organisation: Organisation
 ) -> Organisation:
-    authorize_organisation(principal, "organisation.gerer", organisation)
+    autoriser_organisation(principal, "organisation.gerer", organisation)
     if organisation.code_guichet and await depot(uow).code_guichet_taken(organisation.code_guichet):
         raise Invalide([("code_guichet", "ce code de guichet est déjà attribué")])
-    await depot(uow).add_organisation(organisation, now_utc())
+    await depot(uow).add_organisation(organisation, maintenant_utc())
     uow.publish(OrganisationEnregistree(**_evenement(organisation)))
     await uow.commit()
     return organisation
@@ -71,7 +71,7 @@ async def modifier_organisation(
     actuelle = await depot(uow).get_organisation(organisation_id)
     if actuelle is None:
         raise Introuvable()
-    authorize_organisation(principal, "organisation.gerer", actuelle)
+    autoriser_organisation(principal, "organisation.gerer", actuelle)
     if actuelle.version != version_attendue:
         raise VersionObsolete("L'organisation a été modifiée entre-temps : rechargez-la")
     inconnus = sorted(set(changements) - set(CHAMPS_MODIFIABLES))
@@ -91,21 +91,21 @@ async def modifier_organisation(
     return nouvelle
 
 
-async def read_organisation(
+async def lire_organisation(
     uow: UnitOfWork, principal: Principal, organisation_id: str
 ) -> Organisation:
     organisation = await depot(uow).get_organisation(organisation_id)
     if organisation is None:
         raise Introuvable()
-    authorize_organisation(principal, "organisation.lire", organisation)
+    autoriser_organisation(principal, "organisation.lire", organisation)
     return organisation
 
 
-async def visible_organisations(uow: UnitOfWork, principal: Principal) -> list[Organisation]:
+async def organisations_visibles(uow: UnitOfWork, principal: Principal) -> list[Organisation]:
     result = []
     for organisation in await depot(uow).list_organisations():
         try:
-            authorize_organisation(principal, "organisation.lire", organisation)
+            autoriser_organisation(principal, "organisation.lire", organisation)
         except (AccesRefuse, Introuvable):
             continue
         result.append(organisation)

@@ -46,7 +46,7 @@ class AcceptationIn(BaseModel):
 async def accepter_charte(
     body: AcceptationIn, uow: UoW, principal: Principal = Depends(require("charte.accepter"))
 ) -> dict[str, Any]:
-    await uc.charte.accept_charte(uow, principal, body.version)
+    await uc.charte.accepter_charte(uow, principal, body.version)
     return {
         "version": body.version,
         "detail": "Charte acceptée : renouvelez votre jeton (grant_type=refresh_token)",
@@ -65,4 +65,4 @@ class NouvelleCharteIn(BaseModel):
 async def publier_charte(
     body: NouvelleCharteIn, uow: UoW, principal: Principal = Depends(require("charte.gerer"))
 ) -> dict[str, int]:
-    return {"version": await uc.charte.publish_charte(uow, principal, body.texte)}
+    return {"version": await uc.charte.publier_charte(uow, principal, body.texte)}

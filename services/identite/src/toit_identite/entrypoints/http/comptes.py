@@ -58,7 +58,7 @@ async def moi(uow: UoW, principal: Principal = Depends(require("compte.moi"))) -
         if compte.organisation_id
         else None
     )
-    current = await uc.jetons.principal_of(uow, compte)
+    current = await uc.jetons.principal_de(uow, compte)
     return MoiOut(
         id=compte.id,
         type_compte=compte.kind.value,
@@ -94,7 +94,7 @@ async def changer_mot_de_passe(
     ctx: Ctx,
     principal: Principal = Depends(require("compte.moi")),
 ) -> Response:
-    await uc.demandeurs.change_password(
+    await uc.demandeurs.changer_mot_de_passe(
         uow, ctx, principal, body.mot_de_passe_actuel, body.nouveau_mot_de_passe
     )
     return Response(status_code=204)
@@ -194,7 +194,7 @@ async def creer_compte(
         valide_du=body.valide_du,
         valide_jusqu_au=body.valide_jusqu_au,
     )
-    return _with_etag(await uc.comptes.create_agent(uow, ctx, principal, nouveau), 201)
+    return _with_etag(await uc.comptes.creer_agent(uow, ctx, principal, nouveau), 201)
 
 
 @router.get(
@@ -208,7 +208,7 @@ async def comptes(
     statut: Literal["A_ACTIVER", "ACTIF", "DESACTIVE"] | None = None,
     principal: Principal = Depends(require("compte.lire")),
 ) -> list[CompteOut]:
-    found = await uc.comptes.visible_comptes(
+    found = await uc.comptes.comptes_visibles(
         uow,
         principal,
         organisation_id=str(organisation_id) if organisation_id else None,
@@ -221,7 +221,7 @@ async def comptes(
 async def compte(
     compte_id: UUID, uow: UoW, principal: Principal = Depends(require("compte.lire"))
 ) -> JSONResponse:
-    return _with_etag(await uc.comptes.read_compte(uow, principal, str(compte_id)))
+    return _with_etag(await uc.comptes.lire_compte(uow, principal, str(compte_id)))
 
 
 @router.put(
@@ -260,7 +260,9 @@ async def desactiver(
     uow: UoW,
     principal: Principal = Depends(require("compte.gerer")),
 ) -> JSONResponse:
-    return _with_etag(await uc.comptes.disable_by_admin(uow, principal, str(compte_id), body.motif))
+    return _with_etag(
+        await uc.comptes.desactiver_par_gestionnaire(uow, principal, str(compte_id), body.motif)
+    )
 
 
 @router.post(
@@ -271,7 +273,7 @@ async def desactiver(
 async def reactiver(
     compte_id: UUID, uow: UoW, principal: Principal = Depends(require("compte.gerer"))
 ) -> JSONResponse:
-    return _with_etag(await uc.comptes.reactivate_by_admin(uow, principal, str(compte_id)))
+    return _with_etag(await uc.comptes.reactiver_par_gestionnaire(uow, principal, str(compte_id)))
 
 
 class JournalOut(BaseModel):
@@ -289,7 +291,7 @@ class JournalOut(BaseModel):
 async def journal(
     compte_id: UUID, uow: UoW, principal: Principal = Depends(require("compte.lire"))
 ) -> list[JournalOut]:
-    rows = await uc.comptes.habilitation_journal(uow, principal, str(compte_id))
+    rows = await uc.comptes.journal_habilitations(uow, principal, str(compte_id))
     return [
         JournalOut(
             date=repo.utc(r["at"]) or r["at"],

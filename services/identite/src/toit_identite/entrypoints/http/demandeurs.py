@@ -30,7 +30,7 @@ class InscriptionIn(BaseModel):
     dependencies=[Depends(public("inscription d'un demandeur"))],
 )
 async def inscription(body: InscriptionIn, uow: UoW, ctx: Ctx) -> dict[str, str]:
-    await uc.demandeurs.register_demandeur(
+    await uc.demandeurs.inscrire_demandeur(
         uow, ctx, body.email, body.mot_de_passe, body.nom, body.prenom
     )
     return _SENT
@@ -52,7 +52,7 @@ class ActivationIn(BaseModel):
     dependencies=[Depends(public("lien d'activation à usage unique"))],
 )
 async def activation(body: ActivationIn, uow: UoW, ctx: Ctx) -> Response:
-    await uc.demandeurs.activate(uow, ctx, body.jeton, body.mot_de_passe)
+    await uc.demandeurs.activer(uow, ctx, body.jeton, body.mot_de_passe)
     return Response(status_code=204)
 
 
@@ -67,7 +67,7 @@ class OubliIn(BaseModel):
     dependencies=[Depends(public("mot de passe oublié"))],
 )
 async def oubli(body: OubliIn, uow: UoW, ctx: Ctx) -> dict[str, str]:
-    await uc.demandeurs.forgotten_password(uow, ctx, body.identifiant)
+    await uc.demandeurs.mot_de_passe_oublie(uow, ctx, body.identifiant)
     return _SENT
 
 
@@ -83,5 +83,5 @@ class ReinitialisationIn(BaseModel):
     dependencies=[Depends(public("lien de réinitialisation à usage unique"))],
 )
 async def reinitialisation(body: ReinitialisationIn, uow: UoW, ctx: Ctx) -> Response:
-    await uc.demandeurs.reset_password(uow, ctx, body.jeton, body.mot_de_passe)
+    await uc.demandeurs.reinitialiser_mot_de_passe(uow, ctx, body.jeton, body.mot_de_passe)
     return Response(status_code=204)

@@ -67,7 +67,7 @@ async def token(
     (`client_id`/`client_secret` in the form or in HTTP Basic; no refresh token)."""
     if grant_type == "client_credentials":
         client_id, client_secret = _identifiants_client(request, client_id, client_secret)
-        jeton = await uc.clients_api.client_credentials_grant(uow, ctx, client_id, client_secret)
+        jeton = await uc.clients_api.octroi_identifiants_client(uow, ctx, client_id, client_secret)
         return JSONResponse(
             {
                 "access_token": jeton.access_token,
@@ -80,10 +80,10 @@ async def token(
         if not username or not password:
             raise GrantRefuse("identifiant et mot de passe obligatoires")
         source = request.client.host if request.client else None
-        return _tokens(await uc.jetons.password_grant(uow, ctx, username, password, source))
+        return _tokens(await uc.jetons.octroi_mot_de_passe(uow, ctx, username, password, source))
     if not refresh_token:
         raise GrantRefuse("refresh_token obligatoire")
-    return _tokens(await uc.jetons.refresh_grant(uow, ctx, refresh_token))
+    return _tokens(await uc.jetons.octroi_rafraichissement(uow, ctx, refresh_token))
 
 
 def _identifiants_client(
@@ -127,7 +127,7 @@ async def deconnexion(
             access = await verifier_of(runtime_of(request)).verify(authorization[7:].strip())
         except InvalidToken:
             access = None
-    await uc.jetons.logout(uow, body.refresh_token, access)
+    await uc.jetons.deconnecter(uow, body.refresh_token, access)
     return Response(status_code=204)
 
 

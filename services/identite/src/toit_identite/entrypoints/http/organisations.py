@@ -62,7 +62,7 @@ async def creer_organisation(
         raise Invalide([("code_guichet", "obligatoire pour un guichet enregistreur")])
     organisation = Organisation(id=str(uuid4()), **body.model_dump())
     return _organisation_out(
-        await uc.organisations.create_organisation(uow, principal, organisation)
+        await uc.organisations.creer_organisation(uow, principal, organisation)
     )
 
 
@@ -108,7 +108,7 @@ async def organisations(
     uow: UoW, principal: Principal = Depends(require("organisation.lire"))
 ) -> list[OrganisationOut]:
     return [
-        _organisation_out(o) for o in await uc.organisations.visible_organisations(uow, principal)
+        _organisation_out(o) for o in await uc.organisations.organisations_visibles(uow, principal)
     ]
 
 
@@ -118,7 +118,7 @@ async def organisations(
 async def organisation(
     organisation_id: UUID, uow: UoW, principal: Principal = Depends(require("organisation.lire"))
 ) -> JSONResponse:
-    o = await uc.organisations.read_organisation(uow, principal, str(organisation_id))
+    o = await uc.organisations.lire_organisation(uow, principal, str(organisation_id))
     return JSONResponse(
         _organisation_out(o).model_dump(mode="json"),
         headers={"ETag": http_toolkit.etag(o.version)},
