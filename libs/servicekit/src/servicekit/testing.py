@@ -1,10 +1,12 @@
 """Pytest fixtures for tests against the real PostgreSQL and RabbitMQ.
 
-Loaded for the whole repository by the root conftest.py. `make test` starts
-the servers and exports:
+Loaded for the whole repository by the root conftest.py. The servers are named by:
 - TOIT_TEST_DATABASE_URL: a PostgreSQL superuser URL (each test gets a fresh database);
 - TOIT_AMQP_URL and TOIT_RABBITMQ_API (management API): each test gets a fresh vhost.
-A test that needs them and does not find them fails: it is never skipped.
+`make test` starts local processes and exports them; when they are not set and a Docker
+engine answers, testcontainers starts both servers for the session (`servicekit.testing_infra`
+chooses, before the first test that is not a unit test). A test that needs them and does not
+find them fails: it is never skipped.
 """
 
 from __future__ import annotations
@@ -19,18 +21,28 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import httpx
 import pytest
 
+from servicekit import testing_infra
 from servicekit.runtime import ServiceDefinition, ServiceRuntime
 from servicekit.settings import Settings
 
 RuntimeFactory = Callable[..., Awaitable[ServiceRuntime]]
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Any test but a unit test may reach PostgreSQL and RabbitMQ: choose where they run
+    (and start the containers when that is the path) before the first such test."""
+    if "unit" not in item.path.parts:
+        testing_infra.prepare()
+
+
 def _required(name: str) -> str:
+    testing_infra.prepare()
     value = os.environ.get(name)
     if not value:
         pytest.fail(
             f"{name} is not set: run the tests with `make test`, which starts "
-            "PostgreSQL and RabbitMQ and exports it"
+            "PostgreSQL and RabbitMQ and exports it (or start a Docker engine: the fixtures "
+            "then run both in containers)"
         )
     return value
 
@@ -62,6 +74,7 @@ async def drop_database(url: str) -> None:
 
 
 def _management() -> tuple[str, httpx.BasicAuth]:
+    testing_infra.prepare()
     api = os.environ.get("TOIT_RABBITMQ_API", "http://127.0.0.1:55674/api")
     amqp = urlsplit(_required("TOIT_AMQP_URL"))
     return api, httpx.BasicAuth(amqp.username or "guest", amqp.password or "guest")
