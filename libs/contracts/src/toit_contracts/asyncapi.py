@@ -254,11 +254,18 @@ def build_document() -> dict[str, Any]:
     }
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes multi-line strings as literal blocks."""
+if yaml.__with_libyaml__:
+    # libyaml's emitter: the same text, about 7 times faster.
+    class _Dumper(yaml.CSafeDumper):
+        """Writes multi-line strings as literal blocks."""
+
+else:  # pragma: no cover (PyYAML built without libyaml)
+
+    class _Dumper(yaml.SafeDumper):  # type: ignore[no-redef]
+        """Writes multi-line strings as literal blocks."""
 
 
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _str(dumper: yaml.representer.SafeRepresenter, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

@@ -22,10 +22,18 @@ import httpx
 import pytest
 
 from servicekit import testing_infra
+from servicekit.logging import configure_logging
 from servicekit.runtime import ServiceDefinition, ServiceRuntime
 from servicekit.settings import Settings
 
 RuntimeFactory = Callable[..., Awaitable[ServiceRuntime]]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests log as the services do in production: JSON lines, tracebacks without the
+    exceptions' messages (servicekit.logging). Left unconfigured, structlog's console
+    renderer draws each traceback with its local variables: seconds per logged error."""
+    configure_logging("INFO", json=True)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
