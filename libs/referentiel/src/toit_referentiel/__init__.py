@@ -33,7 +33,6 @@ from toit_referentiel.configuration import (
     plafonds,
     verifier_production,
 )
-from toit_referentiel.loading import OVERRIDE_ENV
 from toit_referentiel.models import (
     Commune,
     DelaiAnormalementLong,
@@ -54,6 +53,7 @@ from toit_referentiel.premier_quartile import (
     ressources_annuelles_par_uc,
     seuil_premier_quartile,
 )
+from toit_referentiel.settings import OVERRIDE_ENV
 from toit_referentiel.territoire import (
     commune,
     communes_of_departement,

@@ -9,7 +9,6 @@ with other figures; files absent from that directory keep the packaged version.
 from __future__ import annotations
 
 import json
-import os
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,11 @@ from typing import Any
 import yaml
 
 from toit_referentiel.models import ReferentielInvalide
-
-OVERRIDE_ENV = "TOIT_REFERENTIEL_DIR"
+from toit_referentiel.settings import referentiel_dir
 
 
 def data_path(name: str) -> Path:
-    override = os.environ.get(OVERRIDE_ENV)
+    override = referentiel_dir()
     if override:
         candidate = Path(override) / name
         if candidate.is_file():

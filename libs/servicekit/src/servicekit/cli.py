@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("TOIT_WORKERS", "1")),
+        default=Settings().workers,
         help="processes serving HTTP (default TOIT_WORKERS, else 1); each relays the outbox "
         "and consumes events too",
     )
@@ -99,7 +99,9 @@ def worker_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     """The ASGI app of one worker of `toit-service run --workers N` (uvicorn factory)."""
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
-    service = os.environ[_WORKER_SERVICE]
+    service = settings.cli_worker_service
+    if not service:
+        raise SystemExit(f"{_WORKER_SERVICE} is not set: start workers with `toit-service run`")
     configure_tracing(settings.tracing_exporter, f"toit-{service}")
     runtime = ServiceRuntime(registry.load(service), settings)
     app = runtime.app(manage_lifespan=False)

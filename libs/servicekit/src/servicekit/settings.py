@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     database_url: str | None = None
     data_dir: Path = Path(".data")
     log_level: str = "INFO"
+    # `toit-service run --workers N`: processes serving HTTP (TOIT_WORKERS).
+    workers: int = Field(default=1, ge=1)
+    # Set by `toit-service run --workers N` for its worker processes: the service to run.
+    cli_worker_service: str | None = None
     log_json: bool = True
     # Outbox relay
     relay_batch_size: int = Field(default=500, ge=1)

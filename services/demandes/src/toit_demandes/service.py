@@ -10,17 +10,18 @@ from servicekit.runtime import ServiceRuntime
 from servicekit.settings import Settings
 from servicekit.transit import verifier_cle
 from toit_demandes.adapters.tables import metadata
+from toit_demandes.bootstrap import dependances
 from toit_demandes.entrypoints import events
 from toit_demandes.entrypoints.events_attributions import consumer as attributions_consumer
-from toit_demandes.entrypoints.http import router, stockage
+from toit_demandes.entrypoints.http import router
 from toit_demandes.entrypoints.jobs import echeances_des_demandes
 from toit_demandes.entrypoints.seed import charger_demo
 
 
-async def preparer_stockage(runtime: ServiceRuntime) -> None:
-    """Reads the storage settings at start-up: a misconfiguration stops the service there.
+async def preparer(runtime: ServiceRuntime) -> None:
+    """Builds the dependencies at start-up: a wrong storage setting stops the service there.
     The consumer of the portail's commands deposits pièces in the same store."""
-    events.configurer(stockage(runtime), runtime.settings)
+    events.configurer(dependances(runtime).stockage, runtime.settings)
 
 
 service = ServiceDefinition(
@@ -39,5 +40,5 @@ service = ServiceDefinition(
     seed=charger_demo,
     daily_jobs=[echeances_des_demandes],
     production_checks=[verifier_production, lambda: verifier_cle(Settings())],
-    on_startup=[preparer_stockage],
+    on_startup=[preparer],
 )

@@ -24,6 +24,7 @@ from toit_demandes.adapters.stockage import (
     StockageS3,
     empreinte,
 )
+from toit_demandes.bootstrap import dependances
 from toit_demandes.exemples import demande_exemple
 from toit_demandes.service import service
 from toit_referentiel import add_months as ajouter_mois
@@ -160,7 +161,7 @@ async def test_purge_supprime_les_objets(
 async def test_stockage_s3_injoignable(
     runtime: ServiceRuntime, client: httpx.AsyncClient, agent: dict[str, str]
 ) -> None:
-    runtime.state["demandes.stockage"] = StockageS3(
+    dependances(runtime).stockage = StockageS3(
         ParametresStockage(
             stockage="s3",
             s3_bucket="toit-pieces",

@@ -9,12 +9,12 @@ from pydantic import ValidationError
 from toit_demandes.adapters.stockage import (
     FichierAltere,
     FichierIntrouvable,
-    ParametresStockage,
     StockageLocal,
     StockageS3,
     empreinte,
     stockage_configure,
 )
+from toit_demandes.settings import DemandesSettings
 
 PDF = b"%PDF-1.4\n% test\n%%EOF\n"
 
@@ -41,17 +41,17 @@ def test_parametres_choisissent_le_stockage(
 ) -> None:
     for nom in ("STOCKAGE", "STOCKAGE_DOSSIER", "S3_BUCKET", "S3_ACCESS_KEY", "S3_SECRET_KEY"):
         monkeypatch.delenv(f"TOIT_DEMANDES_{nom}", raising=False)
-    local = stockage_configure(ParametresStockage(), tmp_path)
+    local = stockage_configure(DemandesSettings().parametres_stockage(), tmp_path)
     assert isinstance(local, StockageLocal) and local.racine == tmp_path / "demandes-pieces"
 
     monkeypatch.setenv("TOIT_DEMANDES_STOCKAGE", "s3")
     with pytest.raises(ValidationError, match="TOIT_DEMANDES_S3_BUCKET"):
-        ParametresStockage()
+        DemandesSettings().parametres_stockage()
     monkeypatch.setenv("TOIT_DEMANDES_S3_BUCKET", "toit-pieces")
     monkeypatch.setenv("TOIT_DEMANDES_S3_PREFIX", "/demandes/")
-    s3 = stockage_configure(ParametresStockage(), tmp_path)
+    s3 = stockage_configure(DemandesSettings().parametres_stockage(), tmp_path)
     assert isinstance(s3, StockageS3)
     assert (s3.bucket, s3.prefixe) == ("toit-pieces", "demandes/")
     monkeypatch.setenv("TOIT_DEMANDES_S3_ACCESS_KEY", "cle")
     with pytest.raises(ValidationError, match="vont ensemble"):
-        ParametresStockage()
+        DemandesSettings().parametres_stockage()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from servicekit.auth import (
     unregister_local_jwks,
 )
 from servicekit.runtime import ServiceRuntime
+from servicekit.settings import Settings
 from toit_identite import service_layer as uc
 from toit_identite.adapters import keys
 from toit_identite.adapters import repository as repo
@@ -134,7 +134,7 @@ async def _refuse_unsafe_production(runtime: ServiceRuntime, settings: IdentiteS
     problems = []
     if settings.key_passphrase == DEVELOPMENT_KEY_PASSPHRASE:
         problems.append("TOIT_IDENTITE_KEY_PASSPHRASE has its development value")
-    if runtime.settings.jwks_json or os.environ.get("TOIT_JWKS_JSON"):
+    if runtime.settings.jwks_json or Settings().jwks_json:
         problems.append("TOIT_JWKS_JSON trusts extra (test) keys")
     if settings.public_url.startswith("http://"):
         problems.append("TOIT_IDENTITE_PUBLIC_URL must be https")

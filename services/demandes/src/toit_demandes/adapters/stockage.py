@@ -25,8 +25,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal, Protocol, Self
 
-from pydantic import SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, SecretStr, model_validator
 
 
 class FichierIntrouvable(Exception):
@@ -97,10 +96,9 @@ class StockageLocal:
         await asyncio.to_thread(self._chemin(cle).unlink, True)
 
 
-class ParametresStockage(BaseSettings):
-    """Where the demandes service keeps the files of the pièces (TOIT_DEMANDES_*)."""
-
-    model_config = SettingsConfigDict(env_prefix="TOIT_DEMANDES_", extra="ignore")
+class ParametresStockage(BaseModel):
+    """Where the demandes service keeps the files of the pièces (read from TOIT_DEMANDES_*
+    by `DemandesSettings.parametres_stockage`)."""
 
     stockage: Literal["local", "s3"] = "local"
     # Local: the folder (default <TOIT_DATA_DIR>/demandes-pieces).

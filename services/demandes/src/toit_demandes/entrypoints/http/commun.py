@@ -25,11 +25,10 @@ from toit_demandes.adapters.referentiel import referentiel
 from toit_demandes.adapters.stockage import (
     FichierAltere,
     FichierIntrouvable,
-    ParametresStockage,
     Stockage,
     StockageIndisponible,
-    stockage_configure,
 )
+from toit_demandes.bootstrap import dependances
 from toit_demandes.domain.autorite import Autorite, ChampsInterdits
 from toit_demandes.domain.demande import (
     Demande,
@@ -162,11 +161,7 @@ def reponse(
 
 def stockage(runtime: ServiceRuntime) -> Stockage:
     """The store of the pièces' files, as configured (TOIT_DEMANDES_STOCKAGE...)."""
-    existant = runtime.state.get("demandes.stockage")
-    if existant is None:
-        existant = stockage_configure(ParametresStockage(), runtime.settings.data_dir)
-        runtime.state["demandes.stockage"] = existant
-    return existant  # type: ignore[return-value]
+    return dependances(runtime).stockage
 
 
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
