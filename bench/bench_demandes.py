@@ -42,7 +42,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -375,113 +376,147 @@ async def mesurer(base: str, bare: str, args: argparse.Namespace) -> dict[str, A
     return resultats
 
 
-def passerelle(dossier: Path, action: str) -> None:
+def passerelle(
+    dossier: Path, action: str, port_base: int = PORT_BASE, port_passerelle: int = GATEWAY_PORT
+) -> None:
     """Start or stop the bench's own instance of the local nginx gateway."""
     env = {
         **os.environ,
         "TOIT_STATE_DIR": str(dossier / "passerelle"),
-        "TOIT_SERVICE_PORT_BASE": str(PORT_BASE),
-        "TOIT_GATEWAY_PORT": str(GATEWAY_PORT),
+        "TOIT_SERVICE_PORT_BASE": str(port_base),
+        "TOIT_GATEWAY_PORT": str(port_passerelle),
     }
     subprocess.run([str(ROOT / "deploy/local/gateway.sh"), action], env=env, check=True)
 
 
-async def main(args: argparse.Namespace) -> None:
-    url = await create_database()
-    vhost = await create_vhost()
-    dossier = Path(tempfile.mkdtemp(prefix="bench-demandes-"))
-    processus: list[subprocess.Popen[bytes]] = []
+@dataclass
+class Banc:
+    """What `demandes_importees` prepared: a database holding the imported demandes, a
+    broker vhost, a temporary folder, and the processes to stop at the end."""
+
+    url: str
+    vhost: str
+    dossier: Path
+    import_s: float = 0.0
+    processus: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def env(self, mode: str, **autres: str) -> dict[str, str]:
+        """The environment of the service processes started on this bench."""
+        return {
+            "TOIT_DATABASE_URL_DEMANDES": self.url,
+            "TOIT_BUS": "amqp",
+            "TOIT_AMQP_URL": self.vhost,
+            "TOIT_MODE": mode,
+            "TOIT_JWKS_JSON": json.dumps(test_jwks()),
+            "TOIT_DATA_DIR": str(self.dossier),
+            "TOIT_LOG_LEVEL": "WARNING",
+            **autres,
+        }
+
+    def demarrer(
+        self, commande: list[str], env: dict[str, str], journal: str
+    ) -> subprocess.Popen[bytes]:
+        processus = demarrer(commande, env, self.dossier / journal)
+        self.processus.append(processus)
+        return processus
+
+
+@contextlib.asynccontextmanager
+async def demandes_importees(prefixe: str, nombre: int) -> AsyncIterator[Banc]:
+    """A fresh database and vhost with `nombre` generated demandes bulk-imported (their
+    events staged in the outbox); afterwards the processes started through the bench are
+    stopped and the database, vhost and folder removed."""
+    banc = Banc(
+        await create_database(), await create_vhost(), Path(tempfile.mkdtemp(prefix=prefixe))
+    )
     try:
-        source = dossier / "demandes.jsonl"
+        source = banc.dossier / "demandes.jsonl"
         with source.open("w") as fichier:
-            for payload in generate(args.demandes, seed=42):
+            for payload in generate(nombre, seed=42):
                 fichier.write(json.dumps(payload) + "\n")
-        runtime = ServiceRuntime(service, settings_for_tests(bus="memory"), database_url=url)
+        runtime = ServiceRuntime(service, settings_for_tests(bus="memory"), database_url=banc.url)
         debut = time.perf_counter()
         with contextlib.redirect_stdout(sys.stderr):  # progress lines; stdout is the JSON
             await importer(runtime, source, 2000)
-        import_s = time.perf_counter() - debut
+        banc.import_s = time.perf_counter() - debut
         await runtime.db.dispose()
-        env = {
-            "TOIT_DATABASE_URL_DEMANDES": url,
-            "TOIT_BUS": "amqp",
-            "TOIT_AMQP_URL": vhost,
-            "TOIT_MODE": "production",
-            "TOIT_JWKS_JSON": json.dumps(test_jwks()),
-            "TOIT_DATA_DIR": str(dossier),
-            "TOIT_LOG_LEVEL": "WARNING",
-        }
-        processus.append(
-            demarrer(
-                [
-                    "uv",
-                    "run",
-                    "uvicorn",
-                    "bench_demandes_nu:app",
-                    "--app-dir",
-                    str(BENCH),
-                    "--port",
-                    str(BARE_PORT),
-                    "--no-access-log",
-                    "--log-level",
-                    "warning",
-                    "--workers",
-                    str(args.workers),
-                ],
-                env,
-                dossier / "nu.log",
-            )
+        yield banc
+    finally:
+        for p in banc.processus:
+            p.terminate()
+            p.wait(timeout=30)
+        shutil.rmtree(banc.dossier, ignore_errors=True)
+        await delete_vhost(banc.vhost)
+        await drop_database(banc.url)
+
+
+async def main(args: argparse.Namespace) -> None:
+    async with demandes_importees("bench-demandes-", args.demandes) as banc:
+        dossier = banc.dossier
+        env = banc.env("production")
+        banc.demarrer(
+            [
+                "uv",
+                "run",
+                "uvicorn",
+                "bench_demandes_nu:app",
+                "--app-dir",
+                str(BENCH),
+                "--port",
+                str(BARE_PORT),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--workers",
+                str(args.workers),
+            ],
+            env,
+            "nu.log",
         )
         if args.direct:
             base, bare = f"http://127.0.0.1:{SERVICE_PORT}", f"http://127.0.0.1:{BARE_PORT}"
         else:
             passerelle(dossier, "start")
             base = bare = f"http://127.0.0.1:{GATEWAY_PORT}"
-        for essai in range(3):  # the shared local broker may be restarting
-            service_ = demarrer(
-                [
-                    "uv",
-                    "run",
-                    "toit-service",
-                    "run",
-                    "demandes",
-                    "--port",
-                    str(SERVICE_PORT),
-                    "--workers",
-                    str(args.workers),
-                ],
-                env,
-                dossier / f"service-{essai}.log",
-            )
-            processus.append(service_)
-            try:
-                await attendre(f"http://127.0.0.1:{SERVICE_PORT}/api/demandes/readyz")
-                break
-            except RuntimeError:
-                service_.terminate()
-                if essai == 2:
-                    raise
-        await attendre(f"{bare}/api/observatoire/nu/healthz")
-        publication_s = await attendre_outbox_vide(url)
-        resultats = await mesurer(base, bare, args)
-        resultats["import_en_masse"] = {
-            "demandes": args.demandes,
-            "duree_s": round(import_s),
-            "demandes_par_s": round(args.demandes / import_s),
-            "evenements_publies_s": round(publication_s),
-        }
-        resultats["via"] = "processus direct" if args.direct else f"nginx :{GATEWAY_PORT}"
-        resultats["workers"] = args.workers
-        print(json.dumps(resultats, indent=2, ensure_ascii=False))
-    finally:
-        if not args.direct:
-            passerelle(dossier, "stop")
-        for p in processus:
-            p.terminate()
-            p.wait(timeout=30)
-        shutil.rmtree(dossier, ignore_errors=True)
-        await delete_vhost(vhost)
-        await drop_database(url)
+        try:
+            for essai in range(3):  # the shared local broker may be restarting
+                service_ = banc.demarrer(
+                    [
+                        "uv",
+                        "run",
+                        "toit-service",
+                        "run",
+                        "demandes",
+                        "--port",
+                        str(SERVICE_PORT),
+                        "--workers",
+                        str(args.workers),
+                    ],
+                    env,
+                    f"service-{essai}.log",
+                )
+                try:
+                    await attendre(f"http://127.0.0.1:{SERVICE_PORT}/api/demandes/readyz")
+                    break
+                except RuntimeError:
+                    service_.terminate()
+                    if essai == 2:
+                        raise
+            await attendre(f"{bare}/api/observatoire/nu/healthz")
+            publication_s = await attendre_outbox_vide(banc.url)
+            resultats = await mesurer(base, bare, args)
+            resultats["import_en_masse"] = {
+                "demandes": args.demandes,
+                "duree_s": round(banc.import_s),
+                "demandes_par_s": round(args.demandes / banc.import_s),
+                "evenements_publies_s": round(publication_s),
+            }
+            resultats["via"] = "processus direct" if args.direct else f"nginx :{GATEWAY_PORT}"
+            resultats["workers"] = args.workers
+            print(json.dumps(resultats, indent=2, ensure_ascii=False))
+        finally:
+            if not args.direct:
+                passerelle(dossier, "stop")
 
 
 if __name__ == "__main__":
