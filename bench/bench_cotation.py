@@ -51,10 +51,10 @@ from bench_bus import raw_ceiling  # noqa: E402
 from generator import REFERENCE_DATE, generate  # noqa: E402
 from toit_cotation import service_layer as services  # noqa: E402
 from toit_cotation.adapters.tables import demande_epcis, demandes, recalculs  # noqa: E402
+from toit_cotation.bootstrap import dependances  # noqa: E402
 from toit_cotation.domain.champs import Contexte  # noqa: E402
 from toit_cotation.domain.grille import Grille, lire_definition  # noqa: E402
 from toit_cotation.domain.scoring import compiler  # noqa: E402
-from toit_cotation.entrypoints.jobs import ATTENTE  # noqa: E402
 from toit_cotation.seed import grilles_exemple  # noqa: E402
 from toit_cotation.service import service  # noqa: E402
 
@@ -491,7 +491,7 @@ async def bench_service(
     cotation = ServiceRuntime(
         service, settings_for_tests(bus="amqp", amqp_url=amqp_url), database_url=db_url
     )
-    cotation.state[ATTENTE] = 0.05
+    dependances(cotation).settings.cotation_recalcul_attente_secondes = 0.05
     resultats: dict[str, Any] = {}
     voisins: Voisins | None = None
     try:

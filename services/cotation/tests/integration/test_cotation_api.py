@@ -11,8 +11,8 @@ from uuid import UUID
 
 import httpx
 import pytest
+from toit_cotation.bootstrap import dependances
 from toit_cotation.domain.echange import exporter
-from toit_cotation.entrypoints.jobs import ATTENTE
 from toit_cotation.seed import grilles_exemple
 from toit_cotation.service import service
 
@@ -43,7 +43,7 @@ async def env(
     memory_runtime_factory: RuntimeFactory,
 ) -> AsyncIterator[tuple[ServiceRuntime, ServiceRuntime, httpx.AsyncClient]]:
     cotation = await memory_runtime_factory(service, start=False)
-    cotation.state[ATTENTE] = 0.05
+    dependances(cotation).settings.cotation_recalcul_attente_secondes = 0.05
     await cotation.start(seed=False)
     source = await memory_runtime_factory(emetteur)
     transport = httpx.ASGITransport(app=cotation.app(manage_lifespan=False))

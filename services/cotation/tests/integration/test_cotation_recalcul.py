@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from toit_cotation import service_layer as services
 from toit_cotation.adapters.tables import recalculs
-from toit_cotation.entrypoints.jobs import ATTENTE, TAILLE_LOT
+from toit_cotation.bootstrap import dependances
 from toit_cotation.service import service
 from toit_cotation.service_layer.calcul import EtatDemande
 
@@ -36,8 +36,8 @@ async def test_crash_during_bulk_rescoring_resumes_once_per_demande(
     runtime_factory: RuntimeFactory, postgres_url: str, amqp_url: str
 ) -> None:
     premier = await runtime_factory(service, start=False)
-    premier.state[TAILLE_LOT] = 40
-    premier.state[ATTENTE] = 0.05
+    dependances(premier).settings.cotation_recalcul_taille_lot = 40
+    dependances(premier).settings.cotation_recalcul_attente_secondes = 0.05
     await premier.migrate()
     # The demandes are known before the grid exists (no score yet).
     maintenant = datetime.now(UTC)
@@ -62,8 +62,8 @@ async def test_crash_during_bulk_rescoring_resumes_once_per_demande(
     )
     interrompu = await _job(second)
     assert interrompu.etat == "EN_COURS" and 160 <= interrompu.traitees < DEMANDES
-    second.state[TAILLE_LOT] = 40
-    second.state[ATTENTE] = 0.05
+    dependances(second).settings.cotation_recalcul_taille_lot = 40
+    dependances(second).settings.cotation_recalcul_attente_secondes = 0.05
     await second.start(seed=False)
     try:
         limite = time.monotonic() + 60

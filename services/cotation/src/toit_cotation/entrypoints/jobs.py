@@ -5,10 +5,10 @@ oldest running job (other replicas skip it), re-scores one batch and commits the
 scores, the events and the cursor together. Live re-scores come first:
 - the loop starts no batch while a live batch is in progress in this process
   (`priorite`), and a batch yields to the event loop as it goes;
-- a batch locks only its own demandes, and is short (`TAILLE_LOT`, and
-  `TAILLE_LOT_DIRECT` while live batches keep coming);
-- no batch starts while the outbox holds `OUTBOX_MAX` unpublished events (any, while
-  live batches keep coming): the relay is first in, first out, so a live
+- a batch locks only its own demandes, and is short (`cotation_recalcul_taille_lot`,
+  and `cotation_recalcul_taille_lot_direct` while live batches keep coming; settings.py);
+- no batch starts while the outbox holds `cotation_recalcul_outbox_max` unpublished events
+  (any, while live batches keep coming): the relay is first in, first out, so a live
   `cotation.calculee` waits behind at most that many bulk events, never behind a whole
   territory's. Twice a batch otherwise: the next batch is computed while the relay
   publishes the previous one.
@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 import structlog
 
 from servicekit.runtime import ServiceRuntime
+from toit_cotation.bootstrap import dependances
 from toit_cotation.entrypoints.priorite import direct_recent, laisser_passer_le_direct
 from toit_cotation.service_layer.recalcul import (
     Freinage,
@@ -32,18 +33,13 @@ from toit_cotation.service_layer.recalcul import (
 
 log = structlog.get_logger(__name__)
 
-TAILLE_LOT = "cotation.recalcul.taille_lot"
-TAILLE_LOT_DIRECT = "cotation.recalcul.taille_lot_direct"
-ATTENTE = "cotation.recalcul.attente_secondes"
-OUTBOX_MAX = "cotation.recalcul.outbox_max"
-_TACHE = "cotation.recalcul.tache"
-
 
 async def boucle_recalcul(runtime: ServiceRuntime) -> None:
-    taille_lot = int(runtime.state.get(TAILLE_LOT, 250))  # type: ignore[call-overload]
-    taille_direct = int(runtime.state.get(TAILLE_LOT_DIRECT, 100))  # type: ignore[call-overload]
-    attente = float(runtime.state.get(ATTENTE, 1.0))  # type: ignore[arg-type]
-    outbox_max = int(runtime.state.get(OUTBOX_MAX, 2 * taille_lot))  # type: ignore[call-overload]
+    reglages = dependances(runtime).settings
+    taille_lot = reglages.cotation_recalcul_taille_lot
+    taille_direct = reglages.cotation_recalcul_taille_lot_direct
+    attente = reglages.cotation_recalcul_attente_secondes
+    outbox_max = reglages.cotation_recalcul_outbox_max or 2 * taille_lot
     while True:
         try:
             await laisser_passer_le_direct()
@@ -89,12 +85,15 @@ async def boucle_recalcul(runtime: ServiceRuntime) -> None:
 
 
 async def demarrer_recalculs(runtime: ServiceRuntime) -> None:
-    runtime.state[_TACHE] = asyncio.create_task(boucle_recalcul(runtime), name="cotation-recalcul")
+    dependances(runtime).tache_recalcul = asyncio.create_task(
+        boucle_recalcul(runtime), name="cotation-recalcul"
+    )
 
 
 async def arreter_recalculs(runtime: ServiceRuntime) -> None:
-    tache = runtime.state.pop(_TACHE, None)
-    if isinstance(tache, asyncio.Task):
+    deps = dependances(runtime)
+    tache, deps.tache_recalcul = deps.tache_recalcul, None
+    if tache is not None:
         tache.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await tache
