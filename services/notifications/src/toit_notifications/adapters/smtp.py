@@ -20,18 +20,16 @@ from email.utils import format_datetime, parseaddr
 from typing import Literal
 
 import aiosmtplib
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr
 
 
-class SmtpSettings(BaseSettings):
-    """TOIT_SMTP_*: the SMTP server and the sender's retry policy.
+class SmtpSettings(BaseModel):
+    """The SMTP server and the sender's retry policy, read from TOIT_SMTP_* by
+    `NotificationsSettings.smtp` (settings.py).
 
     Without TOIT_SMTP_HOST, demo mode starts a local SMTP server that keeps the
     messages (GET /api/notifications/dev/boite); other modes keep emails
     waiting until a server is configured."""
-
-    model_config = SettingsConfigDict(env_prefix="TOIT_SMTP_", extra="ignore")
 
     host: str | None = None
     port: int = Field(default=587, ge=0, le=65535)

@@ -12,8 +12,8 @@ from servicekit.messaging.consumer import EventConsumer, HandlerContext
 from toit_contracts.events import DemandePurgee, IntegrationEvent
 from toit_notifications import service_layer
 from toit_notifications.adapters.gabarits import Gabarits
-from toit_notifications.adapters.smtp import SmtpSettings
 from toit_notifications.domain.declencheurs import DECLENCHEURS
+from toit_notifications.settings import NotificationsSettings
 
 consumer = EventConsumer("notifications", drop_stale=False)
 
@@ -25,7 +25,7 @@ def gabarits() -> Gabarits:
 
 @cache
 def domaine_message_id() -> str:
-    return SmtpSettings().from_domain
+    return NotificationsSettings().smtp().from_domain
 
 
 async def notifier(ctx: HandlerContext, event: IntegrationEvent) -> None:

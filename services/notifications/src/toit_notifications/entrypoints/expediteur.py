@@ -16,14 +16,11 @@ from servicekit.runtime import ServiceRuntime
 from toit_notifications import service_layer
 from toit_notifications.adapters.boite_dev import BoiteDev
 from toit_notifications.adapters.smtp import Courrielleur, SmtpSettings
+from toit_notifications.bootstrap import dependances
 from toit_notifications.domain.model import PolitiqueEnvoi
 
 log = structlog.get_logger(__name__)
 
-BOITE_DEV = "notifications.boite_dev"
-_TACHE = "notifications.expediteur"
-_COURRIELLEUR = "notifications.courrielleur"
-_ARRET = "notifications.arret"
 # On shutdown, the batch being sent may finish (and be marked sent) within this delay.
 _FIN_DU_LOT_SECONDES = 10.0
 
@@ -64,7 +61,8 @@ async def boucle(
 
 
 async def demarrer(runtime: ServiceRuntime) -> None:
-    settings = SmtpSettings()
+    deps = dependances(runtime)
+    settings = deps.settings.smtp()
     if settings.host is None:
         if runtime.settings.mode != "demo":
             log.warning(
@@ -74,7 +72,7 @@ async def demarrer(runtime: ServiceRuntime) -> None:
             return
         boite = BoiteDev(port=settings.dev_port)
         await boite.demarrer()
-        runtime.state[BOITE_DEV] = boite
+        deps.boite_dev = boite
         settings = settings.model_copy(
             update={
                 "host": boite.host,
@@ -87,28 +85,29 @@ async def demarrer(runtime: ServiceRuntime) -> None:
         log.info("notification.boite_dev_demarree", port=boite.port)
     assert settings.host is not None
     courrielleur = Courrielleur(settings, settings.host, settings.port)
-    runtime.state[_COURRIELLEUR] = courrielleur
+    deps.courrielleur = courrielleur
     arret = asyncio.Event()
-    runtime.state[_ARRET] = arret
-    runtime.state[_TACHE] = asyncio.create_task(
+    deps.arret = arret
+    deps.tache = asyncio.create_task(
         boucle(runtime, expedition_depuis(settings, courrielleur), settings.poll_interval, arret),
         name="notifications-expediteur",
     )
 
 
 async def arreter(runtime: ServiceRuntime) -> None:
-    arret = runtime.state.pop(_ARRET, None)
-    if isinstance(arret, asyncio.Event):
+    deps = dependances(runtime)
+    arret, deps.arret = deps.arret, None
+    if arret is not None:
         arret.set()
-    task = runtime.state.pop(_TACHE, None)
-    if isinstance(task, asyncio.Task):
+    task, deps.tache = deps.tache, None
+    if task is not None:
         # Let the current batch be marked sent: cancelling it would widen the
         # sent-but-not-marked window; a stuck batch is cancelled after the delay.
         with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(task, _FIN_DU_LOT_SECONDES)
-    courrielleur = runtime.state.pop(_COURRIELLEUR, None)
-    if isinstance(courrielleur, Courrielleur):
+    courrielleur, deps.courrielleur = deps.courrielleur, None
+    if courrielleur is not None:
         await courrielleur.fermer()
-    boite = runtime.state.pop(BOITE_DEV, None)
-    if isinstance(boite, BoiteDev):
+    boite, deps.boite_dev = deps.boite_dev, None
+    if boite is not None:
         await boite.arreter()

@@ -16,9 +16,8 @@ from servicekit.horodatage import en_utc
 from servicekit.http import runtime_of, unit_of_work
 from servicekit.uow import UnitOfWork
 from toit_notifications.adapters import repository
-from toit_notifications.adapters.boite_dev import BoiteDev
+from toit_notifications.bootstrap import dependances
 from toit_notifications.domain.model import Canal, Statut, masquer_email, masquer_nom
-from toit_notifications.entrypoints.expediteur import BOITE_DEV
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
@@ -241,8 +240,8 @@ async def boite_dev(
     request: Request, limite: int = Query(default=50, ge=1, le=1000)
 ) -> dict[str, Any]:
     runtime = runtime_of(request)
-    boite = runtime.state.get(BOITE_DEV)
-    if runtime.settings.mode != "demo" or not isinstance(boite, BoiteDev):
+    boite = dependances(runtime).boite_dev
+    if runtime.settings.mode != "demo" or boite is None:
         raise _introuvable()
     messages = list(boite.messages)[-limite:]
     return {"total": len(boite.messages), "messages": [m.resume() for m in reversed(messages)]}
