@@ -12,10 +12,10 @@ from toit_identite.entrypoints.http import (
     jetons,
     organisations,
 )
-from toit_identite.entrypoints.http.commun import PREFIX
+from toit_identite.entrypoints.http.commun import PREFIX, Ctx, UoW
 
 router = APIRouter()
 for _module in (jetons, comptes, charte, organisations, demandeurs, clients_api):
     router.include_router(_module.router)
 
-__all__ = ["PREFIX", "router"]
+__all__ = ["PREFIX", "Ctx", "UoW", "router"]
