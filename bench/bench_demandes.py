@@ -453,7 +453,9 @@ async def demandes_importees(prefixe: str, nombre: int) -> AsyncIterator[Banc]:
 async def main(args: argparse.Namespace) -> None:
     async with demandes_importees("bench-demandes-", args.demandes) as banc:
         dossier = banc.dossier
-        env = banc.env("production")
+        # Not production: since the reference data flag provisional figures (issue 11),
+        # TOIT_MODE=production refuses to start; the bench then had no figures at all.
+        env = banc.env("test")
         banc.demarrer(
             [
                 "uv",
