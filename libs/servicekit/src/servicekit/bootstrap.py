@@ -43,6 +43,11 @@ class Slot(Generic[T]):
         runtime.state[self.name] = built
         return built
 
+    def get(self, runtime: ServiceRuntime) -> T | None:
+        """The object if it was built or put, without building it."""
+        value = runtime.state.get(self.name)
+        return value if isinstance(value, self.kind) else None
+
     def put(self, runtime: ServiceRuntime, value: T) -> None:
         runtime.state[self.name] = value
 

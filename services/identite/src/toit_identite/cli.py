@@ -23,6 +23,7 @@ from servicekit.settings import Settings
 from toit_contracts.enums import Role, TypeOrganisation
 from toit_identite import service_layer as uc
 from toit_identite.adapters import repository as repo
+from toit_identite.bootstrap import dependances
 from toit_identite.domain.model import Habilitation, Organisation
 from toit_identite.domain.passwords import password_problems
 from toit_identite.service import service
@@ -74,8 +75,7 @@ async def _create_gestionnaire(args: argparse.Namespace, password: str) -> None:
     runtime = ServiceRuntime(service, Settings())
     await runtime.start(consume=False, seed=False, relay=False)
     try:
-        ctx = runtime.state[uc.contexte.STATE_KEY]
-        assert isinstance(ctx, uc.contexte.Identite)
+        ctx = dependances(runtime).contexte
         async with runtime.unit_of_work() as uow:
             existing = [
                 o

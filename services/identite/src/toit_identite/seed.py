@@ -7,6 +7,7 @@ from servicekit.runtime import ServiceRuntime
 from toit_contracts.enums import Role, TypeOrganisation
 from toit_identite import service_layer as uc
 from toit_identite.adapters import repository as repo
+from toit_identite.bootstrap import dependances
 from toit_identite.domain.model import Compte, Habilitation, Organisation, StatutCompte, TypeCompte
 
 ORGANISATIONS = [
@@ -91,8 +92,7 @@ DEMANDEUR_EMAIL = "demo-demandeur@example.org"
 
 async def seed(runtime: ServiceRuntime) -> None:
     """Idempotent: what exists is left alone."""
-    ctx = runtime.state[uc.contexte.STATE_KEY]
-    assert isinstance(ctx, uc.contexte.Identite)
+    ctx = dependances(runtime).contexte
     password = ctx.settings.demo_password
     async with runtime.unit_of_work() as uow:
         charte = await repo.current_charte(uow.session)

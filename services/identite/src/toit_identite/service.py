@@ -22,6 +22,7 @@ from toit_identite.adapters import keys
 from toit_identite.adapters import repository as repo
 from toit_identite.adapters.hashing import Hasher
 from toit_identite.adapters.tables import metadata
+from toit_identite.bootstrap import DEPENDANCES, Dependances
 from toit_identite.config import DEVELOPMENT_KEY_PASSPHRASE, IdentiteSettings
 from toit_identite.entrypoints import annonces, favoris
 from toit_identite.entrypoints.http import router
@@ -29,7 +30,6 @@ from toit_identite.seed import seed
 
 log = structlog.get_logger(__name__)
 
-JWKS_PROVIDER_KEY = "identite.jwks_provider"
 CHARTE_V1 = Path(__file__).parent / "charte_v1.md"
 
 
@@ -42,9 +42,9 @@ def build_service(settings: IdentiteSettings | None = None) -> ServiceDefinition
 
     async def prepare(runtime: ServiceRuntime) -> uc.contexte.Identite:
         """Idempotent: context, charte v1, signing key, local token verification."""
-        existing = runtime.state.get(uc.contexte.STATE_KEY)
-        if isinstance(existing, uc.contexte.Identite):
-            return existing
+        existing = DEPENDANCES.get(runtime)
+        if existing is not None:
+            return existing.contexte
         own = settings or IdentiteSettings()
         if runtime.settings.mode == "production":
             await _refuse_unsafe_production(runtime, own)
@@ -55,7 +55,8 @@ def build_service(settings: IdentiteSettings | None = None) -> ServiceDefinition
             audience=runtime.settings.jwt_audience,
             hasher=Hasher(own.argon2_time_cost, own.argon2_memory_kib),
         )
-        runtime.state[uc.contexte.STATE_KEY] = ctx
+        deps = Dependances(contexte=ctx)
+        DEPENDANCES.put(runtime, deps)
         async with runtime.unit_of_work() as uow:
             await uc.charte.installer_charte(uow, CHARTE_V1.read_text("utf-8"))
         async with runtime.unit_of_work() as uow:
@@ -79,16 +80,17 @@ def build_service(settings: IdentiteSettings | None = None) -> ServiceDefinition
             ),
         )
         register_local_jwks(provider)
-        runtime.state[JWKS_PROVIDER_KEY] = provider
+        deps.jwks = provider
         return ctx
 
     async def on_startup(runtime: ServiceRuntime) -> None:
         await prepare(runtime)
 
     async def on_shutdown(runtime: ServiceRuntime) -> None:
-        provider = runtime.state.pop(JWKS_PROVIDER_KEY, None)
-        if provider is not None:
-            unregister_local_jwks(provider)  # type: ignore[arg-type]
+        deps = DEPENDANCES.get(runtime)
+        if deps is not None and deps.jwks is not None:
+            unregister_local_jwks(deps.jwks)
+            deps.jwks = None
 
     async def demo_seed(runtime: ServiceRuntime) -> None:
         await prepare(runtime)

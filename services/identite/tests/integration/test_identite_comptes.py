@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 from toit_identite.adapters.tables import compte as compte_table
+from toit_identite.bootstrap import dependances
 
 from servicekit.auth import demo_id
 from servicekit.messaging.tables import outbox
@@ -229,7 +230,7 @@ async def test_identite_habilitation_change_if_match_and_journal(identite):
 
 async def test_identite_daily_job_disables_inactive_accounts(identite, events):
     assert (await identite.login("demo-observateur-44")).status_code == 200
-    long_ago = identite.runtime.state["identite"].settings.inactivity_days + 1
+    long_ago = dependances(identite.runtime).contexte.settings.inactivity_days + 1
     async with identite.runtime.unit_of_work() as uow:
         old = sa.func.now() - timedelta(days=long_ago)
         await uow.session.execute(
@@ -332,7 +333,7 @@ async def test_identite_monthly_review_reminder(identite, events):
     async with identite.runtime.unit_of_work() as uow:
         from toit_identite import service_layer as uc
 
-        ctx = identite.runtime.state[uc.contexte.STATE_KEY]
+        ctx = dependances(identite.runtime).contexte
         assert await uc.comptes.rappeler_revues(uow, ctx, date(2027, 1, 1)) == 0  # once a month
 
 

@@ -152,8 +152,9 @@ async def test_identite_tokens_verified_by_other_service_and_rotation(identite, 
         assert response.json()["roles"] == ["AGENT_ENREGISTREUR"]
 
         from toit_identite import service_layer as uc
+        from toit_identite.bootstrap import dependances
 
-        ctx = identite.runtime.state[uc.contexte.STATE_KEY]
+        ctx = dependances(identite.runtime).contexte
         old_kid = _parts(before)[0]["kid"]
         # Rotation: prepare a key (published), then promote it once published long enough.
         from datetime import timedelta

@@ -12,7 +12,6 @@ from toit_identite.adapters.repository import IdentiteRepository
 from toit_identite.config import IdentiteSettings
 from toit_identite.domain.throttling import ThrottlePolicy
 
-STATE_KEY = "identite"
 ACTIVATION = "activation"
 REINITIALISATION = "reinitialisation"
 

@@ -12,6 +12,7 @@ from servicekit.errors import answering_route
 from servicekit.http import runtime_of
 from servicekit.uow import UnitOfWork
 from toit_identite import service_layer as uc
+from toit_identite.bootstrap import dependances
 from toit_identite.domain.erreurs import GrantRefuse, Verrouille
 
 PREFIX = "/api/identite"
@@ -52,9 +53,7 @@ RouteIdentite = answering_route(
 
 
 def identite_of(request: Request) -> uc.contexte.Identite:
-    ctx = runtime_of(request).state[uc.contexte.STATE_KEY]
-    assert isinstance(ctx, uc.contexte.Identite)
-    return ctx
+    return dependances(runtime_of(request)).contexte
 
 
 async def unit_of_work(request: Request) -> Any:
