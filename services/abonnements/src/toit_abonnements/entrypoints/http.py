@@ -9,221 +9,42 @@
 
 from __future__ import annotations
 
-import json
-from collections import deque
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
-from servicekit.auth import Principal, may, public, require
-from servicekit.errors import answering_route, invalid
-from servicekit.http import unit_of_work
+from servicekit.auth import Principal, may, require
 from servicekit.uow import UnitOfWork
 from toit_abonnements.adapters import repository
-from toit_abonnements.bootstrap import Dependances, dependances_de
-from toit_abonnements.domain.abonnements import Abonnement, Mode, Partenaire, Perimetre, Statut
+from toit_abonnements.domain.abonnements import Abonnement, Mode, Partenaire, Statut
 from toit_abonnements.domain.exceptions import (
-    Conflit,
-    CurseurExpire,
-    HorsHabilitation,
     Introuvable,
     Invalide,
 )
+from toit_abonnements.entrypoints import http_public
+from toit_abonnements.entrypoints.commun import _NO_STORE, ROUTE, Deps, UoW
+from toit_abonnements.entrypoints.schemas import (
+    AbonnementIn,
+    AbonnementOut,
+    AccesAmqpOut,
+    CreationOut,
+    PartenaireIn,
+    PartenaireOut,
+    RejeuIn,
+    SecretOut,
+    _abonnement_out,
+    _etag,
+    _if_match,
+    _partenaire_out,
+)
 from toit_abonnements.service_layer import abonnements as uc_abonnements
-from toit_abonnements.service_layer import flux as uc_flux
 from toit_abonnements.service_layer import lettres_mortes as uc_lettres
 from toit_abonnements.service_layer import partenaires as uc_partenaires
-from toit_contracts.profils import COMPLEMENTS, PROFILS, schema_enveloppe
-from toit_contracts.types import CodeInsee, Departement, Email, SirenEpci
 
-_NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _detail(status: int) -> Any:
-    def answer(_request: Request, exc: Any) -> Response:
-        return JSONResponse(status_code=status, content={"detail": exc.message})
-
-    return answer
-
-
-def _hors_habilitation(_request: Request, exc: HorsHabilitation) -> Response:
-    return JSONResponse(status_code=403, content={"detail": exc.message, "partie": exc.partie})
-
-
-def _invalide(_request: Request, exc: Invalide) -> Response:
-    return invalid([{"champ": exc.champ, "message": exc.message, "code": "value_error"}])
-
-
-def _conflit(_request: Request, exc: Conflit) -> Response:
-    return JSONResponse(status_code=exc.statut, content={"detail": exc.message})
-
-
-router = APIRouter(
-    prefix="/api/abonnements",
-    tags=["abonnements"],
-    route_class=answering_route(
-        {
-            Introuvable: _detail(404),
-            HorsHabilitation: _hors_habilitation,
-            Invalide: _invalide,
-            CurseurExpire: _detail(410),
-            Conflit: _conflit,
-        }
-    ),
-)
-
-UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
-Deps = Annotated[Dependances, Depends(dependances_de)]
-
-
-# --- Models -----------------------------------------------------------------------------------
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PerimetreIn(_In):
-    departements: list[Departement] = Field(min_length=1, max_length=20)
-    epcis: list[SirenEpci] = Field(default_factory=list, max_length=200)
-    communes: list[CodeInsee] = Field(default_factory=list, max_length=2000)
-
-    def domaine(self) -> Perimetre:
-        return Perimetre(
-            frozenset(self.departements), frozenset(self.epcis), frozenset(self.communes)
-        )
-
-
-class PerimetreOut(BaseModel):
-    departements: list[str]
-    epcis: list[str]
-    communes: list[str]
-
-
-class PartenaireIn(_In):
-    organisation_id: UUID = Field(description="Organisation dans identite")
-    nom: str = Field(min_length=1, max_length=200)
-    contact_email: Email = Field(description="Contact prévenu des suspensions")
-    roles: list[Annotated[str, Field(max_length=40)]] = Field(min_length=1, max_length=8)
-    habilitation: PerimetreIn
-
-
-class PartenaireOut(BaseModel):
-    organisation_id: str
-    nom: str
-    contact_email: str
-    roles: list[str]
-    habilitation: PerimetreOut
-    version: int
-    departements_identite: list[str] | None = Field(
-        default=None,
-        description="Départements de l'organisation dans identite : l'habilitation effective "
-        "est l'habilitation déclarée restreinte à ceux-ci (absent : pas encore connus)",
-    )
-
-
-class AbonnementIn(_In):
-    organisation_id: UUID | None = Field(
-        default=None, description="Organisation partenaire (le gestionnaire la précise)"
-    )
-    nom: str = Field(min_length=1, max_length=200)
-    types: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=20)
-    perimetre: PerimetreIn
-    profil: str = Field(max_length=32)
-    complements: list[Annotated[str, Field(max_length=32)]] = Field(
-        default_factory=list, max_length=5
-    )
-    mode: Mode = Mode.FLUX
-    url: str | None = Field(default=None, max_length=2048)
-
-
-class AbonnementOut(BaseModel):
-    id: str
-    organisation_id: str
-    nom: str
-    types: list[str]
-    perimetre: PerimetreOut
-    profil: str
-    complements: list[str]
-    dataschema: str
-    mode: Mode
-    url: str | None
-    statut: Statut
-    version: int
-
-
-class AccesAmqpOut(BaseModel):
-    url: str
-    vhost: str
-    utilisateur: str
-    mot_de_passe: str | None = Field(description="Affiché une seule fois")
-    file: str
-
-
-class CreationOut(BaseModel):
-    abonnement: AbonnementOut
-    secret: str | None = Field(
-        default=None, description="Secret de signature Standard Webhooks, affiché une seule fois"
-    )
-    amqp: AccesAmqpOut | None = None
-
-
-class SecretOut(BaseModel):
-    secret: str = Field(description="Nouveau secret, affiché une seule fois")
-
-
-class RejeuIn(_In):
-    ids: list[UUID] | None = Field(default=None, max_length=1000)
-
-
-def _perimetre(p: Perimetre) -> PerimetreOut:
-    return PerimetreOut(**p.as_dict())
-
-
-def _partenaire_out(p: Partenaire) -> PartenaireOut:
-    return PartenaireOut(
-        organisation_id=p.organisation_id,
-        nom=p.nom,
-        contact_email=p.contact_email,
-        roles=sorted(p.roles),
-        habilitation=_perimetre(p.habilitation),
-        version=p.version,
-    )
-
-
-def _abonnement_out(a: Abonnement) -> AbonnementOut:
-    p = PROFILS[a.profil]
-    return AbonnementOut(
-        id=a.id,
-        organisation_id=a.organisation_id,
-        nom=a.nom,
-        types=list(a.types),
-        perimetre=_perimetre(a.perimetre),
-        profil=a.profil,
-        complements=list(a.complements),
-        dataschema=p.dataschema_avec(set(a.complements) & set(p.complements)),
-        mode=a.mode,
-        url=a.url,
-        statut=a.statut,
-        version=a.version,
-    )
-
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def _if_match(value: str | None) -> int:
-    if value is None:
-        raise HTTPException(428, "En-tête If-Match obligatoire pour modifier cette ressource")
-    try:
-        return int(value.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(412, "En-tête If-Match invalide : reprenez l'ETag reçu") from None
+router = APIRouter(prefix="/api/abonnements", tags=["abonnements"], route_class=ROUTE)
 
 
 # --- Access -----------------------------------------------------------------------------------
@@ -603,122 +424,4 @@ async def rejouer(
     return {"rejeux_demandes": await uc_lettres.rejouer(uow, str(abonnement_id), ids)}
 
 
-# --- Pull feed --------------------------------------------------------------------------------
-
-
-@router.get(
-    "/flux",
-    summary="Flux d'un abonnement : CloudEvents dans l'ordre, depuis un curseur",
-    responses={410: {"description": "Curseur hors de la durée de conservation"}},
-)
-async def flux(
-    uow: UoW,
-    deps: Deps,
-    principal: Principal = Depends(require("abonnement.flux")),
-    abonnement: UUID | None = None,
-    apres: Annotated[str | None, Query(max_length=512, pattern=r"^[A-Za-z0-9_-]+$")] = None,
-    limite: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> Response:
-    page = await uc_flux.lire(
-        uow,
-        organisation_id=principal.organisation,
-        abonnement_id=str(abonnement) if abonnement else None,
-        apres=apres,
-        limite=limite,
-        cle=deps.cle_curseurs,
-        retention_jours=deps.settings.abonnements_retention_jours,
-    )
-    # The logged CloudEvents are inserted as they are (no re-serialisation).
-    body = (
-        '{"abonnement":'
-        + json.dumps(page.abonnement_id)
-        + ',"evenements":['
-        + ",".join(page.enveloppes)
-        + "]"
-        + ',"curseur_suivant":'
-        + json.dumps(page.curseur_suivant)
-        + ',"encore":'
-        + ("true" if page.encore else "false")
-        + "}"
-    )
-    return Response(body.encode(), media_type="application/json", headers=_NO_STORE)
-
-
-# --- Public documentation ---------------------------------------------------------------------
-
-
-@router.get("/profils", summary="Profils de données proposés aux partenaires")
-async def profils(_: None = Depends(public("documentation des profils"))) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": p.code,
-            "version": p.version,
-            "libelle": p.libelle,
-            "description": p.description,
-            "dataschema": p.dataschema,
-            "evenements": list(p.evenements),
-            "complements": [{"code": c, "libelle": COMPLEMENTS[c].libelle} for c in p.complements],
-        }
-        for p in PROFILS.values()
-    ]
-
-
-@router.get(
-    "/profils/{code}/schemas/{event_type}",
-    summary="Schéma JSON d'un événement livré avec ce profil",
-)
-async def schema(
-    code: Annotated[str, Path(max_length=32)],
-    event_type: Annotated[str, Path(max_length=64)],
-    complements: Annotated[list[str] | None, Query(max_length=5)] = None,
-    _: None = Depends(public("documentation des profils")),
-) -> dict[str, Any]:
-    p = PROFILS.get(code)
-    if p is None or event_type not in p.evenements:
-        raise Introuvable("Profil ou type d'événement inconnu")
-    return schema_enveloppe(event_type, p, complements or ())
-
-
-# --- Demo sandbox -----------------------------------------------------------------------------
-
-_BAC_A_SABLE: dict[str, deque[dict[str, Any]]] = {}
-
-
-def _demo(deps: Dependances) -> None:
-    if deps.settings.mode != "demo":
-        raise Introuvable("Bac à sable disponible en mode démo seulement")
-
-
-@router.post(
-    "/bac-a-sable/{cle}",
-    status_code=204,
-    summary="Démo : point de réception de test pour un webhook",
-)
-async def bac_a_sable_recevoir(
-    cle: Annotated[str, Path(max_length=64)],
-    request: Request,
-    deps: Deps,
-    _: None = Depends(public("bac à sable de démonstration")),
-) -> Response:
-    _demo(deps)
-    corps = await request.body()
-    recus = _BAC_A_SABLE.setdefault(cle, deque(maxlen=50))
-    recus.appendleft(
-        {
-            "webhook-id": request.headers.get("webhook-id"),
-            "webhook-timestamp": request.headers.get("webhook-timestamp"),
-            "webhook-signature": request.headers.get("webhook-signature"),
-            "corps": corps[:65536].decode(errors="replace"),
-        }
-    )
-    return Response(status_code=204)
-
-
-@router.get("/bac-a-sable/{cle}", summary="Démo : ce que le point de réception a reçu")
-async def bac_a_sable_lire(
-    cle: Annotated[str, Path(max_length=64)],
-    deps: Deps,
-    _: None = Depends(public("bac à sable de démonstration")),
-) -> list[dict[str, Any]]:
-    _demo(deps)
-    return list(_BAC_A_SABLE.get(cle, ()))
+router.include_router(http_public.router)
