@@ -46,28 +46,38 @@ def _preparer(base: str) -> str:
     etat = _jeton(base, "demo-reservataire-44")
     vacances = httpx.get(f"{base}/api/matching/vacances", headers=etat, timeout=30).json()
     vacance = next(v for v in vacances if v["statut"] == "ORIENTEE")
-    candidats: list[str] = []
-    for _ in range(60):  # the demo demandes reach matching through the bus
-        r = httpx.get(
-            f"{base}/api/matching/vacances/{vacance['id']}/candidats",
-            params={"perimetre": "epci"},
+    # The demo demandes reach matching through the bus, one by one: a candidate arriving
+    # between the read and the designation would outrank the designated ones (and the
+    # designation would rightly ask for a motif), so read until the ranking is stable and
+    # designate again from a fresh read if it still moved.
+    r = None
+    for _ in range(3):
+        candidats: list[str] = []
+        precedents: list[str] | None = None
+        for _ in range(90):
+            r = httpx.get(
+                f"{base}/api/matching/vacances/{vacance['id']}/candidats",
+                params={"perimetre": "epci"},
+                headers=etat,
+                timeout=60,
+            )
+            candidats = [c["demande_id"] for c in r.json()["candidats"]]
+            if len(candidats) >= 2 and candidats == precedents:
+                break
+            precedents = candidats
+            time.sleep(1)
+        corps: dict[str, object] = {"candidats": candidats[:3], "perimetre": "epci"}
+        if len(candidats) < 3:
+            corps["exception"] = "PAS_ASSEZ_DE_CANDIDATS"
+        r = httpx.post(
+            f"{base}/api/matching/vacances/{vacance['id']}/designation",
+            json=corps,
             headers=etat,
             timeout=60,
         )
-        candidats = [c["demande_id"] for c in r.json()["candidats"]]
-        if len(candidats) >= 2:
+        if r.status_code != 422:
             break
-        time.sleep(1)
-    corps = {"candidats": candidats[:3], "perimetre": "epci"}
-    if len(candidats) < 3:
-        corps["exception"] = "PAS_ASSEZ_DE_CANDIDATS"
-    r = httpx.post(
-        f"{base}/api/matching/vacances/{vacance['id']}/designation",
-        json=corps,
-        headers=etat,
-        timeout=60,
-    )
-    assert r.status_code == 201, r.text
+    assert r is not None and r.status_code == 201, r.text
     bailleur = _jeton(base, "demo-instructeur-44")
     [commission] = httpx.get(f"{base}/api/matching/commissions", headers=bailleur).json()
     detail = httpx.get(f"{base}/api/matching/commissions/{commission['id']}", headers=bailleur)
