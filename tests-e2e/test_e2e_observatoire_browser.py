@@ -68,6 +68,10 @@ async def test_agent_builds_saves_and_exports_a_list(
         await page.locator("#champ-filtres-1-valeur").fill("35238")
         await page.locator("#champ-regroupements-0").select_option("typologie")
         await page.get_by_label("Visible sur la page d'accueil").check()
+        await page.get_by_label("Adresses électroniques destinataires").fill(
+            "observatoire@exemple.fr"
+        )
+        await page.get_by_label("Organisations destinataires").fill("org-demo-35")
         await page.get_by_role("button", name="Aperçu").click()
         preview = page.locator("#apercu table")
         await preview.wait_for()
@@ -78,6 +82,8 @@ async def test_agent_builds_saves_and_exports_a_list(
         await page.get_by_role("button", name="Enregistrer").click()
         await page.get_by_role("heading", name="Demandes de T2 sur ma commune").wait_for()
         await page.get_by_text("enregistrée").wait_for()
+        await page.get_by_text("observatoire@exemple.fr").wait_for()
+        await page.get_by_text("org-demo-35").wait_for()
         await check_accessibility(page, "observatoire-liste")
         await screenshot(page, "observatoire-liste")
 

@@ -44,15 +44,44 @@ NIVEAUX = [
 ]
 
 
-def _erreurs(response: Any) -> list[dict[str, str]]:
-    """The API's 422 as the error summary's entries, field names as the form's."""
+# The editor's recipient fields, one per type of `Destinataire`: (form field, type).
+DESTINATAIRES = (
+    ("destinataires_organisations", "organisation"),
+    ("destinataires_utilisateurs", "utilisateur"),
+    ("destinataires_courriels", "courriel"),
+)
+
+
+def _erreurs(
+    response: Any, destinataires: list[dict[str, str]] | None = None
+) -> list[dict[str, str]]:
+    """The API's 422 as the error summary's entries, field names as the form's: a
+    recipient's error (`destinataires[2].id`) goes to the field of its type."""
     body = response.json()
+    champs_destinataires = {type_: champ for champ, type_ in DESTINATAIRES}
     found = []
     for e in body.get("erreurs", []):
         champ = str(e.get("champ", "")).removeprefix("definition.")
         champ = champ.replace("[", "-").replace("]", "").replace(".", "-")
+        rang = champ.split("-")
+        if rang[0] == "destinataires" and destinataires:
+            index = int(rang[1]) if len(rang) > 1 and rang[1].isdigit() else -1
+            type_ = destinataires[index]["type"] if 0 <= index < len(destinataires) else ""
+            champ = champs_destinataires.get(type_, DESTINATAIRES[0][0])
         found.append({"champ": champ, "message": e.get("message", "")})
     return found or [{"champ": "titre", "message": body.get("detail", "Erreur")}]
+
+
+def _destinataires(form: Any) -> list[dict[str, str]]:
+    """Recipients from the editor's three fields (comma, semicolon or newline
+    separated), organisations first, in the order typed, each once."""
+    found: list[dict[str, str]] = []
+    for champ, type_ in DESTINATAIRES:
+        texte = str(form.get(champ, "")).replace(";", ",").replace("\n", ",")
+        for valeur in (v.strip() for v in texte.split(",")):
+            if valeur and {"type": type_, "id": valeur} not in found:
+                found.append({"type": type_, "id": valeur})
+    return found
 
 
 def _definition(form: Any) -> dict[str, Any]:
@@ -78,11 +107,7 @@ def _definition(form: Any) -> dict[str, Any]:
 
 
 def _liste(form: Any) -> dict[str, Any]:
-    destinataires = [
-        {"type": "organisation", "id": d.strip()}
-        for d in str(form.get("destinataires", "")).split(",")
-        if d.strip()
-    ]
+    destinataires = _destinataires(form)
     try:
         conservation = int(form.get("conservation_jours") or 7)
     except ValueError:
@@ -184,7 +209,8 @@ def pages(ui: WebUI) -> PagePackage:
             return await editeur(request, valeurs)
         response = await api.post(f"{API}/listes", json=valeurs)
         if response.status_code != 201:
-            return await editeur(request, valeurs, erreurs=_erreurs(response), status_code=422)
+            erreurs = _erreurs(response, valeurs["destinataires"])
+            return await editeur(request, valeurs, erreurs=erreurs, status_code=422)
         liste = response.json()
         await api.post(f"{API}/listes/{liste['id']}/executions")
         ui.flash(request, "succes", f"Liste « {liste['titre']} » enregistrée")
@@ -259,6 +285,12 @@ def pages(ui: WebUI) -> PagePackage:
             )
             if response.status_code == 200:
                 context["jeu"] = response.json()
+                if niveau in ("departement", "epci"):
+                    publiees = await api.get(
+                        f"{API}/fiches/publiees", params={"niveau": niveau, "code": code}
+                    )
+                    if publiees.status_code == 200:
+                        context["fiches_publiees"] = publiees.json()
             else:
                 context["erreurs"] = [
                     {"champ": "code", "message": e.get("message", "")}
@@ -277,6 +309,10 @@ def pages(ui: WebUI) -> PagePackage:
     @router.get("/cartes/departements.svg")
     async def carte_departements(request: Request) -> Response:
         return await _passer(request, f"{API}/cartes/departements.svg")
+
+    @router.get("/fiches/publiees/{niveau}/{code}/{periode}.pdf")
+    async def fiche_publiee(request: Request, niveau: str, code: str, periode: str) -> Response:
+        return await _passer(request, f"{API}/fiches/publiees/{niveau}/{code}/{periode}.pdf")
 
     @router.get("/fiches/{niveau}/{code}.pdf")
     async def fiche(request: Request, niveau: str, code: str, annee: int) -> Response:

@@ -3,6 +3,8 @@ its own ones)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from servicekit.settings import Settings
@@ -23,3 +25,6 @@ class ObservatoireSettings(Settings):
     observatoire_lignes_max: int = Field(default=10_000, ge=1)
     # Where the espace professionnel is reached: the link of a list sent by email.
     observatoire_public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://")
+    # Fiches territoriales made by the daily job for the last complete month: one per
+    # département, and per EPCI when "epci" is listed (empty: none).
+    observatoire_fiches_niveaux: tuple[Literal["departement", "epci"], ...] = ("departement",)

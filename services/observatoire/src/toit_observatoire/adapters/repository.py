@@ -150,3 +150,54 @@ async def _attributions(conn: AsyncConnection, upserts: Sequence[Upsert]) -> Non
             prioritaire=sa.or_(a.c.prioritaire, sa.func.coalesce(copie(d.c.prioritaire), False)),
         )
     )
+
+
+# --- Fiches territoriales produced on schedule ------------------------------------------------
+
+
+async def fiche_publiee_existe(conn: AsyncConnection, niveau: str, code: str, periode: str) -> bool:
+    t = tables.fiche_publiee
+    found = await conn.execute(
+        sa.select(t.c.code).where(t.c.niveau == niveau, t.c.code == code, t.c.periode == periode)
+    )
+    return found.first() is not None
+
+
+async def enregistrer_fiche_publiee(conn: AsyncConnection, **values: Any) -> bool:
+    """Store a fiche; False when another run stored the same one meanwhile."""
+    result = await conn.execute(
+        _insert(conn, tables.fiche_publiee).values(**values).on_conflict_do_nothing()
+    )
+    return bool(result.rowcount)
+
+
+async def fiches_publiees(
+    conn: AsyncConnection, niveau: str | None, code: str | None
+) -> list[dict[str, Any]]:
+    """Published fiches without their content, newest month first."""
+    t = tables.fiche_publiee
+    stmt = sa.select(
+        *(c for c in t.c if c.name != "contenu"),
+        sa.func.length(t.c.contenu).label("taille"),
+    ).order_by(t.c.periode.desc(), t.c.niveau, t.c.code)
+    if niveau is not None:
+        stmt = stmt.where(t.c.niveau == niveau)
+    if code is not None:
+        stmt = stmt.where(t.c.code == code)
+    return [dict(r) for r in (await conn.execute(stmt)).mappings()]
+
+
+async def fiche_publiee(
+    conn: AsyncConnection, niveau: str, code: str, periode: str
+) -> dict[str, Any] | None:
+    t = tables.fiche_publiee
+    row = (
+        (
+            await conn.execute(
+                sa.select(t).where(t.c.niveau == niveau, t.c.code == code, t.c.periode == periode)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None

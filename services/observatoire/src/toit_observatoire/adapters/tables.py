@@ -236,6 +236,21 @@ diffusion = sa.Table(
     sa.Column("destinataires", sa.Integer, nullable=False),
 )
 
+# Fiches territoriales produced by the daily job: one per territory and month covered
+# (the year to the end of that month). The key makes the job idempotent.
+fiche_publiee = sa.Table(
+    "fiche_publiee",
+    metadata,
+    sa.Column("niveau", sa.String(16), primary_key=True),
+    sa.Column("code", sa.String(9), primary_key=True),
+    sa.Column("periode", sa.String(7), primary_key=True),
+    sa.Column("annee", sa.Integer, nullable=False),
+    sa.Column("libelle", sa.String(200), nullable=False),
+    sa.Column("departements", sa.String(64), nullable=False),
+    sa.Column("genere_le", _TZ, nullable=False),
+    sa.Column("contenu", sa.LargeBinary, nullable=False),
+)
+
 export = sa.Table(
     "export",
     metadata,

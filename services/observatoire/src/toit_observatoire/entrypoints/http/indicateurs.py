@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,6 +27,7 @@ from toit_observatoire.service_layer import (
     fiches,
     indicateurs,
     listes,
+    publications,
     statistiques,
 )
 
@@ -162,6 +163,47 @@ async def fiche(
         conn, utilisateur(principal), quoi=f"fiche:{niveau}:{code}:{annee}", format="pdf", lignes=0
     )
     return pdf(contenu, f"fiche_{niveau}_{code}_{annee}.pdf")
+
+
+@router.get(
+    "/fiches/publiees",
+    response_model=list[publications.FichePubliee],
+    summary="Fiches territoriales produites chaque mois (celles du territoire de l'appelant)",
+)
+async def fiches_publiees(
+    response: Response,
+    niveau: Literal["departement", "epci"] | None = Query(default=None),
+    code: str | None = Query(default=None, min_length=2, max_length=9, pattern=r"^[0-9AB]{2,9}$"),
+    principal: Principal = Depends(require(STATS)),
+    conn: AsyncConnection = Depends(connexion),
+) -> list[publications.FichePubliee]:
+    response.headers["Cache-Control"] = "no-store"
+    return await publications.lister(conn, utilisateur(principal).perimetre, niveau, code)
+
+
+@router.get(
+    "/fiches/publiees/{niveau}/{code}/{periode}.pdf",
+    summary="Une fiche territoriale produite par la tâche planifiée (PDF)",
+    response_class=Response,
+)
+async def fiche_publiee(
+    niveau: Literal["departement", "epci"],
+    code: str = Path(min_length=2, max_length=9, pattern=r"^[0-9AB]{2,9}$"),
+    periode: str = Path(pattern=r"^\d{4}-\d{2}$", description="Dernier mois couvert (AAAA-MM)"),
+    principal: Principal = Depends(require(STATS)),
+    conn: AsyncConnection = Depends(connexion),
+) -> Response:
+    qui = utilisateur(principal)
+    contenu = await publications.lire(conn, qui.perimetre, niveau, code, periode)
+    if contenu is None:
+        return JSONResponse(
+            status_code=404,
+            content={"detail": "Fiche introuvable ou hors de votre territoire"},
+        )
+    await exports.enregistrer(
+        conn, qui, quoi=f"fiche:{niveau}:{code}:{periode}", format="pdf", lignes=0
+    )
+    return pdf(contenu, f"fiche_{niveau}_{code}_{periode}.pdf")
 
 
 @router.get(
