@@ -7,6 +7,7 @@ job) → rank 2 accepts → lease (before the offer: 422; demande radiated: 409)
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from toit_matching.service import service
 
 from servicekit import ServiceDefinition
 from servicekit.messaging.consumer import EventConsumer, HandlerContext
+from servicekit.messaging.tables import outbox
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import RuntimeFactory
 from servicekit.testing_auth import auth_headers
@@ -35,6 +37,7 @@ from toit_contracts.events import (
     OffreRappelee,
     OffreRefusee,
 )
+from toit_contracts.events.cotation import CotationCalculee, CritereCote
 
 from .test_matching_parcours import (
     BAILLEUR_H,
@@ -157,9 +160,24 @@ async def designer(client: httpx.AsyncClient, source: ServiceRuntime) -> tuple[s
     return vacance, [un, deux, trois]
 
 
+def premier_quartile(demande_id: UUID, points: int) -> CotationCalculee:
+    base = cotation(demande_id, points, version=2)
+    return base.model_copy(
+        update={
+            "criteres": [
+                *base.criteres,
+                CritereCote(code="PREMIER_QUARTILE", libelle="Premier quartile", points=10),
+            ]
+        }
+    )
+
+
 async def test_caleol_vote_decision_offres_bail(env: Any) -> None:
     matching, source, recus, client = env
     vacance, (un, deux, trois) = await designer(client, source)
+    # Rank 2's cotation for the unit's EPCI holds the first-quartile criterion: the SNE
+    # data of its attribution say so (issue 17, Q1 flag from the data matching holds).
+    await publier(source, premier_quartile(deux, 60))
 
     # 1. Commission, members (the maire of another commune does not sit for this unit).
     r = await client.post(
@@ -402,6 +420,7 @@ async def test_caleol_vote_decision_offres_bail(env: Any) -> None:
     assert attribution.demande_id == deux and attribution.logement.rpls == "44109000101"
     assert attribution.logement.qpv and attribution.contingent == "ETAT_PRIORITAIRES"
     assert attribution.delai_attente_jours == (bail - date(2022, 9, 1)).days
+    assert attribution.premier_quartile is True
     r = await client.get(f"/api/matching/flux?annee={datetime.now(UTC).year}", headers=BAILLEUR_H)
     etat = next(lg for lg in r.json()[0]["lignes"] if lg["contingent"] == "ETAT_PRIORITAIRES")
     assert etat["attribues"] == 1
@@ -423,3 +442,114 @@ async def test_caleol_vote_decision_offres_bail(env: Any) -> None:
         "ATTRIBUTION_RANG",
         "IRRECEVABILITE",
     ]
+
+
+async def test_dernier_rang_refuse_la_vacance_revient_au_reservataire(env: Any) -> None:
+    """Every ranked attributaire refuses (or the CALEOL attributes to nobody): the vacancy
+    goes back to its réservataire, oriented again (`vacance.orientee`), and is designated
+    and put on an agenda anew (primer §9.1.7: refusal → next rank or back to the
+    réservataire)."""
+    matching, source, recus, client = env
+    vacance, (un, deux, trois) = await designer(client, source)
+    r = await client.post(
+        "/api/matching/commissions",
+        json={"nom": "CALEOL Nantes", "departement": "44"},
+        headers=BAILLEUR_H,
+    )
+    commission = r.json()["id"]
+    r = await client.post(
+        f"/api/matching/commissions/{commission}/seances",
+        json={
+            "reference": "CAL-2026-02",
+            "date_seance": "2026-06-09T10:00:00+02:00",
+            "mode": "PRESENTIELLE",
+        },
+        headers=BAILLEUR_H,
+    )
+    seance = r.json()["id"]
+    r = await client.post(
+        f"/api/matching/seances/{seance}/dossiers", json={"vacance_id": vacance}, headers=BAILLEUR_H
+    )
+    dossier = r.json()["id"]
+    r = await client.post(
+        f"/api/matching/dossiers/{dossier}/decision",
+        json={
+            "decisions": [
+                {"demande_id": str(un), "sens": "ATTRIBUTION_RANG", "rang": 1},
+                {"demande_id": str(deux), "sens": "ATTRIBUTION_RANG", "rang": 2},
+                {
+                    "demande_id": str(trois),
+                    "sens": "NON_ATTRIBUTION",
+                    "motifs": "Typologie trop grande pour le ménage",
+                },
+            ]
+        },
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 200, r.text
+    offre = r.json()["offre"]
+    for rang in (1, 2):
+        r = await client.post(
+            f"/api/matching/offres/{offre['id']}/reponse",
+            json={
+                "accepte": False,
+                "motif": "LOCALISATION",
+                "date_reponse": offre["date_notification"],
+            },
+            headers=BAILLEUR_H,
+        )
+        assert r.status_code == 200, r.text
+        assert (r.json()["suivante"] is None) == (rang == 2)
+        offre = r.json()["suivante"]
+    r = await client.get(f"/api/matching/vacances/{vacance}", headers=BAILLEUR_H)
+    assert r.json()["statut"] == "ORIENTEE"
+    r = await client.get(f"/api/matching/vacances/{vacance}/designation", headers=ETAT_H)
+    assert r.status_code == 404
+
+    async with matching.db.session() as session:
+        orientations = (
+            await session.execute(
+                sa.select(outbox.c.envelope)
+                .where(outbox.c.event_type == "vacance.orientee")
+                .order_by(outbox.c.id)
+            )
+        ).scalars()
+        enveloppes = [json.loads(e) for e in orientations]
+    # The first orientation by the bailleur, then the return to the same réservataire.
+    assert [e["data"]["version"] for e in enveloppes] == [2, 4]
+    assert enveloppes[1]["data"]["contingent"] == "ETAT_PRIORITAIRES"
+    assert enveloppes[1]["data"]["reservataire_id"] == ETAT
+
+    async def deux_refus() -> bool:
+        return len([e for e in recus if isinstance(e, OffreRefusee)]) == 2
+
+    await attendre(deux_refus)
+    refus = [e for e in recus if isinstance(e, OffreRefusee)]
+    assert [e.rang_suivant for e in refus] == [2, None]
+
+    # The réservataire designates anew, and the vacancy goes on a new agenda.
+    r = await client.post(
+        f"/api/matching/vacances/{vacance}/designation",
+        json={"candidats": [str(un), str(deux), str(trois)]},
+        headers=ETAT_H,
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        f"/api/matching/seances/{seance}/dossiers", json={"vacance_id": vacance}, headers=BAILLEUR_H
+    )
+    assert r.status_code == 409 and "autre séance" in r.json()["detail"]
+    r = await client.post(
+        f"/api/matching/commissions/{commission}/seances",
+        json={
+            "reference": "CAL-2026-03",
+            "date_seance": "2026-06-16T10:00:00+02:00",
+            "mode": "PRESENTIELLE",
+        },
+        headers=BAILLEUR_H,
+    )
+    r = await client.post(
+        f"/api/matching/seances/{r.json()['id']}/dossiers",
+        json={"vacance_id": vacance},
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 201, r.text

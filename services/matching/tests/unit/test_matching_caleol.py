@@ -27,6 +27,7 @@ from toit_matching.domain.erreurs import AccesRefuse, Conflit, DonneesInvalides
 from toit_matching.domain.offres import (
     Attributaire,
     StatutOffre,
+    premier_quartile,
     suivant,
     transition,
     verifier_bail,
@@ -331,3 +332,12 @@ def test_refus_et_bail() -> None:
 
 def test_uuid_nul_n_est_pas_un_membre() -> None:
     assert UUID(int=0) not in {m.id for m in commission()}
+
+
+def test_premier_quartile_lu_dans_la_cotation_detenue() -> None:
+    """The SNE's first-quartile flag comes from the cotation matching holds for the unit's
+    EPCI: the criterion obtained, or not; no cotation for that EPCI: unknown."""
+    assert premier_quartile(None) is None
+    assert premier_quartile([]) is False
+    assert premier_quartile([{"code": "ANCIENNETE", "points": "12"}]) is False
+    assert premier_quartile([{"code": "ANCIENNETE"}, {"code": "PREMIER_QUARTILE"}]) is True

@@ -136,6 +136,21 @@ pieces = sa.Table(
     sa.Index("ix_demande_pieces_demande", "demande_id"),
 )
 
+# The SNE data of the attribution that radiated a demande (R441-2-9 CCH), from matching's
+# `attribution.prononcee`, written in the radiation's transaction (migration 0006); purged
+# with the demande.
+attributions_sne = sa.Table(
+    "demande_attributions",
+    metadata,
+    sa.Column(
+        "demande_id", sa.Uuid, sa.ForeignKey("demandes.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("attribution_id", sa.Uuid, nullable=False, unique=True),
+    sa.Column("date_signature_bail", sa.Date, nullable=False),
+    sa.Column("donnees", sa.JSON, nullable=False),
+    sa.Column("recu_le", HorodatageUtc(), nullable=False),
+)
+
 # Last sequence number of the numéro unique per département and year of first dépôt;
 # incremented in the registering transaction (row lock), so numbers never repeat.
 sequences_numero = sa.Table(

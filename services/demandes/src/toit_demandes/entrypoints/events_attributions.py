@@ -10,12 +10,15 @@
   ground, as the gestionnaire's own path does.
 
 A demande already radiated, purged or under another notice is left as it is (logged): the
-event is then a business no-op, not a failure. One event per transaction (batch of 1): the
-use case commits with the inbox row."""
+event is then a business no-op, not a failure. One event per transaction (batch of 1): every
+effect of an event (each decision's radiation notice, each letter, the SNE data) commits
+with its inbox row in the consumer's one transaction, or none does and the event is
+delivered again (a failure halfway never leaves the inbox row without the notices)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from typing import Any
 from uuid import UUID
 
 import structlog
@@ -42,7 +45,7 @@ from toit_demandes.domain.demande import (
 )
 from toit_demandes.domain.snapshot import contact
 from toit_demandes.service_layer.commun import Contexte, etat
-from toit_demandes.service_layer.cycle_de_vie import radier
+from toit_demandes.service_layer.cycle_de_vie import appliquer_radiation
 
 log = structlog.get_logger(__name__)
 
@@ -61,7 +64,7 @@ def _bailleur(bailleur_id: str) -> Intervenant:
 async def radier_pour_attribution(ctx: HandlerContext, event: AttributionPrononcee) -> None:
     quand = datetime.combine(event.date_signature_bail, time(12), tzinfo=UTC)
     try:
-        await radier(
+        await appliquer_radiation(
             ctx.uow,
             event.demande_id,
             MotifRadiation.ATTRIBUTION,
@@ -71,6 +74,26 @@ async def radier_pour_attribution(ctx: HandlerContext, event: AttributionPrononc
         )
     except (Conflit, Introuvable) as exc:
         log.info("demandes.attribution_ignoree", raison=str(exc))
+        return
+    # The SNE data of the attribution stay with the demande, in the same transaction.
+    await ctx.uow.repository(DemandeRepository).enregistrer_attribution(
+        {
+            "demande_id": event.demande_id,
+            "attribution_id": event.attribution_id,
+            "date_signature_bail": event.date_signature_bail,
+            "donnees": donnees_sne(event),
+            "recu_le": datetime.now(UTC),
+        }
+    )
+
+
+def donnees_sne(event: AttributionPrononcee) -> dict[str, Any]:
+    """What the SNE records of an attribution (R441-2-9 CCH, primer §11.3): the unit and
+    its financing, rent and QPV, the contingent and réservataire, the dates, the household's
+    category and size, the first-quartile flag; the ids of matching's records."""
+    return event.model_dump(
+        mode="json", exclude={"version", "numero_unique", "departement", "demande_id"}
+    )
 
 
 async def _demande(ctx: HandlerContext, demande_id: UUID) -> Demande | None:
@@ -124,7 +147,7 @@ async def decision_caleol(ctx: HandlerContext, event: CaleolDecisionPrise) -> No
             continue
         assert decision.motifs is not None and decision.sous_motif_irrecevabilite is not None
         try:
-            await radier(
+            await appliquer_radiation(
                 ctx.uow,
                 decision.demande_id,
                 MotifRadiation.IRRECEVABILITE,

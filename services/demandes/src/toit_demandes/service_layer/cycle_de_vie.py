@@ -127,6 +127,25 @@ async def radier(
 ) -> Demande:
     """Radiation, or its notice (irrecevabilité on a CALEOL or gestionnaire decision,
     absence de réponse): the notice event makes notifications send the registered letter."""
+    demande = await appliquer_radiation(
+        uow, demande_id, motif, sous_motif, ctx, verifier, decision=decision
+    )
+    await uow.commit()
+    return demande
+
+
+async def appliquer_radiation(
+    uow: UnitOfWork,
+    demande_id: UUID,
+    motif: MotifRadiation,
+    sous_motif: MotifIrrecevabilite | None,
+    ctx: Contexte,
+    verifier: VerifierAcces,
+    decision: DecisionIrrecevabilite | None = None,
+) -> Demande:
+    """`radier` without the commit: for an event consumer, whose transaction holds the
+    inbox row and every effect of the event (several decisions of one CALEOL event commit
+    together, or none does)."""
     repo = uow.repository(DemandeRepository)
     demande = await charger(repo, demande_id, verifier)
     version_lue = demande.version
@@ -148,7 +167,6 @@ async def radier(
         )
         uow.publish(await _preavis_radiation(repo, demande, ctx))
     await repo.sauver(demande, version_lue)
-    await uow.commit()
     return demande
 
 

@@ -16,6 +16,7 @@ from toit_matching.adapters.tables import (
     bulletins,
     commissions,
     demandes,
+    designations,
     dossiers_caleol,
     membres_caleol,
     messages_dossier,
@@ -114,12 +115,21 @@ async def lire_dossier(session: AsyncSession, dossier_id: UUID) -> Row | None:
 
 
 async def dossier_en_cours(session: AsyncSession, vacance_id: UUID) -> Row | None:
-    """A dossier of this vacancy not postponed (a postponed one may be put on a new agenda)."""
+    """A dossier of this vacancy still open: not postponed (a postponed one may be put on a
+    new agenda), and, once decided, with an offer still running (a decided dossier whose
+    every rank refused gave the vacancy back to its réservataire)."""
+    offre_vivante = (
+        sa.select(offres.c.id)
+        .where(offres.c.dossier_id == dossiers_caleol.c.id)
+        .where(offres.c.statut.in_(("EMISE", "ACCEPTEE", "BAIL_SIGNE")))
+        .exists()
+    )
     return await _un(
         session,
         sa.select(dossiers_caleol)
         .where(dossiers_caleol.c.vacance_id == vacance_id)
-        .where(dossiers_caleol.c.statut != "REPORTE"),
+        .where(dossiers_caleol.c.statut != "REPORTE")
+        .where((dossiers_caleol.c.statut != "DECIDE") | offre_vivante),
     )
 
 
@@ -186,6 +196,12 @@ async def statut_demande(session: AsyncSession, demande_id: UUID) -> str | None:
         session, sa.select(demandes.c.statut).where(demandes.c.demande_id == demande_id)
     )
     return None if row is None else str(row["statut"])
+
+
+async def supprimer_designation(session: AsyncSession, vacance_id: UUID) -> None:
+    """The designation is spent (every rank refused): the CALEOL dossier keeps its
+    candidates and decisions; the réservataire designates anew."""
+    await session.execute(designations.delete().where(designations.c.vacance_id == vacance_id))
 
 
 async def lire_offre(session: AsyncSession, offre_id: UUID) -> Row | None:

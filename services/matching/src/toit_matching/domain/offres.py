@@ -9,10 +9,11 @@ rank, the vacancy goes back to designation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from toit_matching.domain.erreurs import Conflit, DonneesInvalides, ErreurChamp
@@ -88,3 +89,17 @@ def verifier_bail(date_bail: date, date_offre: date, date_reponse: date | None) 
 
 def condition_levee(piece: str | None, produite: bool) -> bool:
     return piece is None or produite
+
+
+CRITERE_PREMIER_QUARTILE = "PREMIER_QUARTILE"
+
+
+def premier_quartile(criteres: Sequence[Mapping[str, Any]] | None) -> bool | None:
+    """The household's first-quartile status (L441-1 CCH) for the SNE, read from the
+    cotation matching holds for the unit's EPCI: cotation lists the criteria a demande
+    obtains, and its PREMIER_QUARTILE criterion compares resources per UC with the EPCI's
+    yearly threshold. No cotation held for that EPCI: unknown (None). A grid without that
+    criterion cannot tell either, and reads as False (a limit, said in the README)."""
+    if criteres is None:
+        return None
+    return any(c.get("code") == CRITERE_PREMIER_QUARTILE for c in criteres)

@@ -215,6 +215,11 @@ async def inscrire(
     designation = await repo.lire_designation(uow.session, vacance_id)
     assert designation is not None
     dossiers = await rc.dossiers_de(uow.session, seance_id)
+    if any(d["vacance_id"] == vacance_id for d in dossiers):
+        raise Conflit(
+            "cette vacance figure déjà à l'ordre du jour de cette séance : "
+            "inscrivez-la à une autre séance"
+        )
     ligne = {
         "id": uuid.uuid4(),
         "seance_id": seance_id,

@@ -24,6 +24,7 @@ from toit_contracts.events.attributions import (
     OffreRappelee,
     OffreRefusee,
 )
+from toit_contracts.events.matching import VacanceOrientee
 from toit_matching.adapters import repository as repo
 from toit_matching.adapters import repository_caleol as rc
 from toit_matching.adapters.tables import attributions, offres
@@ -33,6 +34,7 @@ from toit_matching.domain.erreurs import AccesRefuse, Conflit, Introuvable
 from toit_matching.domain.offres import (
     Attributaire,
     StatutOffre,
+    premier_quartile,
     suivant,
     transition,
     verifier_bail,
@@ -76,7 +78,9 @@ async def emettre_suivante(
     aujourd_hui: date,
 ) -> dict[str, Any] | None:
     """The offer to the next attributaire (rank order) whose demande is still active; None
-    when every rank has had one (the vacancy goes back to its réservataire)."""
+    when every rank has had one: the vacancy then goes back to its réservataire (or the
+    bailleur on its own contingent), oriented again, to be designated anew (primer §9.1.7:
+    "refusal → next rank or back to the réservataire")."""
     deja = [o["demande_id"] for o in await rc.offres_du_dossier(uow.session, dossier["id"])]
     numeros = {UUID(str(c["demande_id"])): c.get("numero_unique") for c in dossier["candidats"]}
     while (a := suivant(attributaires(dossier), deja)) is not None:
@@ -84,7 +88,39 @@ async def emettre_suivante(
         if await rc.statut_demande(uow.session, a.demande_id) != "ACTIVE":
             continue  # radiated or renounced since the decision: next rank
         return await _emettre(uow, deps, dossier, vacance, a, numeros, aujourd_hui)
+    await rendre_au_reservataire(uow, vacance)
     return None
+
+
+async def rendre_au_reservataire(uow: UnitOfWork, vacance: dict[str, Any]) -> None:
+    """No rank left (all refused, lapsed or radiated, or no attribution decided): the
+    vacancy is oriented again to the same contingent, its spent designation removed (the
+    CALEOL dossier keeps the candidates and decisions), and `vacance.orientee` says so."""
+    if vacance["statut"] != "DESIGNEE":
+        return
+    maintenant = datetime.now(UTC)
+    await rc.supprimer_designation(uow.session, vacance["id"])
+    if not await repo.maj_vacance(
+        uow.session, vacance["id"], vacance["version"], statut="ORIENTEE", orientee_le=maintenant
+    ):
+        raise Conflit("la vacance a été modifiée entre-temps : rechargez-la")
+    uow.publish(
+        VacanceOrientee(
+            vacance_id=vacance["id"],
+            version=vacance["version"] + 1,
+            logement_rpls=vacance["rpls"],
+            bailleur_id=vacance["bailleur_id"],
+            departement=vacance["departement"],
+            commune=vacance["commune"],
+            annee_flux=vacance["annee_flux"],
+            contingent=vacance["contingent"] or "BAILLEUR",
+            reservataire_id=vacance["reservataire_id"],
+            convention_id=vacance["convention_id"],
+            hors_flux=vacance["hors_flux"],
+            motif_hors_flux=vacance["motif_hors_flux"],
+            orientee_le=maintenant,
+        )
+    )
 
 
 async def _emettre(
@@ -299,6 +335,11 @@ async def signer_bail(
         raise Conflit("la demande n'est plus active (radiée entre-temps) : pas de bail")
     vues = await repo.vues(uow.session, [offre["demande_id"]])
     vue = vues[0]["vue"] if vues else {}
+    epci = deps.referentiel.epci_de(vacance["commune"])
+    note = None
+    if epci is not None:
+        _v, notes = await repo.versions_et_scores(uow.session, [offre["demande_id"]], epci)
+        note = notes.get(offre["demande_id"])
     depot = date.fromisoformat(vue["date_depot"]) if vue.get("date_depot") else None
     attribution_id = uuid.uuid4()
     event = AttributionPrononcee(
@@ -316,7 +357,7 @@ async def signer_bail(
             rpls=vacance["rpls"],
             adresse=vacance["adresse"],
             commune=vacance["commune"],
-            epci=deps.referentiel.epci_de(vacance["commune"]),
+            epci=epci,
             typologie=vacance["typologie"],
             surface_m2=Decimal(vacance["surface_m2"]),
             qpv=vacance["qpv"],
@@ -334,7 +375,7 @@ async def signer_bail(
         dalo=bool(vue.get("dalo")),
         categorie_menage=vue.get("categorie"),
         taille_menage=vue.get("taille"),
-        premier_quartile=None,
+        premier_quartile=premier_quartile(None if note is None else note["criteres"]),
         date_depot_initial=depot,
         delai_attente_jours=None if depot is None else (date_signature - depot).days,
     )

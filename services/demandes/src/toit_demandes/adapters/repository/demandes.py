@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from toit_demandes.adapters.repository.lignes import (
 from toit_demandes.adapters.repository.recherche import Criteres, Resume
 from toit_demandes.adapters.repository.selections import Selection
 from toit_demandes.adapters.tables import (
+    attributions_sne,
     demande_communes,
     demande_typologies,
     demandes,
@@ -142,8 +144,24 @@ class DemandeRepository:
             self._criteres_lus[demande.id] = criteres_de(demande)
         await self._historiser(demande)
 
+    async def enregistrer_attribution(self, ligne: dict[str, Any]) -> None:
+        """The SNE data of the attribution that radiated the demande (one per demande)."""
+        await self.session.execute(attributions_sne.insert().values(**ligne))
+
+    async def attribution(self, demande_id: UUID) -> dict[str, Any] | None:
+        row = (
+            (
+                await self.session.execute(
+                    sa.select(attributions_sne).where(attributions_sne.c.demande_id == demande_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else dict(row)
+
     async def supprimer(self, demande_id: UUID) -> None:
-        for table in (demande_communes, demande_typologies, historique):
+        for table in (demande_communes, demande_typologies, historique, attributions_sne):
             await self.session.execute(table.delete().where(table.c.demande_id == demande_id))
         await self.session.execute(demandes.delete().where(demandes.c.id == demande_id))
 
