@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import (
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False
+    ) -> None:
         self.url = url
         self.is_postgres = url.startswith("postgresql")
         # orjson reads JSON columns about four times faster than the json module, which
@@ -33,7 +35,7 @@ class Database:
             # (BEGIN, ping, ROLLBACK). A server that closed the connection (restart,
             # pg_terminate_backend) is seen by asyncpg's protocol at once, so
             # checking at checkout (_discard_closed) replaces the connection as well.
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
         else:
             # One writer at a time: SQLite serialises writes; wait instead of failing.
             kwargs.update(connect_args={"timeout": 30})

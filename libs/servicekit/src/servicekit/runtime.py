@@ -55,6 +55,9 @@ class ServiceDefinition:
     # an ASGI app built from the runtime and, in `make run`, an in-process transport to
     # the gateway; mounted after the API routes, it answers every other path.
     web: Callable[[ServiceRuntime, Any], Any] | None = None
+    # PostgreSQL connections one process needs at steady state (its parallel workers, its
+    # consumers, its HTTP requests), called once at start-up; TOIT_DATABASE_POOL_SIZE wins.
+    pool_size: Callable[[], int] | None = None
     # Queues the service declares itself, besides its consumers' (e.g. a stream it reads
     # from an offset): listed so that docs/architecture.md can be checked against the code.
     streams: Sequence[str] = ()
@@ -94,7 +97,11 @@ class ServiceRuntime:
         self.settings = settings or Settings()
         self.name = definition.name
         self.source = f"/toit/{definition.name}"
-        self.db = Database(database_url or self.settings.database_url_for(definition.name))
+        self.db = Database(
+            database_url or self.settings.database_url_for(definition.name),
+            pool_size=self.pool_size(),
+            max_overflow=self.settings.database_pool_overflow,
+        )
         self._owns_transport = transport is None
         self.transport = transport or build_transport(self.settings)
         self.relay = OutboxRelay(
@@ -109,6 +116,14 @@ class ServiceRuntime:
         self.started = False
         self.state: dict[str, object] = {}
         self._daily_task: asyncio.Task[None] | None = None
+
+    def pool_size(self) -> int:
+        """TOIT_DATABASE_POOL_SIZE when set, else what the service declares, else 10."""
+        if self.settings.database_pool_size is not None:
+            return self.settings.database_pool_size
+        if self.definition.pool_size is not None:
+            return self.definition.pool_size()
+        return 10
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.source, on_events_committed=self.relay.notify)

@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     # Set by `toit-service run --workers N` for its worker processes: the service to run.
     cli_worker_service: str | None = None
     log_json: bool = True
+    # PostgreSQL connections per process: a pool of this many, kept open once used, plus
+    # `database_pool_overflow` more for bursts (closed when given back, hence reopened on the
+    # next burst: size the pool for the steady concurrency). Unset: the service's own need
+    # (ServiceDefinition.pool_size, default 10). SQLite has no pool.
+    database_pool_size: int | None = Field(default=None, ge=1, le=500)
+    database_pool_overflow: int = Field(default=10, ge=0, le=500)
     # Outbox relay
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_interval: float = Field(default=0.25, gt=0)

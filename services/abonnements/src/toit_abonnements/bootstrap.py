@@ -104,6 +104,8 @@ def dependances_de(request: Request) -> Dependances:
 async def demarrer(runtime: ServiceRuntime) -> None:
     deps = dependances(runtime)
     deps.arret.clear()
+    if not deps.settings.abonnements_livraison:
+        return
     deps.tache = asyncio.create_task(
         boucle(
             runtime.unit_of_work, deps.livreur, deps.settings.abonnements_intervalle, deps.arret

@@ -9,6 +9,7 @@ from toit_abonnements.entrypoints.events import consumer
 from toit_abonnements.entrypoints.http import router
 from toit_abonnements.entrypoints.jobs import appliquer_retention, nettoyer_amqp
 from toit_abonnements.seed import seed
+from toit_abonnements.settings import AbonnementsSettings
 
 service = ServiceDefinition(
     name="abonnements",
@@ -21,4 +22,5 @@ service = ServiceDefinition(
     daily_jobs=[appliquer_retention, nettoyer_amqp],
     on_startup=[bootstrap.demarrer],
     on_shutdown=[bootstrap.arreter],
+    pool_size=lambda: AbonnementsSettings().taille_pool(),
 )

@@ -21,6 +21,10 @@ class AbonnementsSettings(Settings):
     abonnements_lot: int = Field(default=200, ge=1, le=5000)
     abonnements_intervalle: float = Field(default=0.05, gt=0)
     abonnements_livreurs: int = Field(default=20, ge=1, le=200)
+    # Whether this process runs the push deliverer. One may run the API (feed, management,
+    # consumer) with false and the deliverer in processes of its own with true (the leases
+    # share the subscriptions between deliverer processes): docker-compose.yml does.
+    abonnements_livraison: bool = True
     abonnements_timeout_webhook: float = Field(default=10.0, gt=0)
     abonnements_bail_secondes: float = Field(default=120.0, gt=0)
     # During a webhook secret rotation, the old secret also signs for this long.
@@ -38,3 +42,12 @@ class AbonnementsSettings(Settings):
     @property
     def production(self) -> bool:
         return self.mode == "production"
+
+    def taille_pool(self) -> int:
+        """Database connections one process holds at steady state: one per parallel deliverer
+        (each holds one while it reads or records a subscription's batch, none while it
+        sends), the consumer's workers, the outbox relay and about ten HTTP requests (the
+        feed). Below this, SQLAlchemy's overflow connections are closed and reopened on every
+        burst (seen in the profile of bench-abonnements)."""
+        livreurs = self.abonnements_livreurs if self.abonnements_livraison else 0
+        return livreurs + self.consumer_workers + 1 + 10

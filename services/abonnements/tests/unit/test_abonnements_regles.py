@@ -205,3 +205,15 @@ def test_abonnements_evenement_dans_le_perimetre() -> None:
     assert concerne(_abonnement(rennes, types=("demande.purgee",)), "demande.purgee", purge)
     revoque = _abonnement(Perimetre(frozenset({"35"})), statut=Statut.REVOQUE)
     assert not concerne(revoque, "demande.modifiee", data)
+
+
+def test_le_pool_suit_les_livreurs() -> None:
+    """One connection per parallel deliverer, the consumer's workers, the relay, ten for HTTP."""
+    from toit_abonnements.settings import AbonnementsSettings
+
+    complet = AbonnementsSettings(abonnements_livreurs=20, consumer_workers=2)
+    api = AbonnementsSettings(
+        abonnements_livreurs=20, consumer_workers=2, abonnements_livraison=False
+    )
+    assert complet.taille_pool() == 20 + 2 + 1 + 10
+    assert api.taille_pool() == 2 + 1 + 10
