@@ -9,25 +9,33 @@ Every error body has the same shape:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, get_args
 
-from fastapi import Request, Response
+import structlog
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicekit.exceptions import (
     AccesRefuse,
     Conflit,
-    Erreur,
+    Defaillance,
+    Expire,
+    Incident,
+    Indisponible,
     Introuvable,
     Invalide,
+    Irrecevable,
+    Perdu,
     RefusMetier,
+    TropDeTentatives,
     VersionObsolete,
 )
+
+_log = structlog.get_logger("servicekit.errors")
 
 _MESSAGES: dict[str, str] = {
     "missing": "champ obligatoire",
@@ -175,22 +183,58 @@ async def http_exception_handler(_request: Request, exc: Exception) -> JSONRespo
     )
 
 
-async def refus_metier_handler(_request: Request, exc: Exception) -> JSONResponse:
-    """The one place where a use case's refusal (`servicekit.exceptions`) becomes HTTP."""
-    assert isinstance(exc, RefusMetier)
-    if isinstance(exc, Invalide):
+# The one mapping of a use case's refusal (`servicekit.exceptions`) to an HTTP status; the
+# first kind the refusal is an instance of wins.
+_STATUTS: tuple[tuple[type[RefusMetier], int], ...] = (
+    (Invalide, 422),
+    (Introuvable, 404),
+    (AccesRefuse, 403),
+    (Conflit, 409),
+    (VersionObsolete, 412),
+    (Expire, 410),
+    (Irrecevable, 422),
+    (TropDeTentatives, 429),
+)
+_STATUTS_DEFAILLANCE: tuple[tuple[type[Defaillance], int], ...] = (
+    (Indisponible, 503),
+    (Incident, 500),
+    (Perdu, 404),
+)
+
+
+def statut_http(exc: RefusMetier | Defaillance) -> int:
+    if isinstance(exc, Defaillance):
+        return next((s for kind, s in _STATUTS_DEFAILLANCE if isinstance(exc, kind)), 500)
+    return next((statut for kind, statut in _STATUTS if isinstance(exc, kind)), 400)
+
+
+async def refus_metier_handler(request: Request, exc: Exception) -> JSONResponse:
+    """The one place where a use case's refusal or a part's failure (`servicekit.exceptions`)
+    becomes HTTP; `create_app` registers it once for both."""
+    assert isinstance(exc, RefusMetier | Defaillance)
+    status = statut_http(exc)
+    if exc.journal is not None:
+        _log.error(exc.journal, path=request.url.path, erreur=str(exc))
+    headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
+    erreurs = getattr(exc, "erreurs", None)
+    if erreurs is not None:
         items = [
-            e.as_dict() if isinstance(e, Erreur) else error_items([dict(e)])[0] for e in exc.erreurs
+            e.as_dict() if hasattr(e, "as_dict") else error_items([dict(e)])[0] for e in erreurs
         ]
-        return invalid(items)
-    if isinstance(exc, Introuvable | AccesRefuse):
-        status = 404 if isinstance(exc, Introuvable) else 403
-        return JSONResponse(status_code=status, content={"detail": exc.message})
-    if isinstance(exc, Conflit):
-        return JSONResponse(status_code=409, content={"detail": str(exc) or STATUS_FR[409]})
-    if isinstance(exc, VersionObsolete):
-        return JSONResponse(status_code=412, content={"detail": STATUS_FR[412]})
-    return JSONResponse(status_code=400, content={"detail": str(exc) or STATUS_FR[400]})
+        detail = getattr(exc, "detail", None) or "Données invalides"
+        return JSONResponse(
+            status_code=status,
+            content={"detail": detail, "erreurs": items, **exc.complements()},
+            headers=headers,
+        )
+    message = getattr(exc, "message", None)
+    if not message and not isinstance(exc, VersionObsolete):
+        message = str(exc)
+    return JSONResponse(
+        status_code=status,
+        content={"detail": message or STATUS_FR.get(status, "Erreur"), **exc.complements()},
+        headers=headers,
+    )
 
 
 def _english_phrase(status: int) -> str:
@@ -200,31 +244,3 @@ def _english_phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-ErrorAnswer = Callable[[Request, Any], Response]
-
-
-def answering_route(answers: Mapping[type[Exception], ErrorAnswer]) -> type[APIRoute]:
-    """A route class that answers a use case's refusals (domain exceptions) over HTTP.
-
-    The domain raises its own exceptions, with no knowledge of HTTP; each service lists
-    once how each one is answered (status, French message, headers), and its router uses
-    the returned class: ``APIRouter(route_class=answering_route({...}))``. The most
-    specific class of the exception that is listed wins."""
-    handled = tuple(answers)
-
-    class AnsweringRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            handler = super().get_route_handler()
-
-            async def route(request: Request) -> Response:
-                try:
-                    return await handler(request)
-                except handled as exc:
-                    answer = next(answers[c] for c in type(exc).__mro__ if c in answers)
-                    return answer(request, exc)
-
-            return route
-
-    return AnsweringRoute

@@ -26,7 +26,7 @@ from servicekit.errors import (
     refus_metier_handler,
     request_validation_handler,
 )
-from servicekit.exceptions import RefusMetier
+from servicekit.exceptions import Defaillance, RefusMetier
 from servicekit.http_safety import ErrorBarrier, NoStore
 from servicekit.input_guard import InputGuard
 from servicekit.tracing import current_trace_id
@@ -108,6 +108,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(RefusMetier, refus_metier_handler)
+    app.add_exception_handler(Defaillance, refus_metier_handler)
     app.include_router(health_router(runtime))
     for router in definition.routers:
         app.include_router(router)

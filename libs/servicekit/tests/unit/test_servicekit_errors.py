@@ -2,11 +2,11 @@ from datetime import date
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from servicekit.errors import answering_route, error_items, field_path
+from servicekit import exceptions
+from servicekit.errors import error_items, field_path, refus_metier_handler
 from servicekit.input_guard import InputGuard, control_in_json, control_in_query
 
 
@@ -77,44 +77,79 @@ def test_field_path(loc: tuple[object, ...], path: str) -> None:
     assert field_path(loc) == path
 
 
-class Refus(Exception):
+class TropTard(exceptions.Expire):
     pass
 
 
-class Introuvable(Refus):
-    pass
+class Verrou(exceptions.TropDeTentatives):
+    def complements(self) -> dict[str, str]:
+        return {"error": "temporarily_unavailable"}
 
 
-async def test_answering_route_answers_the_most_specific_listed_exception() -> None:
-    route_class = answering_route(
-        {
-            Refus: lambda _r, exc: JSONResponse(status_code=409, content={"detail": str(exc)}),
-            Introuvable: lambda _r, _exc: JSONResponse(
-                status_code=404, content={"detail": "Introuvable"}
-            ),
-        }
-    )
-    router = APIRouter(route_class=route_class)
+class ChampsInterdits(exceptions.AccesRefuse):
+    detail = "Vous n'avez pas le droit d'écrire ce champ"
 
-    @router.get("/refus")
-    async def refus() -> None:
-        raise Refus("Transition interdite")
+    def __init__(self) -> None:
+        super().__init__("nom : interdit")
+        self.erreurs = [exceptions.Erreur("nom", "interdit", "champ_interdit")]
 
-    @router.get("/introuvable")
-    async def introuvable() -> None:
-        raise Introuvable()
 
-    @router.get("/autre")
-    async def autre() -> None:
-        raise KeyError("not listed")
+class StockageEnPanne(exceptions.Indisponible):
+    journal = "test.stockage_indisponible"
+    message = "Le stockage ne répond pas"
 
+
+@pytest.mark.parametrize(
+    ("refus", "status", "corps", "retry_after"),
+    [
+        (TropTard("Curseur expiré"), 410, {"detail": "Curseur expiré"}, None),
+        (exceptions.Irrecevable("Plafonds non configurés"), 422, None, None),
+        (
+            Verrou("Trop de tentatives", 120),
+            429,
+            {"detail": "Trop de tentatives", "error": "temporarily_unavailable"},
+            "120",
+        ),
+        (
+            ChampsInterdits(),
+            403,
+            {
+                "detail": "Vous n'avez pas le droit d'écrire ce champ",
+                "erreurs": [{"champ": "nom", "message": "interdit", "code": "champ_interdit"}],
+            },
+            None,
+        ),
+        (exceptions.VersionObsolete("id-7"), 412, None, None),
+        (StockageEnPanne("s3 : NoSuchBucket"), 503, {"detail": "Le stockage ne répond pas"}, "30"),
+        (exceptions.Incident("cle"), 500, {"detail": "Erreur interne"}, None),
+    ],
+)
+async def test_one_mapping_answers_every_refusal_and_failure(
+    refus: Exception, status: int, corps: dict[str, object] | None, retry_after: str | None
+) -> None:
     app = FastAPI()
-    app.include_router(router)
+    app.add_exception_handler(exceptions.RefusMetier, refus_metier_handler)
+    app.add_exception_handler(exceptions.Defaillance, refus_metier_handler)
+
+    @app.get("/x")
+    async def lever() -> None:
+        raise refus
+
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        assert (await client.get("/refus")).json() == {"detail": "Transition interdite"}
-        assert (await client.get("/introuvable")).status_code == 404
-        assert (await client.get("/autre")).status_code == 500
+        r = await client.get("/x")
+    assert r.status_code == status
+    if corps is not None:
+        assert r.json() == corps
+    assert r.json()["detail"]
+    if status == 412:
+        assert r.json()["detail"].startswith("La ressource a été modifiée")
+    assert r.headers.get("retry-after") == retry_after
+
+
+def test_a_failure_is_not_a_refusal() -> None:
+    """A command catching refusals must not swallow a store's failure (it is retried)."""
+    assert not issubclass(exceptions.Defaillance, exceptions.RefusMetier)
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,14 @@
-"""Refusals of the abonnements use cases (answered over HTTP in entrypoints/http.py)."""
+"""Refusals of the abonnements use cases, answered over HTTP by servicekit: each derives
+from the `servicekit.exceptions` kind that gives its answer."""
 
 from __future__ import annotations
 
+from typing import Any
 
-class RefusAbonnement(Exception):
+from servicekit import exceptions as refus
+
+
+class RefusAbonnement(refus.RefusMetier):
     """Base: a refusal with a French message."""
 
     def __init__(self, message: str) -> None:
@@ -11,26 +16,31 @@ class RefusAbonnement(Exception):
         self.message = message
 
 
-class Introuvable(RefusAbonnement):
+class Introuvable(RefusAbonnement, refus.Introuvable):
     """The record does not exist or is outside the caller's scope (404: nothing leaks)."""
 
     def __init__(self, quoi: str = "Ressource introuvable") -> None:
         super().__init__(quoi)
 
 
-class HorsHabilitation(RefusAbonnement):
+class HorsHabilitation(RefusAbonnement, refus.AccesRefuse):
     """The subscription asks for more than the organisation's habilitation (403)."""
 
     def __init__(self, partie: str, message: str) -> None:
         super().__init__(message)
         self.partie = partie
 
+    def complements(self) -> dict[str, Any]:
+        return {"partie": self.partie}
 
-class Invalide(RefusAbonnement):
+
+class Invalide(RefusAbonnement, refus.Invalide):
     """Input consistent in type but not acceptable (422, with the field path)."""
 
     def __init__(self, champ: str, message: str) -> None:
-        super().__init__(message)
+        refus.Invalide.__init__(self, [refus.Erreur(champ, message)])
+        self.args = (message,)
+        self.message = message
         self.champ = champ
 
 
@@ -48,13 +58,13 @@ class CurseurInvalide(Invalide):
         super().__init__("apres", message)
 
 
-class CurseurExpire(RefusAbonnement):
+class CurseurExpire(RefusAbonnement, refus.Expire):
     """A cursor older than the retention of the log (410)."""
 
 
-class Conflit(RefusAbonnement):
-    """The record changed meanwhile (412) or the state forbids the change (409)."""
+class Conflit(RefusAbonnement, refus.Conflit):
+    """The state forbids the change (409)."""
 
-    def __init__(self, message: str, statut: int = 409) -> None:
-        super().__init__(message)
-        self.statut = statut
+
+class VersionPerimee(RefusAbonnement, refus.VersionObsolete):
+    """The record changed meanwhile: If-Match does not match (412)."""

@@ -25,7 +25,7 @@ from toit_abonnements.domain.exceptions import (
     Invalide,
 )
 from toit_abonnements.entrypoints import http_public
-from toit_abonnements.entrypoints.commun import _NO_STORE, ROUTE, Deps, UoW
+from toit_abonnements.entrypoints.commun import _NO_STORE, Deps, UoW
 from toit_abonnements.entrypoints.schemas import (
     AbonnementIn,
     AbonnementOut,
@@ -44,7 +44,7 @@ from toit_abonnements.service_layer import abonnements as uc_abonnements
 from toit_abonnements.service_layer import lettres_mortes as uc_lettres
 from toit_abonnements.service_layer import partenaires as uc_partenaires
 
-router = APIRouter(prefix="/api/abonnements", tags=["abonnements"], route_class=ROUTE)
+router = APIRouter(prefix="/api/abonnements", tags=["abonnements"])
 
 
 # --- Access -----------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from toit_abonnements.bootstrap import Dependances
 from toit_abonnements.domain.exceptions import (
     Introuvable,
 )
-from toit_abonnements.entrypoints.commun import _NO_STORE, ROUTE, Deps, UoW
+from toit_abonnements.entrypoints.commun import _NO_STORE, Deps, UoW
 from toit_abonnements.service_layer import flux as uc_flux
 from toit_contracts.profils import COMPLEMENTS, PROFILS, schema_enveloppe
 
-router = APIRouter(route_class=ROUTE)
+router = APIRouter()
 
 # --- Pull feed --------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from toit_abonnements.domain.abonnements import (
     borner,
     verifier_abonnement,
 )
-from toit_abonnements.domain.exceptions import Conflit, Introuvable, Invalide
+from toit_abonnements.domain.exceptions import Conflit, Introuvable, Invalide, VersionPerimee
 from toit_abonnements.domain.ports import AccesAmqp, AdminAmqp, nom_file
 
 log = structlog.get_logger(__name__)
@@ -102,7 +102,7 @@ async def modifier(
     if row is None or row.organisation_id != a.organisation_id:
         raise Introuvable("Abonnement introuvable")
     if row.version != version_attendue:
-        raise Conflit("L'abonnement a été modifié entre-temps : rechargez-le", 412)
+        raise VersionPerimee("L'abonnement a été modifié entre-temps : rechargez-le")
     if row.statut == Statut.REVOQUE.value:
         raise Conflit("Abonnement révoqué : il ne peut plus changer")
     if a.mode.value != row.mode:

@@ -15,7 +15,13 @@ from toit_abonnements.domain.abonnements import (
     verifier_droits,
     verifier_perimetre_partenaire,
 )
-from toit_abonnements.domain.exceptions import Conflit, HorsHabilitation, Introuvable, Invalide
+from toit_abonnements.domain.exceptions import (
+    Conflit,
+    HorsHabilitation,
+    Introuvable,
+    Invalide,
+    VersionPerimee,
+)
 
 
 def _verifier(p: Partenaire, departements_du_gestionnaire: frozenset[str]) -> None:
@@ -71,7 +77,7 @@ async def modifier(
     if row is None:
         raise Introuvable("Partenaire introuvable")
     if row.version != version_attendue:
-        raise Conflit("Le partenaire a été modifié entre-temps : rechargez-le", 412)
+        raise VersionPerimee("Le partenaire a été modifié entre-temps : rechargez-le")
     _verifier(p, frozenset(departements_du_gestionnaire))
     await _verifier_organisation(uow, p)
     nouveau = Partenaire(**{**p.__dict__, "version": row.version + 1})

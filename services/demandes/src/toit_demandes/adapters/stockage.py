@@ -27,17 +27,32 @@ from typing import Any, Literal, Protocol, Self
 
 from pydantic import BaseModel, SecretStr, model_validator
 
-
-class FichierIntrouvable(Exception):
-    """No file under this key."""
+from servicekit import exceptions as refus
 
 
-class FichierAltere(Exception):
-    """The stored file does not match the checksum recorded when it was deposited."""
+class FichierIntrouvable(refus.Perdu):
+    """No file under this key (the pièce row exists: logged as an error, answered 404)."""
+
+    journal = "demandes.piece_sans_fichier"
+    message = "Le fichier de cette pièce est introuvable"
 
 
-class StockageIndisponible(Exception):
-    """The store did not answer, or refused the operation."""
+class FichierAltere(refus.Incident):
+    """The stored file does not match the checksum recorded when it was deposited: never
+    served (500), the team is warned through the error log."""
+
+    journal = "demandes.piece_alteree"
+    message = (
+        "Le fichier de cette pièce ne correspond plus à celui déposé "
+        "(empreinte SHA-256 différente) : il n'est pas transmis, l'équipe est prévenue"
+    )
+
+
+class StockageIndisponible(refus.Indisponible):
+    """The store did not answer, or refused the operation (503, Retry-After)."""
+
+    journal = "demandes.stockage_indisponible"
+    message = "Le stockage des pièces ne répond pas : réessayez dans quelques instants"
 
 
 class Stockage(Protocol):

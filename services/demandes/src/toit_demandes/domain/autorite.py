@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from servicekit.exceptions import AccesRefuse
 from toit_contracts.enums import StatutJustification
 from toit_demandes.domain.historique import differences
 from toit_demandes.domain.saisie import DemandeSaisie
@@ -43,8 +44,10 @@ class Autorite:
         return cls(lambda _champ: "ecrire", lambda _champ: [], 0)
 
 
-class ChampsInterdits(Exception):
-    """Fields the principal may not write (HTTP 403, nothing written)."""
+class ChampsInterdits(AccesRefuse):
+    """Fields the principal may not write (HTTP 403 naming each field, nothing written)."""
+
+    detail = "Vous n'avez pas le droit d'écrire ce champ : rien n'a été enregistré"
 
     def __init__(self, erreurs: list[Erreur]) -> None:
         super().__init__("; ".join(f"{e.champ} : {e.message}" for e in erreurs))

@@ -1,11 +1,13 @@
-"""Refusals of the matching use cases, in French; entrypoints map them to HTTP answers."""
+"""Refusals of the matching use cases, in French; servicekit answers them over HTTP
+(`servicekit.exceptions`: each refusal derives from the kind that gives its answer)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from servicekit import exceptions as refus
+from servicekit.exceptions import Erreur as ErreurChamp
 
 
-class RefusMatching(Exception):
+class RefusMatching(refus.RefusMetier):
     """Base of the domain refusals: `message` is shown to the user as is."""
 
     def __init__(self, message: str) -> None:
@@ -13,40 +15,41 @@ class RefusMatching(Exception):
         self.message = message
 
 
-class Introuvable(RefusMatching):
-    """The record does not exist, or is outside what the caller may see (no leak)."""
+class Introuvable(RefusMatching, refus.Introuvable):
+    """The record does not exist, or is outside what the caller may see (no leak) (404)."""
 
 
-class AccesRefuse(RefusMatching):
-    """The caller may not perform this action on this record."""
+class AccesRefuse(RefusMatching, refus.AccesRefuse):
+    """The caller may not perform this action on this record (403)."""
 
 
-class Conflit(RefusMatching):
+class Conflit(RefusMatching, refus.Conflit):
     """The record's state forbids the action (409)."""
 
 
-class VersionPerimee(RefusMatching):
+class VersionPerimee(RefusMatching, refus.VersionObsolete):
     """If-Match did not match the record's version (412)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ErreurChamp:
-    champ: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"champ": self.champ, "message": self.message, "code": "value_error"}
-
-
-@dataclass
-class DonneesInvalides(RefusMatching):
+class DonneesInvalides(RefusMatching, refus.Invalide):
     """422 with the faulty fields."""
 
-    erreurs: list[ErreurChamp] = field(default_factory=list)
+    def __init__(self, erreurs: list[ErreurChamp]) -> None:
+        refus.Invalide.__init__(self, erreurs)
+        self.message = str(self)
 
-    def __post_init__(self) -> None:
-        RefusMatching.__init__(self, "; ".join(f"{e.champ} : {e.message}" for e in self.erreurs))
+
+class ConfigurationManquante(RefusMatching, refus.Irrecevable):
+    """A figure the rule needs is not configured (a year of ceilings, a financing) (422)."""
 
 
-class ConfigurationManquante(RefusMatching):
-    """A figure the rule needs is not configured (a year of ceilings, a financing)."""
+__all__ = [
+    "AccesRefuse",
+    "ConfigurationManquante",
+    "Conflit",
+    "DonneesInvalides",
+    "ErreurChamp",
+    "Introuvable",
+    "RefusMatching",
+    "VersionPerimee",
+]

@@ -8,7 +8,7 @@
 
 Each route declares its action (servicekit.authz); the use cases check the record-level
 rules (own units, oriented vacancies, perimeter) and raise domain refusals, answered in
-French by `commun.RouteMatching`."""
+French by servicekit (`servicekit.exceptions`)."""
 
 from __future__ import annotations
 

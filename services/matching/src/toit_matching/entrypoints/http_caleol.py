@@ -20,11 +20,11 @@ from toit_matching.domain.caleol import LIBELLES_QUALITE, Membre, Qualite
 from toit_matching.domain.decisions import Decision, Sens
 from toit_matching.domain.vote import Bulletin, Choix
 from toit_matching.entrypoints import schemas_caleol as s
-from toit_matching.entrypoints.commun import NO_STORE, Deps, RouteMatching, Uow
+from toit_matching.entrypoints.commun import NO_STORE, Deps, Uow
 from toit_matching.service_layer import commissions, decisions, exports, offres, votes
 from toit_matching.service_layer.acces import Acteur
 
-router = APIRouter(prefix="/api/matching", tags=["caleol"], route_class=RouteMatching)
+router = APIRouter(prefix="/api/matching", tags=["caleol"])
 
 
 def _membre(m: Membre) -> dict[str, Any]:

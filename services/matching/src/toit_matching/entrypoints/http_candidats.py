@@ -15,11 +15,11 @@ from servicekit.auth import Principal, require
 from toit_contracts.enums import TypeLogementActuel
 from toit_matching.domain.recherche import Evaluation, Perimetre
 from toit_matching.entrypoints import schemas as s
-from toit_matching.entrypoints.commun import NO_STORE, Deps, RouteMatching, Uow
+from toit_matching.entrypoints.commun import NO_STORE, Deps, Uow
 from toit_matching.service_layer import candidats, comparateur, designations
 from toit_matching.service_layer.acces import Acteur
 
-router = APIRouter(prefix="/api/matching", tags=["matching"], route_class=RouteMatching)
+router = APIRouter(prefix="/api/matching", tags=["matching"])
 
 
 def _budget(b: Any) -> Any:

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Query
 
 from servicekit.auth import Principal, require
 from toit_matching.entrypoints import schemas as s
-from toit_matching.entrypoints.commun import RouteMatching, Uow
+from toit_matching.entrypoints.commun import Uow
 from toit_matching.service_layer import conventions
 from toit_matching.service_layer.acces import Acteur
 
-router = APIRouter(prefix="/api/matching", tags=["matching"], route_class=RouteMatching)
+router = APIRouter(prefix="/api/matching", tags=["matching"])
 
 
 def _convention(c: Any) -> s.ConventionOut:

@@ -14,11 +14,11 @@ from toit_matching.bootstrap import Dependances
 from toit_matching.domain.erreurs import DonneesInvalides, ErreurChamp
 from toit_matching.domain.import_stock import Format
 from toit_matching.entrypoints import schemas as s
-from toit_matching.entrypoints.commun import Deps, RouteMatching, Uow, version_attendue
+from toit_matching.entrypoints.commun import Deps, Uow, version_attendue
 from toit_matching.service_layer import patrimoine
 from toit_matching.service_layer.acces import Acteur
 
-router = APIRouter(prefix="/api/matching", tags=["matching"], route_class=RouteMatching)
+router = APIRouter(prefix="/api/matching", tags=["matching"])
 
 
 def _logement(ligne: dict[str, Any], deps: Dependances) -> s.LogementOut:

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Header, Response
 from servicekit.auth import Principal, require
 from toit_matching.bootstrap import Dependances
 from toit_matching.entrypoints import schemas as s
-from toit_matching.entrypoints.commun import Deps, RouteMatching, Uow, version_attendue
+from toit_matching.entrypoints.commun import Deps, Uow, version_attendue
 from toit_matching.service_layer import vacances
 from toit_matching.service_layer.acces import Acteur
 
-router = APIRouter(prefix="/api/matching", tags=["matching"], route_class=RouteMatching)
+router = APIRouter(prefix="/api/matching", tags=["matching"])
 
 
 def _vacance(ligne: dict[str, Any], deps: Dependances, suggestion: Any = None) -> s.VacanceOut:

@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from servicekit import exceptions as refus
 from toit_observatoire.domain.perimetre import Perimetre
 
 
@@ -16,16 +17,28 @@ class Planification(StrEnum):
     MENSUELLE = "mensuelle"
 
 
-class ListeIntrouvable(LookupError):
-    pass
+class ListeIntrouvable(refus.Introuvable, LookupError):
+    """The list does not exist or is not visible to the caller (404)."""
+
+    def __init__(self, liste_id: str = "") -> None:
+        super().__init__("Liste introuvable")
+        self.args = (liste_id,)
 
 
-class ModificationRefusee(PermissionError):
-    pass
+class ModificationRefusee(refus.AccesRefuse, PermissionError):
+    """Only the owner (or an allowed recipient) changes a list (403)."""
+
+    def __init__(self, liste_id: str = "") -> None:
+        super().__init__(
+            "Accès refusé : seul le propriétaire (ou un destinataire autorisé) modifie"
+        )
+        self.args = (liste_id,)
 
 
-class VersionPerimee(ValueError):
-    """The list changed since the caller read it (If-Match)."""
+class VersionPerimee(refus.VersionObsolete, ValueError):
+    """The list changed since the caller read it (If-Match) (412)."""
+
+    message = "La liste a été modifiée entre-temps : rechargez-la avant de la modifier"
 
 
 @dataclass(frozen=True)

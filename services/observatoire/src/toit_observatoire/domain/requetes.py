@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from servicekit import exceptions as refus
 from toit_observatoire.domain.champs import (
     DOMAINES,
     LIBELLES_OPERATEURS,
@@ -33,11 +34,14 @@ _MOIS = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _CODE = re.compile(r"[0-9A-Za-z_\-]{1,64}")
 
 
-class RequeteInvalide(ValueError):
-    """A list's definition refused; `champ` is the path of the faulty part."""
+class RequeteInvalide(refus.Invalide, ValueError):
+    """A list's definition refused; `champ` is the path of the faulty part (422)."""
+
+    detail = "Définition de liste invalide"
 
     def __init__(self, champ: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__([refus.Erreur(f"definition.{champ}", message, "requete_invalide")])
+        self.args = (message,)
         self.champ = champ
         self.message = message
 

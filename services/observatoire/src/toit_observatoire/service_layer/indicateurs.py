@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from toit_referentiel import communes_of_departement, departements, epci, epci_of_commune
 
+from servicekit import exceptions as refus
 from toit_observatoire.adapters import tables
 from toit_observatoire.adapters.requetes_sql import perimetre_table
 from toit_observatoire.domain import indicateurs as f
@@ -28,9 +29,12 @@ NIVEAUX = ("commune", "epci", "departement", "region")
 ACTIFS = ("ACTIVE", "EXPIREE_GRACE")
 
 
-class TerritoireInconnu(LookupError):
+class TerritoireInconnu(refus.Invalide, LookupError):
+    """An unknown territory code, or one outside the territory (422 on `code`)."""
+
     def __init__(self, message: str) -> None:
-        super().__init__(message)
+        super().__init__([refus.Erreur("code", message, "territoire_inconnu")])
+        self.args = (message,)
         self.message = message
 
 

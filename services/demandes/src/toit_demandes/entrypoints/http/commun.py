@@ -1,5 +1,7 @@
-"""What the routes of /api/demandes share: the answers to storage failures, the caller's
-context and access checks, the answer carrying a demande."""
+"""What the routes of /api/demandes share: the caller's context and access checks, the
+answer carrying a demande. Refusals and storage failures are answered by servicekit
+(`servicekit.exceptions`: ChampsInterdits is an AccesRefuse, the storage's failures are
+`Defaillance`s)."""
 
 from __future__ import annotations
 
@@ -9,27 +11,21 @@ from typing import Annotated, Any
 import structlog
 from fastapi import (
     Depends,
-    Request,
-    Response,
 )
 from fastapi.responses import JSONResponse
 
 import toit_demandes.service_layer as uc
 from servicekit import authz_fields, http_toolkit
 from servicekit.auth import Principal, authorize, may
-from servicekit.errors import answering_route, invalid
 from servicekit.http import unit_of_work
 from servicekit.runtime import ServiceRuntime
 from servicekit.uow import UnitOfWork
 from toit_demandes.adapters.referentiel import referentiel
 from toit_demandes.adapters.stockage import (
-    FichierAltere,
-    FichierIntrouvable,
     Stockage,
-    StockageIndisponible,
 )
 from toit_demandes.bootstrap import dependances
-from toit_demandes.domain.autorite import Autorite, ChampsInterdits
+from toit_demandes.domain.autorite import Autorite
 from toit_demandes.domain.demande import (
     Demande,
     Intervenant,
@@ -41,53 +37,6 @@ log = structlog.get_logger(__name__)
 
 TAILLE_MAX_PIECE = 10 * 1024 * 1024
 MERGE_PATCH = "application/merge-patch+json"
-
-
-def _piece_sans_fichier(request: Request, _exc: FichierIntrouvable) -> Response:
-    log.error("demandes.piece_sans_fichier", path=request.url.path)
-    return JSONResponse(
-        status_code=404, content={"detail": "Le fichier de cette pièce est introuvable"}
-    )
-
-
-def _piece_alteree(request: Request, _exc: FichierAltere) -> Response:
-    # Never serve a file that is not the one deposited.
-    log.error("demandes.piece_alteree", path=request.url.path)
-    return JSONResponse(
-        status_code=500,
-        content={
-            "detail": "Le fichier de cette pièce ne correspond plus à celui déposé "
-            "(empreinte SHA-256 différente) : il n'est pas transmis, l'équipe est prévenue"
-        },
-    )
-
-
-def _stockage_indisponible(_request: Request, exc: StockageIndisponible) -> Response:
-    log.error("demandes.stockage_indisponible", erreur=str(exc))
-    return JSONResponse(
-        status_code=503,
-        content={
-            "detail": "Le stockage des pièces ne répond pas : réessayez dans quelques instants"
-        },
-        headers={"Retry-After": "30"},
-    )
-
-
-# Failures of the pièces' storage (the domain's refusals are answered by servicekit:
-# servicekit.exceptions, which DonneesInvalides, TransitionInterdite, VersionPerimee and
-# DemandeIntrouvable derive from).
-RouteDemandes = answering_route(
-    {
-        ChampsInterdits: lambda _r, exc: invalid(
-            [e.as_dict() for e in exc.erreurs],
-            status=403,
-            detail="Vous n'avez pas le droit d'écrire ce champ : rien n'a été enregistré",
-        ),
-        FichierIntrouvable: _piece_sans_fichier,
-        FichierAltere: _piece_alteree,
-        StockageIndisponible: _stockage_indisponible,
-    }
-)
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -26,14 +26,13 @@ from toit_demandes.domain.verifications import DonneesInvalides, Erreur
 from toit_demandes.entrypoints import schemas as s
 from toit_demandes.entrypoints.http.commun import (
     REPONSES,
-    RouteDemandes,
     Uow,
     acces,
     contexte,
     reponse,
 )
 
-router = APIRouter(prefix="/api/demandes", tags=["demandes"], route_class=RouteDemandes)
+router = APIRouter(prefix="/api/demandes", tags=["demandes"])
 
 
 @router.post(

@@ -27,7 +27,6 @@ from toit_demandes.entrypoints import schemas as s
 from toit_demandes.entrypoints.http.commun import (
     REPONSES,
     TAILLE_MAX_PIECE,
-    RouteDemandes,
     Uow,
     acces,
     contexte,
@@ -35,7 +34,7 @@ from toit_demandes.entrypoints.http.commun import (
     voit_handicap,
 )
 
-router = APIRouter(prefix="/api/demandes", tags=["demandes"], route_class=RouteDemandes)
+router = APIRouter(prefix="/api/demandes", tags=["demandes"])
 
 
 @router.get(

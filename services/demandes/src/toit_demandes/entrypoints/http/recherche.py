@@ -32,11 +32,10 @@ from toit_demandes.domain.doublons import (
 from toit_demandes.domain.verifications import DonneesInvalides, Erreur
 from toit_demandes.entrypoints import schemas as s
 from toit_demandes.entrypoints.http.commun import (
-    RouteDemandes,
     Uow,
 )
 
-router = APIRouter(prefix="/api/demandes", tags=["demandes"], route_class=RouteDemandes)
+router = APIRouter(prefix="/api/demandes", tags=["demandes"])
 
 
 @router.get("", response_model=s.PageDemandes, summary="Rechercher des demandes")

@@ -36,7 +36,6 @@ from toit_demandes.entrypoints import schemas as s
 from toit_demandes.entrypoints.http.commun import (
     MERGE_PATCH,
     REPONSES,
-    RouteDemandes,
     Uow,
     acces,
     autorite,
@@ -45,7 +44,7 @@ from toit_demandes.entrypoints.http.commun import (
     voit_handicap,
 )
 
-router = APIRouter(prefix="/api/demandes", tags=["demandes"], route_class=RouteDemandes)
+router = APIRouter(prefix="/api/demandes", tags=["demandes"])
 
 
 @router.post(

@@ -12,9 +12,9 @@ from servicekit.auth import Principal, require
 from servicekit.exceptions import Introuvable
 from toit_identite import service_layer as uc
 from toit_identite.adapters import repository as repo
-from toit_identite.entrypoints.http.commun import PREFIX, RouteIdentite, UoW
+from toit_identite.entrypoints.http.commun import PREFIX, UoW
 
-router = APIRouter(prefix=PREFIX, route_class=RouteIdentite)
+router = APIRouter(prefix=PREFIX)
 
 
 class CharteOut(BaseModel):

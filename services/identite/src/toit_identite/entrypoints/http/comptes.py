@@ -19,9 +19,9 @@ from toit_contracts.types import CodeInsee, Departement, Email, SirenEpci
 from toit_identite import service_layer as uc
 from toit_identite.adapters import repository as repo
 from toit_identite.domain.model import Compte, Habilitation
-from toit_identite.entrypoints.http.commun import PREFIX, Ctx, RouteIdentite, UoW
+from toit_identite.entrypoints.http.commun import PREFIX, Ctx, UoW
 
-router = APIRouter(prefix=PREFIX, route_class=RouteIdentite)
+router = APIRouter(prefix=PREFIX)
 
 
 class OrganisationResume(BaseModel):

@@ -8,9 +8,9 @@ from pydantic import BaseModel, Field
 from servicekit.auth import public
 from toit_contracts.types import Email
 from toit_identite import service_layer as uc
-from toit_identite.entrypoints.http.commun import PREFIX, Ctx, RouteIdentite, UoW
+from toit_identite.entrypoints.http.commun import PREFIX, Ctx, UoW
 
-router = APIRouter(prefix=PREFIX, route_class=RouteIdentite)
+router = APIRouter(prefix=PREFIX)
 
 
 _SENT = {"detail": "Si l'adresse est valide, un courriel vient d'être envoyé"}

@@ -14,9 +14,9 @@ from servicekit.auth import InvalidToken, public, verifier_of
 from servicekit.http import runtime_of
 from toit_identite import service_layer as uc
 from toit_identite.domain.erreurs import GrantRefuse
-from toit_identite.entrypoints.http.commun import PREFIX, Ctx, RouteIdentite, UoW
+from toit_identite.entrypoints.http.commun import PREFIX, Ctx, UoW
 
-router = APIRouter(prefix=PREFIX, route_class=RouteIdentite)
+router = APIRouter(prefix=PREFIX)
 
 
 class TokenOut(BaseModel):

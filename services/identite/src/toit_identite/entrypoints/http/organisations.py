@@ -15,9 +15,9 @@ from toit_contracts.enums import TypeOrganisation
 from toit_contracts.types import CodeGuichet, Departement, Siren
 from toit_identite import service_layer as uc
 from toit_identite.domain.model import Organisation
-from toit_identite.entrypoints.http.commun import PREFIX, RouteIdentite, UoW
+from toit_identite.entrypoints.http.commun import PREFIX, UoW
 
-router = APIRouter(prefix=PREFIX, route_class=RouteIdentite)
+router = APIRouter(prefix=PREFIX)
 
 
 class OrganisationIn(BaseModel):
