@@ -16,6 +16,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
+from servicekit import http_toolkit
 from servicekit.auth import Principal, may, require
 from servicekit.uow import UnitOfWork
 from toit_abonnements.adapters import repository
@@ -36,8 +37,6 @@ from toit_abonnements.entrypoints.schemas import (
     RejeuIn,
     SecretOut,
     _abonnement_out,
-    _etag,
-    _if_match,
     _partenaire_out,
 )
 from toit_abonnements.service_layer import abonnements as uc_abonnements
@@ -92,7 +91,9 @@ async def declarer_partenaire(
         principal.departements,
     )
     return JSONResponse(
-        _partenaire_out(p).model_dump(mode="json"), 201, headers={"ETag": _etag(p.version)}
+        _partenaire_out(p).model_dump(mode="json"),
+        201,
+        headers={"ETag": http_toolkit.etag(p.version)},
     )
 
 
@@ -108,7 +109,7 @@ async def modifier_partenaire(
     if_match: Annotated[str | None, Header()] = None,
     principal: Principal = Depends(require("partenaire.gerer")),
 ) -> JSONResponse:
-    version = _if_match(if_match)
+    version = http_toolkit.required_version(if_match)
     _autoriser(
         principal, "partenaire.gerer", await uc_partenaires.obtenir(uow, str(organisation_id))
     )
@@ -127,7 +128,7 @@ async def modifier_partenaire(
         principal.departements,
     )
     return JSONResponse(
-        _partenaire_out(p).model_dump(mode="json"), headers={"ETag": _etag(p.version)}
+        _partenaire_out(p).model_dump(mode="json"), headers={"ETag": http_toolkit.etag(p.version)}
     )
 
 
@@ -153,7 +154,7 @@ async def partenaire(
     _autoriser(principal, "abonnement.lire", p)
     out = _partenaire_out(p)
     out.departements_identite = await uc_partenaires.departements_identite(uow, p.organisation_id)
-    return JSONResponse(out.model_dump(mode="json"), headers={"ETag": _etag(p.version)})
+    return JSONResponse(out.model_dump(mode="json"), headers={"ETag": http_toolkit.etag(p.version)})
 
 
 # --- Subscriptions ----------------------------------------------------------------------------
@@ -204,7 +205,7 @@ async def creer_abonnement(
     return JSONResponse(
         out.model_dump(mode="json"),
         201,
-        headers={**_NO_STORE, "ETag": _etag(creation.abonnement.version)},
+        headers={**_NO_STORE, "ETag": http_toolkit.etag(creation.abonnement.version)},
     )
 
 
@@ -238,7 +239,7 @@ async def lire_abonnement(
 ) -> JSONResponse:
     a = await _abonnement_autorise(uow, principal, "abonnement.lire", abonnement_id)
     return JSONResponse(
-        _abonnement_out(a).model_dump(mode="json"), headers={"ETag": _etag(a.version)}
+        _abonnement_out(a).model_dump(mode="json"), headers={"ETag": http_toolkit.etag(a.version)}
     )
 
 
@@ -255,13 +256,13 @@ async def modifier_abonnement(
     if_match: Annotated[str | None, Header()] = None,
     principal: Principal = Depends(require("abonnement.gerer")),
 ) -> JSONResponse:
-    version = _if_match(if_match)
+    version = http_toolkit.required_version(if_match)
     actuel = await _abonnement_autorise(uow, principal, "abonnement.gerer", abonnement_id)
     a = await uc_abonnements.modifier(
         uow, _abonnement_de(body, actuel.organisation_id, actuel.id), version, deps.reglages
     )
     return JSONResponse(
-        _abonnement_out(a).model_dump(mode="json"), headers={"ETag": _etag(a.version)}
+        _abonnement_out(a).model_dump(mode="json"), headers={"ETag": http_toolkit.etag(a.version)}
     )
 
 

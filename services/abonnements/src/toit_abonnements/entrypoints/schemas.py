@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from toit_abonnements.domain.abonnements import Abonnement, Mode, Partenaire, Perimetre, Statut
@@ -143,16 +142,3 @@ def _abonnement_out(a: Abonnement) -> AbonnementOut:
         statut=a.statut,
         version=a.version,
     )
-
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def _if_match(value: str | None) -> int:
-    if value is None:
-        raise HTTPException(428, "En-tête If-Match obligatoire pour modifier cette ressource")
-    try:
-        return int(value.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(412, "En-tête If-Match invalide : reprenez l'ETag reçu") from None

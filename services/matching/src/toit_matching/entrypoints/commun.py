@@ -1,6 +1,6 @@
 """What the matching HTTP modules share: the dependencies (unit of work, typed
-dependencies) and the If-Match reading. The domain's refusals (domain/erreurs.py) are
-answered by servicekit."""
+dependencies). The domain's refusals (domain/erreurs.py) are answered by servicekit,
+If-Match is read by servicekit.http_toolkit."""
 
 from __future__ import annotations
 
@@ -11,10 +11,6 @@ from fastapi import Depends, Request
 from servicekit.http import runtime_of, unit_of_work
 from servicekit.uow import UnitOfWork
 from toit_matching.bootstrap import Dependances, dependances
-from toit_matching.domain.erreurs import (
-    DonneesInvalides,
-    ErreurChamp,
-)
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -26,15 +22,3 @@ def deps_of(request: Request) -> Dependances:
 
 
 Deps = Annotated[Dependances, Depends(deps_of)]
-
-
-def version_attendue(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    texte = if_match.strip().removeprefix("W/").strip('"')
-    try:
-        return int(texte)
-    except ValueError:
-        raise DonneesInvalides(
-            [ErreurChamp("If-Match", 'version attendue entre guillemets, par exemple "3"')]
-        ) from None

@@ -9,12 +9,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from servicekit import http_toolkit
 from servicekit.auth import Principal, require
 from toit_matching.bootstrap import Dependances
 from toit_matching.domain.erreurs import DonneesInvalides, ErreurChamp
 from toit_matching.domain.import_stock import Format
 from toit_matching.entrypoints import schemas as s
-from toit_matching.entrypoints.commun import Deps, Uow, version_attendue
+from toit_matching.entrypoints.commun import Deps, Uow
 from toit_matching.service_layer import patrimoine
 from toit_matching.service_layer.acces import Acteur
 
@@ -125,7 +126,12 @@ async def pousser(
     if len(champs) > 40:
         raise DonneesInvalides([ErreurChamp("requête", "40 champs au plus")])
     ligne, effet = await patrimoine.pousser_logement(
-        uow, deps, Acteur(principal), rpls, champs, version_attendue=version_attendue(if_match)
+        uow,
+        deps,
+        Acteur(principal),
+        rpls,
+        champs,
+        version_attendue=http_toolkit.if_match_version(if_match, required=False),
     )
     response.status_code = 201 if effet == "cree" else 200
     response.headers["ETag"] = f'"{ligne["version"]}"'

@@ -8,10 +8,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Response
 
+from servicekit import http_toolkit
 from servicekit.auth import Principal, require
 from toit_matching.bootstrap import Dependances
 from toit_matching.entrypoints import schemas as s
-from toit_matching.entrypoints.commun import Deps, Uow, version_attendue
+from toit_matching.entrypoints.commun import Deps, Uow
 from toit_matching.service_layer import vacances
 from toit_matching.service_layer.acces import Acteur
 
@@ -98,7 +99,7 @@ async def orienter(
         uow,
         Acteur(principal),
         vacance_id,
-        version_attendue=version_attendue(if_match),
+        version_attendue=http_toolkit.if_match_version(if_match, required=False),
         contingent=corps.contingent,
         reservataire_id=corps.reservataire_id,
         motif_hors_flux=corps.motif_hors_flux,
@@ -125,7 +126,7 @@ async def retirer(
         uow,
         Acteur(principal),
         vacance_id,
-        version_attendue=version_attendue(if_match),
+        version_attendue=http_toolkit.if_match_version(if_match, required=False),
         motif=corps.motif,
         precision=corps.precision,
     )

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, TypeAdapter, model_validator
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from servicekit import http_toolkit
 from servicekit.audit import record_consultation
 from servicekit.auth import Principal, require
 from servicekit.http import unit_of_work
@@ -249,21 +250,7 @@ def liste_out(liste: Liste) -> ListeOut:
 
 
 def _etag(liste: Liste) -> str:
-    return f'"{liste.version}"'
-
-
-def _if_match(value: str | None) -> int:
-    if value is None:
-        raise _Precondition(428)
-    try:
-        return int(value.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise _Precondition(412) from None
-
-
-class _Precondition(Exception):
-    def __init__(self, status: int) -> None:
-        self.status = status
+    return http_toolkit.etag(liste.version)
 
 
 @router.get("/listes", response_model=list[ListeOut], summary="Mes listes et celles reçues")
@@ -334,22 +321,10 @@ async def modifier_liste(
     principal: Principal = Depends(require(STATS)),
     conn: AsyncConnection = Depends(connexion),
 ) -> ListeOut | Response:
-    try:
-        version = _if_match(if_match)
-    except _Precondition as exc:
-        return _precondition(exc.status)
+    version = http_toolkit.required_version(if_match)
     liste = await listes.modifier(conn, utilisateur(principal), liste_id, version, body.domain())
     response.headers["ETag"] = _etag(liste)
     return liste_out(liste)
-
-
-def _precondition(status: int) -> Response:
-    detail = (
-        "En-tête If-Match obligatoire pour modifier cette ressource"
-        if status == 428
-        else "En-tête If-Match invalide"
-    )
-    return JSONResponse(status_code=status, content={"detail": detail})
 
 
 @router.delete("/listes/{liste_id}", status_code=204, summary="Supprimer une liste (If-Match)")
@@ -359,10 +334,7 @@ async def supprimer_liste(
     principal: Principal = Depends(require(STATS)),
     conn: AsyncConnection = Depends(connexion),
 ) -> Response:
-    try:
-        version = _if_match(if_match)
-    except _Precondition as exc:
-        return _precondition(exc.status)
+    version = http_toolkit.required_version(if_match)
     await listes.supprimer(conn, utilisateur(principal), liste_id, version)
     return Response(status_code=204)
 
