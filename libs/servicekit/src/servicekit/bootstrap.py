@@ -51,6 +51,10 @@ class Slot(Generic[T]):
     def put(self, runtime: ServiceRuntime, value: T) -> None:
         runtime.state[self.name] = value
 
+    def clear(self, runtime: ServiceRuntime) -> None:
+        """Forget the object (a stopped service builds a new one when it starts again)."""
+        runtime.state.pop(self.name, None)
+
     async def prepare(self, runtime: ServiceRuntime) -> None:
         """An `on_startup` hook: builds the object at start-up, so that a wrong setting
         stops the service there rather than at its first request."""

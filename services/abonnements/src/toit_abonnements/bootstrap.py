@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from fastapi import Request
 
+from servicekit.bootstrap import Slot
 from servicekit.http import runtime_of
 from servicekit.runtime import ServiceRuntime
 from toit_abonnements.adapters.rabbitmq import AdminRabbitMQ, PublieurAmqp
@@ -26,7 +27,6 @@ from toit_abonnements.service_layer.abonnements import Reglages
 from toit_abonnements.service_layer.livraison import Livreur, boucle
 from toit_abonnements.settings import AbonnementsSettings
 
-_CLE = "abonnements.dependances"
 CLE_CURSEURS_DEVELOPPEMENT = AbonnementsSettings.model_fields["abonnements_cle_curseurs"].default
 
 
@@ -89,12 +89,11 @@ def construire(runtime: ServiceRuntime, settings: AbonnementsSettings | None = N
     )
 
 
+DEPENDANCES = Slot("abonnements.dependances", Dependances, construire)
+
+
 def dependances(runtime: ServiceRuntime) -> Dependances:
-    deps = runtime.state.get(_CLE)
-    if not isinstance(deps, Dependances):
-        deps = construire(runtime)
-        runtime.state[_CLE] = deps
-    return deps
+    return DEPENDANCES.of(runtime)
 
 
 def dependances_de(request: Request) -> Dependances:
@@ -115,9 +114,10 @@ async def demarrer(runtime: ServiceRuntime) -> None:
 
 
 async def arreter(runtime: ServiceRuntime) -> None:
-    deps = runtime.state.pop(_CLE, None)
-    if not isinstance(deps, Dependances):
+    deps = DEPENDANCES.get(runtime)
+    if deps is None:
         return
+    DEPENDANCES.clear(runtime)
     deps.arret.set()
     if deps.tache is not None:
         with contextlib.suppress(asyncio.CancelledError, TimeoutError):

@@ -1,6 +1,7 @@
 """The matching service's dependencies, built once per runtime and typed.
 
-Use cases take a `Dependances` explicitly; entrypoints get it with `dependances(runtime)`.
+Use cases take a `Dependances` explicitly; entrypoints get it with `dependances(runtime)`
+(servicekit.bootstrap.Slot: built at start-up, tests replace it with `DEPENDANCES.put`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from toit_referentiel.rapprochement import (
     regles_rapprochement,
 )
 
+from servicekit.bootstrap import Slot
 from servicekit.runtime import ServiceRuntime
 from toit_matching.domain.demandeurs import DemandeVue
 from toit_matching.domain.erreurs import ConfigurationManquante
 from toit_matching.domain.recherche import Evaluation
 from toit_matching.settings import MatchingSettings
-
-_CLE = "matching.dependances"
 
 
 @cache
@@ -119,7 +119,7 @@ class Dependances:
     attribution: RegleAttribution = field(default_factory=regles_attribution)
 
 
-def construire() -> Dependances:
+def construire(_runtime: ServiceRuntime | None = None) -> Dependances:
     return Dependances(
         settings=MatchingSettings(),
         regle=regles_rapprochement(),
@@ -128,14 +128,12 @@ def construire() -> Dependances:
     )
 
 
+DEPENDANCES = Slot("matching.dependances", Dependances, construire)
+
+
 def dependances(runtime: ServiceRuntime) -> Dependances:
-    deps = runtime.state.get(_CLE)
-    if not isinstance(deps, Dependances):
-        deps = construire()
-        runtime.state[_CLE] = deps
-    return deps
+    return DEPENDANCES.of(runtime)
 
 
-async def preparer(runtime: ServiceRuntime) -> None:
-    """At start-up: a wrong configuration stops the service there."""
-    dependances(runtime)
+# At start-up: a wrong configuration stops the service there.
+preparer = DEPENDANCES.prepare

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 
 from toit_referentiel import epci, epci_of_commune
 
+from servicekit.bootstrap import Slot
 from servicekit.db import Database
 from servicekit.runtime import ServiceRuntime
 from toit_observatoire.adapters.archive import ArchiveFlux, ArchiveTable
 from toit_observatoire.domain.modeles import Territoire
 from toit_observatoire.domain.ports import Archive
 from toit_observatoire.settings import ObservatoireSettings
-
-_KEY = "toit_observatoire.dependances"
 
 
 def _epci_de(commune: str) -> str | None:
@@ -59,12 +58,17 @@ def construire(runtime: ServiceRuntime) -> Dependances:
         table = ArchiveTable(runtime.db)
         archive = table
     deps = Dependances(settings, runtime.db, archive, table, TERRITOIRE)
-    runtime.state[_KEY] = deps
+    DEPENDANCES.put(runtime, deps)
     return deps
+
+
+def _pas_demarre(_runtime: ServiceRuntime) -> Dependances:
+    raise RuntimeError("observatoire not started")
+
+
+# Built by `construire` when the service starts (entrypoints/events.demarrer).
+DEPENDANCES = Slot("observatoire.dependances", Dependances, _pas_demarre)
 
 
 def dependances(runtime: ServiceRuntime) -> Dependances:
-    deps = runtime.state.get(_KEY)
-    if not isinstance(deps, Dependances):
-        raise RuntimeError("observatoire not started")
-    return deps
+    return DEPENDANCES.of(runtime)

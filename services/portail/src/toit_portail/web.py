@@ -16,7 +16,7 @@ from toit_ui.gateway import LoginRefused, NotAuthenticated, client_headers
 from toit_ui.session import session_of
 
 from servicekit.runtime import ServiceRuntime
-from toit_portail.adapters import configuration
+from toit_portail.bootstrap import dependances
 from toit_portail.entrypoints import (
     pages_candidature,
     pages_departements,
@@ -25,7 +25,6 @@ from toit_portail.entrypoints import (
     pages_suivi,
 )
 from toit_portail.service_layer import espace
-from toit_portail.settings import PortailSettings
 
 NAVIGATION = [
     NavItem("Accueil", "/"),
@@ -64,11 +63,7 @@ def _erreurs(response: httpx.Response, champs: dict[str, str]) -> dict[str, str]
 def create_web(
     runtime: ServiceRuntime, transport: httpx.AsyncBaseTransport | None = None
 ) -> FastAPI:
-    settings = PortailSettings()
-    # One portal per département (configuration); "/" is the one of the request's host.
-    portails = configuration.portails(
-        settings.portail_configuration, settings.portail_departement_code
-    )
+    portails = dependances(runtime).portails
     ui = WebUI(
         UISettings(),
         packages=["toit_portail"],
