@@ -6,8 +6,10 @@ from servicekit.auth import demo_id
 from servicekit.runtime import ServiceRuntime
 from toit_contracts.enums import Role, TypeOrganisation
 from toit_identite import service_layer as uc
+from toit_identite.adapters import annonces as depot_annonces
 from toit_identite.adapters import repository as repo
 from toit_identite.bootstrap import dependances
+from toit_identite.domain.annonces import Annonce, NiveauAnnonce
 from toit_identite.domain.model import Compte, Habilitation, Organisation, StatutCompte, TypeCompte
 
 ORGANISATIONS = [
@@ -88,6 +90,17 @@ AGENTS = {
     "demo-agent-35": ("org-epci-35", Role.AGENT_ENREGISTREUR, "35", "Guichet", "Armel"),
 }
 DEMANDEUR_EMAIL = "demo-demandeur@example.org"
+# The banner of the home page, as a gestionnaire would have published it (one per
+# département of the demo): every professional of the département sees it.
+ANNONCES_DEMO = {
+    departement: (
+        "Bienvenue dans la démonstration de Toit",
+        "Cette annonce a été publiée par le gestionnaire du fichier (menu « Annonces ») : "
+        "elle s'affiche sur la page d'accueil de chaque professionnel du département "
+        f"{departement} jusqu'à son expiration.",
+    )
+    for departement in ("44", "35")
+}
 
 
 async def seed(runtime: ServiceRuntime) -> None:
@@ -147,4 +160,26 @@ async def seed(runtime: ServiceRuntime) -> None:
                     demo=True,
                 ),
             )
+        for departement, (titre, texte) in ANNONCES_DEMO.items():
+            annonce_id = demo_id(f"annonce-{departement}")
+            if await depot_annonces.obtenir(uow.session, annonce_id) is None:
+                auteur = demo_id("demo-gestionnaire-44")
+                await depot_annonces.ajouter(
+                    uow.session,
+                    Annonce(
+                        id=annonce_id,
+                        departement=departement,
+                        titre=titre,
+                        texte=texte,
+                        niveau=NiveauAnnonce.INFORMATION,
+                        roles=frozenset(),
+                        types_organisation=frozenset(),
+                        debut=now,
+                        fin=None,
+                        cree_le=now,
+                        cree_par=auteur,
+                        modifie_le=now,
+                        modifie_par=auteur,
+                    ),
+                )
         await uow.commit()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from toit_identite.seed import ANNONCES_DEMO, seed
+
 ANNONCES = "/api/identite/annonces"
 FAVORIS = "/api/identite/moi/favoris"
 
@@ -24,7 +26,22 @@ async def _titres(identite, identifiant):
     )
     assert reponse.status_code == 200, reponse.text
     assert reponse.headers["cache-control"] == "no-store"
-    return {a["titre"] for a in reponse.json()}
+    # The demo data's own announcement (test below) is left out of the audiences tested here.
+    return {a["titre"] for a in reponse.json()} - {DEMO}
+
+
+DEMO = ANNONCES_DEMO["44"][0]
+
+
+async def test_identite_les_donnees_de_demo_publient_une_annonce_par_departement(identite):
+    """`make run`'s banner: one announcement per demo département, for every professional
+    of it, written once however often the demo data is loaded."""
+    await seed(identite.runtime)
+    for identifiant in ("demo-agent-44", "demo-observateur-44", "demo-agent-35"):
+        reponse = await identite.client.get(
+            f"{ANNONCES}/a-afficher", headers=await identite.headers(identifiant)
+        )
+        assert [a["titre"] for a in reponse.json()] == [DEMO], identifiant
 
 
 async def test_identite_annonces_publiees_modifiees_expirees_pour_le_bon_public(identite):
@@ -112,7 +129,7 @@ async def test_identite_annonces_publiees_modifiees_expirees_pour_le_bon_public(
     ).status_code == 409
     assert await _titres(identite, "demo-agent-44") == {"Guichets"}
     liste = await identite.client.get(ANNONCES, headers=gestionnaire)
-    assert {a["titre"] for a in liste.json()} == {
+    assert {a["titre"] for a in liste.json()} - {DEMO} == {
         "Tous les partenaires",
         "Bailleurs",
         "Guichets",
