@@ -92,7 +92,20 @@ async def test_agent_builds_saves_and_exports_a_list(
         await check_accessibility(page, "observatoire-accueil")
         await screenshot(page, "observatoire-accueil")
 
-        await page.get_by_role("link", name="Demandes de T2 sur ma commune").click()
+        # The espace professionnel's home page shows the lists marked « visible sur la page
+        # d'accueil » with their last result (issue 13), beside the demo announcement.
+        await page.get_by_role("link", name="Accueil", exact=True).first.click()
+        await page.get_by_role("heading", name=re.compile("^Bonjour")).wait_for()
+        mes_listes = page.get_by_role("region", name="Mes listes")
+        assert "Demandes de T2 sur ma commune" in await mes_listes.inner_text()
+        assert "T2" in await mes_listes.locator("tbody").first.inner_text()
+        annonces = await page.get_by_role("region", name="Annonces").inner_text()
+        assert "Bienvenue dans la démonstration de Toit" in annonces
+        await check_accessibility(page, "pro-accueil-listes")
+        await screenshot(page, "pro-accueil-listes")
+        await mes_listes.get_by_role("link", name="Demandes de T2 sur ma commune").click()
+        await page.get_by_role("heading", name="Demandes de T2 sur ma commune").wait_for()
+
         async with page.expect_download() as info:
             await page.get_by_role("link", name="Exporter en XLSX").click()
         download = await info.value

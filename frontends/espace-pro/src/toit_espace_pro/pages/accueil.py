@@ -1,18 +1,58 @@
 """Home: the announcements addressed to the user (banner), their favourites, the account
 and its organisation, quick access by numéro unique or name, the demandes waiting for
-the user's action."""
+the user's action, and the observatoire's parameterised lists marked « visible sur la page
+d'accueil » with their last result (the observatoire owns the lists: its public API
+`/api/observatoire/listes/accueil`)."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import httpx
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from toit_ui import WebUI, session_of
+from toit_ui import ApiClient, WebUI, session_of
 
 from toit_espace_pro.pages.commun import roles
 
 NUMERO_UNIQUE = re.compile(r"^[0-9]{2}[0-9AB][0-9]{10}[A-Z0-9]{5}$")
+# Roles that read statistics (servicekit.authz "statistiques.lire"), and how many rows of
+# each list's result the home page shows (the whole result is on the list's page).
+STATISTIQUES = frozenset(
+    {
+        "GESTIONNAIRE_FICHIER",
+        "ADMINISTRATEUR_ORGANISATION",
+        "AGENT_ENREGISTREUR",
+        "INSTRUCTEUR",
+        "RESERVATAIRE",
+        "OBSERVATEUR",
+    }
+)
+LIGNES_ACCUEIL = 10
+
+
+async def listes_accueil(api: ApiClient) -> list[dict[str, Any]]:
+    """The user's home-page lists, each with the first rows of its last result; none when
+    the observatoire does not answer (the home page is shown without them)."""
+    try:
+        reponse = await api.get("/api/observatoire/listes/accueil")
+    except httpx.HTTPError:
+        return []
+    if reponse.status_code != 200:
+        return []
+    listes = []
+    for item in reponse.json():
+        resultat = item.get("resultat")
+        if resultat is not None:
+            resultat = {
+                **resultat,
+                "lignes": resultat["lignes"][:LIGNES_ACCUEIL],
+                "coupe": len(resultat["lignes"]) > LIGNES_ACCUEIL,
+                "lignes_masquees": set(resultat.get("lignes_masquees") or []),
+            }
+        listes.append({"liste": item["liste"], "resultat": resultat})
+    return listes
 
 
 def routes(ui: WebUI) -> APIRouter:
@@ -33,6 +73,7 @@ def routes(ui: WebUI) -> APIRouter:
             reponse = await api.get("/api/demandes", params={"statut": "A_VALIDER", "par_page": 5})
             if reponse.status_code == 200:
                 a_valider = reponse.json()
+        listes = await listes_accueil(api) if roles(request) & STATISTIQUES else []
         return ui.render(
             request,
             "pro/accueil.html",
@@ -42,6 +83,7 @@ def routes(ui: WebUI) -> APIRouter:
                 "a_valider": a_valider,
                 "annonces": annonces.json() if annonces.status_code == 200 else [],
                 "favoris": favoris.json() if favoris.status_code == 200 else [],
+                "listes": listes,
                 "demo": ui.settings.mode == "demo",
             },
         )
