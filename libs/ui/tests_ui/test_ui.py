@@ -141,6 +141,27 @@ async def test_session_cookie_is_httponly_samesite_and_secure_in_production() ->
     assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
 
 
+async def test_an_unchanged_session_is_written_back_only_once_a_minute(monkeypatch) -> None:
+    """No Fernet encryption nor Set-Cookie on most pages: only when the session changed,
+    or when the browser's copy is a minute old (the idle expiry's precision)."""
+    import toit_ui.session as module
+
+    horloge = [1_000_000.0]
+    monkeypatch.setattr(module.time, "time", lambda: horloge[0])
+    _, app = exemple_app()
+    async with client(app) as http:
+        assert "set-cookie" in (await http.get("/essai/jeton")).headers  # token created
+        horloge[0] += 30
+        assert "set-cookie" not in (await http.get("/essai/jeton")).headers
+        horloge[0] += 31  # the copy read is 61 s old: "seen" is refreshed
+        assert "set-cookie" in (await http.get("/essai/jeton")).headers
+        horloge[0] += 1
+        assert "set-cookie" not in (await http.get("/essai/jeton")).headers
+        horloge[0] += 31 * 60  # idle: dropped, the browser's cookie is deleted
+        reponse = await http.get("/essai/jeton")
+        assert "set-cookie" in reponse.headers
+
+
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(RuntimeError, match="TOIT_UI_SECRET"):
         WebUI(UISettings(mode="production"))

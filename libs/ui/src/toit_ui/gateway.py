@@ -22,6 +22,7 @@ from fastapi import Request
 
 from toit_ui.session import Session, session_of
 from toit_ui.settings import UISettings
+from toit_ui.transport import GatewayTransport
 
 TOKEN_PATH = "/api/identite/token"
 LOGOUT_PATH = "/api/identite/deconnexion"
@@ -100,8 +101,7 @@ class Gateway:
         self.http = httpx.AsyncClient(
             base_url=settings.gateway_url,
             timeout=settings.api_timeout,
-            transport=transport,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            transport=transport or GatewayTransport(),
         )
 
     async def aclose(self) -> None:

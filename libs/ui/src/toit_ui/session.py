@@ -14,6 +14,7 @@ Path=/), and expires server-side after `session_idle_minutes` without a request 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import secrets
@@ -29,6 +30,10 @@ from toit_ui.settings import UISettings
 
 SCOPE_KEY = "toit_ui.session"
 MAX_COOKIE_BYTES = 4000
+# An unchanged session is written back (its "seen" time refreshed, Fernet-encrypted again)
+# only when the browser's copy is older than this: the idle expiry is then counted from
+# at most a minute before the last request, and most pages send no Set-Cookie at all.
+SEEN_REFRESH_SECONDS = 60.0
 
 
 class Session(dict[str, Any]):
@@ -109,6 +114,7 @@ class SessionMiddleware:
         now = time.time()
         session = Session()
         had_cookie = False
+        as_read: dict[str, Any] = {}
         raw = HTTPConnection(scope).headers.get("cookie")
         if raw:
             cookie = SimpleCookie()
@@ -120,6 +126,7 @@ class SessionMiddleware:
             if morsel is not None and morsel.value:
                 had_cookie = True
                 session = self.codec.decode(morsel.value, now)
+                as_read = copy.deepcopy(dict(session))
         scope[SCOPE_KEY] = session
 
         async def send_with_cookie(message: Message) -> None:
@@ -127,12 +134,15 @@ class SessionMiddleware:
                 headers = list(message.get("headers", []))
                 if session.cleared and not session:
                     headers.append((b"set-cookie", self.codec.delete_cookie_header()))
-                elif session:
+                elif session and (
+                    session != as_read
+                    or now - float(session.get("seen", 0)) >= SEEN_REFRESH_SECONDS
+                ):
                     value = self.codec.encode(session, now)
                     if len(value) > MAX_COOKIE_BYTES:
                         raise RuntimeError(f"session cookie too large ({len(value)} bytes)")
                     headers.append((b"set-cookie", self.codec.set_cookie_header(value)))
-                elif had_cookie:
+                elif had_cookie and not session:
                     headers.append((b"set-cookie", self.codec.delete_cookie_header()))
                 message["headers"] = headers
             await send(message)
