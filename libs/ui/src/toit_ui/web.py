@@ -101,6 +101,9 @@ class WebUI:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            # Templates are package data: no stat() of every template file on each render
+            # (a changed template needs a restart).
+            auto_reload=False,
         )
         self.env.filters.update(FILTERS)
         self.env.globals.update(
