@@ -15,7 +15,7 @@ Pagination: ``Annotated[Pagination, Depends(pagination())]`` reads ``page`` and
 # No `from __future__ import annotations`: FastAPI reads the annotations of the dependency
 # `pagination` builds, which name its bounds (closure variables) at run time.
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -82,10 +82,12 @@ class Pagination:
 
 def pagination(
     *, par_page: int = 50, par_page_max: int = 200, page_max: int = 10_000
-) -> Callable[[int, int], Pagination]:
+) -> Callable[[int, int], Awaitable[Pagination]]:
     """A dependency reading ``page`` (1-based) and ``par_page`` within their bounds."""
 
-    def dependency(
+    # async: FastAPI runs a plain `def` dependency in a worker thread (a thread hop on
+    # every search).
+    async def dependency(
         page: Annotated[int, Query(ge=1, le=page_max, description="Numéro de page (1…)")] = 1,
         par_page: Annotated[
             int, Query(ge=1, le=par_page_max, description="Éléments par page")
