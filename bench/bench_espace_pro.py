@@ -29,6 +29,16 @@ At `--clients` concurrent users (closed loop, `--duree` seconds each), through t
     and that API call alone.
 Reports p50/p95/p99 of each and the ratio page/API at p95 (what the page adds: session,
 token, second hop through the gateway, HTML rendering). Target: page p95 ≤ 150 ms.
+Each measure also gives the CPU time per request of the espace professionnel's and the
+demandes' processes (from /proc: what a page costs whatever the machine's load).
+Both series are measured twice: closed loop (a user clicks again as soon as the page
+arrives: 20 users are then 20 requests always in flight, a saturation test whose latency is
+20 ÷ throughput), then with `--reflexion` seconds (default 1) of reading between clicks,
+exponentially distributed: 20 users at work.
+
+Iterating: `--conserver` keeps the loaded database (its URL is printed) and
+`--reprendre URL` measures on it again without loading (drop it afterwards, or end with a
+run without --conserver).
 """
 
 from __future__ import annotations
@@ -113,6 +123,30 @@ def cookie_de_session(jeton: str) -> tuple[str, str]:
     return codec.cookie_name, codec.encode(session, maintenant)
 
 
+def cpu_s(racine: int) -> float:
+    """CPU seconds (user + system) of a process and its descendants (uvicorn workers),
+    from /proc: the cost of a request whatever the machine's load does to its latency."""
+    enfants: dict[int, list[int]] = {}
+    for entree in Path("/proc").iterdir():
+        if not entree.name.isdigit():
+            continue
+        try:
+            champs = (entree / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        enfants.setdefault(int(champs[1]), []).append(int(entree.name))
+    total, pile = 0.0, [racine]
+    while pile:
+        pid = pile.pop()
+        pile.extend(enfants.get(pid, []))
+        try:
+            champs = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(champs[11]) + int(champs[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def passerelle(dossier: Path, action: str) -> None:
     import subprocess
 
@@ -126,7 +160,7 @@ def passerelle(dossier: Path, action: str) -> None:
     subprocess.run([str(ROOT / "deploy/local/gateway.sh"), action], env=env, check=True)
 
 
-async def mesurer(base: str, args: argparse.Namespace) -> dict[str, Any]:
+async def mesurer(base: str, args: argparse.Namespace, serveurs: dict[str, int]) -> dict[str, Any]:
     jeton = make_token(roles={"GESTIONNAIRE_FICHIER"}, departements=DEPARTEMENTS, expires_in=7200)
     api = Clients(base, {"Authorization": f"Bearer {jeton}"}, args.clients)
     nom_cookie, valeur = cookie_de_session(jeton)
@@ -143,7 +177,9 @@ async def mesurer(base: str, args: argparse.Namespace) -> dict[str, Any]:
         essai = await pages[0].get(f"/pro/demandes/{ids[0]}/demandeur")
         assert essai.status_code == 200 and "Numéro unique" in essai.text, essai.text[:500]
 
-        async def mesure(nom: str, clients: Clients, chemin: Any) -> dict[str, Any]:
+        async def mesure(
+            nom: str, clients: Clients, chemin: Any, reflexion: float = 0.0
+        ) -> dict[str, Any]:
             durees: list[float] = []
             tailles: list[int] = []
 
@@ -154,15 +190,23 @@ async def mesurer(base: str, args: argparse.Namespace) -> dict[str, Any]:
                 durees.append(time.perf_counter() - debut)
                 assert reponse.status_code == 200, (url, reponse.status_code)
                 tailles.append(len(reponse.content))
+                if reflexion:  # the user reads the page before the next click
+                    await asyncio.sleep(random.expovariate(1 / reflexion))
 
             await en_parallele(args.clients, 2, appel)  # warm-up
             durees.clear()
+            avant = {serveur: cpu_s(pid) for serveur, pid in serveurs.items()}
             ecoule = await en_parallele(args.clients, args.duree, appel)
+            cpu = {
+                serveur: round(1000 * (cpu_s(pid) - avant[serveur]) / max(1, len(durees)), 2)
+                for serveur, pid in serveurs.items()
+            }
             return {
-                "mesure": nom,
+                "mesure": nom + (f" ({reflexion:g} s de réflexion)" if reflexion else ""),
                 "req_par_s": round(len(durees) / ecoule, 1),
                 "octets_moyens": round(sum(tailles) / max(1, len(tailles))),
                 **percentiles(durees),
+                "cpu_ms_par_requete": cpu,
             }
 
         def demande() -> str:
@@ -171,35 +215,47 @@ async def mesurer(base: str, args: argparse.Namespace) -> dict[str, Any]:
         def nom() -> str:
             return random.choice(noms)
 
-        consultation_page = await mesure(
-            "page de consultation",
-            pages,
-            lambda: (f"/pro/demandes/{demande()}/demandeur", None),
-        )
-        consultation_api = await mesure(
-            "GET /api/demandes/{id}", api, lambda: (f"/api/demandes/{demande()}", None)
-        )
-        recherche_page = await mesure(
-            "page de recherche", pages, lambda: ("/pro/demandes", {"nom": nom()})
-        )
-        recherche_api = await mesure(
-            "GET /api/demandes?nom=",
-            api,
-            lambda: (
-                "/api/demandes",
-                {"nom": nom(), "tri": "date_depot", "page": 1, "par_page": 20},
-            ),
-        )
-        for cle, page_, api_ in (
-            ("a_consultation", consultation_page, consultation_api),
-            ("b_recherche", recherche_page, recherche_api),
-        ):
-            resultats[cle] = {
-                "page": page_,
-                "api": api_,
-                "ratio_p95_page_sur_api": round(page_["p95_ms"] / api_["p95_ms"], 2),
-                "objectif_p95_page_ms": 150,
-            }
+        def consultation() -> tuple[str, None]:
+            return f"/pro/demandes/{demande()}/demandeur", None
+
+        def consultation_api() -> tuple[str, None]:
+            return f"/api/demandes/{demande()}", None
+
+        def recherche() -> tuple[str, dict[str, Any]]:
+            return "/pro/demandes", {"nom": nom()}
+
+        def recherche_api() -> tuple[str, dict[str, Any]]:
+            return "/api/demandes", {"nom": nom(), "tri": "date_depot", "page": 1, "par_page": 20}
+
+        # Closed loop (each user clicks again as soon as the page arrives: the throughput
+        # and the cost of a page), then, with --reflexion, users who read each page for
+        # that long on average (exponential) before the next click.
+        series = [("", 0.0)] + ([("_reflexion", args.reflexion)] if args.reflexion else [])
+        for suffixe, reflexion in series:
+            for cle, page_chemin, api_chemin, nom_page, nom_api in (
+                (
+                    "a_consultation",
+                    consultation,
+                    consultation_api,
+                    "page de consultation",
+                    "GET /api/demandes/{id}",
+                ),
+                (
+                    "b_recherche",
+                    recherche,
+                    recherche_api,
+                    "page de recherche",
+                    "GET /api/demandes?nom=",
+                ),
+            ):
+                page_ = await mesure(nom_page, pages, page_chemin, reflexion)
+                api_ = await mesure(nom_api, api, api_chemin, reflexion)
+                resultats[cle + suffixe] = {
+                    "page": page_,
+                    "api": api_,
+                    "ratio_p95_page_sur_api": round(page_["p95_ms"] / api_["p95_ms"], 2),
+                    "objectif_p95_page_ms": 150,
+                }
     finally:
         await api.fermer()
         await pages.fermer()
@@ -357,13 +413,14 @@ async def charger(url: str, dossier: Path, args: argparse.Namespace) -> float:
 
 
 async def main(args: argparse.Namespace) -> None:
-    url = await create_database()
+    url = args.reprendre or await create_database()
     vhost = await create_vhost()
     dossier = Path(tempfile.mkdtemp(prefix="bench-espace-pro-"))
     processus: list[Any] = []
     try:
         debut = time.perf_counter()
-        import_s = await charger(url, dossier, args)
+        # A database kept by an earlier run (--conserver) is measured again as it is.
+        import_s = 0.0 if args.reprendre else await charger(url, dossier, args)
         chargement_s = time.perf_counter() - debut
         print(
             f"{args.demandes} demandes chargées en {time.perf_counter() - debut:.0f} s "
@@ -414,7 +471,8 @@ async def main(args: argparse.Namespace) -> None:
                 print(f"--- {journal}", (dossier / journal).read_text()[-3000:], file=sys.stderr)
             raise
         publication_s = await attendre_outbox_vide(url)  # nothing left: marked published
-        resultats = await mesurer(base, args)
+        serveurs = {"espace_pro": processus[0].pid, "demandes": processus[1].pid}
+        resultats = await mesurer(base, args, serveurs)
         resultats["contexte"] = {
             "demandes_en_base": args.demandes,
             "importees": min(args.base, args.demandes),
@@ -439,7 +497,10 @@ async def main(args: argparse.Namespace) -> None:
             p.wait(timeout=30)
         shutil.rmtree(dossier, ignore_errors=True)
         await delete_vhost(vhost)
-        await drop_database(url)
+        if args.conserver:
+            print(f"base conservée : --reprendre {url}", file=sys.stderr)
+        else:
+            await drop_database(url)
 
 
 if __name__ == "__main__":
@@ -454,6 +515,20 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duree", type=float, default=15.0, help="secondes par mesure")
     parser.add_argument(
+        "--reflexion",
+        type=float,
+        default=1.0,
+        help="secondes de lecture entre deux clics (moyenne) de la seconde série ; 0 : aucune",
+    )
+    parser.add_argument(
         "--workers", type=int, default=1, help="processus uvicorn du service demandes"
+    )
+    parser.add_argument(
+        "--conserver",
+        action="store_true",
+        help="garder la base chargée (pour --reprendre ; à supprimer ensuite)",
+    )
+    parser.add_argument(
+        "--reprendre", metavar="URL", help="mesurer sur la base gardée par un --conserver"
     )
     asyncio.run(main(parser.parse_args()))
