@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -127,8 +128,6 @@ class WebUI:
 
     def url(self, path: str = "/", **query: Any) -> str:
         """An absolute path under the app's prefix: url("/demandes", page=2)."""
-        from urllib.parse import urlencode
-
         full = self.prefix + (path if path.startswith("/") else "/" + path)
         params = {k: v for k, v in query.items() if v not in (None, "")}
         return full + ("?" + urlencode(params, doseq=True) if params else "")

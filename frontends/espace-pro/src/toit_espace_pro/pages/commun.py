@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from toit_ui import WebUI
+from toit_ui import WebUI, session_of
 
 REFUS = {
     403: (
@@ -53,7 +53,5 @@ def refus(ui: WebUI, request: Request, response: httpx.Response) -> HTMLResponse
 
 
 def roles(request: Request) -> set[str]:
-    from toit_ui import session_of
-
     user: dict[str, Any] = session_of(request).get("user") or {}
     return set(user.get("roles", []))

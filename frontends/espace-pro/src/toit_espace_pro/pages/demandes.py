@@ -11,7 +11,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from toit_ui import ApiClient, WebUI
+from toit_ui import ApiClient, WebUI, session_of
 
 from servicekit import authz_fields
 from toit_espace_pro import saisie
@@ -190,8 +190,6 @@ def routes(ui: WebUI) -> APIRouter:
         )
 
     def _departement(request: Request) -> str:
-        from toit_ui import session_of
-
         departements = (session_of(request).get("user") or {}).get("departements") or [""]
         return str(departements[0])
 
