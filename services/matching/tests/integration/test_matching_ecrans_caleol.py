@@ -105,6 +105,11 @@ async def test_caleol_vote_a_distance_navigateur(
         await check_accessibility(presidente, "matching-caleol-seance")
         await screenshot(presidente, "matching-caleol-seance")
         await presidente.get_by_role("link", name="Dossier du logement").first.click()
+        # The dossier shows the comparateur of its candidates for the unit.
+        comparateur = presidente.get_by_role("table", name="Candidats comparés pour ce logement")
+        await comparateur.wait_for()
+        taux = comparateur.get_by_role("rowheader", name="Taux d'effort", exact=True)
+        assert await taux.count() == 1
         await presidente.get_by_role("button", name="Ouvrir le vote à distance").click()
         await presidente.get_by_text("Vote à distance ouvert").wait_for()
 
@@ -151,3 +156,43 @@ async def test_caleol_vote_a_distance_navigateur(
             f"{base}/pro/matching/caleol/seances/{seance}/proces-verbal.pdf"
         )
         assert pdf.ok and (await pdf.body()).startswith(b"%PDF")
+
+        # The bailleur's agent records the household's answer, then the lease.
+        agent = await new_page()
+        await agent.goto(f"{base}/pro/essai-connexion?identifiant=demo-instructeur-44")
+        await agent.goto(f"{base}/pro/matching/offres")
+        await agent.get_by_role("table", name="Offres").get_by_role("link").first.click()
+        await agent.get_by_role("heading", name="Réponse du ménage").wait_for()
+        await check_accessibility(agent, "matching-offre-reponse")
+        await screenshot(agent, "matching-offre-reponse")
+        await agent.get_by_label("refuse l'offre").check()
+        await agent.get_by_role("button", name="Enregistrer la réponse").click()
+        await agent.get_by_text("motif").first.wait_for()  # a refusal needs its motive
+        await agent.get_by_label("accepte l'offre").check()
+        await agent.get_by_role("button", name="Enregistrer la réponse").click()
+        await agent.get_by_text("Acceptation enregistrée").wait_for()
+        await agent.get_by_role("button", name="Enregistrer la signature du bail").click()
+        await agent.get_by_text("Bail signé : attribution prononcée").wait_for()
+        await agent.get_by_text("bail signé").first.wait_for()
+
+        # A commission, a member and a session created from the screens.
+        await agent.goto(f"{base}/pro/matching/caleol")
+        await agent.get_by_label("Nom de la commission").fill("CALEOL Essai — Saint-Nazaire")
+        await agent.get_by_label("Département").select_option("44")
+        await agent.get_by_role("button", name="Créer la commission").click()
+        await agent.get_by_text("Commission créée").wait_for()
+        await agent.get_by_label("Identifiant du compte du membre").fill("compte-essai")
+        await agent.get_by_label("Nom affiché").fill("Dominique Essai")
+        await agent.get_by_label("Qualité").select_option("ADMINISTRATEUR")
+        await agent.get_by_label("Préside la commission").check()
+        await agent.get_by_role("button", name="Ajouter le membre").click()
+        await agent.get_by_text("Membre ajouté").wait_for()
+        await agent.get_by_role("cell", name="Administrateur désigné").wait_for()
+        await check_accessibility(agent, "matching-caleol-commission")
+        await screenshot(agent, "matching-caleol-commission")
+        await agent.get_by_label("Référence de la séance").fill("ESSAI-1")
+        await agent.get_by_role("button", name="Créer la séance").click()
+        await agent.get_by_role("heading", name="Séance ESSAI-1").wait_for()
+        await agent.goto(f"{base}/pro/matching/caleol")
+        await agent.get_by_role("link", name="ESSAI-1").wait_for()
+        await check_accessibility(agent, "matching-caleol-commissions")

@@ -15,12 +15,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from servicekit.audit import record_consultations
 from servicekit.auth import Principal, require
 from toit_matching.domain.caleol import LIBELLES_QUALITE, Membre, Qualite
 from toit_matching.domain.decisions import Decision, Sens
 from toit_matching.domain.vote import Bulletin, Choix
 from toit_matching.entrypoints import schemas_caleol as s
 from toit_matching.entrypoints.commun import NO_STORE, Deps, Uow
+from toit_matching.entrypoints.http_candidats import comparaison_out
+from toit_matching.entrypoints.schemas import ComparaisonOut
 from toit_matching.service_layer import commissions, decisions, exports, offres, votes
 from toit_matching.service_layer.acces import Acteur
 
@@ -73,6 +76,7 @@ async def lire_commission(
     p = await commissions.place(uow, Acteur(principal), commission_id)
     return {
         **p.commission,
+        "gerant": p.gerant,
         "membres": [_membre(m) for m in p.membres],
         "seances": await rc.seances_de(uow.session, commission_id),
     }
@@ -160,6 +164,35 @@ async def lire_dossier(
         "ont_vote": sorted(str(m) for m in tableau["votants"]),
         "messages": tableau["messages"],
     }
+
+
+@router.get(
+    "/dossiers/{dossier_id}/comparateur",
+    response_model=ComparaisonOut,
+    summary="Comparateur des candidats du dossier pour ce logement",
+)
+async def comparer_dossier(
+    dossier_id: UUID,
+    response: Response,
+    uow: Uow,
+    deps: Deps,
+    principal: Principal = Depends(require("caleol.lire")),
+) -> ComparaisonOut:
+    """The synthesis of each designated candidate for the unit (composition, resources,
+    taux d'effort, reste à vivre, score, priorities, ancienneté), opened to the members who
+    sit for this dossier; each read is traced as a consultation of the demande."""
+    d = await commissions.charger_dossier(uow, deps, Acteur(principal), dossier_id)
+    c = await commissions.comparateur_du_dossier(uow, deps, d)
+    await record_consultations(
+        uow.session,
+        principal,
+        "demande",
+        [(str(col.demande.demande_id), col.demande.departement) for col in c.colonnes],
+        reason=f"dossier CALEOL {dossier_id}",
+    )
+    await uow.commit()
+    response.headers.update(NO_STORE)
+    return comparaison_out(c, deps, d.vacance["id"])
 
 
 @router.post("/dossiers/{dossier_id}/vote", summary="Ouvrir le vote à distance")

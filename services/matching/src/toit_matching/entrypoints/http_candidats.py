@@ -169,6 +169,11 @@ async def comparer(
     )
     await uow.commit()
     response.headers.update(NO_STORE)
+    return comparaison_out(c, deps, vacance_id)
+
+
+def comparaison_out(c: Any, deps: Any, vacance_id: UUID) -> s.ComparaisonOut:
+    """The comparateur's answer (also the CALEOL dossier's, http_caleol)."""
     ref = deps.referentiel
     v = c.vacance
     return s.ComparaisonOut(

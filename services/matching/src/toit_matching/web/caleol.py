@@ -13,6 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from toit_ui import NavItem, WebUI
 
+from toit_matching.domain.caleol import LIBELLES_QUALITE
+from toit_matching.web.offres import ajouter_pages_offres
+
 CALEOL = frozenset({"INSTRUCTEUR", "GESTIONNAIRE_FICHIER", "MEMBRE_CALEOL"})
 BAILLEUR = frozenset({"INSTRUCTEUR", "GESTIONNAIRE_FICHIER"})
 PARIS = ZoneInfo("Europe/Paris")
@@ -33,6 +36,8 @@ FONDEMENTS = [
     ("PLAFOND_RESSOURCES", "Ressources au-dessus du plafond"),
     ("SEJOUR_IRREGULIER", "Séjour irrégulier d'un majeur du ménage"),
 ]
+DEPARTEMENTS = ("22", "29", "35", "44", "49", "53", "56", "72", "85")
+MODES = [("PRESENTIELLE", "Séance physique"), ("NUMERIQUE", "CALEOL numérique (vote à distance)")]
 NAVIGATION = [
     NavItem("CALEOL", "/matching/caleol", CALEOL),
     NavItem("Offres", "/matching/offres", BAILLEUR),
@@ -64,7 +69,92 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
         api = await ui.gateway.api(request)
         liste = (await api.get("/api/matching/commissions")).json()
         details = [(await api.get(f"/api/matching/commissions/{c['id']}")).json() for c in liste]
-        return page(request, "commissions.html", "Commissions d'attribution", commissions=details)
+        return page(
+            request,
+            "commissions.html",
+            "Commissions d'attribution",
+            commissions=details,
+            departements=[(d, d) for d in DEPARTEMENTS],
+        )
+
+    @router.get("/caleol/commissions/{commission_id}", response_class=HTMLResponse)
+    async def commission(request: Request, commission_id: str) -> Response:
+        api = await ui.gateway.api(request)
+        r = await api.get(f"/api/matching/commissions/{commission_id}")
+        if r.status_code != 200:
+            return ui.error_page(request, r.status_code, "Commission introuvable", _message(r))
+        return page(
+            request,
+            "commission.html",
+            r.json()["nom"],
+            c=r.json(),
+            qualites=[(q.value, libelle) for q, libelle in LIBELLES_QUALITE.items()],
+            modes=MODES,
+            seance_defaut=(datetime.now(PARIS) + timedelta(days=7))
+            .replace(hour=10, minute=0)
+            .strftime("%Y-%m-%dT%H:%M"),
+        )
+
+    @router.post("/caleol/commissions", response_class=HTMLResponse)
+    async def creer_commission(request: Request) -> Response:
+        api = await ui.gateway.api(request)
+        f = await request.form()
+        r = await api.post(
+            "/api/matching/commissions",
+            json={
+                "nom": str(f.get("nom") or "").strip(),
+                "departement": str(f.get("departement") or ""),
+                "territoire": str(f.get("territoire") or "").strip() or None,
+                "epci_preponderant": f.get("epci_preponderant") == "oui",
+            },
+        )
+        if r.status_code != 201:
+            return await refus(request, r, "/matching/caleol")
+        ui.flash(request, "succes", "Commission créée : ajoutez ses membres et ses séances")
+        return ui.redirect(f"/matching/caleol/commissions/{r.json()['id']}")
+
+    @router.post("/caleol/commissions/{commission_id}/membres", response_class=HTMLResponse)
+    async def ajouter_membre(request: Request, commission_id: str) -> Response:
+        api = await ui.gateway.api(request)
+        f = await request.form()
+        corps: dict[str, Any] = {
+            "compte_id": str(f.get("compte_id") or "").strip(),
+            "nom": str(f.get("nom") or "").strip(),
+            "qualite": str(f.get("qualite") or ""),
+            "president": f.get("president") == "oui",
+        }
+        for champ in ("commune", "epci", "reservataire_id"):
+            if valeur := str(f.get(champ) or "").strip():
+                corps[champ] = valeur
+        r = await api.post(f"/api/matching/commissions/{commission_id}/membres", json=corps)
+        retour = f"/matching/caleol/commissions/{commission_id}"
+        if r.status_code != 201:
+            return await refus(request, r, retour)
+        ui.flash(request, "succes", "Membre ajouté")
+        return ui.redirect(retour)
+
+    @router.post("/caleol/commissions/{commission_id}/seances", response_class=HTMLResponse)
+    async def creer_seance(request: Request, commission_id: str) -> Response:
+        api = await ui.gateway.api(request)
+        f = await request.form()
+        retour = f"/matching/caleol/commissions/{commission_id}"
+        try:
+            quand = datetime.fromisoformat(str(f.get("date_seance") or "")).replace(tzinfo=PARIS)
+        except ValueError:
+            ui.flash(request, "erreur", "date_seance : date et heure attendues")
+            return ui.redirect(retour)
+        r = await api.post(
+            f"/api/matching/commissions/{commission_id}/seances",
+            json={
+                "reference": str(f.get("reference") or "").strip(),
+                "date_seance": quand.isoformat(),
+                "mode": str(f.get("mode") or ""),
+            },
+        )
+        if r.status_code != 201:
+            return await refus(request, r, retour)
+        ui.flash(request, "succes", "Séance créée : inscrivez-y les logements désignés")
+        return ui.redirect(f"/matching/caleol/seances/{r.json()['id']}")
 
     @router.get("/caleol/seances/{seance_id}", response_class=HTMLResponse)
     async def seance(request: Request, seance_id: str) -> Response:
@@ -124,12 +214,14 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
         if r.status_code != 200:
             return ui.error_page(request, r.status_code, "Dossier introuvable", _message(r))
         d = r.json()
+        c = await api.get(f"/api/matching/dossiers/{dossier_id}/comparateur")
         limite_defaut = (datetime.now(PARIS) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
         return page(
             request,
             "dossier.html",
             "Dossier",
             d=d,
+            comparaison=c.json() if c.status_code == 200 else None,
             choix=CHOIX,
             sens=SENS,
             fondements=FONDEMENTS,
@@ -224,10 +316,4 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
         ui.flash(request, "succes", "Décision enregistrée ; l'offre part au rang 1")
         return ui.redirect(retour)
 
-    @router.get("/offres", response_class=HTMLResponse)
-    async def offres(request: Request) -> HTMLResponse:
-        api = await ui.gateway.api(request)
-        r = await api.get("/api/matching/offres")
-        return page(
-            request, "offres.html", "Offres", offres=r.json() if r.status_code == 200 else []
-        )
+    ajouter_pages_offres(ui, router, page, refus)
