@@ -75,9 +75,10 @@ bench-matching: deps ## Candidate search and comparateur p95, import of 50,000 u
 	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_matching.py --demandes $(N)
 
 .PHONY: bench-attribution
-bench-attribution: deps ## One year of CREHA attributions (40,000) through outbox, broker and cotation's consumer vs bench-bus's ceiling; waiting-time query p95
+bench-attribution: deps ## One year of CREHA attributions (40,000) through outbox, broker and cotation's consumer vs bench-bus's ceiling; waiting-time query p95; then the whole chain (designation → decision → offer → lease → radiation) through demandes, cotation and matching
 	@deploy/local/bootstrap.sh && deploy/local/infra.sh start >/dev/null
 	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_attribution.py
+	@eval "$$(deploy/local/infra.sh env)" && uv run python bench/bench_attribution_chaine.py --chaines 100
 
 .PHONY: bench-observatoire
 bench-observatoire: deps ## Saved list with two groupings and one EPCI's indicators (OBS_DEMANDES, OBS_ATTRIBUTIONS), rebuild from the archive vs bench-bus's ceiling
