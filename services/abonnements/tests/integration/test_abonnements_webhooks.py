@@ -233,3 +233,36 @@ def gestionnaire() -> dict[str, str]:
     from .abonnements_harness import GESTIONNAIRE_35
 
     return auth_headers(**GESTIONNAIRE_35)
+
+
+async def test_un_post_de_webhook_part_sans_attente_de_nagle(recepteur: Recepteur) -> None:
+    """httpx writes a POST's headers and body in two sends: with Nagle's algorithm on, the
+    body would wait for the receiver's delayed ACK (40 ms on Linux) on every delivery.
+    asyncio sets TCP_NODELAY on each TCP transport; this checks the deliverer's socket."""
+    import socket
+
+    import httpx
+    from toit_abonnements.adapters.webhooks import ClientWebhook, nouveau_secret
+    from toit_abonnements.domain.ports import Envoi
+
+    nodelay: list[int] = []
+
+    class Transport(httpx.AsyncHTTPTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = await super().handle_async_request(request)
+            prise = response.extensions["network_stream"].get_extra_info("socket")
+            nodelay.append(prise.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            return response
+
+    recepteur.secret = nouveau_secret()
+    webhooks = ClientWebhook(timeout=5, production=False, transport=Transport())
+    envoi = modification(uuid.uuid4(), 1).to_cloudevent(source="/toit/demandes")
+    try:
+        [resultat] = await webhooks.envoyer(
+            recepteur.url, [recepteur.secret], [Envoi(1, envoi.id, envoi.to_json_bytes())]
+        )
+    finally:
+        await webhooks.fermer()
+    assert resultat.livre, resultat
+    assert len(recepteur.recus) == 1
+    assert len(nodelay) == 1 and nodelay[0] != 0
