@@ -138,6 +138,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root.setLevel(level.upper())
     # Access logs would carry query strings (names, birth dates): we log requests ourselves.
     logging.getLogger("uvicorn.access").disabled = True
-    # aiosmtpd ("mail.log") logs each SMTP command at INFO, addresses included.
-    for noisy in ("aio_pika", "aiormq", "sqlalchemy.engine", "alembic", "mail.log"):
+    # aiosmtpd ("mail.log") logs each SMTP command at INFO, addresses included; httpx logs
+    # each request's URL, query string included (abonnements: one line per webhook POST).
+    for noisy in ("aio_pika", "aiormq", "sqlalchemy.engine", "alembic", "mail.log", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
