@@ -175,7 +175,7 @@ async def main(args: argparse.Namespace) -> None:
     vhost_plafond = await create_vhost()
     try:
         for _ in range(2):
-            plafonds.append(await raw_ceiling(vhost_plafond, 10_000))
+            plafonds.append(await raw_ceiling(vhost_plafond, args.plafond_evenements))
     finally:
         await delete_vhost(vhost_plafond)
     plafond = statistics.median(plafonds)
@@ -394,6 +394,7 @@ if __name__ == "__main__":
     parser.add_argument("--secondes", type=int, default=15)
     parser.add_argument("--delai-max", type=float, default=900, help="throughput phase, s")
     parser.add_argument("--attente-latence", type=float, default=60)
+    parser.add_argument("--plafond-evenements", type=int, default=10_000)
     parser.add_argument("--pause-flux", type=float, default=0.5)
     parser.add_argument(
         "--un-processus",
