@@ -4,6 +4,7 @@ key figures published as an event and served publicly); exports recorded."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -11,9 +12,12 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from toit_observatoire.adapters import tables
+from toit_observatoire.adapters import repository, tables
+from toit_observatoire.bootstrap import dependances
+from toit_observatoire.domain.perimetre import Perimetre
 from toit_observatoire.entrypoints import jobs
 from toit_observatoire.service import service
+from toit_observatoire.service_layer import indicateurs
 
 from servicekit.messaging.tables import outbox
 from servicekit.testing import RuntimeFactory
@@ -266,3 +270,21 @@ async def test_indicators_on_postgresql(runtime_factory: RuntimeFactory) -> None
             headers=auth_headers(**GESTIONNAIRE),
         )
         assert bad.status_code == 422
+
+    # The HTTP answer runs its statements on two connections sharing one snapshot: the
+    # same set as one connection computes.
+    db = dependances(runtime).db
+    async with db.engine.connect() as conn, conn.begin():
+        seul, deux = [
+            await indicateurs.calculer(
+                conn,
+                "epci",
+                RENNES_METROPOLE,
+                2025,
+                Perimetre(tout=True),
+                seuil_secret=5,
+                parallele=parallele,
+            )
+            for parallele in (None, functools.partial(repository.connexion_instantane, db.engine))
+        ]
+    assert seul == deux and seul.stock == 12

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from toit_observatoire.adapters import tables
 from toit_observatoire.domain.modeles import Change, Purge, Update, Upsert
@@ -201,3 +203,32 @@ async def fiche_publiee(
         .first()
     )
     return dict(row) if row is not None else None
+
+
+# --- One snapshot read on several connections (PostgreSQL) -------------------------------------
+
+_INSTANTANE = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
+
+
+async def exporter_instantane(conn: AsyncConnection) -> str:
+    """Export the snapshot of `conn`'s transaction: other connections may then read
+    exactly what it reads (until that transaction ends)."""
+    return str((await conn.execute(sa.text("SELECT pg_export_snapshot()"))).scalar_one())
+
+
+@asynccontextmanager
+async def connexion_instantane(
+    engine: AsyncEngine, instantane: str
+) -> AsyncIterator[AsyncConnection]:
+    """A read-only REPEATABLE READ transaction on the snapshot `exporter_instantane` gave.
+    The snapshot id is checked, then written into the statement (SET takes no bound
+    parameter); it never comes from a request."""
+    if not _INSTANTANE.fullmatch(instantane):
+        raise ValueError(f"identifiant d'instantané invalide : {instantane!r}")
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="REPEATABLE READ")
+        async with conn.begin():
+            await conn.execute(sa.text(f"SET TRANSACTION SNAPSHOT '{instantane}'"))
+            await conn.execute(sa.text("SET TRANSACTION READ ONLY"))
+            await conn.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+            yield conn

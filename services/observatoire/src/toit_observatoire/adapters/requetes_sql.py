@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from toit_observatoire.adapters.repository import TABLES
 from toit_observatoire.domain.champs import Domaine, Operateur
@@ -148,3 +149,10 @@ def requete_lignes(requete: Requete, perimetre: Perimetre, limite: int) -> sa.Se
 def requete_total(requete: Requete, perimetre: Perimetre) -> sa.Select[Any]:
     table = table_of(requete.domaine)
     return sa.select(sa.func.count()).select_from(table).where(*conditions(requete, perimetre))
+
+
+async def memoire_de_tri(conn: AsyncConnection) -> None:
+    """Give this transaction's sorts 64 MB (PostgreSQL): a département's rows sort in
+    memory instead of spilling to disk with the default 4 MB."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(sa.text("SET LOCAL work_mem = '64MB'"))

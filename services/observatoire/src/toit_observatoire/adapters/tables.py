@@ -90,6 +90,16 @@ rm_demande = sa.Table(
     sa.Column("maj_le", _TZ, nullable=False),
     sa.Index("ix_rm_demande_territoire", "departement", "epci", "commune"),
     sa.Index("ix_rm_demande_statut", "statut", "epci"),
+    # The lists grouped by commune (and typologie) of a département — « Demandes de T2 sur
+    # ma commune » — read this index alone, already in group order: no sort of the
+    # département's rows (docs/performance.md, bench-observatoire).
+    sa.Index(
+        "ix_rm_demande_commune_typologie",
+        "departement",
+        "commune",
+        "typologie",
+        postgresql_include=["statut", "revenu_annuel_uc"],
+    ),
 )
 
 rm_cotation = sa.Table(

@@ -76,6 +76,7 @@ async def _groupes(
     conn: AsyncConnection, requete: Requete, perimetre: Perimetre, seuil: int
 ) -> Resultat:
     postgres = conn.dialect.name == "postgresql"
+    await requetes_sql.memoire_de_tri(conn)
     stmt = requetes_sql.requete_groupes(requete, perimetre, postgres)
     rows = [dict(r) for r in (await conn.execute(stmt)).mappings().all()]
     n_keys = len(requete.regroupements)

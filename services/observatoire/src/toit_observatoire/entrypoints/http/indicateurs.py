@@ -3,6 +3,7 @@ the fiche territoriale and the bilan d'activité (PDF)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import date
 from typing import Literal
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from servicekit.auth import Principal, require
 from toit_contracts.enums import Typologie
+from toit_observatoire.adapters import repository
 from toit_observatoire.entrypoints.http.commun import (
     STATS,
     connexion,
@@ -57,6 +59,7 @@ async def _jeu(
         annee,
         utilisateur(principal).perimetre,
         seuil_secret=deps.settings.observatoire_seuil_secret,
+        parallele=functools.partial(repository.connexion_instantane, deps.db.engine),
         **filtres,  # type: ignore[arg-type]
     )
 
