@@ -121,3 +121,16 @@ async def test_agent_builds_saves_and_exports_a_list(
         await page.get_by_role("heading", name="Obligations d'attribution").wait_for()
         await check_accessibility(page, "observatoire-indicateurs")
         await screenshot(page, "observatoire-indicateurs")
+
+        # A département: its maps by commune and by EPCI (schematic cells), each with its
+        # table behind a <details>.
+        await page.goto(
+            f"{base}/pro/observatoire/indicateurs?niveau=departement&code=35&annee=2025"
+        )
+        carte = page.get_by_role("img", name=re.compile("Carte schématique : .*par commune"))
+        await carte.wait_for()
+        assert await carte.evaluate("img => img.complete && img.naturalWidth > 0")
+        await page.get_by_text("Tableau : Demandes en cours par EPCI").click()
+        await page.get_by_role("table", name=re.compile("par EPCI")).wait_for()
+        await check_accessibility(page, "observatoire-cartes-communes")
+        await screenshot(page, "observatoire-cartes-communes")

@@ -274,6 +274,7 @@ def pages(ui: WebUI) -> PagePackage:
             "jeu": None,
             "erreurs": [],
             "carte": None,
+            "cartes_departement": [],
         }
         api = await ui.gateway.api(request)
         carte = await api.get(f"{API}/cartes/departements")
@@ -285,6 +286,20 @@ def pages(ui: WebUI) -> PagePackage:
             )
             if response.status_code == 200:
                 context["jeu"] = response.json()
+                if niveau == "departement":
+                    for chemin, libelle in (("communes", "Commune"), ("epci", "EPCI")):
+                        found = await api.get(
+                            f"{API}/cartes/{chemin}", params={"departement": code}
+                        )
+                        if found.status_code == 200:
+                            context["cartes_departement"].append(
+                                {
+                                    "chemin": chemin,
+                                    "libelle": libelle,
+                                    "departement": code,
+                                    "carte": found.json(),
+                                }
+                            )
                 if niveau in ("departement", "epci"):
                     publiees = await api.get(
                         f"{API}/fiches/publiees", params={"niveau": niveau, "code": code}
@@ -309,6 +324,14 @@ def pages(ui: WebUI) -> PagePackage:
     @router.get("/cartes/departements.svg")
     async def carte_departements(request: Request) -> Response:
         return await _passer(request, f"{API}/cartes/departements.svg")
+
+    @router.get("/cartes/communes.svg")
+    async def carte_communes(request: Request, departement: str) -> Response:
+        return await _passer(request, f"{API}/cartes/communes.svg", departement=departement)
+
+    @router.get("/cartes/epci.svg")
+    async def carte_epci(request: Request, departement: str) -> Response:
+        return await _passer(request, f"{API}/cartes/epci.svg", departement=departement)
 
     @router.get("/fiches/publiees/{niveau}/{code}/{periode}.pdf")
     async def fiche_publiee(request: Request, niveau: str, code: str, periode: str) -> Response:

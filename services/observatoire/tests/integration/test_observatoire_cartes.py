@@ -74,3 +74,68 @@ async def test_choropleth_by_departement_with_its_table(
         )
         assert bad.status_code == 422
         assert (await http.get("/api/observatoire/cartes/departements")).status_code == 401
+
+
+async def test_choropleth_by_commune_and_epci_of_a_departement(
+    memory_runtime_factory: RuntimeFactory,
+) -> None:
+    """Issue 16 item 4 (choropleth by commune/EPCI): the schematic cells of the communes
+    of one département, clipped to its outline, one titled path per zone; EPCI zones
+    gather their communes; small cells masked; the same figures as a table."""
+    from toit_referentiel import communes_of_departement
+
+    runtime = await memory_runtime_factory(service)
+    messages = []
+    for event, at in evenements(60, seed=4, departement="35"):
+        envelope = enveloppe(event, at)
+        messages.append(OutgoingMessage(envelope.id, envelope.type, envelope.to_json_bytes()))
+    await runtime.transport.publish(messages)
+    await attendre_modeles(runtime, len(messages))
+    agent = auth_headers(roles={"AGENT_ENREGISTREUR"}, departements={"35"}, sub="agent-35")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=runtime.app(manage_lifespan=False)),
+        base_url="http://toit.test",
+    ) as http:
+        departements = await http.get("/api/observatoire/cartes/departements", headers=agent)
+        [stock] = [z["valeur"] for z in departements.json()["zones"]]
+        params = {"departement": "35"}
+        r = await http.get("/api/observatoire/cartes/communes", params=params, headers=agent)
+        assert r.status_code == 200, r.text
+        table = r.json()
+        assert {z["code"] for z in table["zones"]} == {
+            c.insee for c in communes_of_departement("35")
+        }
+        valeurs = [z["valeur"] for z in table["zones"]]
+        # 60 demandes over 333 communes: most cells are below 5 and masked, with secondary
+        # cells so that the département's total reveals none.
+        assert table["cellules_masquees"] >= 2 and None in valeurs
+        assert sum(v for v in valeurs if v is not None) <= stock
+
+        r = await http.get("/api/observatoire/cartes/communes.svg", params=params, headers=agent)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+        root = ET.fromstring(r.text)
+        assert root.get("role") == "img" and root.find(f"{SVG}desc") is not None
+        assert root.find(f".//{SVG}clipPath") is not None
+        titres = [p.findtext(f"{SVG}title", "") for p in root.iter(f"{SVG}path")]
+        assert any(t.startswith("Rennes (35238) : ") for t in titres)
+        desc = root.findtext(f"{SVG}desc", "")
+        assert "pas les limites communales" in desc and "CC BY 4.0" in desc
+        assert "<script" not in r.text and "style=" not in r.text
+
+        r = await http.get("/api/observatoire/cartes/epci", params=params, headers=agent)
+        epcis = {z["code"]: z for z in r.json()["zones"]}
+        assert epcis["243500139"]["nom"].startswith("Rennes")
+        total = sum(z["valeur"] or 0 for z in epcis.values())
+        # Every demande of the département is in one EPCI: the visible cells add up to the
+        # département's stock unless some are masked (then at least two are).
+        masquees = r.json()["cellules_masquees"]
+        assert total == stock if masquees == 0 else (masquees >= 2 and total < stock)
+        r = await http.get("/api/observatoire/cartes/epci.svg", params=params, headers=agent)
+        assert r.status_code == 200 and "Rennes Métropole (243500139)" in r.text
+
+        # Another département, an unknown one, a malformed code.
+        for code, status in (("29", 404), ("99", 404), ("3", 422)):
+            r = await http.get(
+                "/api/observatoire/cartes/communes", params={"departement": code}, headers=agent
+            )
+            assert r.status_code == status, (code, r.text)
