@@ -5,6 +5,7 @@ user's token, like matching's other screens; they work without JavaScript."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,6 +65,25 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
         ui.flash(request, "erreur", _message(reponse))
         return ui.redirect(retour)
 
+    async def envoyer(
+        request: Request,
+        chemin: str,
+        corps: Any,
+        *,
+        attendu: int,
+        retour: str,
+        succes: str,
+        vers: Callable[[Any], str] | None = None,
+    ) -> Response:
+        """POST to the API; its refusal goes back to `retour` in French, its success to
+        `vers(answer)` (or `retour`) with `succes`."""
+        api = await ui.gateway.api(request)
+        r = await api.post(chemin, json=corps)
+        if r.status_code != attendu:
+            return await refus(request, r, retour)
+        ui.flash(request, "succes", succes)
+        return ui.redirect(retour if vers is None else vers(r.json()))
+
     @router.get("/caleol", response_class=HTMLResponse)
     async def commissions(request: Request) -> HTMLResponse:
         api = await ui.gateway.api(request)
@@ -97,25 +117,25 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
 
     @router.post("/caleol/commissions", response_class=HTMLResponse)
     async def creer_commission(request: Request) -> Response:
-        api = await ui.gateway.api(request)
         f = await request.form()
-        r = await api.post(
+        corps = {
+            "nom": str(f.get("nom") or "").strip(),
+            "departement": str(f.get("departement") or ""),
+            "territoire": str(f.get("territoire") or "").strip() or None,
+            "epci_preponderant": f.get("epci_preponderant") == "oui",
+        }
+        return await envoyer(
+            request,
             "/api/matching/commissions",
-            json={
-                "nom": str(f.get("nom") or "").strip(),
-                "departement": str(f.get("departement") or ""),
-                "territoire": str(f.get("territoire") or "").strip() or None,
-                "epci_preponderant": f.get("epci_preponderant") == "oui",
-            },
+            corps,
+            attendu=201,
+            retour="/matching/caleol",
+            succes="Commission créée : ajoutez ses membres et ses séances",
+            vers=lambda c: f"/matching/caleol/commissions/{c['id']}",
         )
-        if r.status_code != 201:
-            return await refus(request, r, "/matching/caleol")
-        ui.flash(request, "succes", "Commission créée : ajoutez ses membres et ses séances")
-        return ui.redirect(f"/matching/caleol/commissions/{r.json()['id']}")
 
     @router.post("/caleol/commissions/{commission_id}/membres", response_class=HTMLResponse)
     async def ajouter_membre(request: Request, commission_id: str) -> Response:
-        api = await ui.gateway.api(request)
         f = await request.form()
         corps: dict[str, Any] = {
             "compte_id": str(f.get("compte_id") or "").strip(),
@@ -126,16 +146,17 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
         for champ in ("commune", "epci", "reservataire_id"):
             if valeur := str(f.get(champ) or "").strip():
                 corps[champ] = valeur
-        r = await api.post(f"/api/matching/commissions/{commission_id}/membres", json=corps)
-        retour = f"/matching/caleol/commissions/{commission_id}"
-        if r.status_code != 201:
-            return await refus(request, r, retour)
-        ui.flash(request, "succes", "Membre ajouté")
-        return ui.redirect(retour)
+        return await envoyer(
+            request,
+            f"/api/matching/commissions/{commission_id}/membres",
+            corps,
+            attendu=201,
+            retour=f"/matching/caleol/commissions/{commission_id}",
+            succes="Membre ajouté",
+        )
 
     @router.post("/caleol/commissions/{commission_id}/seances", response_class=HTMLResponse)
     async def creer_seance(request: Request, commission_id: str) -> Response:
-        api = await ui.gateway.api(request)
         f = await request.form()
         retour = f"/matching/caleol/commissions/{commission_id}"
         try:
@@ -143,18 +164,20 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
         except ValueError:
             ui.flash(request, "erreur", "date_seance : date et heure attendues")
             return ui.redirect(retour)
-        r = await api.post(
+        corps = {
+            "reference": str(f.get("reference") or "").strip(),
+            "date_seance": quand.isoformat(),
+            "mode": str(f.get("mode") or ""),
+        }
+        return await envoyer(
+            request,
             f"/api/matching/commissions/{commission_id}/seances",
-            json={
-                "reference": str(f.get("reference") or "").strip(),
-                "date_seance": quand.isoformat(),
-                "mode": str(f.get("mode") or ""),
-            },
+            corps,
+            attendu=201,
+            retour=retour,
+            succes="Séance créée : inscrivez-y les logements désignés",
+            vers=lambda x: f"/matching/caleol/seances/{x['id']}",
         )
-        if r.status_code != 201:
-            return await refus(request, r, retour)
-        ui.flash(request, "succes", "Séance créée : inscrivez-y les logements désignés")
-        return ui.redirect(f"/matching/caleol/seances/{r.json()['id']}")
 
     @router.get("/caleol/seances/{seance_id}", response_class=HTMLResponse)
     async def seance(request: Request, seance_id: str) -> Response:
@@ -172,25 +195,27 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
 
     @router.post("/caleol/seances/{seance_id}/dossiers", response_class=HTMLResponse)
     async def inscrire(request: Request, seance_id: str) -> Response:
-        api = await ui.gateway.api(request)
         f = await request.form()
-        r = await api.post(
+        return await envoyer(
+            request,
             f"/api/matching/seances/{seance_id}/dossiers",
-            json={"vacance_id": str(f.get("vacance_id") or "")},
+            {"vacance_id": str(f.get("vacance_id") or "")},
+            attendu=201,
+            retour=f"/matching/caleol/seances/{seance_id}",
+            succes="Dossier inscrit à l'ordre du jour",
+            vers=lambda d: f"/matching/caleol/dossiers/{d['id']}",
         )
-        if r.status_code != 201:
-            return await refus(request, r, f"/matching/caleol/seances/{seance_id}")
-        ui.flash(request, "succes", "Dossier inscrit à l'ordre du jour")
-        return ui.redirect(f"/matching/caleol/dossiers/{r.json()['id']}")
 
     @router.post("/caleol/seances/{seance_id}/signature", response_class=HTMLResponse)
     async def signer(request: Request, seance_id: str) -> Response:
-        api = await ui.gateway.api(request)
-        r = await api.post(f"/api/matching/seances/{seance_id}/proces-verbal/signature")
-        if r.status_code != 200:
-            return await refus(request, r, f"/matching/caleol/seances/{seance_id}")
-        ui.flash(request, "succes", "Procès-verbal signé")
-        return ui.redirect(f"/matching/caleol/seances/{seance_id}")
+        return await envoyer(
+            request,
+            f"/api/matching/seances/{seance_id}/proces-verbal/signature",
+            None,
+            attendu=200,
+            retour=f"/matching/caleol/seances/{seance_id}",
+            succes="Procès-verbal signé",
+        )
 
     @router.get("/caleol/seances/{seance_id}/proces-verbal.pdf")
     async def proces_verbal(request: Request, seance_id: str) -> Response:
@@ -232,7 +257,6 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
 
     @router.post("/caleol/dossiers/{dossier_id}/vote", response_class=HTMLResponse)
     async def ouvrir(request: Request, dossier_id: str) -> Response:
-        api = await ui.gateway.api(request)
         f = await request.form()
         texte = str(f.get("date_limite") or "")
         retour = f"/matching/caleol/dossiers/{dossier_id}"
@@ -241,13 +265,14 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
         except ValueError:
             ui.flash(request, "erreur", "date_limite : date et heure attendues")
             return ui.redirect(retour)
-        r = await api.post(
-            f"/api/matching/dossiers/{dossier_id}/vote", json={"date_limite": limite.isoformat()}
+        return await envoyer(
+            request,
+            f"/api/matching/dossiers/{dossier_id}/vote",
+            {"date_limite": limite.isoformat()},
+            attendu=200,
+            retour=retour,
+            succes="Vote à distance ouvert",
         )
-        if r.status_code != 200:
-            return await refus(request, r, retour)
-        ui.flash(request, "succes", "Vote à distance ouvert")
-        return ui.redirect(retour)
 
     @router.post("/caleol/dossiers/{dossier_id}/bulletin", response_class=HTMLResponse)
     async def voter(request: Request, dossier_id: str) -> Response:
@@ -285,7 +310,6 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
 
     @router.post("/caleol/dossiers/{dossier_id}/decision", response_class=HTMLResponse)
     async def decider(request: Request, dossier_id: str) -> Response:
-        api = await ui.gateway.api(request)
         f = await request.form()
         decisions = []
         for cle in f:
@@ -307,13 +331,13 @@ def ajouter_pages(ui: WebUI, router: APIRouter) -> None:
                     "date_limite_piece": str(f.get(f"date-{demande}") or "") or None,
                 }
             )
-        retour = f"/matching/caleol/dossiers/{dossier_id}"
-        r = await api.post(
-            f"/api/matching/dossiers/{dossier_id}/decision", json={"decisions": decisions}
+        return await envoyer(
+            request,
+            f"/api/matching/dossiers/{dossier_id}/decision",
+            {"decisions": decisions},
+            attendu=200,
+            retour=f"/matching/caleol/dossiers/{dossier_id}",
+            succes="Décision enregistrée ; l'offre part au rang 1",
         )
-        if r.status_code != 200:
-            return await refus(request, r, retour)
-        ui.flash(request, "succes", "Décision enregistrée ; l'offre part au rang 1")
-        return ui.redirect(retour)
 
-    ajouter_pages_offres(ui, router, page, refus)
+    ajouter_pages_offres(ui, router, page, refus, envoyer)

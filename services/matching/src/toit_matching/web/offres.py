@@ -30,9 +30,12 @@ ETATS = {
 
 Page = Callable[..., HTMLResponse]
 Refus = Callable[[Request, Any, str], Awaitable[Response]]
+Envoyer = Callable[..., Awaitable[Response]]  # web/caleol.py: POST, then back with a flash
 
 
-def ajouter_pages_offres(ui: WebUI, router: APIRouter, page: Page, refus: Refus) -> None:
+def ajouter_pages_offres(
+    ui: WebUI, router: APIRouter, page: Page, refus: Refus, envoyer: Envoyer
+) -> None:
     async def offres_visibles(request: Request) -> list[dict[str, Any]]:
         api = await ui.gateway.api(request)
         r = await api.get("/api/matching/offres")
@@ -94,29 +97,29 @@ def ajouter_pages_offres(ui: WebUI, router: APIRouter, page: Page, refus: Refus)
 
     @router.post("/offres/{offre_id}/condition-levee", response_class=HTMLResponse)
     async def lever(request: Request, offre_id: str) -> Response:
-        api = await ui.gateway.api(request)
-        retour = f"/matching/offres/{offre_id}"
-        r = await api.post(f"/api/matching/offres/{offre_id}/condition-levee")
-        if r.status_code != 200:
-            return await refus(request, r, retour)
-        ui.flash(request, "succes", "Pièce produite : la condition suspensive est levée")
-        return ui.redirect(retour)
+        return await envoyer(
+            request,
+            f"/api/matching/offres/{offre_id}/condition-levee",
+            None,
+            attendu=200,
+            retour=f"/matching/offres/{offre_id}",
+            succes="Pièce produite : la condition suspensive est levée",
+        )
 
     @router.post("/offres/{offre_id}/bail", response_class=HTMLResponse)
     async def bail(request: Request, offre_id: str) -> Response:
-        api = await ui.gateway.api(request)
         f = await request.form()
-        retour = f"/matching/offres/{offre_id}"
-        r = await api.post(
+        corps = {
+            "date_signature": str(f.get("date_signature") or ""),
+            "mutation_interne": f.get("mutation_interne") == "oui",
+            "accord_collectif": f.get("accord_collectif") == "oui",
+            "bailleur_siren": str(f.get("bailleur_siren") or "").strip() or None,
+        }
+        return await envoyer(
+            request,
             f"/api/matching/offres/{offre_id}/bail",
-            json={
-                "date_signature": str(f.get("date_signature") or ""),
-                "mutation_interne": f.get("mutation_interne") == "oui",
-                "accord_collectif": f.get("accord_collectif") == "oui",
-                "bailleur_siren": str(f.get("bailleur_siren") or "").strip() or None,
-            },
+            corps,
+            attendu=201,
+            retour=f"/matching/offres/{offre_id}",
+            succes="Bail signé : attribution prononcée, la demande sera radiée",
         )
-        if r.status_code != 201:
-            return await refus(request, r, retour)
-        ui.flash(request, "succes", "Bail signé : attribution prononcée, la demande sera radiée")
-        return ui.redirect(retour)
