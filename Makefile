@@ -115,8 +115,10 @@ bench-espace-pro: deps ## Consultation and search pages among N demandes, 20 use
 
 .PHONY: screenshots
 screenshots: ## Copy the main screens from the last browser-test run (test-artefacts/) into docs/screenshots/
-	@for f in accueil recherche consultation cotation saisie-erreurs conflit pieces simulation hors-perimetre historique; do \
-	  cp test-artefacts/screenshots/pro-$$f.png docs/screenshots/; done
+	@for f in accueil recherche consultation cotation saisie-erreurs conflit pieces simulation hors-perimetre historique \
+	  annonces accueil-annonce accueil-favoris accueil-listes doublons habilitations saisie-complements consultations; do \
+	  if [ -f test-artefacts/screenshots/pro-$$f.png ]; then cp test-artefacts/screenshots/pro-$$f.png docs/screenshots/; \
+	  else echo "pro-$$f.png missing: run the browser tests (frontends/espace-pro/tests, tests-e2e/test_e2e_observatoire_browser.py)"; fi; done
 
 .PHONY: ui-dsfr
 ui-dsfr: ## Fetch the optional DSFR skin (TOIT_UI_THEME=dsfr, State-run instances only) from npm through its lock file

@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from toit_embedded.main import EmbeddedRouter, RateLimiter, espace_pro
+from toit_identite.config import IdentiteSettings
+from toit_identite.service import build_service as build_identite
 from toit_ui.testing import free_port, serve_in_thread
 
 from servicekit import registry
@@ -77,8 +79,14 @@ def stack(stack_databases: tuple[dict[str, str], str]) -> Iterator[Stack]:
         mode="demo",
         jwks_url=f"http://127.0.0.1:{port}/api/identite/jwks",
     )
+    # Cheap argon2id (as identite's own integration tests): the demo accounts are hashed at
+    # start-up and every journey logs in; production keeps the library's defaults.
+    services = {
+        **{name: registry.load(name) for name in SERVICES},
+        "identite": build_identite(IdentiteSettings(argon2_time_cost=1, argon2_memory_kib=1024)),
+    }
     runtimes = [
-        ServiceRuntime(registry.load(name), settings, database_url=urls[name]) for name in SERVICES
+        ServiceRuntime(services[name], settings, database_url=urls[name]) for name in SERVICES
     ]
     # A generous login throttle: the journeys log in several accounts from one address.
     router = EmbeddedRouter(runtimes, token_limiter=RateLimiter(rate=50.0, burst=100))
