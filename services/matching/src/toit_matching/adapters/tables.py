@@ -6,6 +6,7 @@ as the access tokens carry them; matching never reads identite's database."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from servicekit.horodatage import HorodatageUtc
 
@@ -162,6 +163,22 @@ souhaits = sa.Table(
     sa.Column("taille", sa.Integer),
     sa.Column("categorie", sa.Integer),
     sa.Column("revenu_fiscal", sa.Numeric(12, 2)),
+    # What the rest of the search needs (migration 0007), so that on PostgreSQL the hard
+    # and soft filters, the counts per reason and the ranking run in one statement and
+    # only the page shown is evaluated by the domain.
+    sa.Column("besoins", sa.String(200)),  # "|ASCENSEUR|REZ_DE_CHAUSSEE|"
+    sa.Column("etage_max", sa.Integer),
+    sa.Column("ressources", sa.Numeric(12, 2)),  # monthly resources
+    sa.Column("couple", sa.Boolean),
+    sa.Column("a_charge", sa.Integer),
+    sa.Column("personnes", sa.Integer),
+    sa.Column("a_naitre", sa.Integer),
+    # Birth years of the persons after the first (UC scale of the search's year).
+    sa.Column("autres_naissances", sa.JSON().with_variant(ARRAY(sa.Integer), "postgresql")),
+    sa.Column("dalo", sa.Boolean),
+    sa.Column("priorites_validees", sa.Integer),
+    sa.Column("priorites_retenues", sa.Integer),
+    sa.Column("date_depot", sa.Date),
     sa.Index("ix_souhaits_commune", "commune", "actif"),
     sa.Index("ix_souhaits_epci", "epci", "actif"),
 )

@@ -115,6 +115,25 @@ def projeter(
     )
 
 
+def champs_recherche(vue: DemandeVue) -> dict[str, Any]:
+    """What the search's SQL reads of a demande, copied on each of its wished communes
+    (the filters and the ranking of `domain.recherche`, as columns)."""
+    return {
+        "besoins": "|" + "|".join(vue.besoins) + "|",
+        "etage_max": vue.etage_max,
+        "ressources": vue.ressources_mensuelles,
+        "couple": vue.couple,
+        "a_charge": vue.personnes_a_charge,
+        "personnes": len(vue.annees_naissance),
+        "a_naitre": vue.enfants_a_naitre,
+        "autres_naissances": list(vue.annees_naissance[1:]),
+        "dalo": vue.dalo,
+        "priorites_validees": vue.priorites_validees(),
+        "priorites_retenues": vue.priorites_retenues(),
+        "date_depot": vue.date_depot,
+    }
+
+
 def vue_en_json(vue: DemandeVue) -> dict[str, Any]:
     """The projected row as stored (JSON column)."""
     return {

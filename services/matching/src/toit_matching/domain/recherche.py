@@ -112,6 +112,57 @@ def _euros(montant: Decimal) -> str:
     return f"{montant.quantize(Decimal('0.01'))} €".replace(".", ",")
 
 
+# The reason without the household's specifics, per exclusion code (the counts' wording).
+GROUPES_FIXES = {
+    "ETAGE": "étage au-dessus de l'étage maximal accepté",
+    "RESSOURCES_INCONNUES": "revenu fiscal de référence non renseigné",
+    "TAUX_EFFORT_INCALCULABLE": "ressources mensuelles non renseignées",
+    "HORS_PERIMETRE": "hors de votre périmètre",
+}
+
+
+def _groupe_commune(offre: Offre) -> str:
+    return f"ne souhaite pas {offre.commune_nom}"
+
+
+def _groupe_typologie(offre: Offre) -> str:
+    return f"ne souhaite pas de {offre.typologie}"
+
+
+def _groupe_taille(offre: Offre) -> str:
+    return f"{offre.typologie} inadapté à la taille du ménage"
+
+
+def _groupe_besoin(besoin: str) -> str:
+    return f"besoin non satisfait : {LIBELLES_BESOINS.get(besoin, besoin.lower())}"
+
+
+def _groupe_plafond(offre: Offre) -> str:
+    return f"ressources au-dessus du plafond {offre.financement.value} {offre.annee_reference}"
+
+
+def _groupe_taux(seuils: Seuils) -> str:
+    return f"taux d'effort au-dessus de {_pourcent(seuils.taux_effort_max)}"
+
+
+def _groupe_reste(seuils: Seuils) -> str:
+    return f"reste à vivre sous {_euros(seuils.reste_a_vivre_min)} par jour et par UC"
+
+
+def groupes(offre: Offre, seuils: Seuils) -> dict[str, str]:
+    """Every exclusion code a search for this unit may count, with its wording."""
+    return {
+        "COMMUNE": _groupe_commune(offre),
+        "TYPOLOGIE_SOUHAITEE": _groupe_typologie(offre),
+        "TYPOLOGIE_TAILLE": _groupe_taille(offre),
+        **{f"ACCESSIBILITE_{b}": _groupe_besoin(b) for b in LIBELLES_BESOINS},
+        f"PLAFOND_{offre.financement.value}": _groupe_plafond(offre),
+        "TAUX_EFFORT": _groupe_taux(seuils),
+        "RESTE_A_VIVRE": _groupe_reste(seuils),
+        **GROUPES_FIXES,
+    }
+
+
 def criteres_durs(
     d: DemandeVue,
     offre: Offre,
@@ -135,7 +186,7 @@ def criteres_durs(
             raisons.append(
                 Exclusion(
                     "COMMUNE",
-                    f"ne souhaite pas {offre.commune_nom}",
+                    _groupe_commune(offre),
                     f"exclue : ne souhaite pas {offre.commune_nom}",
                 )
             )
@@ -143,7 +194,7 @@ def criteres_durs(
         raisons.append(
             Exclusion(
                 "TYPOLOGIE_SOUHAITEE",
-                f"ne souhaite pas de {offre.typologie}",
+                _groupe_typologie(offre),
                 f"exclue : ne souhaite pas de {offre.typologie} (souhaite "
                 + ", ".join(d.typologies)
                 + ")",
@@ -153,7 +204,7 @@ def criteres_durs(
         raisons.append(
             Exclusion(
                 "TYPOLOGIE_TAILLE",
-                f"{offre.typologie} inadapté à la taille du ménage",
+                _groupe_taille(offre),
                 f"exclue : un {offre.typologie} ne convient pas à un ménage de {d.taille} "
                 f"personne(s) (règle : " + ", ".join(regle.typologies_pour(d.taille)) + ")",
             )
@@ -164,7 +215,7 @@ def criteres_durs(
             raisons.append(
                 Exclusion(
                     f"ACCESSIBILITE_{besoin}",
-                    f"besoin non satisfait : {libelle}",
+                    _groupe_besoin(besoin),
                     f"exclue : a besoin d'{libelle}",
                 )
             )
@@ -172,7 +223,7 @@ def criteres_durs(
         raisons.append(
             Exclusion(
                 "ETAGE",
-                "étage au-dessus de l'étage maximal accepté",
+                GROUPES_FIXES["ETAGE"],
                 f"exclue : accepte au plus le {d.etage_max}e étage, le logement est au "
                 f"{offre.etage}e",
             )
@@ -182,7 +233,7 @@ def criteres_durs(
         raisons.append(
             Exclusion(
                 "RESSOURCES_INCONNUES",
-                "revenu fiscal de référence non renseigné",
+                GROUPES_FIXES["RESSOURCES_INCONNUES"],
                 "exclue : revenu fiscal de référence non renseigné, plafond non vérifiable",
             )
         )
@@ -192,7 +243,7 @@ def criteres_durs(
             raisons.append(
                 Exclusion(
                     f"PLAFOND_{offre.financement.value}",
-                    f"ressources au-dessus du plafond {offre.financement.value} {annee}",
+                    _groupe_plafond(offre),
                     f"exclue : ressources au-dessus du plafond {offre.financement.value} {annee}, "
                     f"catégorie {d.categorie} ({_euros(d.revenu_fiscal)} pour un plafond de "
                     f"{maximum} €)",
@@ -207,7 +258,7 @@ def criteres_souples(b: Budget, seuils: Seuils) -> list[Exclusion]:
         raisons.append(
             Exclusion(
                 "TAUX_EFFORT_INCALCULABLE",
-                "ressources mensuelles non renseignées",
+                GROUPES_FIXES["TAUX_EFFORT_INCALCULABLE"],
                 "exclue : ressources mensuelles non renseignées, taux d'effort incalculable",
                 souple=True,
             )
@@ -217,7 +268,7 @@ def criteres_souples(b: Budget, seuils: Seuils) -> list[Exclusion]:
         raisons.append(
             Exclusion(
                 "TAUX_EFFORT",
-                f"taux d'effort au-dessus de {_pourcent(seuils.taux_effort_max)}",
+                _groupe_taux(seuils),
                 f"exclue : taux d'effort de {_pourcent(b.taux_effort)}, au-dessus du seuil de "
                 f"{_pourcent(seuils.taux_effort_max)}",
                 souple=True,
@@ -227,7 +278,7 @@ def criteres_souples(b: Budget, seuils: Seuils) -> list[Exclusion]:
         raisons.append(
             Exclusion(
                 "RESTE_A_VIVRE",
-                f"reste à vivre sous {_euros(seuils.reste_a_vivre_min)} par jour et par UC",
+                _groupe_reste(seuils),
                 f"exclue : reste à vivre de {_euros(b.reste_a_vivre)} par jour et par UC, sous "
                 f"le seuil de {_euros(seuils.reste_a_vivre_min)}",
                 souple=True,
@@ -269,7 +320,7 @@ def evaluer(
             0,
             Exclusion(
                 "HORS_PERIMETRE",
-                "hors de votre périmètre",
+                GROUPES_FIXES["HORS_PERIMETRE"],
                 "exclue : demande hors du périmètre de votre organisation",
             ),
         )

@@ -91,27 +91,24 @@ async def rechercher(
     page_exclues: int = Query(default=1, ge=1, le=10_000),
     principal: Principal = Depends(require("candidat.rechercher")),
 ) -> s.PageCandidats:
-    recherche = await candidats.evaluer_vacance(
+    debut = (page - 1) * par_page
+    r = await candidats.rechercher(
         uow,
         deps,
         Acteur(principal),
         vacance_id,
         perimetre=perimetre,
         filtres_souples=filtres_souples,
+        debut=debut,
+        nombre=par_page,
+        debut_exclues=(page_exclues - 1) * par_page,
     )
-    r = recherche.resultat
-    debut = (page - 1) * par_page
-    page_c = r.candidats[debut : debut + par_page]
-    page_x = await candidats.page_exclues(
-        uow, deps, Acteur(principal), recherche, (page_exclues - 1) * par_page, par_page
-    )
-    lues = page_c + page_x
     await record_consultations(
         uow.session,
         principal,
         "demande",
-        [(str(e.demande.demande_id), e.demande.departement) for e in lues],
-        reason=f"recherche de candidats pour le logement {recherche.offre.logement_id}",
+        [(str(e.demande.demande_id), e.demande.departement) for e in r.candidats + r.exclues],
+        reason=f"recherche de candidats pour le logement {r.offre.logement_id}",
     )
     await uow.commit()
     response.headers.update(NO_STORE)
@@ -123,26 +120,26 @@ async def rechercher(
         comptes.append(
             s.CompteExclusion(
                 code="COMMUNE",
-                motif=f"ne souhaite pas {recherche.offre.commune_nom}"
+                motif=f"ne souhaite pas {r.offre.commune_nom}"
                 + (" ni son EPCI" if perimetre is Perimetre.EPCI else ""),
                 nombre=r.hors_souhait,
             )
         )
     return s.PageCandidats(
         vacance_id=vacance_id,
-        commune=recherche.offre.commune,
-        commune_nom=recherche.offre.commune_nom,
-        actives_departement=recherche.actives,
-        avertissements=candidats.avertissements(recherche.vacance),
+        commune=r.offre.commune,
+        commune_nom=r.offre.commune_nom,
+        actives_departement=r.actives,
+        avertissements=candidats.avertissements(r.vacance),
         hors_souhait=r.hors_souhait,
-        candidats_total=len(r.candidats),
-        exclues_total=len(r.exclues) + r.hors_souhait + r.prefiltrees,
-        exclues_listees=len(r.exclues) + len(recherche.prefiltrees),
+        candidats_total=r.candidats_total,
+        exclues_total=r.exclues_listees + r.hors_souhait,
+        exclues_listees=r.exclues_listees,
         comptes_exclusions=comptes,
         page=page,
         par_page=par_page,
-        candidats=[_candidat(e, debut + i) for i, e in enumerate(page_c, start=1)],
-        exclues=[_candidat(e, None) for e in page_x],
+        candidats=[_candidat(e, debut + i) for i, e in enumerate(r.candidats, start=1)],
+        exclues=[_candidat(e, None) for e in r.exclues],
     )
 
 

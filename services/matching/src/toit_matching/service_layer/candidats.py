@@ -15,12 +15,23 @@ from uuid import UUID
 import toit_referentiel as ref
 
 from servicekit.uow import UnitOfWork
+from toit_matching.adapters import recherche_sql
 from toit_matching.adapters import repository as repo
 from toit_matching.bootstrap import Dependances
 from toit_matching.domain.demandeurs import DemandeVue, vue_de_json
 from toit_matching.domain.erreurs import Introuvable
 from toit_matching.domain.patrimoine import Accessibilite, Financement, Mode
-from toit_matching.domain.recherche import Evaluation, Offre, Perimetre, Resultat, classer, evaluer
+from toit_matching.domain.recherche import (
+    LIBELLES_BESOINS,
+    Evaluation,
+    Offre,
+    Perimetre,
+    Resultat,
+    besoin_satisfait,
+    classer,
+    evaluer,
+    groupes,
+)
 from toit_matching.service_layer.acces import Acteur, dans_perimetre, role_sur_vacance
 
 
@@ -218,6 +229,175 @@ async def page_exclues(
         None,
     )
     return page + evaluations
+
+
+@dataclass
+class PageRecherche:
+    """What a search shows: the counts and the two pages (candidates, excluded ones)."""
+
+    vacance: dict[str, Any]
+    offre: Offre
+    actives: int
+    hors_souhait: int
+    candidats_total: int
+    exclues_listees: int  # the pool's excluded demandes, each listed with its reasons
+    comptes: dict[str, tuple[str, int]]  # code → (reason, demandes)
+    candidats: list[Evaluation]
+    exclues: list[Evaluation]
+
+
+async def rechercher(
+    uow: UnitOfWork,
+    deps: Dependances,
+    acteur: Acteur,
+    vacance_id: UUID,
+    *,
+    perimetre: Perimetre,
+    filtres_souples: bool,
+    debut: int,
+    nombre: int,
+    debut_exclues: int,
+) -> PageRecherche:
+    """One page of a search. On PostgreSQL the filters, counts and ranking run in one
+    statement over the pool and only the page's demandes are evaluated by the domain;
+    elsewhere (the embedded SQLite mode) the domain evaluates the whole pool."""
+    if uow.session.get_bind().dialect.name != "postgresql":
+        return await rechercher_en_memoire(
+            uow, deps, acteur, vacance_id, perimetre, filtres_souples, debut, nombre, debut_exclues
+        )
+    vacance = await repo.lire_vacance(uow.session, vacance_id)
+    if vacance is None:
+        raise Introuvable("Vacance introuvable")
+    role_sur_vacance(acteur, vacance)
+    offre = offre_de(vacance, deps)
+    criteres = criteres_sql(offre, deps, acteur, perimetre, filtres_souples, datetime.now(UTC))
+    r = await recherche_sql.rechercher(
+        uow.session, criteres, (debut, nombre, debut_exclues, nombre)
+    )
+    lues = r.candidats + r.exclues
+    scores = {i: p for i, _, p in lues}
+    vues = {v.demande_id: v for v in await charger_vues(uow, deps, [(i, v) for i, v, _ in lues])}
+    evaluations = {
+        e.demande.demande_id: e
+        for e in evaluer_toutes(
+            [vues[i] for i, _, _ in lues if i in vues],
+            offre,
+            deps,
+            acteur,
+            perimetre,
+            scores,
+            None,
+            cle_offre=(vacance_id, vacance["logement_version"]),
+        )
+    }
+    libelles = groupes(offre, deps.regle.seuils(bailleur=offre.bailleur_id, epci=offre.epci))
+    comptes = {}
+    for code, n in r.comptes.items():
+        if n:
+            code_ = f"PLAFOND_{offre.financement.value}" if code == "PLAFOND" else code
+            comptes[code_] = (libelles[code_], n)
+    actives = await repo.compter_actives(uow.session, offre.departement)
+    return PageRecherche(
+        vacance=vacance,
+        offre=offre,
+        actives=actives,
+        hors_souhait=actives - r.souhaitent,
+        candidats_total=r.candidats_total,
+        exclues_listees=r.souhaitent - r.candidats_total,
+        comptes=comptes,
+        candidats=[evaluations[i] for i, _, _ in r.candidats if i in evaluations],
+        exclues=[evaluations[i] for i, _, _ in r.exclues if i in evaluations],
+    )
+
+
+def criteres_sql(
+    offre: Offre,
+    deps: Dependances,
+    acteur: Acteur,
+    perimetre: Perimetre,
+    filtres_souples: bool,
+    le: datetime,
+) -> recherche_sql.Criteres:
+    """The domain's parameters for this unit, as the search statement takes them."""
+    regle, ref_ = deps.regle, deps.referentiel
+    plafonds = tuple(
+        ref_.plafond(offre.annee_reference, offre.financement.value, c) for c in range(1, 7)
+    )
+    par_personne = ref_.plafond(offre.annee_reference, offre.financement.value, 7) - plafonds[-1]
+    seuils = regle.seuils(bailleur=offre.bailleur_id, epci=offre.epci)
+    apl = regle.apl
+    loyers = (
+        apl.loyers_plafonds.get(apl.zone(offre.commune)) or apl.loyers_plafonds[apl.zone_par_defaut]
+    )
+    uc = regle.unites_consommation
+    p = acteur.principal
+    return recherche_sql.Criteres(
+        departement=offre.departement,
+        commune=offre.commune,
+        epci=offre.epci,
+        par_epci=perimetre is Perimetre.EPCI and offre.epci is not None,
+        typologie=offre.typologie,
+        tailles=tuple(t for t in range(1, 41) if offre.typologie in regle.typologies_pour(t)),
+        plafonds=plafonds,
+        par_personne=par_personne,
+        besoins_non_satisfaits=tuple(b for b in LIBELLES_BESOINS if not besoin_satisfait(b, offre)),
+        etage=offre.etage,
+        hors_departement=offre.departement not in p.departements,
+        perimetre_communes=tuple(sorted(p.communes)) if p.communes or p.epcis else None,
+        perimetre_epcis=tuple(sorted(p.epcis)),
+        loyer=offre.loyer,
+        charges=offre.charges,
+        chauffage=recherche_sql.Forfait(regle.chauffage.base, regle.chauffage.par_personne)
+        if offre.chauffage_individuel
+        else None,
+        eau=recherche_sql.Forfait(regle.eau.base, regle.eau.par_personne)
+        if offre.eau_individuelle
+        else None,
+        apl_seul=loyers.seul,
+        apl_couple=loyers.couple,
+        apl_par_personne_a_charge=loyers.par_personne_a_charge,
+        apl_forfait_charges=recherche_sql.Forfait(
+            apl.forfait_charges.base, apl.forfait_charges.par_personne
+        ),
+        apl_participation_minimale=apl.participation_minimale,
+        apl_taux_participation=apl.taux_participation,
+        apl_abattements=apl.ressources_abattement,
+        uc_premiere=uc.premiere_personne,
+        uc_autre_adulte=uc.autre_adulte,
+        uc_enfant=uc.enfant,
+        annee_adulte=le.year - uc.age_adulte,
+        taux_effort_max=seuils.taux_effort_max,
+        reste_a_vivre_min=seuils.reste_a_vivre_min,
+        filtres_souples=filtres_souples,
+    )
+
+
+async def rechercher_en_memoire(
+    uow: UnitOfWork,
+    deps: Dependances,
+    acteur: Acteur,
+    vacance_id: UUID,
+    perimetre: Perimetre,
+    filtres_souples: bool,
+    debut: int,
+    nombre: int,
+    debut_exclues: int,
+) -> PageRecherche:
+    recherche = await evaluer_vacance(
+        uow, deps, acteur, vacance_id, perimetre=perimetre, filtres_souples=filtres_souples
+    )
+    r = recherche.resultat
+    return PageRecherche(
+        vacance=recherche.vacance,
+        offre=recherche.offre,
+        actives=recherche.actives,
+        hors_souhait=r.hors_souhait,
+        candidats_total=len(r.candidats),
+        exclues_listees=len(r.exclues) + len(recherche.prefiltrees),
+        comptes=r.comptes,
+        candidats=r.candidats[debut : debut + nombre],
+        exclues=await page_exclues(uow, deps, acteur, recherche, debut_exclues, nombre),
+    )
 
 
 def evaluer_toutes(

@@ -19,7 +19,13 @@ import sqlalchemy as sa
 from servicekit.messaging.tables import entity_version, inbox
 from servicekit.uow import UnitOfWork
 from toit_matching.adapters import repository as repo
-from toit_matching.domain.demandeurs import DemandeVue, projeter, sans_contact, vue_en_json
+from toit_matching.domain.demandeurs import (
+    DemandeVue,
+    champs_recherche,
+    projeter,
+    sans_contact,
+    vue_en_json,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,7 @@ def _lignes(
             }
         )
         actif = e.statut == "ACTIVE"
+        recherche = champs_recherche(vue)
         for commune in dict.fromkeys(vue.communes):
             souhaits.append(
                 {
@@ -79,6 +86,7 @@ def _lignes(
                     "epci": epci_de(commune),
                     "actif": actif,
                     **prefiltres,
+                    **recherche,
                 }
             )
     return lignes, souhaits, vues
