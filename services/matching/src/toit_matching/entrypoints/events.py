@@ -6,9 +6,11 @@ the unit of work and the batch is written with a few statements when it commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from servicekit.messaging.consumer import EventConsumer, HandlerContext
+from servicekit.messaging.flux import Archive, Rejeu, rejouer
 from servicekit.uow import UnitOfWork
 from toit_contracts.events import (
     CotationCalculee,
@@ -26,6 +28,7 @@ from toit_matching.service_layer.copies_demandes import (
     Score,
     suivre_demandes,
     suivre_scores,
+    vider_modeles,
 )
 
 demandes_consumer = EventConsumer("demandes", batch_size=200)
@@ -100,3 +103,12 @@ async def on_cotation(ctx: HandlerContext, event: CotationCalculee) -> None:
             event.version,
         ),
     )
+
+
+async def rejouer_archive(
+    unit_of_work: Callable[[], UnitOfWork], archive: Archive, *, lot: int = 2000
+) -> Rejeu:
+    """Rebuild the read models from scratch: empty them, then replay the event archive
+    (the broker's stream of every event, from offset 0) through these same handlers."""
+    await vider_modeles(unit_of_work)
+    return await rejouer(archive, [demandes_consumer, cotations_consumer], unit_of_work, lot=lot)

@@ -2,8 +2,9 @@
 `cotation.calculee`). Stale copies are dropped by servicekit's version check before they
 reach here; within a batch the last version of each demande wins. `reconstruire` rebuilds
 the projections from scratch from the stored sources (a projection change needs no event
-replay); `vider` empties everything, consumer bookkeeping included, before a full replay
-from the bus."""
+replay); `vider_modeles` empties them before a replay of the event archive
+(`entrypoints.events.rejouer_archive`); `vider` empties everything, consumer bookkeeping
+included, before the events are published again on the bus."""
 
 from __future__ import annotations
 
@@ -167,6 +168,14 @@ async def reconstruire(
         apres = sources[-1]["demande_id"]
 
 
+async def vider_modeles(unit_of_work: Callable[[], UnitOfWork]) -> None:
+    """Empty the read models only (before a replay of the event archive, which does not
+    stand for the live consumers: their bookkeeping is kept)."""
+    async with unit_of_work() as uow:
+        await repo.vider_modeles_lus(uow.session, garder_sources=False)
+        await uow.commit()
+
+
 async def vider(unit_of_work: Callable[[], UnitOfWork], queues: list[str]) -> None:
     """Empty the read models and forget what the consumers applied (inbox and entity
     versions of these queues): the next replay of the events rebuilds everything."""
@@ -187,4 +196,5 @@ __all__ = [
     "suivre_demandes",
     "suivre_scores",
     "vider",
+    "vider_modeles",
 ]
