@@ -96,6 +96,7 @@ async def test_matching_parcours_navigateur(new_page: NewPage, systeme: str) -> 
         await screenshot(bailleur, "matching-vacance")
         await bailleur.get_by_role("button", name="Orienter").click()
         await bailleur.get_by_text("Vacance orientée").wait_for()
+        page_vacance = bailleur.url
         await bailleur.goto(f"{base}/pro/matching/flux")
         await check_accessibility(bailleur, "matching-flux")
         await screenshot(bailleur, "matching-flux")
@@ -129,6 +130,23 @@ async def test_matching_parcours_navigateur(new_page: NewPage, systeme: str) -> 
         assert await designes.count() == 4
         await check_accessibility(reservataire, "matching-designation")
         await screenshot(reservataire, "matching-designation")
+
+        # The outgoing tenant withdraws the notice: the bailleur withdraws the vacancy,
+        # "autre" first without its precision (the API's French refusal beside the field).
+        await bailleur.goto(page_vacance)
+        await bailleur.get_by_label("Motif du retrait").select_option(label="Autre motif")
+        await bailleur.get_by_role("button", name="Retirer la vacance").click()
+        await bailleur.get_by_text("précisez le motif « autre »").first.wait_for()
+        await check_accessibility(bailleur, "matching-retrait-refuse")
+        await bailleur.get_by_label("Motif du retrait").select_option(
+            label="Préavis annulé par le locataire sortant"
+        )
+        await bailleur.get_by_role("button", name="Retirer la vacance").click()
+        await bailleur.get_by_text("Vacance retirée").first.wait_for()
+        await bailleur.get_by_text("Motif : Préavis annulé par le locataire sortant").wait_for()
+        assert await bailleur.get_by_role("button", name="Retirer la vacance").count() == 0
+        await check_accessibility(bailleur, "matching-vacance-retiree")
+        await screenshot(bailleur, "matching-vacance-retiree")
 
         # Without JavaScript, the comparateur keeps its table (the map is an enhancement).
         sans_js = await new_page(javascript=False)

@@ -30,6 +30,13 @@ CONTINGENTS = [
     ("BAILLEUR", "Bailleur (non réservé)"),
 ]
 LIBELLE_CONTINGENT = dict(CONTINGENTS)
+MOTIFS_RETRAIT = {
+    "PREAVIS_ANNULE": "Préavis annulé par le locataire sortant",
+    "TRAVAUX": "Travaux",
+    "VENTE": "Vente",
+    "DEMOLITION": "Démolition",
+    "AUTRE": "Autre motif",
+}
 EXCEPTIONS = [
     ("PAS_ASSEZ_DE_CANDIDATS", "Pas assez de candidats"),
     ("DALO_DESIGNE_SEUL", "Ménage DALO désigné seul"),
@@ -172,6 +179,7 @@ def pages(ui: WebUI) -> PagePackage:
             vacance=vacance,
             choix=choix,
             libelles=LIBELLE_CONTINGENT,
+            motifs_retrait=MOTIFS_RETRAIT,
             erreurs=ctx.get("erreurs", []),
         )
 
@@ -210,6 +218,34 @@ def pages(ui: WebUI) -> PagePackage:
             vacance_id,
             erreurs=[{"champ": "orientation", "message": e["message"]} for e in erreurs]
             or [{"champ": "orientation", "message": message}],
+        )
+
+    @router.post("/vacances/{vacance_id}/retrait", response_class=HTMLResponse)
+    async def retirer(request: Request, vacance_id: str) -> Response:
+        api = await ui.gateway.api(request)
+        f = await request.form()
+        motif = str(f.get("motif") or "")
+        if motif not in MOTIFS_RETRAIT:
+            return await _vacance(
+                request,
+                vacance_id,
+                erreurs=[{"champ": "motif", "message": "choisissez le motif du retrait"}],
+            )
+        precision = str(f.get("precision") or "").strip()
+        reponse = await api.post(
+            f"/api/matching/vacances/{vacance_id}/retrait",
+            json={"motif": motif, "precision": precision or None},
+            headers={"If-Match": f'"{f.get("version") or ""}"'} if f.get("version") else {},
+        )
+        if reponse.status_code == 200:
+            ui.flash(request, "succes", "Vacance retirée")
+            return ui.redirect(f"/matching/vacances/{vacance_id}")
+        message, erreurs = _erreurs(reponse)
+        return await _vacance(
+            request,
+            vacance_id,
+            erreurs=[{"champ": e.get("champ") or "motif", "message": e["message"]} for e in erreurs]
+            or [{"champ": "motif", "message": message}],
         )
 
     # --- Conventions et flux ------------------------------------------------------------------
