@@ -217,3 +217,35 @@ def test_le_pool_suit_les_livreurs() -> None:
     )
     assert complet.taille_pool() == 20 + 2 + 1 + 10
     assert api.taille_pool() == 2 + 1 + 10
+
+
+@pytest.mark.parametrize("complements", [(), ("handicap",)])
+def test_l_enveloppe_preparee_hors_verrou_est_celle_de_json_dumps(
+    complements: tuple[str, ...],
+) -> None:
+    """The fan-out minimises and serialises before locking the subscriptions, then only
+    inserts the position: the text is exactly what one json.dumps of the envelope gives."""
+    import json
+
+    from toit_abonnements.service_layer.journal import enveloppe_partenaire
+
+    from toit_contracts.examples import example_events
+    from toit_contracts.profils import SOURCE, minimiser, profil
+
+    a = _abonnement(Perimetre(frozenset({"35"})), complements=complements)
+    envelope = example_events()["demande.modifiee"].to_cloudevent(source="/toit/demandes")
+    p = profil(a.profil)
+    attendu = {
+        "specversion": "1.0",
+        "id": "e-1",
+        "source": SOURCE,
+        "type": envelope.type,
+        "time": envelope.time.isoformat().replace("+00:00", "Z"),
+        "subject": envelope.subject,
+        "datacontenttype": "application/json",
+        "dataschema": p.dataschema_avec(set(a.complements) & set(p.complements)),
+        "sequence": "12345",
+        "data": minimiser(envelope.data, p, a.complements),
+    }
+    texte = enveloppe_partenaire(a, envelope, "e-1", 12345)
+    assert texte == json.dumps(attendu, ensure_ascii=False, separators=(",", ":"))

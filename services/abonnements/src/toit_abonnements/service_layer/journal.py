@@ -34,9 +34,12 @@ def event_id_partenaire(abonnement_id: str, source_event_id: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{abonnement_id}/{source_event_id}"))
 
 
-def enveloppe_partenaire(a: Abonnement, envelope: CloudEvent, event_id: str, position: int) -> str:
+def preparer(a: Abonnement, envelope: CloudEvent, event_id: str) -> tuple[str, str]:
+    """The partner's CloudEvent as JSON text, but its position (`sequence`): the part before
+    it and the minimised data. Minimising and serialising cost most of the fan-out, so they
+    run before the subscriptions' rows are locked to reserve positions."""
     p = profil(a.profil)
-    body: dict[str, Any] = {
+    tete: dict[str, Any] = {
         "specversion": "1.0",
         "id": event_id,
         "source": SOURCE,
@@ -45,10 +48,23 @@ def enveloppe_partenaire(a: Abonnement, envelope: CloudEvent, event_id: str, pos
         "subject": envelope.subject,
         "datacontenttype": "application/json",
         "dataschema": p.dataschema_avec(set(a.complements) & set(p.complements)),
-        "sequence": str(position),
-        "data": minimiser(envelope.data, p, a.complements),
     }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    donnees = minimiser(envelope.data, p, a.complements)
+    return _dumps(tete)[:-1], _dumps(donnees)
+
+
+def assembler(tete: str, position: int, donnees: str) -> str:
+    """The text `json.dumps` gives for the whole envelope, `sequence` and `data` last."""
+    return f'{tete},"sequence":{_dumps(str(position))},"data":{donnees}}}'
+
+
+def enveloppe_partenaire(a: Abonnement, envelope: CloudEvent, event_id: str, position: int) -> str:
+    tete, donnees = preparer(a, envelope, event_id)
+    return assembler(tete, position, donnees)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def recevoir(uow: UnitOfWork, envelope: CloudEvent) -> None:
@@ -90,15 +106,23 @@ async def _appliquer(uow: UnitOfWork, envelopes: list[CloudEvent]) -> None:
                 cibles.setdefault(a.id, []).append((a, envelope))
     if not cibles:
         return
+    prets = {
+        a_id: [
+            (envelope, event_id, *preparer(a, envelope, event_id))
+            for a, envelope in items
+            for event_id in [event_id_partenaire(a_id, envelope.id)]
+        ]
+        for a_id, items in cibles.items()
+    }
+    # From here to the commit the subscriptions' rows are locked: only cheap work.
     premieres = await repository.reserver_positions(
-        uow.session, {a_id: len(items) for a_id, items in cibles.items()}
+        uow.session, {a_id: len(items) for a_id, items in prets.items()}
     )
     maintenant = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
-    for a_id, items in cibles.items():
-        for offset, (a, envelope) in enumerate(items):
+    for a_id, items in prets.items():
+        for offset, (envelope, event_id, tete, donnees) in enumerate(items):
             position = premieres[a_id] + offset
-            event_id = event_id_partenaire(a_id, envelope.id)
             rows.append(
                 {
                     "abonnement_id": a_id,
@@ -107,7 +131,7 @@ async def _appliquer(uow: UnitOfWork, envelopes: list[CloudEvent]) -> None:
                     "source_event_id": envelope.id,
                     "type": envelope.type,
                     "sujet": envelope.subject,
-                    "enveloppe": enveloppe_partenaire(a, envelope, event_id, position),
+                    "enveloppe": assembler(tete, position, donnees),
                     "emis_le": envelope.time,
                     "cree_le": maintenant,
                 }
