@@ -6,17 +6,19 @@ file served the same way (the ceiling).
 Setup: a fresh PostgreSQL database holding the portail's read model for `--demandes`
 demandes (each with its account, a cotation in one or two EPCI with its breakdown, five
 historique lines and a pièce: what demandes' and cotation's events would have left),
-written straight into the tables; the portail (`toit-service run portail`, one
-process) behind the nginx gateway of `make up` (deploy/local/gateway.sh: the same
-configuration, its own state directory and ports).
+written straight into the tables, plus `--attributions` anonymous leases of the last
+twelve months spread over the EPCI and typologies (the average waiting time); the
+portail (`toit-service run portail`, one process) behind the nginx gateway of
+`make up` (deploy/local/gateway.sh: the same configuration, its own state directory and
+ports).
 
 The simulated households hold a session cookie as a login would leave it (encrypted
 with the portail's secret), each for its own account: the login is not measured.
 
 At `--clients` concurrent households (closed loop, `--duree` seconds each), through the
 gateway: (a) `/mon-espace` (the account's demandes and cotations), (b) the suivi page
-`/mon-espace/demande/{id}` (avancement, positions — one count over the EPCI's
-cotations each —, pièces, historique), (c) the ceiling: `/static/toit.css`, served by
+`/mon-espace/demande/{id}` (avancement, positions — one index-only count per EPCI —,
+average waiting time, pièces, historique), (c) the ceiling: `/static/toit.css`, served by
 the same process through the same gateway. Reports p50/p95/p99 and the ratio of each
 page's p95 to the ceiling's. Target: espace personnel p95 ≤ 100 ms at 50 users.
 """
@@ -102,7 +104,7 @@ def cookie(i: int) -> tuple[str, str]:
     return codec.cookie_name, codec.encode(session, maintenant)
 
 
-async def remplir(runtime: ServiceRuntime, n: int) -> list[uuid.UUID]:
+async def remplir(runtime: ServiceRuntime, n: int, n_attributions: int) -> list[uuid.UUID]:
     """The read model of n demandes, as the events would have left it."""
     hasard = random.Random(15)
     ids = [uuid.UUID(int=hasard.getrandbits(128)) for _ in range(n)]
@@ -113,6 +115,7 @@ async def remplir(runtime: ServiceRuntime, n: int) -> list[uuid.UUID]:
         for i in range(debut, min(n, debut + lot)):
             demande_id = ids[i]
             depot = date(2025, 1, 1) + timedelta(days=hasard.randint(0, 600))
+            typologie = hasard.choice(TYPOLOGIES)
             demandes.append(
                 {
                     "demande_id": demande_id,
@@ -124,7 +127,7 @@ async def remplir(runtime: ServiceRuntime, n: int) -> list[uuid.UUID]:
                     "date_depot_initial": depot,
                     "date_enregistrement": depot,
                     "date_expiration": depot + timedelta(days=365),
-                    "typologie": hasard.choice(TYPOLOGIES),
+                    "typologie": typologie,
                 }
             )
             for epci in hasard.sample(EPCI, hasard.choice([1, 2])):
@@ -141,6 +144,8 @@ async def remplir(runtime: ServiceRuntime, n: int) -> list[uuid.UUID]:
                         ],
                         "grille_version": 1,
                         "calculee_le": maintenant,
+                        "typologie": typologie,
+                        "comparable": True,
                     }
                 )
             for k, (type_, libelle) in enumerate(
@@ -180,7 +185,20 @@ async def remplir(runtime: ServiceRuntime, n: int) -> list[uuid.UUID]:
             ):
                 await session.execute(table.insert(), lignes)
             await session.commit()
+    aujourd_hui = date.today()
+    attributions = [
+        {
+            "attribution_id": uuid.UUID(int=hasard.getrandbits(128)),
+            "epci": hasard.choice(EPCI),
+            "typologie": hasard.choice(TYPOLOGIES),
+            "date_signature": aujourd_hui - timedelta(days=hasard.randint(0, 364)),
+            "delai_jours": int(hasard.lognormvariate(6, 0.5)),
+        }
+        for _ in range(n_attributions)
+    ]
     async with runtime.db.session() as session:
+        if attributions:
+            await session.execute(tables.attributions.insert(), attributions)
         await session.execute(sa.text("ANALYZE"))
         await session.commit()
     return ids
@@ -209,7 +227,7 @@ async def mesurer(base: str, ids: list[uuid.UUID], args: argparse.Namespace) -> 
         assert essai.status_code == 200 and "Ma demande" in essai.text, essai.text[:500]
         essai = await clients[0][0].get(f"/mon-espace/demande/{ids[foyers[0]]}")
         assert essai.status_code == 200 and "Position" in essai.text, essai.text[:500]
-        assert "non disponible" in essai.text  # average waiting time, until attributions
+        assert "mois</strong> (médiane" in essai.text  # the average waiting time
 
         async def mesure(nom: str, chemin: Any) -> dict[str, Any]:
             durees: list[float] = []
@@ -261,7 +279,7 @@ async def main(args: argparse.Namespace) -> None:
         runtime = ServiceRuntime(service, settings_for_tests(bus="memory"), database_url=url)
         await runtime.migrate()
         debut = time.perf_counter()
-        ids = await remplir(runtime, args.demandes)
+        ids = await remplir(runtime, args.demandes, args.attributions)
         remplissage_s = time.perf_counter() - debut
         await runtime.db.dispose()
         env = {
@@ -300,6 +318,7 @@ async def main(args: argparse.Namespace) -> None:
         resultats = await mesurer(base, ids, args)
         resultats["contexte"] = {
             "demandes_en_base": args.demandes,
+            "attributions_en_base": args.attributions,
             "remplissage_s": round(remplissage_s, 1),
             "clients": args.clients,
             "duree_s_par_mesure": args.duree,
@@ -324,6 +343,7 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--demandes", type=int, default=20_000)
+    parser.add_argument("--attributions", type=int, default=5_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duree", type=float, default=15.0, help="secondes par mesure")
     parser.add_argument("--workers", type=int, default=1, help="processus uvicorn du portail")

@@ -48,6 +48,7 @@ from toit_contracts.events import (
     CompteDesactive,
     CompteReinitialisationDemandee,
     ComptesARevoir,
+    CompteSupprime,
     CompteVerrouille,
     Contact,
     CotationCalculee,
@@ -304,6 +305,7 @@ def example_events() -> dict[str, IntegrationEvent]:
         ),
         CompteVerrouille(**compte, version=5, verrouille_jusqu_a=link_expiry),
         CompteDesactive(**compte, version=6, motif=MotifDesactivation.REVUE_NON_CONFIRMEE),
+        CompteSupprime(compte_id=COMPTE_ID, version=7),
         DesignationEffectuee(
             vacance_id=UUID("6f1c2a3e-0000-4000-8000-000000000006"),
             version=1,

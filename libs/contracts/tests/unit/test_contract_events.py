@@ -54,6 +54,7 @@ def test_catalogue_is_complete() -> None:
         "compte.verrouille",
         "comptes.a_revoir",
         "compte.desactive",
+        "compte.supprime",
         "organisation.enregistree",
         "organisation.modifiee",
         "designation.effectuee",

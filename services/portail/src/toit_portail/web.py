@@ -19,6 +19,7 @@ from servicekit.runtime import ServiceRuntime
 from toit_portail.bootstrap import dependances
 from toit_portail.entrypoints import (
     pages_candidature,
+    pages_compte,
     pages_departements,
     pages_preferences,
     pages_rattachement,
@@ -318,6 +319,7 @@ def create_web(
             pages_candidature.routes(ui, runtime, portails),
             pages_suivi.routes(ui, runtime),
             pages_preferences.routes(ui, runtime),
+            pages_compte.routes(ui),
             pages_departements.routes(ui, runtime, portails),
         ],
         title="Toit — portail",

@@ -1,6 +1,7 @@
 """Browser journey in Debian's Chromium (Playwright, axe): the applicant logs in on the
 portail, sees their demande and its cotation per EPCI, then logs out; the same login
-without JavaScript; CSRF, security headers and `no-store`.
+without JavaScript; CSRF, security headers and `no-store`; a new household creates its
+account, activates it, logs in, then deletes it (wrong password first).
 
 identite (demo accounts) and the portail run on the real PostgreSQL and RabbitMQ behind
 the embedded router (the routing of `make run`); the demande's and cotation's events
@@ -242,7 +243,7 @@ async def test_pages_du_portail_en_tetes_csrf_et_liens_d_identite(site: str) -> 
         assert (await http.get("/connexion?suite=//ailleurs.example")).status_code == 200
 
 
-async def test_un_menage_cree_son_compte_l_active_par_le_lien_et_se_connecte(
+async def test_un_menage_cree_son_compte_l_active_se_connecte_puis_le_supprime(
     site: str, bases: tuple[dict[str, str], str], new_page: NewPage
 ) -> None:
     urls, vhost = bases
@@ -293,5 +294,32 @@ async def test_un_menage_cree_son_compte_l_active_par_le_lien_et_se_connecte(
         await page.get_by_role("button", name="Se connecter").click()
         await page.get_by_role("heading", level=1, name="Mon espace").wait_for()
         assert "Aucune demande" in await page.locator("main").inner_text()
+
+        # The household deletes its account (not a demande): a wrong password first.
+        await page.get_by_role("link", name="Supprimer mon compte").click()
+        await voir(page, "supprimer-compte")
+        await page.get_by_role("button", name="Supprimer mon compte").click()
+        await page.locator("#resume-erreurs").wait_for()  # password and confirmation missing
+        assert await page.locator("#champ-confirmation-erreur").count() == 1
+        await page.locator("#champ-mot_de_passe").fill("pas-le-bon-mot-de-passe")
+        await page.get_by_label("Je confirme supprimer mon compte").check()
+        await page.get_by_role("button", name="Supprimer mon compte").click()
+        await page.get_by_text("Mot de passe incorrect").first.wait_for()
+        await voir(page, "supprimer-compte-refus")
+        await page.locator("#champ-mot_de_passe").fill(mot_de_passe)
+        await page.get_by_label("Je confirme supprimer mon compte").check()
+        await page.get_by_role("button", name="Supprimer mon compte").click()
+        await page.get_by_text("Votre compte est supprimé").wait_for()
+        await voir(page, "compte-supprime")
+        # Logged out, and the account no longer logs in.
+        await page.goto(f"{site}/mon-espace")
+        await page.get_by_role("heading", level=1, name="Connexion à mon espace").wait_for()
+        await page.locator("#champ-identifiant").fill("maelle.nouvelle@example.org")
+        await page.locator("#champ-mot_de_passe").fill(mot_de_passe)
+        await page.get_by_role("button", name="Se connecter").click()
+        await page.locator(".alert").first.wait_for()
+        assert (
+            await page.get_by_role("heading", level=1, name="Mon espace", exact=True).count() == 0
+        )
     finally:
         await boite.stop()

@@ -77,6 +77,19 @@ class CompteDesactive(_CompteEvent):
     motif: MotifDesactivation = Field(description="Motif de la désactivation")
 
 
+class CompteSupprime(EntityEvent):
+    """Le demandeur a supprimé son compte en ligne (pas sa demande) : identite n'en garde
+    rien ; le portail oublie ce qu'il gardait pour ce compte, le service des demandes
+    détache ses demandes (elles restent suivies par les guichets et peuvent être
+    rattachées à un nouveau compte)."""
+
+    event_type = "compte.supprime"
+    subject_field: ClassVar[str | None] = "compte_id"
+    summary = "Compte demandeur supprimé : détacher ses demandes, oublier ses brouillons."
+
+    compte_id: UUID = Field(description="Identifiant du compte supprimé (sujet de l'événement)")
+
+
 class ComptesARevoir(IntegrationEvent):
     """Des comptes d'une organisation attendent la revue périodique de leurs habilitations."""
 

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from toit_referentiel.delai_attente import FENETRE_JOURS, delai_attente
+
 from servicekit.uow import UnitOfWork
 from toit_cotation.adapters import repository_attributions as repo
-from toit_cotation.domain.delai_attente import FENETRE_JOURS, delai_attente
 
 
 @dataclass(frozen=True, slots=True)

@@ -306,6 +306,21 @@ class Demande:
         )
         return True
 
+    def detacher_du_compte(self, compte: str, quand: datetime, qui: Intervenant) -> bool:
+        """The household deleted its portal account: the demande stays (followed by the
+        guichets, and attachable to a new account). False if it was not this account's."""
+        if self.proprietaire != compte:
+            return False
+        self.proprietaire = None
+        self.version += 1
+        self._noter(
+            quand,
+            qui,
+            TypeEvenement.MODIFICATION,
+            "Compte du demandeur sur le portail supprimé : demande détachée du compte",
+        )
+        return True
+
     def renouveler(
         self, quand: datetime, qui: Intervenant, regles: ReglesCycleDeVie
     ) -> PreavisRadiation | None:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from servicekit.messaging.consumer import EventConsumer, HandlerContext
 from servicekit.settings import Settings
-from toit_contracts.events import DemandeRattachee, RattachementDemande
+from toit_contracts.events import CompteSupprime, DemandeRattachee, RattachementDemande
 from toit_contracts.events.commandes import (
     TAILLE_MAX_PIECE_EN_LIGNE,
     PortailDemandeSoumise,
@@ -87,3 +87,8 @@ async def verifier_rattachement(ctx: HandlerContext, event: RattachementDemande)
 @consumer.on(DemandeRattachee)
 async def rattacher(ctx: HandlerContext, event: DemandeRattachee) -> None:
     await rattachement.rattacher(ctx.uow, event, _contexte(event.compte_id))
+
+
+@consumer.on(CompteSupprime)
+async def compte_supprime(ctx: HandlerContext, event: CompteSupprime) -> None:
+    await rattachement.detacher(ctx.uow, event, _contexte(str(event.compte_id)))

@@ -6,12 +6,14 @@ if they match and an email is on file, publishes `demande.code_rattachement` so 
 notifications emails the code (and the portail learns which demande the attempt is
 about). A mismatch publishes nothing: the portail answers its user the same way.
 Once the household typed the code, `portail.demande_rattachee` makes the account the
-demande's owner (`compte_demandeur` in every later event)."""
+demande's owner (`compte_demandeur` in every later event); identite's
+`compte.supprime` detaches the account's demandes again (the demandes stay)."""
 
 from __future__ import annotations
 
 from servicekit.uow import UnitOfWork
 from toit_contracts.events import (
+    CompteSupprime,
     DemandeCodeRattachement,
     DemandeModifiee,
     DemandeRattachee,
@@ -62,3 +64,24 @@ async def rattacher(uow: UnitOfWork, event: DemandeRattachee, ctx: Contexte) -> 
     )
     await repo.sauver(demande, version_lue)
     return True
+
+
+async def detacher(uow: UnitOfWork, event: CompteSupprime, ctx: Contexte) -> int:
+    """The applicant deleted their portal account: each of its demandes is detached (a
+    `demande.modifiee` without `compte_demandeur`); how many were."""
+    repo = uow.repository(DemandeRepository)
+    detachees = 0
+    for demande_id in await repo.ids_du_proprietaire(str(event.compte_id)):
+        demande = await repo.get(demande_id, pour_modifier=True)
+        if demande is None:
+            continue
+        version_lue = demande.version
+        if demande.detacher_du_compte(str(event.compte_id), ctx.maintenant, ctx.intervenant):
+            uow.publish(
+                DemandeModifiee(
+                    **avec_snapshot(demande, ctx), rubriques_modifiees=["compte_demandeur"]
+                )
+            )
+            await repo.sauver(demande, version_lue)
+            detachees += 1
+    return detachees

@@ -7,12 +7,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from servicekit.auth import Principal
-from servicekit.exceptions import Introuvable, Invalide
+from servicekit.exceptions import AccesRefuse, Introuvable, Invalide
 from servicekit.uow import UnitOfWork
 from toit_contracts.enums import Role
 from toit_contracts.events.identite import (
     CompteReinitialisationDemandee,
+    CompteSupprime,
 )
+from toit_identite.adapters import suppression
 from toit_identite.domain.model import (
     Compte,
     StatutCompte,
@@ -168,3 +170,31 @@ async def _definir_mot_de_passe(
     # Every session of the account ends: whoever knew the old password is out.
     await depot(uow).revoke_all_refresh(compte.id, now)
     revoquer_jetons_acces(uow, compte.id, now)
+
+
+async def supprimer_compte(
+    uow: UnitOfWork,
+    ctx: Identite,
+    principal: Principal,
+    mot_de_passe: str,
+    now: datetime | None = None,
+) -> None:
+    """An applicant deletes their own account (not their demande), confirming with the
+    password: nothing of the account stays in identite, every session ends at once, and
+    `compte.supprime` tells demandes (detach the demandes) and the portail (forget the
+    drafts and attempts). A professional account is closed by its administrator."""
+    now = now or maintenant_utc()
+    compte = await depot(uow).get_compte(principal.sub)
+    if compte is None:
+        raise Introuvable()
+    if compte.kind != TypeCompte.DEMANDEUR:
+        raise AccesRefuse(
+            "Un compte professionnel est fermé par l'administrateur de son organisation"
+        )
+    if not ctx.hasher.verify(compte.password_hash, mot_de_passe):
+        raise Invalide([("mot_de_passe", "mot de passe incorrect")])
+    await depot(uow).clear_account_throttles(compte.id)
+    await suppression.supprimer_compte(uow.session, compte.id)
+    revoquer_jetons_acces(uow, compte.id, now)
+    uow.publish(CompteSupprime(compte_id=uuid.UUID(compte.id), version=compte.version + 1))
+    await uow.commit()

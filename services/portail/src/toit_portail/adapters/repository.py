@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -13,12 +13,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from toit_portail.adapters.tables import (
+    attributions,
     chiffres_cles,
     cotations,
     demandes,
     historique,
     pieces,
     rattachements,
+)
+from toit_portail.adapters.tables_candidatures import (
+    candidatures,
+    commandes,
+    demandes_modifiables,
 )
 from toit_portail.domain.chiffres_cles import Publication
 from toit_portail.domain.espace import CotationVue, DemandeVue
@@ -49,11 +55,27 @@ async def verrouiller_demande(
     return DemandeVue(**row._mapping) if row.version > 0 else None
 
 
+STATUTS_COMPARES = ("ACTIVE", "EXPIREE_GRACE")
+
+
 async def enregistrer_demande(session: AsyncSession, vue: DemandeVue) -> None:
     await session.execute(
         demandes.update()
         .where(demandes.c.demande_id == vue.demande_id)
         .values(**dataclasses.asdict(vue))
+    )
+    # The position's copy on the cotations (whichever of the two events came first).
+    comparable = vue.statut in STATUTS_COMPARES
+    await session.execute(
+        cotations.update()
+        .where(
+            cotations.c.demande_id == vue.demande_id,
+            sa.or_(
+                cotations.c.typologie.is_distinct_from(vue.typologie),
+                cotations.c.comparable.is_distinct_from(comparable),
+            ),
+        )
+        .values(typologie=vue.typologie, comparable=comparable)
     )
 
 
@@ -82,10 +104,19 @@ async def verrouiller_cotation(session: AsyncSession, demande_id: UUID, epci: st
 
 
 async def enregistrer_cotation(session: AsyncSession, vue: CotationVue) -> None:
+    d = demandes.c
+    demande = (d.demande_id == vue.demande_id) & (d.version > 0)
     await session.execute(
         cotations.update()
         .where(cotations.c.demande_id == vue.demande_id, cotations.c.epci == vue.epci)
-        .values(**dataclasses.asdict(vue))
+        .values(
+            **dataclasses.asdict(vue),
+            typologie=sa.select(d.typologie).where(demande).scalar_subquery(),
+            comparable=sa.func.coalesce(
+                sa.select(d.statut.in_(STATUTS_COMPARES)).where(demande).scalar_subquery(),
+                sa.false(),
+            ),
+        )
     )
 
 
@@ -105,9 +136,12 @@ async def demandes_du_compte(session: AsyncSession, compte_id: str) -> list[Dema
     return [DemandeVue(**row._mapping) for row in rows]
 
 
+COLONNES_COTATION = [cotations.c[f.name] for f in dataclasses.fields(CotationVue)]
+
+
 async def cotations_de(session: AsyncSession, demande_id: UUID) -> list[CotationVue]:
     rows = await session.execute(
-        sa.select(cotations)
+        sa.select(*COLONNES_COTATION)
         .where(cotations.c.demande_id == demande_id, cotations.c.version > 0)
         .order_by(cotations.c.points.desc(), cotations.c.epci)
     )
@@ -299,25 +333,91 @@ async def demande_du_compte(
     return DemandeVue(**row._mapping) if row else None
 
 
-async def position(
-    session: AsyncSession, epci: str, typologie: str | None, points: Decimal
-) -> tuple[int, int]:
-    """(demandes with more points, demandes compared): active demandes of this EPCI
-    asking for the same first typologie."""
-    c, d = cotations, demandes
-    row = (
-        await session.execute(
-            sa.select(
-                sa.func.count().filter(c.c.points > points),
-                sa.func.count(),
-            )
-            .select_from(c.join(d, d.c.demande_id == c.c.demande_id))
-            .where(
-                c.c.epci == epci,
-                c.c.version > 0,
-                d.c.statut.in_(("ACTIVE", "EXPIREE_GRACE")),
-                d.c.typologie == typologie,
-            )
+async def cotations_et_positions(
+    session: AsyncSession, demande_id: UUID, typologie: str | None
+) -> list[tuple[CotationVue, tuple[int, int]]]:
+    """The demande's cotations, each with (demandes with more points, demandes compared):
+    the active demandes of that EPCI asking for the same first typologie — two index-only
+    counts (`ix_cotations_position`) in the same statement."""
+    autres = cotations.alias("autres")
+    semblables = sa.and_(
+        autres.c.epci == cotations.c.epci,
+        autres.c.comparable == sa.true(),
+        autres.c.typologie == typologie,
+    )
+    devant = (
+        sa.select(sa.func.count())
+        .where(semblables, autres.c.points > cotations.c.points)
+        .scalar_subquery()
+    )
+    sur = sa.select(sa.func.count()).where(semblables).scalar_subquery()
+    rows = await session.execute(
+        sa.select(*COLONNES_COTATION, devant.label("devant"), sur.label("sur"))
+        .where(cotations.c.demande_id == demande_id, cotations.c.version > 0)
+        .order_by(cotations.c.points.desc(), cotations.c.epci)
+    )
+    return [
+        (
+            CotationVue(
+                **{
+                    **{f.name: row._mapping[f.name] for f in dataclasses.fields(CotationVue)},
+                    "points": Decimal(row.points).quantize(Decimal("0.01")),
+                }
+            ),
+            (int(row.devant), int(row.sur)),
         )
-    ).one()
-    return int(row[0]), int(row[1])
+        for row in rows
+    ]
+
+
+async def noter_attribution(
+    session: AsyncSession,
+    attribution_id: UUID,
+    epci: str,
+    typologie: str,
+    date_signature: date,
+    delai_jours: int,
+) -> None:
+    await session.execute(
+        _insert(session, attributions)
+        .values(
+            attribution_id=attribution_id,
+            epci=epci,
+            typologie=typologie,
+            date_signature=date_signature,
+            delai_jours=delai_jours,
+        )
+        .on_conflict_do_nothing(index_elements=["attribution_id"])
+    )
+
+
+async def oublier_attributions(session: AsyncSession, avant: date) -> None:
+    await session.execute(attributions.delete().where(attributions.c.date_signature < avant))
+
+
+async def delais(session: AsyncSession, epci: str, typologie: str, depuis: date) -> list[int]:
+    """Days from first dépôt to lease of the attributions of this EPCI and typologie."""
+    a = attributions.c
+    rows = await session.execute(
+        sa.select(a.delai_jours).where(
+            a.epci == epci, a.typologie == typologie, a.date_signature >= depuis
+        )
+    )
+    return [int(r) for r in rows.scalars()]
+
+
+async def oublier_compte(session: AsyncSession, compte_id: str) -> None:
+    """identite deleted the account: its drafts, commands and attempts go, and its
+    demandes are no longer shown to anyone (demandes detaches them too)."""
+    siennes = sa.select(demandes.c.demande_id).where(demandes.c.compte_demandeur == compte_id)
+    await session.execute(
+        demandes_modifiables.delete().where(demandes_modifiables.c.demande_id.in_(siennes))
+    )
+    await session.execute(
+        demandes.update()
+        .where(demandes.c.compte_demandeur == compte_id)
+        .values(compte_demandeur=None)
+    )
+    await session.execute(candidatures.delete().where(candidatures.c.compte == compte_id))
+    await session.execute(commandes.delete().where(commandes.c.compte == compte_id))
+    await session.execute(rattachements.delete().where(rattachements.c.compte_id == compte_id))

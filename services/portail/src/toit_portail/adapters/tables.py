@@ -39,6 +39,26 @@ cotations = sa.Table(
     sa.Column("criteres", sa.JSON, nullable=False),
     sa.Column("grille_version", sa.Integer, nullable=False),
     sa.Column("calculee_le", sa.DateTime(timezone=True)),
+    # Copied from the demande (kept in step by the consumer, whatever the order of the
+    # events) so that the position is one index-only count: the demande's first
+    # typologie, and whether it is compared (active or in its grace period).
+    sa.Column("typologie", sa.String(12)),
+    sa.Column("comparable", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_cotations_position", "epci", "comparable", "typologie", "points"),
+)
+
+# The attributions of the last twelve months, anonymous (EPCI, typologie, lease date,
+# days from the first dépôt), from matching's `attribution.prononcee`: the average
+# waiting time of similar demandes shown on the suivi page. Older rows are deleted.
+attributions = sa.Table(
+    "attributions",
+    metadata,
+    sa.Column("attribution_id", sa.Uuid, primary_key=True),
+    sa.Column("epci", sa.String(9), nullable=False),
+    sa.Column("typologie", sa.String(12), nullable=False),
+    sa.Column("date_signature", sa.Date, nullable=False),
+    sa.Column("delai_jours", sa.Integer, nullable=False),
+    sa.Index("ix_attributions_similaires", "epci", "typologie", "date_signature"),
 )
 
 # The latest key figures published by the observatoire per département (public,

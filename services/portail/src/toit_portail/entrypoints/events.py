@@ -10,6 +10,7 @@ from toit_contracts.events import (
     AttributionPrononcee,
     CaleolDecisionPrise,
     ChiffresClesPublies,
+    CompteSupprime,
     CotationCalculee,
     DemandeCodeRattachement,
     DemandeCreee,
@@ -74,6 +75,11 @@ async def cotation(ctx: HandlerContext, event: CotationCalculee) -> None:
 @consumer.on(DemandePurgee)
 async def purgee(ctx: HandlerContext, event: DemandePurgee) -> None:
     await espace.purger(ctx.session, event.demande_id)
+
+
+@consumer.on(CompteSupprime)
+async def compte_supprime(ctx: HandlerContext, event: CompteSupprime) -> None:
+    await espace.oublier_compte(ctx.session, event.compte_id)
 
 
 @consumer.on(ChiffresClesPublies)

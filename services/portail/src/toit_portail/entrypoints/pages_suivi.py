@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from toit_ui import WebUI
 
 from servicekit.runtime import ServiceRuntime
+from toit_portail.entrypoints.pages_candidature import aujourd_hui
 from toit_portail.entrypoints.pages_rattachement import compte_connecte
 from toit_portail.service_layer import suivi
 
@@ -34,7 +35,7 @@ def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
     async def page(request: Request, demande_id: UUID) -> HTMLResponse:
         compte = await compte_connecte(ui, request)
         async with runtime.db.session() as session:
-            vue = await suivi.suivi(session, demande_id, compte)
+            vue = await suivi.suivi(session, demande_id, compte, aujourd_hui())
         if vue is None:
             raise HTTPException(404)
         return ui.render(

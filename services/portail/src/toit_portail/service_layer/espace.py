@@ -51,6 +51,11 @@ async def purger(session: AsyncSession, demande_id: UUID) -> None:
     await repository.supprimer_demande(session, demande_id)
 
 
+async def oublier_compte(session: AsyncSession, compte_id: UUID) -> None:
+    """`compte.supprime`: the applicant deleted their account (not their demande)."""
+    await repository.oublier_compte(session, str(compte_id))
+
+
 @dataclass(frozen=True)
 class DemandeEspace:
     demande: DemandeVue

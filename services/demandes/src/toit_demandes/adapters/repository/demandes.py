@@ -107,6 +107,13 @@ class DemandeRepository:
         ).first()
         return row.id if row else None
 
+    async def ids_du_proprietaire(self, compte: str) -> list[UUID]:
+        """The demandes followed from this portal account."""
+        rows = await self.session.execute(
+            sa.select(demandes.c.id).where(demandes.c.proprietaire == compte)
+        )
+        return list(rows.scalars())
+
     async def get(self, demande_id: UUID, *, pour_modifier: bool = False) -> Demande | None:
         query = _LIRE_POUR_MODIFIER if pour_modifier else _LIRE
         row = (await self.session.execute(query, {"b_id": demande_id})).first()

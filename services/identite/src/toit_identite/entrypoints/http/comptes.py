@@ -100,6 +100,25 @@ async def changer_mot_de_passe(
     return Response(status_code=204)
 
 
+class SuppressionIn(BaseModel):
+    mot_de_passe: str = Field(max_length=256, description="Confirmation par le mot de passe")
+
+
+@router.post(
+    "/moi/suppression",
+    status_code=204,
+    summary="Supprimer mon compte demandeur (la demande de logement n'est pas supprimée)",
+)
+async def supprimer_mon_compte(
+    body: SuppressionIn,
+    uow: UoW,
+    ctx: Ctx,
+    principal: Principal = Depends(require("compte.moi")),
+) -> Response:
+    await uc.demandeurs.supprimer_compte(uow, ctx, principal, body.mot_de_passe)
+    return Response(status_code=204)
+
+
 class HabilitationIn(BaseModel):
     roles: list[str] = Field(min_length=1, max_length=10)
     departements: list[Departement] = Field(min_length=1, max_length=20)

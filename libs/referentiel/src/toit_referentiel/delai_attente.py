@@ -1,7 +1,10 @@
 """The average waiting time the applicant is entitled to know (L441-2-8 CCH: the délai
 d'attente moyen constaté for a similar demande), from the attributions of the last twelve
 months in the same EPCI and typology: from the demande's first dépôt to the lease signed.
-Average and median, in months (30.44 days), with how many attributions they rest on."""
+Average and median, in months (30.44 days), with how many attributions they rest on.
+
+Shared by cotation (its API beside the score) and the portail (the applicant's suivi page),
+each from the attributions it keeps from matching's `attribution.prononcee`."""
 
 from __future__ import annotations
 
