@@ -80,7 +80,21 @@ async def enregistrer_demande(session: AsyncSession, vue: DemandeVue) -> None:
 
 
 async def verrouiller_cotation(session: AsyncSession, demande_id: UUID, epci: str) -> int | None:
-    """The kept version of this demande × EPCI, locked until commit (None if new)."""
+    """The kept version of this demande × EPCI, locked until commit (None if new).
+
+    The demande's row is locked first (a version-0 placeholder if its events have not
+    come yet), as the demande's events do: the copy of its typologie and state on the
+    cotations is then written by one transaction at a time, whichever comes first."""
+    await session.execute(
+        _insert(session, demandes)
+        .values(demande_id=demande_id, version=0, departement="", statut="")
+        .on_conflict_do_nothing(index_elements=["demande_id"])
+    )
+    await session.execute(
+        sa.select(demandes.c.demande_id)
+        .where(demandes.c.demande_id == demande_id)
+        .with_for_update()
+    )
     await session.execute(
         _insert(session, cotations)
         .values(
