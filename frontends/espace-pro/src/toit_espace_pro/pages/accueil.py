@@ -14,21 +14,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from toit_ui import ApiClient, WebUI, session_of
 
+from servicekit import authz
 from toit_espace_pro.pages.commun import roles
 
 NUMERO_UNIQUE = re.compile(r"^[0-9]{2}[0-9AB][0-9]{10}[A-Z0-9]{5}$")
-# Roles that read statistics (servicekit.authz "statistiques.lire"), and how many rows of
-# each list's result the home page shows (the whole result is on the list's page).
-STATISTIQUES = frozenset(
-    {
-        "GESTIONNAIRE_FICHIER",
-        "ADMINISTRATEUR_ORGANISATION",
-        "AGENT_ENREGISTREUR",
-        "INSTRUCTEUR",
-        "RESERVATAIRE",
-        "OBSERVATEUR",
-    }
-)
+# How many rows of each home-page list's result the home page shows (the whole result is
+# on the list's page).
 LIGNES_ACCUEIL = 10
 
 
@@ -73,7 +64,9 @@ def routes(ui: WebUI) -> APIRouter:
             reponse = await api.get("/api/demandes", params={"statut": "A_VALIDER", "par_page": 5})
             if reponse.status_code == 200:
                 a_valider = reponse.json()
-        listes = await listes_accueil(api) if roles(request) & STATISTIQUES else []
+        # The roles that read statistics (servicekit.authz): the observatoire's lists.
+        statistiques = authz.scopes_for(frozenset(roles(request)), "statistiques.lire")
+        listes = await listes_accueil(api) if statistiques else []
         return ui.render(
             request,
             "pro/accueil.html",
