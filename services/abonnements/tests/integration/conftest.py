@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
+
+from .abonnements_harness import Recepteur
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +16,12 @@ def relances_courtes(monkeypatch: pytest.MonkeyPatch) -> None:
         "INTERVALLE": "0.05",
     }.items():
         monkeypatch.setenv(f"TOIT_ABONNEMENTS_{name}", value)
+
+
+@pytest.fixture
+async def recepteur() -> AsyncIterator[Recepteur]:
+    """A partner's webhook endpoint on loopback (a real uvicorn server)."""
+    r = Recepteur()
+    await r.demarrer()
+    yield r
+    await r.arreter()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
@@ -29,14 +28,6 @@ from .abonnements_harness import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def recepteur() -> AsyncIterator[Recepteur]:
-    r = Recepteur()
-    await r.demarrer()
-    yield r
-    await r.arreter()
 
 
 async def test_api_sans_livreur_puis_processus_livreur_separe(

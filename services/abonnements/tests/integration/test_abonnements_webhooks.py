@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
 
 import jsonschema
 import pytest
@@ -36,14 +35,6 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 async def runtime(runtime_factory: RuntimeFactory) -> ServiceRuntime:
     return await runtime_factory(service)
-
-
-@pytest.fixture
-async def recepteur() -> AsyncIterator[Recepteur]:
-    r = Recepteur()
-    await r.demarrer()
-    yield r
-    await r.arreter()
 
 
 def verifier_schema(recepteur: Recepteur, complements: tuple[str, ...] = ()) -> None:
