@@ -501,10 +501,17 @@ def schema_donnees(event_type: str, p: Profil, complements: Iterable[str] = ()) 
 
 
 @cache
+def _schema_evenement(event_type: str) -> dict[str, Any]:
+    """The event's full JSON Schema, generated once (pydantic's generation is the slow part;
+    callers copy it before changing it)."""
+    return EVENEMENTS_PARTENAIRES[event_type].model_json_schema(mode="serialization")
+
+
+@cache
 def _schema_donnees(event_type: str, code: str, complements: frozenset[str]) -> dict[str, Any]:
     p = profil(code)
     granted = complements & frozenset(p.complements)
-    source = EVENEMENTS_PARTENAIRES[event_type].model_json_schema(mode="serialization")
+    source = copy.deepcopy(_schema_evenement(event_type))
     defs = source.pop("$defs", {})
     schema = _inline(
         source, defs, _champs_effectifs(code, granted), valeurs_exclues(p, granted), ()
