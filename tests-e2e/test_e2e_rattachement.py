@@ -12,8 +12,9 @@ is refused in the words of an unknown numéro; the right code attaches the deman
 (the espace shows it, and demandes records the account as owner through
 `portail.demande_rattachee`); a fourth code for the same numéro within the hour is
 refused (rate limit). The household then chooses to receive its notices by post as
-well (written on the demande through demandes' API). The same first step without
-JavaScript."""
+well (written on the demande through demandes' API), and changes its contact details
+there (a bad phone refused next to the field, a change made meanwhile in another session
+explained, then a new address saved). The same first step without JavaScript."""
 
 from __future__ import annotations
 
@@ -279,6 +280,35 @@ async def test_le_menage_rattache_sa_demande_du_guichet_avec_le_code_recu_par_co
     async with guichet.unit_of_work() as uow:
         demande = await uow.repository(DemandeRepository).get(demande_id)
     assert demande is not None and demande.saisie.demandeur.courrier_papier
+
+    # Contact details, through demandes' API: its French refusal next to the field...
+    await page.goto(f"{site}/mon-espace/demande/{demande_id}/coordonnees")
+    await page.locator("#champ-telephone").fill("pas un numéro")
+    await page.get_by_role("button", name="Enregistrer mes coordonnées").click()
+    await page.locator("#champ-telephone-erreur").wait_for()
+    await voir(page, "coordonnees-refusees")
+    # ...a change made meanwhile elsewhere (another session) explained (If-Match: 412)...
+    autre = await page.context.new_page()
+    await autre.goto(f"{site}/mon-espace/demande/{demande_id}/coordonnees")
+    await autre.locator("#champ-telephone").fill("06 12 34 56 78")
+    await autre.get_by_role("button", name="Enregistrer mes coordonnées").click()
+    await autre.get_by_text("Vos coordonnées sont enregistrées").wait_for()
+    await autre.close()
+    await page.locator("#champ-telephone").fill("07 00 00 00 00")
+    await page.get_by_role("button", name="Enregistrer mes coordonnées").click()
+    await page.get_by_text("modifiée entre-temps").wait_for()
+    assert await page.locator("#champ-telephone").input_value() == "06 12 34 56 78"
+    # ...then a new address saved on the demande.
+    await page.locator("#champ-ligne1").fill("5 rue des Lilas")
+    await page.locator("#champ-code_postal").fill("44000")
+    await page.locator("#champ-commune").fill("Nantes")
+    await page.get_by_role("button", name="Enregistrer mes coordonnées").click()
+    await page.get_by_text("Vos coordonnées sont enregistrées").wait_for()
+    async with guichet.unit_of_work() as uow:
+        demande = await uow.repository(DemandeRepository).get(demande_id)
+    assert demande is not None and demande.saisie.demandeur.adresse is not None
+    assert demande.saisie.demandeur.telephone == "06 12 34 56 78"
+    assert demande.saisie.demandeur.adresse.ligne1 == "5 rue des Lilas"
 
     # A third code for this numéro passes, a fourth within the hour is refused.
     await demander(page, site, numero, "1991-02-03")

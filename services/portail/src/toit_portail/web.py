@@ -20,6 +20,7 @@ from toit_portail.bootstrap import dependances
 from toit_portail.entrypoints import (
     pages_candidature,
     pages_compte,
+    pages_coordonnees,
     pages_departements,
     pages_preferences,
     pages_rattachement,
@@ -320,6 +321,7 @@ def create_web(
             pages_suivi.routes(ui, runtime),
             pages_preferences.routes(ui, runtime),
             pages_compte.routes(ui),
+            pages_coordonnees.routes(ui, runtime),
             pages_departements.routes(ui, runtime, portails),
         ],
         title="Toit — portail",
