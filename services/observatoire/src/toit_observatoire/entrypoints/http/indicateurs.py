@@ -3,6 +3,7 @@ the fiche territoriale and the bilan d'activité (PDF)."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import uuid
 from datetime import date
@@ -42,6 +43,13 @@ def _annee_defaut() -> int:
     return date.today().year
 
 
+# At most this many indicator sets take two more pool connections at once (pool: 10 + 10);
+# the others run on their request's connection alone: many indicator requests at once
+# cannot all hold one connection while waiting for two more. Never awaited while held
+# by another (checked first), so never bound to an event loop.
+_PARALLELES = asyncio.Semaphore(4)
+
+
 async def _jeu(
     request: Request,
     principal: Principal,
@@ -52,16 +60,25 @@ async def _jeu(
     **filtres: str | None,
 ) -> indicateurs.JeuIndicateurs:
     deps = deps_of(request)
-    return await indicateurs.calculer(
-        conn,
-        niveau,
-        code,
-        annee,
-        utilisateur(principal).perimetre,
-        seuil_secret=deps.settings.observatoire_seuil_secret,
-        parallele=functools.partial(repository.connexion_instantane, deps.db.engine),
-        **filtres,  # type: ignore[arg-type]
-    )
+
+    async def calculer(
+        parallele: indicateurs.ConnexionInstantane | None,
+    ) -> indicateurs.JeuIndicateurs:
+        return await indicateurs.calculer(
+            conn,
+            niveau,
+            code,
+            annee,
+            utilisateur(principal).perimetre,
+            seuil_secret=deps.settings.observatoire_seuil_secret,
+            parallele=parallele,
+            **filtres,  # type: ignore[arg-type]
+        )
+
+    if _PARALLELES.locked():
+        return await calculer(None)
+    async with _PARALLELES:
+        return await calculer(functools.partial(repository.connexion_instantane, deps.db.engine))
 
 
 Niveau = Literal["commune", "epci", "departement", "region"]
