@@ -167,6 +167,7 @@ def requete(c: Criteres, pages: tuple[int, int, int, int]) -> tuple[str, dict[st
     ordre = " ORDER BY s.demande_id" if c.par_epci else ""
     lieu = "s.epci" if c.par_epci else "s.commune"
     colonnes_besoins = "".join(f", {b}" for b in besoins)
+    colonnes_besoins_g = "".join(f", g.b{i}" for i in range(len(besoins)))
     comptes_besoins = "".join(
         f", 'ACCESSIBILITE_{b}', count(*) FILTER (WHERE groupe = 0 AND b{i})"
         for i, b in enumerate(c.besoins_non_satisfaits)
@@ -179,7 +180,7 @@ WITH p AS (
         s.priorites_retenues, s.date_depot
     FROM souhaits s
     WHERE {lieu} = :lieu AND s.actif AND s.departement = :departement{ordre}
-), f AS (
+), f AS MATERIALIZED (
     SELECT p.demande_id, p.version, p.taille, p.ressources, p.couple, p.a_charge,
         p.personnes, p.a_naitre, p.autres_naissances, p.dalo, p.priorites_validees,
         p.priorites_retenues, p.date_depot, sc.points,
@@ -195,34 +196,47 @@ WITH p AS (
         (p.revenu_fiscal IS NULL OR p.categorie IS NULL) AS rinc{colonnes_besoins}
     FROM p LEFT JOIN scores sc ON sc.demande_id = p.demande_id AND sc.epci = :epci
 ), g AS (
-    SELECT f.*, (groupe = 0 AND NOT ({autres_durs})) AS durs_ok,
-        {_num("loyer")} + {_num("charges")} + {forfaits} AS depense,
-        ROUND(GREATEST(0,
-            LEAST({_num("loyer")},
-                CASE WHEN couple OR a_charge > 0 THEN {_num("couple")} ELSE {_num("seul")} END
-                + {_num("ppac")} * a_charge)
-            + {forfait_charges}
-            - ({_num("pmin")} + {_num("taux")} * GREATEST(0, COALESCE(ressources, 0)
-                - (CAST(:abattements AS numeric[]))[LEAST(taille, :n_ab)]))
-        ), 0) AS apl,
-        GREATEST({_num("premiere")},
-            CASE WHEN personnes > 0 THEN {_num("premiere")}
-                + {_num("enfant")} * (personnes - 1)
-                + ({_num("autre")} - {_num("enfant")})
-                    * (SELECT count(*) FROM unnest(autres_naissances) AS n
-                       WHERE n <= :annee_adulte)
-            ELSE 0 END
-            + {_num("enfant")} * a_naitre) AS uc
-    FROM f
+    SELECT f.*, (groupe = 0 AND NOT ({autres_durs})) AS durs_ok FROM f
 ), h AS (
-    SELECT g.*,
-        (durs_ok AND (ressources IS NULL OR ressources <= 0)) AS te_inc,
-        (durs_ok AND ressources > 0
-            AND ROUND((depense - apl) / ressources, 4) > {_num("te_max")}) AS te_ko,
-        (durs_ok AND ressources > 0
-            AND ROUND((ressources + apl - depense) / uc / 30, 2) < {_num("rav_min")}) AS rav_ko
-    FROM g
-), k AS (
+    -- The budget of the demandes passing the hard filters only, each value computed
+    -- once (OFFSET 0 keeps the subqueries from being inlined into every use).
+    SELECT g.demande_id, g.version, g.points, g.dalo, g.priorites_validees,
+        g.priorites_retenues, g.date_depot, g.groupe, g.hp, g.etage_ko, g.rinc,
+        g.durs_ok{colonnes_besoins_g},
+        COALESCE(s.te_inc, false) AS te_inc, COALESCE(s.te_ko, false) AS te_ko,
+        COALESCE(s.rav_ko, false) AS rav_ko
+    FROM g LEFT JOIN LATERAL (
+        SELECT (b.ressources IS NULL OR b.ressources <= 0) AS te_inc,
+            (b.ressources > 0
+                AND ROUND((b.depense - b.apl) / b.ressources, 4) > {_num("te_max")}) AS te_ko,
+            (b.ressources > 0
+                AND ROUND((b.ressources + b.apl - b.depense) / b.uc / 30, 2) < {_num("rav_min")})
+                AS rav_ko
+        FROM (
+            SELECT g.ressources,
+                {_num("loyer")} + {_num("charges")} + {forfaits} AS depense,
+                ROUND(GREATEST(0,
+                    LEAST({_num("loyer")},
+                        CASE WHEN g.couple OR g.a_charge > 0 THEN {_num("couple")}
+                        ELSE {_num("seul")} END
+                        + {_num("ppac")} * g.a_charge)
+                    + {forfait_charges}
+                    - ({_num("pmin")} + {_num("taux")} * GREATEST(0, COALESCE(g.ressources, 0)
+                        - (CAST(:abattements AS numeric[]))[LEAST(g.taille, :n_ab)]))
+                ), 0) AS apl,
+                GREATEST({_num("premiere")},
+                    CASE WHEN g.personnes > 0 THEN {_num("premiere")}
+                        + {_num("enfant")} * (g.personnes - 1)
+                        + ({_num("autre")} - {_num("enfant")})
+                            * (SELECT count(*) FROM unnest(g.autres_naissances) AS n
+                               WHERE n <= :annee_adulte)
+                    ELSE 0 END
+                    + {_num("enfant")} * g.a_naitre) AS uc
+            WHERE g.durs_ok
+            OFFSET 0
+        ) AS b
+    ) AS s ON true
+), k AS MATERIALIZED (
     SELECT h.*, (durs_ok AND (NOT :souples OR NOT (te_inc OR te_ko OR rav_ko))) AS garde
     FROM h
 )
