@@ -60,6 +60,7 @@ from toit_contracts.events import (
     DemandeEnregistree,
     DemandeModifiee,
     DemandePieceDeposee,
+    DemandePieceStatuee,
     DemandePurgee,
     DemandeRadiationLevee,
     DemandeRadiationPreavisee,
@@ -259,6 +260,14 @@ def example_events() -> dict[str, IntegrationEvent]:
             piece_id=UUID("6f1c2a3e-0000-4000-8000-000000000004"),
             type_piece="AVIS_IMPOSITION",
             depot_en_ligne=True,
+        ),
+        DemandePieceStatuee(
+            **active,
+            version=3,
+            piece_id=UUID("6f1c2a3e-0000-4000-8000-000000000004"),
+            type_piece="AVIS_IMPOSITION",
+            decision="REFUSEE",
+            motif_refus="Avis d'imposition illisible : déposez une copie complète",
         ),
         DemandePurgee(
             **demande,

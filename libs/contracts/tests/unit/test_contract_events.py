@@ -48,6 +48,7 @@ def test_catalogue_is_complete() -> None:
         "demande.renouvellement_a_echeance",
         "demande.delai_anormalement_long_atteint",
         "demande.piece_deposee",
+        "demande.piece_statuee",
         "cotation.calculee",
         "compte.activation_demandee",
         "compte.reinitialisation_demandee",

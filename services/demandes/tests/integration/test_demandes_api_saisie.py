@@ -11,7 +11,7 @@ from toit_demandes.exemples import DEMANDE_EXEMPLE, demande_exemple
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing_auth import auth_headers
 
-from .conftest import PDF, creer_enregistrer
+from .conftest import PDF, Evenements, creer_enregistrer
 
 DEMANDEUR = DEMANDE_EXEMPLE["demandeur"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -287,7 +287,7 @@ async def test_doublons_signales_puis_fusionnes(
 
 
 async def test_pieces_type_lu_dans_le_contenu(
-    client: httpx.AsyncClient, agent: dict[str, str]
+    client: httpx.AsyncClient, agent: dict[str, str], evenements: Evenements
 ) -> None:
     cree = (await client.post("/api/demandes", json=demande_exemple(), headers=agent)).json()
     url = f"/api/demandes/{cree['id']}/pieces"
@@ -324,9 +324,20 @@ async def test_pieces_type_lu_dans_le_contenu(
         headers=agent,
         json={"statut": "REFUSEE", "motif": "illisible"},
     )
-    assert refusee.json()["statut"] == "REFUSEE"
+    assert refusee.json()["statut"] == "REFUSEE", refusee.text
     liste = (await client.get(url, headers=agent)).json()
     assert [p["statut"] for p in liste] == ["REFUSEE"]
+    # The decision goes to the household's portail: demande.piece_statuee with the motive.
+    for _ in range(300):
+        statuee = [e for e in evenements.recus if e["type"] == "demande.piece_statuee"]
+        if statuee:
+            break
+        await evenements.attendre(len(evenements.recus) + 1, delai=20)
+    assert statuee[0]["data"]["piece_id"] == piece_id
+    assert (statuee[0]["data"]["decision"], statuee[0]["data"]["motif_refus"]) == (
+        "REFUSEE",
+        "illisible",
+    )
     assert PDF  # an identity PDF is what registration needs (see the cycle test)
 
 

@@ -27,6 +27,7 @@ from toit_contracts.events import (
     CritereCote,
     DemandeEnregistree,
     DemandePieceDeposee,
+    DemandePieceStatuee,
     IntegrationEvent,
 )
 from toit_contracts.examples import example_events, example_snapshot
@@ -94,6 +95,7 @@ async def test_le_suivi_historique_pieces_et_position(runtime_factory: RuntimeFa
     a = decision.decisions[0].demande_id  # the example decision's first candidate
     b = decision.decisions[1].demande_id
     c, autre = uuid4(), uuid4()
+    piece_id = uuid4()
     events: list[IntegrationEvent] = [
         cotation(c, "10"),  # before its demande: compared once the demande is known
         enregistree(a, "compte-a", Typologie.T2),
@@ -108,9 +110,19 @@ async def test_le_suivi_historique_pieces_et_position(runtime_factory: RuntimeFa
             version=2,
             departement="44",
             statut=StatutDemande.ACTIVE,
-            piece_id=uuid4(),
+            piece_id=piece_id,
             type_piece="PIECE_IDENTITE",
             depot_en_ligne=False,
+        ),
+        DemandePieceStatuee(
+            demande_id=a,
+            version=2,
+            departement="44",
+            statut=StatutDemande.ACTIVE,
+            piece_id=piece_id,
+            type_piece="PIECE_IDENTITE",
+            decision="REFUSEE",
+            motif_refus="Copie illisible",
         ),
         decision,
         exemples["offre.emise"].model_copy(update={"demande_id": a}),
@@ -133,7 +145,7 @@ async def test_le_suivi_historique_pieces_et_position(runtime_factory: RuntimeFa
     limite = time.monotonic() + 20
     while True:
         vue = await lire()
-        if vue and len(vue.historique) == 4 and len(vue.cotations) == 1:
+        if vue and len(vue.historique) == 5 and len(vue.cotations) == 1:
             async with portail.db.session() as session:
                 autres = await suivi.suivi(session, c, "compte-c")
             position = vue.cotations[0].position
@@ -158,11 +170,21 @@ async def test_le_suivi_historique_pieces_et_position(runtime_factory: RuntimeFa
     assert delai["mediane_mois"] == 11.5
     types = [h.type for h in vue.historique]
     assert sorted(types) == sorted(
-        ["demande.enregistree", "demande.piece_deposee", "caleol.decision_prise", "offre.emise"]
+        [
+            "demande.enregistree",
+            "demande.piece_deposee",
+            "demande.piece_statuee",
+            "caleol.decision_prise",
+            "offre.emise",
+        ]
     )
+    refus = next(h for h in vue.historique if h.type == "demande.piece_statuee")
+    assert "refusée" in refus.libelle and refus.detail == "Copie illisible"
     ligne_caleol = next(h for h in vue.historique if h.type == "caleol.decision_prise")
     assert decision.decisions[0].sens.label in ligne_caleol.libelle
-    assert [p["type_piece"] for p in vue.pieces] == ["PIECE_IDENTITE"]
+    assert [(p["type_piece"], p["statut"], p["motif_refus"]) for p in vue.pieces] == [
+        ("PIECE_IDENTITE", "REFUSEE", "Copie illisible")
+    ]
     assert [e.faite for e in vue.avancement] == [True, True, True, True, True, False]
     # b's decision is in b's historique only; another account reads nothing of a.
     async with portail.db.session() as session:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar, Self
+from typing import ClassVar, Literal, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
@@ -527,6 +527,23 @@ class DemandePieceDeposee(_DemandeEtat):
     depot_en_ligne: bool = Field(description="Déposée par le demandeur sur le portail")
 
 
+class DemandePieceStatuee(_DemandeEtat):
+    """Un instructeur a validé ou refusé une pièce du dossier : le ménage voit l'état de
+    chacune de ses pièces et, pour un refus, son motif (à corriger par une nouvelle pièce)."""
+
+    event_type = "demande.piece_statuee"
+    summary = "Pièce justificative validée ou refusée (avec le motif du refus)."
+
+    piece_id: UUID = Field(description="Identifiant de la pièce")
+    type_piece: str = Field(
+        min_length=1, max_length=64, description="Code du type de pièce (catalogue des pièces)"
+    )
+    decision: Literal["VALIDEE", "REFUSEE"] = Field(description="Décision sur la pièce")
+    motif_refus: str | None = Field(
+        default=None, max_length=500, description="Motif du refus, montré au ménage"
+    )
+
+
 class DemandePurgee(_DemandeEvent):
     """Les données personnelles de la demande ont été supprimées (un an après la radiation,
     ou brouillon abandonné). Chaque consommateur supprime ce qu'il détient sur cette demande.
@@ -564,6 +581,7 @@ __all__ = [
     "DemandeEnregistree",
     "DemandeModifiee",
     "DemandePieceDeposee",
+    "DemandePieceStatuee",
     "DemandePurgee",
     "DemandeRadiationLevee",
     "DemandeRadiationPreavisee",

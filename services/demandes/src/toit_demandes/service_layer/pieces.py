@@ -13,6 +13,7 @@ from servicekit.uow import UnitOfWork
 from toit_contracts.enums import StatutDemande
 from toit_contracts.events.demandes import (
     DemandePieceDeposee,
+    DemandePieceStatuee,
 )
 from toit_demandes.adapters.referentiel import ReferentielToit, referentiel
 from toit_demandes.adapters.repository import (
@@ -206,5 +207,15 @@ async def statuer_piece(
         [Changement(f"pieces.{piece_id}.statut", ligne["statut"], statut.value)],
     )
     await repo.sauver(demande, version_lue)
+    # The household sees each pièce's state (and why it was refused) on the portail.
+    uow.publish(
+        DemandePieceStatuee(
+            **etat(demande),
+            piece_id=piece_id,
+            type_piece=ligne["type"],
+            decision="VALIDEE" if statut is StatutPiece.VALIDEE else "REFUSEE",
+            motif_refus=motif[:500] if motif and statut is StatutPiece.REFUSEE else None,
+        )
+    )
     await uow.commit()
     return {**ligne, "statut": statut.value, "motif_refus": motif}

@@ -314,6 +314,33 @@ async def noter_piece(
     )
 
 
+async def statuer_piece(
+    session: AsyncSession,
+    piece_id: UUID,
+    demande_id: UUID,
+    type_piece: str,
+    statut: str,
+    motif: str | None,
+    quand: datetime,
+) -> None:
+    """The instructeur's decision on a pièce (kept even if it arrives before the deposit)."""
+    await session.execute(
+        _insert(session, pieces)
+        .values(
+            piece_id=piece_id,
+            demande_id=demande_id,
+            type_piece=type_piece,
+            depot_en_ligne=False,
+            deposee_le=quand,
+            statut=statut,
+            motif_refus=motif,
+        )
+        .on_conflict_do_update(
+            index_elements=["piece_id"], set_={"statut": statut, "motif_refus": motif}
+        )
+    )
+
+
 async def historique_de(session: AsyncSession, demande_id: UUID) -> list[LigneHistorique]:
     rows = await session.execute(
         sa.select(historique.c.date, historique.c.type, historique.c.libelle, historique.c.detail)
@@ -325,7 +352,13 @@ async def historique_de(session: AsyncSession, demande_id: UUID) -> list[LigneHi
 
 async def pieces_de(session: AsyncSession, demande_id: UUID) -> list[dict[str, Any]]:
     rows = await session.execute(
-        sa.select(pieces.c.type_piece, pieces.c.depot_en_ligne, pieces.c.deposee_le)
+        sa.select(
+            pieces.c.type_piece,
+            pieces.c.depot_en_ligne,
+            pieces.c.deposee_le,
+            pieces.c.statut,
+            pieces.c.motif_refus,
+        )
         .where(pieces.c.demande_id == demande_id)
         .order_by(pieces.c.deposee_le)
     )

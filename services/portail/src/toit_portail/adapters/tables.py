@@ -117,4 +117,7 @@ pieces = sa.Table(
     sa.Column("type_piece", sa.String(64), nullable=False),
     sa.Column("depot_en_ligne", sa.Boolean, nullable=False),
     sa.Column("deposee_le", HorodatageUtc(), nullable=False),
+    # DEPOSEE (to be checked), VALIDEE or REFUSEE (demande.piece_statuee, with the motive).
+    sa.Column("statut", sa.String(12), nullable=False, server_default="DEPOSEE"),
+    sa.Column("motif_refus", sa.String(500)),
 )

@@ -58,6 +58,10 @@ def _ligne_demande(event: Any) -> str | None:
             return "Délai anormalement long atteint : vous pouvez saisir la commission DALO"
         case "demande.piece_deposee":
             return "Pièce justificative déposée"
+        case "demande.piece_statuee":
+            return "Pièce justificative " + (
+                "validée" if event.decision == "VALIDEE" else "refusée : déposez-en une nouvelle"
+            )
     return None
 
 
@@ -66,7 +70,8 @@ def lignes(event: IntegrationEvent) -> list[Ligne]:
     e: Any = event
     if event.event_type.startswith("demande."):
         libelle = _ligne_demande(e)
-        return [Ligne(e.demande_id, event.event_type, libelle)] if libelle else []
+        detail = getattr(e, "motif_refus", None)
+        return [Ligne(e.demande_id, event.event_type, libelle, detail)] if libelle else []
     if event.event_type == "designation.effectuee":
         return [
             Ligne(c.demande_id, event.event_type, "Candidature présentée pour un logement")

@@ -18,6 +18,7 @@ from toit_contracts.events import (
     DemandeEnregistree,
     DemandeModifiee,
     DemandePieceDeposee,
+    DemandePieceStatuee,
     DemandePurgee,
     DemandeRadiationPreavisee,
     DemandeRadiee,
@@ -48,6 +49,7 @@ consumer = EventConsumer("espace", drop_stale=False)
     DemandeRadiationPreavisee,
     DemandeRejetee,
     DemandePieceDeposee,
+    DemandePieceStatuee,
 )
 async def demande(ctx: HandlerContext, event: IntegrationEvent) -> None:
     await espace.appliquer_demande(ctx.session, event)

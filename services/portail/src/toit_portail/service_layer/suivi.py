@@ -13,7 +13,12 @@ import toit_referentiel as referentiel
 from sqlalchemy.ext.asyncio import AsyncSession
 from toit_referentiel.delai_attente import FENETRE_JOURS, delai_attente
 
-from toit_contracts.events import AttributionPrononcee, DemandePieceDeposee, IntegrationEvent
+from toit_contracts.events import (
+    AttributionPrononcee,
+    DemandePieceDeposee,
+    DemandePieceStatuee,
+    IntegrationEvent,
+)
 from toit_portail.adapters import repository
 from toit_portail.domain.espace import CotationVue, DemandeVue
 from toit_portail.domain.suivi import Etape, LigneHistorique, Position, avancement, lignes
@@ -28,6 +33,16 @@ async def noter(
     if isinstance(event, DemandePieceDeposee):
         await repository.noter_piece(
             session, event.piece_id, event.demande_id, event.type_piece, event.depot_en_ligne, quand
+        )
+    if isinstance(event, DemandePieceStatuee):
+        await repository.statuer_piece(
+            session,
+            event.piece_id,
+            event.demande_id,
+            event.type_piece,
+            event.decision,
+            event.motif_refus,
+            quand,
         )
     if isinstance(event, AttributionPrononcee):
         await noter_attribution(session, event)
