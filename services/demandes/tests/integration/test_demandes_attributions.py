@@ -108,6 +108,11 @@ async def test_bail_signe_radie_et_irrecevabilite_preavisee(
     assert donnees["contingent"] == attribution.contingent
     assert donnees["premier_quartile"] == attribution.premier_quartile
     assert donnees["date_signature_bail"] == "2026-07-01"
+    r = await client.get(f"/api/demandes/{attributaire['id']}/attribution", headers=agent)
+    assert r.status_code == 200, r.text
+    assert r.json()["donnees"]["logement"]["rpls"] == attribution.logement.rpls
+    r = await client.get(f"/api/demandes/{irrecevable['id']}/attribution", headers=agent)
+    assert r.status_code == 404 and "Aucune attribution" in r.json()["detail"]
     # Nothing more: the second attribution leaves the demande as it is, the CALEOL's other
     # candidate (unknown here) is ignored.
     await asyncio.sleep(0.5)

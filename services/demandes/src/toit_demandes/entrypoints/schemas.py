@@ -158,6 +158,19 @@ class EvenementOut(BaseModel):
     changements: list[ChangementOut]
 
 
+class AttributionSneOut(BaseModel):
+    """The SNE data of the attribution that radiated the demande (R441-2-9 CCH), as matching
+    sent them in `attribution.prononcee`."""
+
+    attribution_id: UUID
+    date_signature_bail: date
+    donnees: dict[str, Any] = Field(
+        description="Logement (RPLS, financement, loyer, QPV), contingent, réservataire, "
+        "dates, catégorie et taille du ménage, premier quartile, délai d'attente"
+    )
+    recu_le: datetime
+
+
 class Enregistrement(BaseModel):
     guichet: CodeGuichet | None = Field(
         default=None, description="Code du guichet enregistreur (par défaut : celui du compte)"

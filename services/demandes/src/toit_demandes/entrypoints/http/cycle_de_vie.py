@@ -15,9 +15,12 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 import toit_demandes.service_layer as uc
+from servicekit.audit import record_consultation
 from servicekit.auth import Principal, require
+from servicekit.exceptions import Introuvable
 from toit_contracts.enums import OrigineDecision
 from toit_contracts.types import CodeGuichet
+from toit_demandes.adapters.repository import DemandeRepository
 from toit_demandes.domain.demande import (
     DecisionIrrecevabilite,
     Demande,
@@ -212,3 +215,32 @@ async def reactiver(
         uow, demande_id, ctx, acces(principal, "demande.reactiver")
     )
     return reponse(demande, principal, ctx)
+
+
+@router.get(
+    "/{demande_id}/attribution",
+    response_model=s.AttributionSneOut,
+    responses=REPONSES,
+    summary="Données SNE de l'attribution qui a radié la demande (consultation tracée)",
+)
+async def attribution(
+    demande_id: UUID, uow: Uow, principal: Principal = Depends(require("demande.lire"))
+) -> s.AttributionSneOut:
+    demande = await uc.saisie.lire(uow, demande_id, acces(principal, "demande.lire"))
+    ligne = await DemandeRepository(uow.session).attribution(demande.id)
+    if ligne is None:
+        raise Introuvable("Aucune attribution n'a radié cette demande")
+    await record_consultation(
+        uow.session,
+        principal,
+        "demande.attribution",
+        str(demande.id),
+        departement=demande.departement,
+    )
+    await uow.commit()
+    return s.AttributionSneOut(
+        attribution_id=ligne["attribution_id"],
+        date_signature_bail=ligne["date_signature_bail"],
+        donnees=ligne["donnees"],
+        recu_le=ligne["recu_le"],
+    )
