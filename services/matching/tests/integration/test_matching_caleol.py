@@ -160,6 +160,18 @@ async def designer(client: httpx.AsyncClient, source: ServiceRuntime) -> tuple[s
     return vacance, [un, deux, trois]
 
 
+async def nouvelle_seance(
+    client: httpx.AsyncClient, commission: str, reference: str, jour: str, mode: str
+) -> str:
+    r = await client.post(
+        f"/api/matching/commissions/{commission}/seances",
+        json={"reference": reference, "date_seance": f"{jour}T10:00:00+02:00", "mode": mode},
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
 def premier_quartile(demande_id: UUID, points: int) -> CotationCalculee:
     base = cotation(demande_id, points, version=2)
     return base.model_copy(
@@ -205,16 +217,7 @@ async def test_caleol_vote_decision_offres_bail(env: Any) -> None:
         headers=BAILLEUR_H,
     )
     assert r.status_code == 422 and r.json()["erreurs"][0]["champ"] == "president"
-    r = await client.post(
-        f"/api/matching/commissions/{commission}/seances",
-        json={
-            "reference": "CAL-2026-01",
-            "date_seance": "2026-06-02T10:00:00+02:00",
-            "mode": "NUMERIQUE",
-        },
-        headers=BAILLEUR_H,
-    )
-    seance = r.json()["id"]
+    seance = await nouvelle_seance(client, commission, "CAL-2026-01", "2026-06-02", "NUMERIQUE")
     r = await client.post(
         f"/api/matching/seances/{seance}/dossiers", json={"vacance_id": vacance}, headers=BAILLEUR_H
     )
@@ -457,16 +460,7 @@ async def test_dernier_rang_refuse_la_vacance_revient_au_reservataire(env: Any) 
         headers=BAILLEUR_H,
     )
     commission = r.json()["id"]
-    r = await client.post(
-        f"/api/matching/commissions/{commission}/seances",
-        json={
-            "reference": "CAL-2026-02",
-            "date_seance": "2026-06-09T10:00:00+02:00",
-            "mode": "PRESENTIELLE",
-        },
-        headers=BAILLEUR_H,
-    )
-    seance = r.json()["id"]
+    seance = await nouvelle_seance(client, commission, "CAL-2026-02", "2026-06-09", "PRESENTIELLE")
     r = await client.post(
         f"/api/matching/seances/{seance}/dossiers", json={"vacance_id": vacance}, headers=BAILLEUR_H
     )
@@ -538,17 +532,9 @@ async def test_dernier_rang_refuse_la_vacance_revient_au_reservataire(env: Any) 
         f"/api/matching/seances/{seance}/dossiers", json={"vacance_id": vacance}, headers=BAILLEUR_H
     )
     assert r.status_code == 409 and "autre séance" in r.json()["detail"]
+    autre = await nouvelle_seance(client, commission, "CAL-2026-03", "2026-06-16", "PRESENTIELLE")
     r = await client.post(
-        f"/api/matching/commissions/{commission}/seances",
-        json={
-            "reference": "CAL-2026-03",
-            "date_seance": "2026-06-16T10:00:00+02:00",
-            "mode": "PRESENTIELLE",
-        },
-        headers=BAILLEUR_H,
-    )
-    r = await client.post(
-        f"/api/matching/seances/{r.json()['id']}/dossiers",
+        f"/api/matching/seances/{autre}/dossiers",
         json={"vacance_id": vacance},
         headers=BAILLEUR_H,
     )
