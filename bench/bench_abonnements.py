@@ -193,6 +193,10 @@ async def main(args: argparse.Namespace) -> None:
         "TOIT_BUS": "amqp",
         "TOIT_AMQP_URL": amqp_url,
         "TOIT_DATABASE_URL": db_abonnements,
+        # Read before TOIT_DATABASE_URL (Settings.database_url_for), and exported by
+        # `infra.sh env` for the shared toit_abonnements database: without this line the
+        # service ran on that database, fanning out to every subscription earlier runs left.
+        "TOIT_DATABASE_URL_ABONNEMENTS": db_abonnements,
         "TOIT_JWKS_JSON": json.dumps(test_jwks()),
         "TOIT_JWKS_URL": "",
         "TOIT_LOG_LEVEL": "WARNING",
