@@ -539,3 +539,21 @@ async def test_dernier_rang_refuse_la_vacance_revient_au_reservataire(env: Any) 
         headers=BAILLEUR_H,
     )
     assert r.status_code == 201, r.text
+
+    # This time the commission attributes to nobody: no offer, the vacancy goes straight
+    # back to its réservataire.
+    motif = "Typologie inadaptée à la composition du ménage"
+    r = await client.post(
+        f"/api/matching/dossiers/{r.json()['id']}/decision",
+        json={
+            "decisions": [
+                {"demande_id": str(d), "sens": "NON_ATTRIBUTION", "motifs": motif}
+                for d in (un, deux, trois)
+            ]
+        },
+        headers=BAILLEUR_H,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["offre"] is None
+    r = await client.get(f"/api/matching/vacances/{vacance}", headers=BAILLEUR_H)
+    assert r.json()["statut"] == "ORIENTEE"
