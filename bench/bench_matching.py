@@ -10,7 +10,10 @@ On the local PostgreSQL and RabbitMQ, with the matching service's own code:
 (d) read-model rebuild: demande events published to the broker (the demandes service's
     outbox and relay), consumed by matching from an empty read model: events/s, and
     the ratio to the raw broker ceiling (bench_bus.raw_ceiling) measured in the same run;
-    and the rebuild of the projections from the stored sources (`reconstruire`).
+    and the rebuild of the projections from the stored sources (`reconstruire`);
+(e) the same read model rebuilt from scratch from the event archive (the RabbitMQ stream
+    bound to every event, as `toit-matching rejouer` does): events/s and ratio to the
+    same ceiling.
 The demandes come from the seed generator (bench/generator); they are loaded into the
 read model with the consumer's own batch code (suivre_demandes), then the generated scores
 for Nantes Métropole are written as `cotation.calculee` would. Needs the local
@@ -43,6 +46,7 @@ from bench_cotation import snapshot_de  # noqa: E402
 from generator import generate  # noqa: E402
 from toit_matching.adapters.tables import demandes, scores, vacances  # noqa: E402
 from toit_matching.bootstrap import Referentiel, dependances  # noqa: E402
+from toit_matching.entrypoints.events import rejouer_archive  # noqa: E402
 from toit_matching.entrypoints.seed import stock_demo  # noqa: E402
 from toit_matching.service import service  # noqa: E402
 from toit_matching.service_layer.copies_demandes import (  # noqa: E402
@@ -53,6 +57,7 @@ from toit_matching.service_layer.copies_demandes import (  # noqa: E402
 
 from servicekit import ServiceDefinition  # noqa: E402
 from servicekit.logging import configure_logging  # noqa: E402
+from servicekit.messaging.flux import LecteurFlux, MessageFlux  # noqa: E402
 from servicekit.messaging.tables import outbox  # noqa: E402
 from servicekit.runtime import ServiceRuntime  # noqa: E402
 from servicekit.testing import (  # noqa: E402
@@ -146,8 +151,11 @@ async def bench_service(
         settings_for_tests(bus="amqp", amqp_url=amqp),
         database_url=emetteur_db,
     )
+    archive = LecteurFlux(amqp, MessageFlux, nom_connexion="bench-matching")
     try:
-        # Queues declared, nothing consumed yet: the events of (d) wait in the broker.
+        # Queues declared, nothing consumed yet: the events of (d) wait in the broker. The
+        # archive stream (as the observatoire declares it) keeps them for (e).
+        await archive.declarer()
         await matching.start(seed=False, consume=False)
         if args.base:
             # A reused read model keeps its demandes; the stock is imported again.
@@ -419,6 +427,9 @@ async def bench_service(
                 break
             await asyncio.sleep(0.2)
         duree = time.perf_counter() - debut
+        # (e) the same read model rebuilt from scratch from the event archive (the stream
+        # bound to every event, declared before (d) published): `toit-matching rejouer`.
+        rejeu = await rejouer_archive(consommateur.unit_of_work, archive)
         await consommateur.stop()
         plafond = await raw_ceiling(amqp, args.plafond_evenements)
         resultats["reconstruction_bus"] = {
@@ -428,11 +439,19 @@ async def bench_service(
             "plafond_brut_par_seconde": round(plafond),
             "ratio": round(n / duree / plafond, 3),
         }
+        resultats["rejeu_archive"] = {
+            "evenements_lus": rejeu.lus,
+            "appliques": rejeu.appliques,
+            "secondes": round(rejeu.secondes, 1),
+            "evenements_par_seconde": round(rejeu.par_seconde),
+            "ratio_au_plafond_brut": round(rejeu.par_seconde / plafond, 3),
+        }
         await client.aclose()
     finally:
         for rt in (matching, emetteur):
             if rt.started:
                 await rt.stop()
+        await archive.fermer()
         await delete_vhost(amqp)
         if not args.base:
             await drop_database(url)
