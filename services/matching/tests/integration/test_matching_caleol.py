@@ -451,7 +451,7 @@ async def test_dernier_rang_refuse_la_vacance_revient_au_reservataire(env: Any) 
     """Every ranked attributaire refuses (or the CALEOL attributes to nobody): the vacancy
     goes back to its réservataire, oriented again (`vacance.orientee`), and is designated
     and put on an agenda anew (primer §9.1.7: refusal → next rank or back to the
-    réservataire)."""
+    réservataire), without those who refused it or that the CALEOL did not retain."""
     matching, source, recus, client = env
     vacance, (un, deux, trois) = await designer(client, source)
     r = await client.post(
@@ -521,10 +521,44 @@ async def test_dernier_rang_refuse_la_vacance_revient_au_reservataire(env: Any) 
     refus = [e for e in recus if isinstance(e, OffreRefusee)]
     assert [e.rang_suivant for e in refus] == [2, None]
 
-    # The réservataire designates anew, and the vacancy goes on a new agenda.
+    # The search does not propose again those who refused this unit (un, deux) or that
+    # the CALEOL did not retain for it (trois): excluded, each with its reason.
+    r = await client.get(f"/api/matching/vacances/{vacance}/candidats", headers=ETAT_H)
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert page["candidats"] == []
+    motifs = {UUID(e["demande_id"]): [x["motif"] for x in e["exclusions"]] for e in page["exclues"]}
+    le = f"le {datetime.now(UTC).date():%d/%m/%Y}"
+    assert motifs[un] == motifs[deux] == [f"exclue : a refusé l'offre de ce logement {le}"]
+    assert motifs[trois] == [
+        f"exclue : la CALEOL a décidé de ne pas lui attribuer ce logement {le}"
+    ]
+    comptes = {c["code"]: (c["motif"], c["nombre"]) for c in page["comptes_exclusions"]}
+    assert comptes["REFUS_ANTERIEUR"] == (
+        "a déjà refusé ce logement ou n'y a pas été retenue par la CALEOL",
+        3,
+    )
+    # Nor can the réservataire designate them again.
     r = await client.post(
         f"/api/matching/vacances/{vacance}/designation",
         json={"candidats": [str(un), str(deux), str(trois)]},
+        headers=ETAT_H,
+    )
+    assert r.status_code == 422 and "a refusé l'offre de ce logement" in r.text, r.text
+
+    # A new household applies: the réservataire designates it, and the vacancy goes on a
+    # new agenda.
+    quatre = uuid4()
+    await publier(source, creee(quatre, 15500), cotation(quatre, 40))
+
+    async def un_candidat() -> bool:
+        r = await client.get(f"/api/matching/vacances/{vacance}/candidats", headers=ETAT_H)
+        return [UUID(c["demande_id"]) for c in r.json()["candidats"]] == [quatre]
+
+    await attendre(un_candidat)
+    r = await client.post(
+        f"/api/matching/vacances/{vacance}/designation",
+        json={"candidats": [str(quatre)], "exception": "PAS_ASSEZ_DE_CANDIDATS"},
         headers=ETAT_H,
     )
     assert r.status_code == 201, r.text
@@ -546,10 +580,7 @@ async def test_dernier_rang_refuse_la_vacance_revient_au_reservataire(env: Any) 
     r = await client.post(
         f"/api/matching/dossiers/{r.json()['id']}/decision",
         json={
-            "decisions": [
-                {"demande_id": str(d), "sens": "NON_ATTRIBUTION", "motifs": motif}
-                for d in (un, deux, trois)
-            ]
+            "decisions": [{"demande_id": str(quatre), "sens": "NON_ATTRIBUTION", "motifs": motif}]
         },
         headers=BAILLEUR_H,
     )
@@ -557,3 +588,7 @@ async def test_dernier_rang_refuse_la_vacance_revient_au_reservataire(env: Any) 
     assert r.json()["offre"] is None
     r = await client.get(f"/api/matching/vacances/{vacance}", headers=BAILLEUR_H)
     assert r.json()["statut"] == "ORIENTEE"
+    r = await client.get(f"/api/matching/vacances/{vacance}/candidats", headers=ETAT_H)
+    assert r.json()["candidats"] == []
+    comptes = {c["code"]: c["nombre"] for c in r.json()["comptes_exclusions"]}
+    assert comptes["REFUS_ANTERIEUR"] == 4

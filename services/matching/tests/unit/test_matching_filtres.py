@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from toit_matching.bootstrap import Referentiel
@@ -16,6 +17,7 @@ from toit_matching.domain.recherche import (
     criteres_durs,
     criteres_souples,
     evaluer,
+    refus_anterieurs,
 )
 from toit_referentiel.rapprochement import Seuils, regles_rapprochement
 
@@ -284,3 +286,44 @@ def test_matching_classement_score_priorites_anciennete() -> None:
     assert r.candidats == [meilleure, dalo, prioritaire, ancienne, sans_score]
     assert r.exclues == [exclue]
     assert r.comptes == {"COMMUNE": ("ne souhaite pas Nantes", 1)}
+
+
+def test_matching_refus_anterieurs_exclus_du_logement() -> None:
+    """Who refused this unit's offer (answer or silence) or was not retained for it by
+    the CALEOL (d, e) is excluded from its search; an attribution decided is not."""
+    refuse, silence, non_retenue, irrecevable, attribuee = (uuid4() for _ in range(5))
+    jour = date(2026, 6, 9)
+    refus = refus_anterieurs(
+        [(refuse, jour, False), (silence, jour, True)],
+        [
+            (non_retenue, "NON_ATTRIBUTION", jour),
+            (irrecevable, "IRRECEVABILITE", jour),
+            (attribuee, "ATTRIBUTION_RANG", jour),
+            (refuse, "ATTRIBUTION_RANG", jour),
+        ],
+    )
+    assert {k: x.motif for k, x in refus.items()} == {
+        refuse: "exclue : a refusé l'offre de ce logement le 09/06/2026",
+        silence: "exclue : n'a pas répondu à l'offre de ce logement (refus tacite le 09/06/2026)",
+        non_retenue: "exclue : la CALEOL a décidé de ne pas lui attribuer ce logement le "
+        "09/06/2026",
+        irrecevable: "exclue : la CALEOL a déclaré sa demande irrecevable pour ce logement le "
+        "09/06/2026",
+    }
+    d = vue(demande_id=refuse)
+    e = evaluer(
+        d,
+        offre(),
+        regle=REGLE,
+        seuils=Seuils(Decimal(1), Decimal(0)),
+        plafond=REF.plafond,
+        perimetre=Perimetre.COMMUNE,
+        epci_de=REF.epci_de,
+        noms=REF.nom_commune,
+        score=None,
+        le=LE,
+        refus=refus[refuse],
+    )
+    assert [x.code for x in e.exclusions] == ["REFUS_ANTERIEUR"] and e.budget is None
+    r = classer([e], filtres_souples=False)
+    assert r.exclues == [e] and r.comptes["REFUS_ANTERIEUR"][1] == 1

@@ -66,6 +66,8 @@ class Criteres:
     taux_effort_max: Decimal
     reste_a_vivre_min: Decimal
     filtres_souples: bool
+    # Demandes that refused this unit or that the CALEOL did not retain for it.
+    refusees: tuple[UUID, ...] = ()
 
 
 @dataclass
@@ -155,7 +157,13 @@ def requete(c: Criteres, pages: tuple[int, int, int, int]) -> tuple[str, dict[st
             "NOT EXISTS (SELECT 1 FROM souhaits s2 WHERE s2.demande_id = p.demande_id"
             " AND (s2.commune = ANY(:pc) OR s2.epci = ANY(:pe)))"
         )
-    autres_durs = " OR ".join(["hp", "etage_ko", "rinc", *(f"b{i}" for i in range(len(besoins)))])
+    refusee = "false"
+    if c.refusees:
+        params["refusees"] = list(c.refusees)
+        refusee = "p.demande_id = ANY(CAST(:refusees AS uuid[]))"
+    autres_durs = " OR ".join(
+        ["hp", "rf", "etage_ko", "rinc", *(f"b{i}" for i in range(len(besoins)))]
+    )
     forfaits = " + ".join(
         [
             _forfait(c.chauffage, "ch", "taille", params),
@@ -191,7 +199,7 @@ WITH p AS (
                 AND p.revenu_fiscal > {plafond} THEN 3
             ELSE 0
         END AS groupe,
-        {hors} AS hp,
+        {hors} AS hp, {refusee} AS rf,
         (p.etage_max IS NOT NULL AND p.etage_max < :etage) AS etage_ko,
         (p.revenu_fiscal IS NULL OR p.categorie IS NULL) AS rinc{colonnes_besoins}
     FROM p LEFT JOIN scores sc ON sc.demande_id = p.demande_id AND sc.epci = :epci
@@ -201,7 +209,7 @@ WITH p AS (
     -- The budget of the demandes passing the hard filters only, each value computed
     -- once (OFFSET 0 keeps the subqueries from being inlined into every use).
     SELECT g.demande_id, g.version, g.points, g.dalo, g.priorites_validees,
-        g.priorites_retenues, g.date_depot, g.groupe, g.hp, g.etage_ko, g.rinc,
+        g.priorites_retenues, g.date_depot, g.groupe, g.hp, g.rf, g.etage_ko, g.rinc,
         g.durs_ok{colonnes_besoins_g},
         COALESCE(s.te_inc, false) AS te_inc, COALESCE(s.te_ko, false) AS te_ko,
         COALESCE(s.rav_ko, false) AS rav_ko
@@ -248,6 +256,7 @@ SELECT
         'TYPOLOGIE_TAILLE', count(*) FILTER (WHERE groupe = 2),
         'PLAFOND', count(*) FILTER (WHERE groupe = 3),
         'HORS_PERIMETRE', count(*) FILTER (WHERE groupe = 0 AND hp),
+        'REFUS_ANTERIEUR', count(*) FILTER (WHERE groupe = 0 AND rf),
         'ETAGE', count(*) FILTER (WHERE groupe = 0 AND etage_ko),
         'RESSOURCES_INCONNUES', count(*) FILTER (WHERE groupe = 0 AND rinc),
         'TAUX_EFFORT_INCALCULABLE', count(*) FILTER (WHERE te_inc),

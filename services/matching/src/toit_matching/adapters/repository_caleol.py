@@ -204,6 +204,24 @@ async def supprimer_designation(session: AsyncSession, vacance_id: UUID) -> None
     await session.execute(designations.delete().where(designations.c.vacance_id == vacance_id))
 
 
+async def refus_sur_vacance(session: AsyncSession, vacance_id: UUID) -> tuple[list[Row], list[Row]]:
+    """What this unit already met: its refused offers (answer, silence or lapsed
+    condition) and its decided CALEOL dossiers (their decisions), oldest first."""
+    refusees = await _tous(
+        session,
+        sa.select(offres.c.demande_id, offres.c.date_reponse, offres.c.tacite)
+        .where(offres.c.vacance_id == vacance_id, offres.c.statut == "REFUSEE")
+        .order_by(offres.c.date_reponse),
+    )
+    decides = await _tous(
+        session,
+        sa.select(dossiers_caleol.c.decisions, dossiers_caleol.c.date_decision)
+        .where(dossiers_caleol.c.vacance_id == vacance_id, dossiers_caleol.c.decisions.is_not(None))
+        .order_by(dossiers_caleol.c.date_decision),
+    )
+    return refusees, decides
+
+
 async def lire_offre(session: AsyncSession, offre_id: UUID) -> Row | None:
     return await _un(session, sa.select(offres).where(offres.c.id == offre_id))
 

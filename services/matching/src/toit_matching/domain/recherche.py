@@ -7,6 +7,8 @@ the configured rule; accessibility needs and the highest floor accepted; resourc
 the ceiling of the unit's financing for the household category. Soft filters: taux
 d'effort at most, reste à vivre at least, thresholds per bailleur or EPCI; a search may
 show the candidates that fail only soft filters (they then carry the reason as an alert).
+A household that already refused this unit, or that the CALEOL did not retain for it
+(non-attribution, irrecevabilité), is not proposed again for it (hard filter).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from uuid import UUID
 
 from toit_referentiel.rapprochement import RegleRapprochement, Seuils
 
 from toit_matching.domain.budget import Budget, Loyer, Menage, budget
+from toit_matching.domain.decisions import Sens
 from toit_matching.domain.demandeurs import DemandeVue
 from toit_matching.domain.patrimoine import Accessibilite, Financement
 
@@ -118,6 +122,7 @@ GROUPES_FIXES = {
     "RESSOURCES_INCONNUES": "revenu fiscal de référence non renseigné",
     "TAUX_EFFORT_INCALCULABLE": "ressources mensuelles non renseignées",
     "HORS_PERIMETRE": "hors de votre périmètre",
+    "REFUS_ANTERIEUR": "a déjà refusé ce logement ou n'y a pas été retenue par la CALEOL",
 }
 
 
@@ -161,6 +166,40 @@ def groupes(offre: Offre, seuils: Seuils) -> dict[str, str]:
         "RESTE_A_VIVRE": _groupe_reste(seuils),
         **GROUPES_FIXES,
     }
+
+
+def refus_anterieurs(
+    offres_refusees: Iterable[tuple[UUID, date | None, bool]],
+    decisions: Iterable[tuple[UUID, str, date | None]],
+) -> dict[UUID, Exclusion]:
+    """The demandes this unit must not be proposed to again, each with its reason:
+    `offres_refusees` (demande, answer date, tacit refusal) and the CALEOL's `decisions`
+    on it (demande, sens, decision date); attributions do not exclude (a lapsed or
+    refused offer is among the refused offers)."""
+
+    def le(jour: date | None) -> str:
+        return "" if jour is None else f" le {jour:%d/%m/%Y}"
+
+    groupe = GROUPES_FIXES["REFUS_ANTERIEUR"]
+    refus: dict[UUID, Exclusion] = {}
+    for demande_id, sens, jour in decisions:
+        if sens == Sens.NON_ATTRIBUTION.value:
+            motif = f"exclue : la CALEOL a décidé de ne pas lui attribuer ce logement{le(jour)}"
+        elif sens == Sens.IRRECEVABILITE.value:
+            motif = (
+                f"exclue : la CALEOL a déclaré sa demande irrecevable pour ce logement{le(jour)}"
+            )
+        else:
+            continue
+        refus[demande_id] = Exclusion("REFUS_ANTERIEUR", groupe, motif)
+    for demande_id, jour, tacite in offres_refusees:
+        motif = (
+            f"exclue : n'a pas répondu à l'offre de ce logement (refus tacite{le(jour)})"
+            if tacite
+            else f"exclue : a refusé l'offre de ce logement{le(jour)}"
+        )
+        refus[demande_id] = Exclusion("REFUS_ANTERIEUR", groupe, motif)
+    return refus
 
 
 def criteres_durs(
@@ -311,6 +350,7 @@ def evaluer(
     score: Decimal | None,
     le: date,
     hors_perimetre: bool = False,
+    refus: Exclusion | None = None,
 ) -> Evaluation:
     raisons = criteres_durs(
         d, offre, regle=regle, plafond=plafond, perimetre=perimetre, epci_de=epci_de, noms=noms
@@ -324,6 +364,8 @@ def evaluer(
                 "exclue : demande hors du périmètre de votre organisation",
             ),
         )
+    if refus is not None:
+        raisons.insert(0, refus)
     b: Budget | None = None
     if not raisons:
         b = budget(menage_de(d), offre.loyer_pour_budget(), regle, le)

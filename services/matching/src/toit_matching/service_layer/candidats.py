@@ -5,7 +5,9 @@ demandes shown are traced like a consultation (by the entrypoint, same transacti
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,6 +19,7 @@ import toit_referentiel as ref
 from servicekit.uow import UnitOfWork
 from toit_matching.adapters import recherche_sql
 from toit_matching.adapters import repository as repo
+from toit_matching.adapters import repository_caleol as rc
 from toit_matching.bootstrap import Dependances
 from toit_matching.domain.demandeurs import DemandeVue, vue_de_json
 from toit_matching.domain.erreurs import Introuvable
@@ -24,6 +27,7 @@ from toit_matching.domain.patrimoine import Accessibilite, Financement, Mode
 from toit_matching.domain.recherche import (
     LIBELLES_BESOINS,
     Evaluation,
+    Exclusion,
     Offre,
     Perimetre,
     Resultat,
@@ -31,6 +35,7 @@ from toit_matching.domain.recherche import (
     classer,
     evaluer,
     groupes,
+    refus_anterieurs,
 )
 from toit_matching.service_layer.acces import Acteur, dans_perimetre, role_sur_vacance
 
@@ -112,6 +117,20 @@ async def charger_vues(
     return trouvees
 
 
+async def refus_de(uow: UnitOfWork, vacance_id: UUID) -> dict[UUID, Exclusion]:
+    """The demandes not to propose again for this vacancy (they refused its offer, or the
+    CALEOL did not retain them for it), with the reason shown."""
+    refusees, decides = await rc.refus_sur_vacance(uow.session, vacance_id)
+    return refus_anterieurs(
+        [(r["demande_id"], r["date_reponse"], r["tacite"]) for r in refusees],
+        [
+            (UUID(str(d["demande_id"])), d["sens"], r["date_decision"])
+            for r in decides
+            for d in r["decisions"] or []
+        ],
+    )
+
+
 @dataclass
 class Recherche:
     vacance: dict[str, Any]
@@ -122,6 +141,7 @@ class Recherche:
     # are listed after the domain's exclusions: (id, version, points).
     prefiltrees: list[tuple[UUID, int, Any]] = field(default_factory=list)
     perimetre: Perimetre = Perimetre.COMMUNE
+    refus: dict[UUID, Exclusion] = field(default_factory=dict)
 
 
 async def evaluer_vacance(
@@ -156,6 +176,7 @@ async def evaluer_vacance(
     )
     scores = {demande_id: points for demande_id, _, points in pool.demandes}
     vues = await charger_vues(uow, deps, [(i, v) for i, v, _ in pool.demandes])
+    refus = await refus_de(uow, vacance_id)
     evaluations = evaluer_toutes(
         vues,
         offre,
@@ -165,6 +186,7 @@ async def evaluer_vacance(
         scores,
         le,
         cle_offre=(vacance_id, vacance["logement_version"]),
+        refus=refus,
     )
     resultat = classer(evaluations, filtres_souples=filtres_souples)
     annee, financement = offre.annee_reference, offre.financement.value
@@ -195,6 +217,7 @@ async def evaluer_vacance(
         actives,
         [(i, v, points) for i, v, points, _ in prefiltrees],
         perimetre,
+        refus,
     )
 
 
@@ -227,6 +250,7 @@ async def page_exclues(
         recherche.perimetre,
         {i: points for i, _, points in tranche},
         None,
+        refus=recherche.refus,
     )
     return page + evaluations
 
@@ -270,7 +294,11 @@ async def rechercher(
         raise Introuvable("Vacance introuvable")
     role_sur_vacance(acteur, vacance)
     offre = offre_de(vacance, deps)
-    criteres = criteres_sql(offre, deps, acteur, perimetre, filtres_souples, datetime.now(UTC))
+    refus = await refus_de(uow, vacance_id)
+    criteres = dataclasses.replace(
+        criteres_sql(offre, deps, acteur, perimetre, filtres_souples, datetime.now(UTC)),
+        refusees=tuple(refus),
+    )
     r = await recherche_sql.rechercher(
         uow.session, criteres, (debut, nombre, debut_exclues, nombre)
     )
@@ -288,6 +316,7 @@ async def rechercher(
             scores,
             None,
             cle_offre=(vacance_id, vacance["logement_version"]),
+            refus=refus,
         )
     }
     libelles = groupes(offre, deps.regle.seuils(bailleur=offre.bailleur_id, epci=offre.epci))
@@ -409,10 +438,12 @@ def evaluer_toutes(
     scores: dict[UUID, Any],
     le: datetime | None,
     cle_offre: tuple[object, ...] | None = None,
+    refus: Mapping[UUID, Exclusion] | None = None,
 ) -> list[Evaluation]:
     """The domain's filters on each demande (the SQL pre-filters only narrowed the pool).
     With `cle_offre` (vacancy and unit version), evaluations are re-used from the cache
-    when nothing they depend on changed."""
+    when nothing they depend on changed. `refus`: the demandes that refused this unit or
+    that the CALEOL did not retain for it (`refus_de`)."""
     regle = deps.regle
     seuils = regle.seuils(bailleur=offre.bailleur_id, epci=offre.epci)
     ref_ = deps.referentiel
@@ -432,7 +463,8 @@ def evaluer_toutes(
     plafond = functools.cache(ref_.plafond)  # (year, financing, category): a few values
     for vue in vues:
         score = scores.get(vue.demande_id)
-        cle = (contexte, vue.demande_id, vue.version, score) if cle_offre else None
+        refusee = None if refus is None else refus.get(vue.demande_id)
+        cle = (contexte, vue.demande_id, vue.version, score, refusee) if cle_offre else None
         if cle is not None:
             connue = cache.get(cle)
             if connue is not None:
@@ -450,6 +482,7 @@ def evaluer_toutes(
             score=None if score is None else Decimal(score),
             le=jour,
             hors_perimetre=not dans_perimetre(acteur, vue.departement, vue.communes, ref_.epci_de),
+            refus=refusee,
         )
         if cle is not None:
             cache.put(cle, evaluation)

@@ -87,7 +87,9 @@ async def designer(
                 "demande non active (radiée, expirée ou à valider) : "
                 + ", ".join(v.numero_unique or str(v.demande_id) for v in inactives)
             )
-        for e in evaluer_toutes(vues, recherche.offre, deps, acteur, perimetre, {}, None):
+        for e in evaluer_toutes(
+            vues, recherche.offre, deps, acteur, perimetre, {}, None, refus=recherche.refus
+        ):
             if e.exclusions:
                 raisons[e.demande.demande_id] = "; ".join(x.motif for x in e.exclusions)
     dalo = {
