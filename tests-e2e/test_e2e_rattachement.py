@@ -14,7 +14,9 @@ is refused in the words of an unknown numéro; the right code attaches the deman
 refused (rate limit). The household then chooses to receive its notices by post as
 well (written on the demande through demandes' API), and changes its contact details
 there (a bad phone refused next to the field, a change made meanwhile in another session
-explained, then a new address saved). The same first step without JavaScript."""
+explained, then a new address saved), and deposits a tax notice in « Mes documents »
+(a non-PDF refused by the portail, demandes' refusal next to the field, then listed from
+the read model and downloaded back). The same first step without JavaScript."""
 
 from __future__ import annotations
 
@@ -309,6 +311,43 @@ async def test_le_menage_rattache_sa_demande_du_guichet_avec_le_code_recu_par_co
     assert demande is not None and demande.saisie.demandeur.adresse is not None
     assert demande.saisie.demandeur.telephone == "06 12 34 56 78"
     assert demande.saisie.demandeur.adresse.ligne1 == "5 rue des Lilas"
+
+    # Mes documents: a file that is not a PDF/image refused before it leaves the portail,
+    # demandes' refusal shown next to the field, then a tax notice deposited through
+    # demandes' API, listed from the portail's read model once demandes' event arrives,
+    # and downloaded back.
+    await page.goto(f"{site}/mon-espace/demande/{demande_id}/documents")
+    await page.locator("#champ-type_piece").select_option("AVIS_IMPOSITION")
+    await page.locator("#champ-fichier").set_input_files(
+        files=[{"name": "avis.pdf", "mimeType": "application/pdf", "buffer": b"MZ pas un pdf"}]
+    )
+    await page.get_by_role("button", name="Déposer la pièce").click()
+    await page.locator("#champ-fichier-erreur").wait_for()
+    await voir(page, "documents-refus")
+    avis = b"%PDF-1.4\n% avis d'imposition de test\n%%EOF\n"
+    await page.locator("#champ-type_piece").select_option("AVIS_IMPOSITION")
+    await page.locator("#champ-fichier").set_input_files(
+        files=[{"name": "avis.pdf", "mimeType": "application/pdf", "buffer": avis}]
+    )
+    await page.get_by_role("button", name="Déposer la pièce").click()
+    # demandes' own refusal (this pièce concerns a person), next to the field.
+    await page.locator("#champ-personne-erreur").wait_for()
+    await page.locator("#champ-personne").select_option("demandeur")
+    await page.locator("#champ-fichier").set_input_files(
+        files=[{"name": "avis.pdf", "mimeType": "application/pdf", "buffer": avis}]
+    )
+    await page.get_by_role("button", name="Déposer la pièce").click()
+    await page.get_by_text("Pièce déposée").wait_for()
+    for _ in range(100):
+        if await page.get_by_role("link", name="Télécharger : Avis d'impôt").count():
+            break
+        await page.wait_for_timeout(200)
+        await page.reload()
+    await voir(page, "documents")
+    lien = page.get_by_role("link", name="Télécharger : Avis d'impôt").first
+    fichier = await page.request.get(f"{site}{await lien.get_attribute('href')}")
+    assert fichier.status == 200 and await fichier.body() == avis
+    assert fichier.headers["cache-control"] == "no-store"
 
     # A third code for this numéro passes, a fourth within the hour is refused.
     await demander(page, site, numero, "1991-02-03")

@@ -56,3 +56,14 @@ def test_les_valeurs_et_les_refus_de_demandes() -> None:
             }
 
     assert erreurs_api(Reponse()) == {"code_postal": "5 chiffres attendus", "__all__": "autre"}
+
+
+def test_un_document_est_controle_avant_de_partir() -> None:
+    from toit_portail.entrypoints.pages_documents import refus
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    assert refus("AVIS_IMPOSITION", pdf) == {}
+    assert set(refus("INCONNU", pdf)) == {"type_piece"}
+    assert "vide" in refus("AVIS_IMPOSITION", b"")["fichier"]
+    assert "format" in refus("AVIS_IMPOSITION", b"MZ")["fichier"]
+    assert "volumineux" in refus("AVIS_IMPOSITION", pdf + b"0" * 5 * 1024 * 1024)["fichier"]

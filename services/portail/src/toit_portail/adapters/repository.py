@@ -353,6 +353,7 @@ async def historique_de(session: AsyncSession, demande_id: UUID) -> list[LigneHi
 async def pieces_de(session: AsyncSession, demande_id: UUID) -> list[dict[str, Any]]:
     rows = await session.execute(
         sa.select(
+            pieces.c.piece_id,
             pieces.c.type_piece,
             pieces.c.depot_en_ligne,
             pieces.c.deposee_le,
