@@ -260,21 +260,25 @@ def test_matching_criteres_souples(taux: str, rav: str, attendus: list[str]) -> 
     assert [x.code for x in criteres_souples(b, seuils)] == attendus
 
 
+def evaluee(score: Decimal | None = None, refus: Any = None, **k: Any) -> Any:
+    """The domain's evaluation of a demande (`vue(**k)`) for the default unit."""
+    return evaluer(
+        vue(**k),
+        offre(),
+        regle=REGLE,
+        seuils=Seuils(Decimal(1), Decimal(0)),
+        plafond=REF.plafond,
+        perimetre=Perimetre.COMMUNE,
+        epci_de=REF.epci_de,
+        noms=REF.nom_commune,
+        score=score,
+        le=LE,
+        refus=refus,
+    )
+
+
 def test_matching_classement_score_priorites_anciennete() -> None:
-    def e(**k: Any) -> Any:
-        score = k.pop("score", None)
-        return evaluer(
-            vue(**k),
-            offre(),
-            regle=REGLE,
-            seuils=Seuils(Decimal(1), Decimal(0)),
-            plafond=REF.plafond,
-            perimetre=Perimetre.COMMUNE,
-            epci_de=REF.epci_de,
-            noms=REF.nom_commune,
-            score=score,
-            le=LE,
-        )
+    e = evaluee
 
     ancienne = e(score=Decimal(40), date_depot=date(2020, 1, 1))
     prioritaire = e(score=Decimal(40), priorites=(priorite("B"),), date_depot=date(2025, 1, 1))
@@ -310,20 +314,7 @@ def test_matching_refus_anterieurs_exclus_du_logement() -> None:
         irrecevable: "exclue : la CALEOL a déclaré sa demande irrecevable pour ce logement le "
         "09/06/2026",
     }
-    d = vue(demande_id=refuse)
-    e = evaluer(
-        d,
-        offre(),
-        regle=REGLE,
-        seuils=Seuils(Decimal(1), Decimal(0)),
-        plafond=REF.plafond,
-        perimetre=Perimetre.COMMUNE,
-        epci_de=REF.epci_de,
-        noms=REF.nom_commune,
-        score=None,
-        le=LE,
-        refus=refus[refuse],
-    )
+    e = evaluee(demande_id=refuse, refus=refus[refuse])
     assert [x.code for x in e.exclusions] == ["REFUS_ANTERIEUR"] and e.budget is None
     r = classer([e], filtres_souples=False)
     assert r.exclues == [e] and r.comptes["REFUS_ANTERIEUR"][1] == 1
