@@ -348,6 +348,11 @@ async def test_le_menage_rattache_sa_demande_du_guichet_avec_le_code_recu_par_co
     fichier = await page.request.get(f"{site}{await lien.get_attribute('href')}")
     assert fichier.status == 200 and await fichier.body() == avis
     assert fichier.headers["cache-control"] == "no-store"
+    # The attestation d'enregistrement, a PDF built by the portail.
+    attestation = await page.request.get(f"{site}/mon-espace/demande/{demande_id}/attestation")
+    assert attestation.status == 200, await attestation.text()
+    assert attestation.headers["content-type"] == "application/pdf"
+    assert (await attestation.body()).startswith(b"%PDF")
 
     # A third code for this numéro passes, a fourth within the hour is refused.
     await demander(page, site, numero, "1991-02-03")

@@ -67,3 +67,22 @@ def test_un_document_est_controle_avant_de_partir() -> None:
     assert "vide" in refus("AVIS_IMPOSITION", b"")["fichier"]
     assert "format" in refus("AVIS_IMPOSITION", b"MZ")["fichier"]
     assert "volumineux" in refus("AVIS_IMPOSITION", pdf + b"0" * 5 * 1024 * 1024)["fichier"]
+
+
+def test_l_attestation_est_un_pdf_stable() -> None:
+    from datetime import date
+
+    from toit_portail.adapters.attestation import Attestation, pdf
+
+    a = Attestation(
+        numero_unique="0440126000001GU044",
+        departement="Loire-Atlantique (44)",
+        demandeur="Anne Martin",
+        date_depot=date(2026, 1, 5),
+        date_enregistrement=date(2026, 1, 6),
+        date_expiration=date(2027, 1, 6),
+        pieces=["Pièce d'identité"],
+        editee_le=date(2026, 3, 1),
+    )
+    contenu = pdf(a)
+    assert contenu.startswith(b"%PDF") and contenu == pdf(a)  # invariant bytes

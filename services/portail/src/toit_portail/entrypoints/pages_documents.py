@@ -18,7 +18,9 @@ from starlette.exceptions import HTTPException
 from toit_ui import WebUI
 
 from servicekit.runtime import ServiceRuntime
+from toit_portail.adapters import attestation
 from toit_portail.domain import candidature as regles
+from toit_portail.entrypoints.pages_candidature import aujourd_hui
 from toit_portail.entrypoints.pages_preferences import _detail
 from toit_portail.entrypoints.pages_rattachement import compte_connecte
 from toit_portail.entrypoints.pages_suivi import libelle_piece
@@ -150,6 +152,51 @@ def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
                 "Content-Disposition": f'attachment; filename="{nom}"',
                 "Cache-Control": "no-store",
                 "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @router.get("/mon-espace/demande/{demande_id}/attestation", response_model=None)
+    async def attestation_pdf(request: Request, demande_id: UUID) -> Response:
+        """The attestation d'enregistrement (once the demande has its numéro unique)."""
+        dossier = await vue(request, demande_id)
+        d = dossier.demande
+        if not d.numero_unique:
+            raise HTTPException(404)
+        api = await ui.gateway.api(request)
+        lue = await api.get(f"/api/demandes/{demande_id}")
+        if lue.status_code != 200:
+            raise HTTPException(503)
+        corps = lue.json()
+        personne = (corps.get("demandeur") or {}) if isinstance(corps, dict) else {}
+        nom = " ".join(
+            str(p)
+            for p in (
+                personne.get("prenoms"),
+                personne.get("nom_usage") or personne.get("nom_naissance"),
+            )
+            if p
+        )
+        fiche = referentiel.departement(d.departement)
+        contenu = attestation.pdf(
+            attestation.Attestation(
+                numero_unique=d.numero_unique,
+                departement=f"{fiche.nom} ({d.departement})" if fiche else d.departement,
+                demandeur=nom or "—",
+                date_depot=d.date_depot_initial,
+                date_enregistrement=d.date_enregistrement,
+                date_expiration=d.date_expiration,
+                pieces=[libelle_piece(p["type_piece"]) for p in dossier.pieces],
+                editee_le=aujourd_hui(),
+            )
+        )
+        return Response(
+            contenu,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="attestation-{d.numero_unique}.pdf"'
+                ),
+                "Cache-Control": "no-store",
             },
         )
 
