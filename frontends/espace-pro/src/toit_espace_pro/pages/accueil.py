@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from toit_ui import ApiClient, WebUI, session_of
 
 from servicekit import authz
+from toit_espace_pro.libelles import ROLES
 from toit_espace_pro.pages.commun import roles
 
 NUMERO_UNIQUE = re.compile(r"^[0-9]{2}[0-9AB][0-9]{10}[A-Z0-9]{5}$")
@@ -73,6 +74,7 @@ def routes(ui: WebUI) -> APIRouter:
             {
                 "titre": "Accueil",
                 "moi": moi,
+                "roles_libelles": ", ".join(ROLES.get(r, r) for r in moi.get("roles", [])),
                 "a_valider": a_valider,
                 "annonces": annonces.json() if annonces.status_code == 200 else [],
                 "favoris": favoris.json() if favoris.status_code == 200 else [],
