@@ -20,34 +20,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from toit_embedded.main import EmbeddedRouter, RateLimiter, _in_process
-from toit_ui.testing import NewPage, check_accessibility, free_port, screenshot, serve_in_thread
+from toit_ui.testing import (
+    NewPage,
+    check_page,
+    databases_and_vhost,
+    free_port,
+    serve_services,
+)
 
 from servicekit import registry
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import (
-    create_database,
-    create_vhost,
-    delete_vhost,
-    drop_database,
     settings_for_tests,
 )
 
 EMAIL = "demo-demandeur@example.org"
 MOT_DE_PASSE = "toit-demo-2026"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 SERVICES = ("identite", "demandes", "portail")
 
 
 @pytest.fixture(scope="module")
 async def bases() -> AsyncIterator[tuple[dict[str, str], str]]:
-    urls = {name: await create_database() for name in SERVICES}
-    vhost = await create_vhost()
-    yield urls, vhost
-    await delete_vhost(vhost)
-    for url in urls.values():
-        await drop_database(url)
+    async with databases_and_vhost(SERVICES) as bases:
+        yield bases
 
 
 @pytest.fixture(scope="module")
@@ -64,20 +60,12 @@ def site(bases: tuple[dict[str, str], str], tmp_path_factory: Any) -> Iterator[s
     runtimes = [
         ServiceRuntime(registry.load(name), settings, database_url=urls[name]) for name in SERVICES
     ]
-    router = EmbeddedRouter(runtimes, token_limiter=RateLimiter(rate=50.0, burst=100))
-    router.apps["portail"] = runtimes[2].app(
-        manage_lifespan=False, web_transport=_in_process(router)
-    )
-    with serve_in_thread(router, port=port, timeout=180) as base:
+    with serve_services(runtimes, port=port, web="portail", timeout=180) as base:
         yield base
 
 
 async def voir(page: Any, nom: str) -> None:
-    html = await page.content()
-    assert not INLINE_SCRIPT.search(html), f"{nom}: inline script"
-    assert " style=" not in html and "<style" not in html, f"{nom}: inline style"
-    await check_accessibility(page, f"portail-{nom}")
-    await screenshot(page, f"portail-{nom}")
+    await check_page(page, f"portail-{nom}")
 
 
 async def connecter(page: Any, site: str) -> None:

@@ -36,18 +36,19 @@ from toit_demandes.domain.demande import Intervenant, TypeIntervenant
 from toit_demandes.domain.saisie import DemandeSaisie
 from toit_demandes.entrypoints.http import TAILLE_MAX_PIECE, stockage
 from toit_demandes.exemples import demande_exemple
-from toit_embedded.main import EmbeddedRouter, RateLimiter, _in_process
 from toit_notifications.adapters.boite_dev import BoiteDev
-from toit_ui.testing import NewPage, check_accessibility, free_port, screenshot, serve_in_thread
+from toit_ui.testing import (
+    NewPage,
+    check_page,
+    databases_and_vhost,
+    free_port,
+    serve_services,
+)
 
 from servicekit import registry
 from servicekit.auth import demo_id
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import (
-    create_database,
-    create_vhost,
-    delete_vhost,
-    drop_database,
     settings_for_tests,
 )
 
@@ -60,12 +61,8 @@ PDF = b"%PDF-1.4\n% piece d'identite de test\n%%EOF\n"
 
 @pytest.fixture(scope="module")
 async def bases() -> AsyncIterator[tuple[dict[str, str], str]]:
-    urls = {name: await create_database() for name in SERVICES}
-    vhost = await create_vhost()
-    yield urls, vhost
-    await delete_vhost(vhost)
-    for url in urls.values():
-        await drop_database(url)
+    async with databases_and_vhost(SERVICES) as bases:
+        yield bases
 
 
 @pytest.fixture(scope="module")
@@ -104,12 +101,8 @@ def site(bases: tuple[dict[str, str], str], boite: BoiteDev) -> Iterator[str]:
         )
         for name in SERVICES
     ]
-    router = EmbeddedRouter(runtimes, token_limiter=RateLimiter(rate=50.0, burst=100))
-    router.apps["portail"] = runtimes[-1].app(
-        manage_lifespan=False, web_transport=_in_process(router)
-    )
     try:
-        with serve_in_thread(router, port=port, timeout=180) as base:
+        with serve_services(runtimes, port=port, web="portail", timeout=180) as base:
             yield base
     finally:
         for k, v in avant.items():
@@ -171,9 +164,7 @@ async def enregistrer_au_guichet(runtime: ServiceRuntime) -> str:
 
 
 async def voir(page: Any, nom: str) -> str:
-    await check_accessibility(page, f"portail-{nom}")
-    await screenshot(page, f"portail-{nom}")
-    return str(await page.locator("main").inner_text())
+    return await check_page(page, f"portail-{nom}")
 
 
 def codes_recus(boite: BoiteDev) -> list[str]:

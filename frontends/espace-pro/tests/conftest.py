@@ -14,18 +14,18 @@ from typing import Any
 
 import httpx
 import pytest
-from toit_embedded.main import EmbeddedRouter, RateLimiter, espace_pro
+from toit_embedded.main import espace_pro
 from toit_identite.config import IdentiteSettings
 from toit_identite.service import build_service as build_identite
-from toit_ui.testing import free_port, serve_in_thread
+from toit_ui.testing import (
+    databases_and_vhost,
+    free_port,
+    serve_services,
+)
 
 from servicekit import registry
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import (
-    create_database,
-    create_vhost,
-    delete_vhost,
-    drop_database,
     settings_for_tests,
 )
 
@@ -61,12 +61,8 @@ class Stack:
 
 @pytest.fixture(scope="session")
 async def stack_databases() -> AsyncIterator[tuple[dict[str, str], str]]:
-    urls = {name: await create_database() for name in SERVICES}
-    vhost = await create_vhost()
-    yield urls, vhost
-    await delete_vhost(vhost)
-    for url in urls.values():
-        await drop_database(url)
+    async with databases_and_vhost(SERVICES) as bases:
+        yield bases
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +84,5 @@ def stack(stack_databases: tuple[dict[str, str], str]) -> Iterator[Stack]:
     runtimes = [
         ServiceRuntime(services[name], settings, database_url=urls[name]) for name in SERVICES
     ]
-    # A generous login throttle: the journeys log in several accounts from one address.
-    router = EmbeddedRouter(runtimes, token_limiter=RateLimiter(rate=50.0, burst=100))
-    router.frontend = espace_pro(router)
-    with serve_in_thread(router, port=port, timeout=120) as base:
+    with serve_services(runtimes, port=port, frontend=espace_pro) as base:
         yield Stack(base)

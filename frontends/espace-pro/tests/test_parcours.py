@@ -11,23 +11,16 @@ from typing import Any
 
 import httpx
 import pytest
-from toit_ui.testing import NewPage, check_accessibility, screenshot
+from toit_ui.testing import NewPage, check_page, screenshot
 
 from .conftest import MOT_DE_PASSE, PDF, Stack
 
 pytestmark = pytest.mark.e2e
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
-
 
 async def voir(page: Any, nom: str, capture: bool = False) -> None:
     """axe on the current page, no inline script/style, and its screenshot if asked."""
-    html = await page.content()
-    assert not INLINE_SCRIPT.search(html), f"{nom}: inline script"
-    assert " style=" not in html and "<style" not in html, f"{nom}: inline style"
-    await check_accessibility(page, f"pro-{nom}")
-    if capture:
-        await screenshot(page, f"pro-{nom}")
+    await check_page(page, f"pro-{nom}", capture=capture)
 
 
 async def connecter(page: Any, stack: Stack, identifiant: str) -> None:

@@ -14,6 +14,16 @@ Helpers:
 - `await screenshot(page, name)`: full-page PNG under test-artefacts/screenshots/.
 - `serve_in_thread(app)`: context manager running an ASGI app with uvicorn in a
   thread on a free loopback port; yields its base URL.
+- `await check_page(page, name)`: strict CSP (no inline script or style), axe and a
+  screenshot; returns the text of the page's <main>.
+Stacks for browser journeys (the helpers every browser test used to copy):
+- `async with databases_and_vhost(names) as (urls, vhost)`: one new database per name
+  and a RabbitMQ vhost on the shared test infrastructure, dropped afterwards;
+- `serve_services(runtimes, port=..., web="portail")`: the services behind the embedded
+  runner's router (the gateway of `make run`), a web app served in-process; its base URL;
+- `pages_app(gateway_url, package, pages, home)`: one service's pages in a WebUI at /pro,
+  as the espace professionnel serves them, with a test login route
+  `/pro/essai-connexion?identifiant=...` (demo password) that redirects to `home`.
 """
 
 from __future__ import annotations
@@ -21,14 +31,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# At module level: FastAPI resolves the test login route's annotations from these globals.
+from fastapi import Request
+from fastapi.responses import RedirectResponse
 
 CHROMIUM = os.environ.get("TOIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,6 +56,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+# A <script> element without src: what a strict CSP (script-src 'self') refuses.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+DEMO_PASSWORD = "toit-demo-2026"
 
 
 def artefacts_dir() -> Path:
@@ -177,6 +195,99 @@ def run_embedded(
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+async def check_page(page: Any, name: str, *, capture: bool = True) -> str:
+    """The current page has no inline script or style (strict CSP), passes axe, and is
+    captured (unless `capture` is False); returns the text of its <main>."""
+    html = await page.content()
+    assert not INLINE_SCRIPT.search(html), f"{name}: inline script"
+    assert " style=" not in html and "<style" not in html, f"{name}: inline style"
+    await check_accessibility(page, name)
+    if capture:
+        await screenshot(page, name)
+    main = page.locator("main")
+    return str(await main.first.inner_text()) if await main.count() else ""
+
+
+@contextlib.asynccontextmanager
+async def databases_and_vhost(
+    names: Iterable[str],
+) -> AsyncIterator[tuple[dict[str, str], str]]:
+    """One new database per name and a RabbitMQ vhost (servicekit.testing), dropped after."""
+    from servicekit.testing import create_database, create_vhost, delete_vhost, drop_database
+
+    urls = {name: await create_database() for name in names}
+    vhost = await create_vhost()
+    try:
+        yield urls, vhost
+    finally:
+        await delete_vhost(vhost)
+        for url in urls.values():
+            await drop_database(url)
+
+
+@contextlib.contextmanager
+def serve_services(
+    runtimes: Sequence[Any],
+    *,
+    port: int,
+    web: str | None = None,
+    frontend: Callable[[Any], Any] | None = None,
+    timeout: float = 120.0,
+) -> Iterator[str]:
+    """The runtimes behind the embedded runner's router (as `make run` routes them), with a
+    generous login throttle (journeys log several accounts in from one address), served on
+    `port`; `web`: the service whose site is served, calling the router in-process;
+    `frontend(router)`: the espace professionnel's app. Yields the base URL."""
+    from toit_embedded.main import EmbeddedRouter, RateLimiter, _in_process
+
+    router = EmbeddedRouter(list(runtimes), token_limiter=RateLimiter(rate=50.0, burst=100))
+    if web is not None:
+        runtime = next(r for r in runtimes if r.definition.name == web)
+        router.apps[web] = runtime.app(manage_lifespan=False, web_transport=_in_process(router))
+    if frontend is not None:
+        router.frontend = frontend(router)
+    with serve_in_thread(router, port=port, timeout=timeout) as base:
+        yield base
+
+
+def pages_app(
+    gateway_url: str,
+    package: str,
+    pages: Callable[[Any], Any],
+    home: str,
+    *,
+    api_timeout: float | None = None,
+) -> Any:
+    """One service's pages (`pages(ui)` -> its router and navigation) in a WebUI at /pro,
+    as the espace professionnel serves them, calling the gateway at `gateway_url`; a test
+    login route `/pro/essai-connexion?identifiant=...` logs a demo account in and
+    redirects to `home`."""
+    from toit_ui import UISettings, WebUI
+
+    reglages = UISettings(gateway_url=gateway_url)
+    if api_timeout is not None:
+        reglages = UISettings(gateway_url=gateway_url, api_timeout=api_timeout)
+    ui = WebUI(
+        reglages,
+        prefix="/pro",
+        packages=[package],
+        app_name="Toit — espace professionnel",
+    )
+    paquet = pages(ui)
+    ui.navigation.extend(paquet.navigation)
+    essai = ui.router()
+
+    @essai.get("/essai-connexion")
+    async def connexion(request: Request, identifiant: str) -> RedirectResponse:
+        # Test harness only: the espace professionnel has its own login page.
+        await ui.gateway.login(
+            request, identifiant, os.environ.get("TOIT_DEMO_PASSWORD", DEMO_PASSWORD)
+        )
+        return ui.redirect(home)
+
+    return ui.create_app([essai, paquet.router])
 
 
 @pytest.fixture(scope="session")

@@ -7,25 +7,20 @@ as the espace professionnel serves them, calling that gateway."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import Request
-from fastapi.responses import RedirectResponse
 from toit_abonnements.entrypoints.pages import pages
-from toit_ui import UISettings, WebUI
 from toit_ui.testing import (
     NewPage,
     check_accessibility,
     free_port,
+    pages_app,
     run_embedded,
     screenshot,
     serve_in_thread,
 )
-
-MOT_DE_PASSE = "toit-demo-2026"
 
 pytestmark = pytest.mark.e2e
 
@@ -45,25 +40,8 @@ def systeme(tmp_path: Path) -> Iterator[str]:
 
 
 def application(passerelle: str) -> object:
-    ui = WebUI(
-        UISettings(gateway_url=passerelle, api_timeout=60),  # a loaded machine
-        prefix="/pro",
-        packages=["toit_abonnements"],
-        app_name="Toit — espace professionnel",
-    )
-    paquet = pages(ui)
-    ui.navigation.extend(paquet.navigation)
-    essai = ui.router()
-
-    @essai.get("/essai-connexion")
-    async def connexion(request: Request, identifiant: str) -> RedirectResponse:
-        # Test harness only: the espace professionnel has its own login page.
-        await ui.gateway.login(
-            request, identifiant, os.environ.get("TOIT_DEMO_PASSWORD", MOT_DE_PASSE)
-        )
-        return ui.redirect("/abonnements")
-
-    return ui.create_app([essai, paquet.router])
+    # A generous API timeout: a loaded machine.
+    return pages_app(passerelle, "toit_abonnements", pages, "/abonnements", api_timeout=60)
 
 
 async def test_abonnements_ecrans_gestionnaire_et_administrateur(

@@ -6,26 +6,24 @@ espace professionnel serves them, calling that gateway."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi import Request
-from fastapi.responses import RedirectResponse
 from toit_matching.web.pages import pages
-from toit_ui import UISettings, WebUI
 from toit_ui.testing import (
+    DEMO_PASSWORD,
     NewPage,
     check_accessibility,
+    pages_app,
     run_embedded,
     screenshot,
     serve_in_thread,
 )
 
 EXEMPLES = Path(__file__).parents[2] / "exemples"
-MOT_DE_PASSE = "toit-demo-2026"
+MOT_DE_PASSE = DEMO_PASSWORD
 
 
 @pytest.fixture
@@ -36,25 +34,7 @@ def systeme(tmp_path: Path) -> Iterator[str]:
 
 
 def application(passerelle: str) -> object:
-    ui = WebUI(
-        UISettings(gateway_url=passerelle),
-        prefix="/pro",
-        packages=["toit_matching"],
-        app_name="Toit — espace professionnel",
-    )
-    paquet = pages(ui)
-    ui.navigation.extend(paquet.navigation)
-    essai = ui.router()
-
-    @essai.get("/essai-connexion")
-    async def connexion(request: Request, identifiant: str) -> RedirectResponse:
-        # Test harness only: the espace professionnel has its own login page.
-        await ui.gateway.login(
-            request, identifiant, os.environ.get("TOIT_DEMO_PASSWORD", MOT_DE_PASSE)
-        )
-        return ui.redirect("/matching/vacances")
-
-    return ui.create_app([essai, paquet.router])
+    return pages_app(passerelle, "toit_matching", pages, "/matching/vacances")
 
 
 async def test_matching_parcours_navigateur(new_page: NewPage, systeme: str) -> None:

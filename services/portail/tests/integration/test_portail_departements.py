@@ -17,16 +17,17 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from toit_embedded.main import EmbeddedRouter, RateLimiter, _in_process
-from toit_ui.testing import NewPage, check_accessibility, free_port, screenshot, serve_in_thread
+from toit_ui.testing import (
+    NewPage,
+    check_page,
+    databases_and_vhost,
+    free_port,
+    serve_services,
+)
 
 from servicekit import ServiceDefinition, registry
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import (
-    create_database,
-    create_vhost,
-    delete_vhost,
-    drop_database,
     settings_for_tests,
 )
 from toit_contracts.events import ChiffreCle, ChiffresClesPublies
@@ -36,12 +37,8 @@ MIGRATIONS = Path(__file__).parents[2] / "src" / "toit_portail" / "migrations"
 
 @pytest.fixture(scope="module")
 async def bases() -> AsyncIterator[tuple[dict[str, str], str]]:
-    urls = {name: await create_database() for name in ("portail", "emetteur")}
-    vhost = await create_vhost()
-    yield urls, vhost
-    await delete_vhost(vhost)
-    for url in urls.values():
-        await drop_database(url)
+    async with databases_and_vhost(("portail", "emetteur")) as bases:
+        yield bases
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +46,7 @@ def site(bases: tuple[dict[str, str], str]) -> Iterator[str]:
     urls, vhost = bases
     settings = settings_for_tests(bus="amqp", amqp_url=vhost, mode="demo")
     portail = ServiceRuntime(registry.load("portail"), settings, database_url=urls["portail"])
-    router = EmbeddedRouter([portail], token_limiter=RateLimiter(rate=50.0, burst=100))
-    router.apps["portail"] = portail.app(manage_lifespan=False, web_transport=_in_process(router))
-    with serve_in_thread(router, port=free_port(), timeout=120) as base:
+    with serve_services([portail], port=free_port(), web="portail") as base:
         yield base
 
 
@@ -98,11 +93,7 @@ def chiffres(jour: int, nantes: int) -> ChiffresClesPublies:
 
 
 async def voir(page: Any, nom: str) -> str:
-    html = await page.content()
-    assert "<style" not in html and " style=" not in html, nom
-    await check_accessibility(page, f"portail-{nom}")
-    await screenshot(page, f"portail-{nom}")
-    return str(await page.locator("main").inner_text())
+    return await check_page(page, f"portail-{nom}")
 
 
 async def test_un_portail_par_departement_chiffres_cles_questions_guichets(

@@ -19,18 +19,19 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from toit_embedded.main import EmbeddedRouter, RateLimiter, _in_process
-from toit_ui.testing import NewPage, check_accessibility, free_port, screenshot, serve_in_thread
+from toit_ui.testing import (
+    NewPage,
+    check_page,
+    databases_and_vhost,
+    free_port,
+    serve_services,
+)
 
 from servicekit import ServiceDefinition, registry
 from servicekit.auth import demo_id
 from servicekit.messaging.consumer import EventConsumer, HandlerContext
 from servicekit.runtime import ServiceRuntime
 from servicekit.testing import (
-    create_database,
-    create_vhost,
-    delete_vhost,
-    drop_database,
     settings_for_tests,
 )
 from toit_contracts.enums import StatutDemande
@@ -46,17 +47,12 @@ EMAIL = "demo-demandeur@example.org"
 MOT_DE_PASSE = "toit-demo-2026"
 NUMERO = "0440126000001GU044"
 MIGRATIONS = Path(__file__).parents[2] / "src" / "toit_portail" / "migrations"
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 
 
 @pytest.fixture(scope="module")
 async def bases() -> AsyncIterator[tuple[dict[str, str], str]]:
-    urls = {name: await create_database() for name in ("identite", "portail", "emetteur", "boite")}
-    vhost = await create_vhost()
-    yield urls, vhost
-    await delete_vhost(vhost)
-    for url in urls.values():
-        await drop_database(url)
+    async with databases_and_vhost(("identite", "portail", "emetteur", "boite")) as bases:
+        yield bases
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +69,7 @@ def site(bases: tuple[dict[str, str], str]) -> Iterator[str]:
         ServiceRuntime(registry.load(name), settings, database_url=urls[name])
         for name in ("identite", "portail")
     ]
-    router = EmbeddedRouter(runtimes, token_limiter=RateLimiter(rate=50.0, burst=100))
-    router.apps["portail"] = runtimes[1].app(
-        manage_lifespan=False, web_transport=_in_process(router)
-    )
-    with serve_in_thread(router, port=port, timeout=120) as base:
+    with serve_services(runtimes, port=port, web="portail") as base:
         yield base
 
 
@@ -135,11 +127,7 @@ async def publier_la_demande(bases: tuple[dict[str, str], str]) -> None:
 
 
 async def voir(page: Any, nom: str) -> None:
-    html = await page.content()
-    assert not INLINE_SCRIPT.search(html), f"{nom}: inline script"
-    assert " style=" not in html and "<style" not in html, f"{nom}: inline style"
-    await check_accessibility(page, f"portail-{nom}")
-    await screenshot(page, f"portail-{nom}")
+    await check_page(page, f"portail-{nom}")
 
 
 async def test_le_demandeur_se_connecte_et_voit_sa_demande_et_sa_cotation(
