@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from toit_ui import WebUI
 from toit_ui.session import session_of
 
+from toit_portail.entrypoints.espace_commun import resume
 from toit_portail.entrypoints.pages_rattachement import compte_connecte
 
 SUPPRESSION_PATH = "/api/identite/moi/suppression"
@@ -36,16 +37,14 @@ def routes(ui: WebUI) -> APIRouter:
     router = ui.router()
 
     def page(request: Request, ctx: dict[str, Any], status: int = 200) -> Response:
-        erreurs: dict[str, str] = ctx.get("erreurs") or {}
-        resume = [
-            {"champ": c, "message": m, "libelle": LIBELLES.get(c, "")}
-            for c, m in erreurs.items()
-            if c != "__all__"
-        ]
         return ui.render(
             request,
             "portail/compte/supprimer.html",
-            {"titre": "Supprimer mon compte", "resume": resume, **ctx},
+            {
+                "titre": "Supprimer mon compte",
+                "resume": resume(ctx.get("erreurs") or {}, LIBELLES),
+                **ctx,
+            },
             status_code=status,
         )
 

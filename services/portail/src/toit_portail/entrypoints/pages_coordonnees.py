@@ -13,13 +13,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from starlette.exceptions import HTTPException
 from toit_ui import WebUI
 
 from servicekit.runtime import ServiceRuntime
+from toit_portail.entrypoints.espace_commun import dossier_du_compte, resume
 from toit_portail.entrypoints.pages_preferences import MERGE_PATCH, _detail
-from toit_portail.entrypoints.pages_rattachement import compte_connecte
-from toit_portail.service_layer import suivi
 
 CHAMPS = ("email", "telephone", "ligne1", "ligne2", "code_postal", "commune")
 LIBELLES = {
@@ -84,24 +82,20 @@ def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
     router = ui.router()
 
     async def verifier(request: Request, demande_id: UUID) -> None:
-        compte = await compte_connecte(ui, request)
-        async with runtime.db.session() as session:
-            if await suivi.suivi(session, demande_id, compte) is None:
-                raise HTTPException(404)
+        await dossier_du_compte(ui, runtime, request, demande_id)
 
     def page(
         request: Request, demande_id: UUID, ctx: dict[str, Any], status: int = 200
     ) -> Response:
-        erreurs: dict[str, str] = ctx.get("erreurs") or {}
-        resume = [
-            {"champ": c, "message": m, "libelle": LIBELLES.get(c, "")}
-            for c, m in erreurs.items()
-            if c != "__all__"
-        ]
         return ui.render(
             request,
             "portail/coordonnees.html",
-            {"titre": "Mes coordonnées", "demande_id": demande_id, "resume": resume, **ctx},
+            {
+                "titre": "Mes coordonnées",
+                "demande_id": demande_id,
+                "resume": resume(ctx.get("erreurs") or {}, LIBELLES),
+                **ctx,
+            },
             status_code=status,
         )
 

@@ -20,9 +20,9 @@ from toit_ui import WebUI
 from servicekit.runtime import ServiceRuntime
 from toit_portail.adapters import attestation
 from toit_portail.domain import candidature as regles
+from toit_portail.entrypoints.espace_commun import dossier_du_compte, resume
 from toit_portail.entrypoints.pages_candidature import aujourd_hui
 from toit_portail.entrypoints.pages_preferences import _detail
-from toit_portail.entrypoints.pages_rattachement import compte_connecte
 from toit_portail.entrypoints.pages_suivi import libelle_piece
 from toit_portail.service_layer import suivi
 
@@ -54,22 +54,11 @@ def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
     router = ui.router()
 
     async def vue(request: Request, demande_id: UUID) -> suivi.Suivi:
-        compte = await compte_connecte(ui, request)
-        async with runtime.db.session() as session:
-            trouvee = await suivi.suivi(session, demande_id, compte)
-        if trouvee is None:
-            raise HTTPException(404)
-        return trouvee
+        return await dossier_du_compte(ui, runtime, request, demande_id)
 
     def page(
         request: Request, dossier: suivi.Suivi, ctx: dict[str, Any], status: int = 200
     ) -> Response:
-        erreurs: dict[str, str] = ctx.get("erreurs") or {}
-        resume = [
-            {"champ": c, "message": m, "libelle": LIBELLES.get(c, "")}
-            for c, m in erreurs.items()
-            if c != "__all__"
-        ]
         return ui.render(
             request,
             "portail/documents.html",
@@ -80,7 +69,7 @@ def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
                 "types": types_de_piece(),
                 "personnes": PERSONNES,
                 "libelle_piece": libelle_piece,
-                "resume": resume,
+                "resume": resume(ctx.get("erreurs") or {}, LIBELLES),
                 **ctx,
             },
             status_code=status,

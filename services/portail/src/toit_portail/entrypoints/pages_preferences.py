@@ -11,12 +11,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from starlette.exceptions import HTTPException
 from toit_ui import WebUI
 
 from servicekit.runtime import ServiceRuntime
-from toit_portail.entrypoints.pages_rattachement import compte_connecte
-from toit_portail.service_layer import suivi
+from toit_portail.entrypoints.espace_commun import dossier_du_compte
 
 CHOIX = [
     ("courriel", "Par courriel seulement (si ma demande indique une adresse électronique)"),
@@ -41,10 +39,7 @@ def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
     router = ui.router()
 
     async def verifier(request: Request, demande_id: UUID) -> None:
-        compte = await compte_connecte(ui, request)
-        async with runtime.db.session() as session:
-            if await suivi.suivi(session, demande_id, compte) is None:
-                raise HTTPException(404)
+        await dossier_du_compte(ui, runtime, request, demande_id)
 
     def page(
         request: Request, demande_id: UUID, ctx: dict[str, Any], status: int = 200
