@@ -14,9 +14,11 @@ is refused in the words of an unknown numéro; the right code attaches the deman
 refused (rate limit). The household then chooses to receive its notices by post as
 well (written on the demande through demandes' API), and changes its contact details
 there (a bad phone refused next to the field, a change made meanwhile in another session
-explained, then a new address saved), and deposits a tax notice in « Mes documents »
-(a non-PDF refused by the portail, demandes' refusal next to the field, then listed from
-the read model and downloaded back). The same first step without JavaScript."""
+explained, then a new address saved), then its monthly resources (a negative amount
+refused next to the field by demandes, then an allowance added), and deposits a tax
+notice in « Mes documents » (a non-PDF refused by the portail, demandes' refusal next to
+the field, then listed from the read model and downloaded back). The same first step
+without JavaScript."""
 
 from __future__ import annotations
 
@@ -302,6 +304,27 @@ async def test_le_menage_rattache_sa_demande_du_guichet_avec_le_code_recu_par_co
     assert demande is not None and demande.saisie.demandeur.adresse is not None
     assert demande.saisie.demandeur.telephone == "06 12 34 56 78"
     assert demande.saisie.demandeur.adresse.ligne1 == "5 rue des Lilas"
+
+    # Resources, the same way (the household's own field): demandes' refusal of a
+    # negative amount next to it, then a family allowance added to the salary.
+    await page.goto(f"{site}/mon-espace/demande/{demande_id}/ressources")
+    assert await page.locator("#champ-ressources-0-montant_mensuel").input_value() == "1650"
+    await page.locator("#champ-ressources-1-personne").select_option("demandeur")
+    await page.locator("#champ-ressources-1-type").select_option("PRESTATIONS_FAMILIALES")
+    await page.locator("#champ-ressources-1-montant_mensuel").fill("-12")
+    await page.get_by_role("button", name="Enregistrer mes ressources").click()
+    await page.locator("#champ-ressources-1-montant_mensuel-erreur").wait_for()
+    await voir(page, "ressources-refusees")
+    await page.locator("#champ-ressources-1-montant_mensuel").fill("120,50")
+    await page.get_by_role("button", name="Enregistrer mes ressources").click()
+    await page.get_by_text("Vos ressources sont enregistrées").wait_for()
+    async with guichet.unit_of_work() as uow:
+        demande = await uow.repository(DemandeRepository).get(demande_id)
+    assert demande is not None
+    assert [(r.type.value, str(r.montant_mensuel)) for r in demande.saisie.ressources] == [
+        ("SALAIRE", "1650"),
+        ("PRESTATIONS_FAMILIALES", "120.50"),
+    ]
 
     # Mes documents: a file that is not a PDF/image refused before it leaves the portail,
     # demandes' refusal shown next to the field, then a tax notice deposited through

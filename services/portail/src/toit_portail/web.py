@@ -25,6 +25,7 @@ from toit_portail.entrypoints import (
     pages_documents,
     pages_preferences,
     pages_rattachement,
+    pages_ressources,
     pages_suivi,
 )
 from toit_portail.service_layer import espace
@@ -323,6 +324,7 @@ def create_web(
             pages_preferences.routes(ui, runtime),
             pages_compte.routes(ui),
             pages_coordonnees.routes(ui, runtime),
+            pages_ressources.routes(ui, runtime),
             pages_documents.routes(ui, runtime),
             pages_departements.routes(ui, runtime, portails),
         ],

@@ -16,8 +16,14 @@ from fastapi.responses import Response
 from toit_ui import WebUI
 
 from servicekit.runtime import ServiceRuntime
-from toit_portail.entrypoints.espace_commun import dossier_du_compte, resume
-from toit_portail.entrypoints.pages_preferences import MERGE_PATCH, _detail
+from toit_portail.entrypoints.espace_commun import (
+    Lecture,
+    dossier_du_compte,
+    erreurs_demandes,
+    lire_demande,
+    modifier_demande,
+    resume,
+)
 
 CHAMPS = ("email", "telephone", "ligne1", "ligne2", "code_postal", "commune")
 LIBELLES = {
@@ -66,16 +72,18 @@ def correctif(saisie: dict[str, str], avant: dict[str, str]) -> dict[str, Any]:
 
 def erreurs_api(reponse: Any) -> dict[str, str]:
     """demandes' 422 (field paths like `demandeur.adresse.code_postal`) as form errors."""
-    try:
-        corps = reponse.json()
-    except ValueError:
-        corps = {}
-    erreurs: dict[str, str] = {}
-    for item in (corps.get("erreurs") if isinstance(corps, dict) else None) or []:
-        champ = str(item.get("champ") or "").split(".")[-1]
-        message = str(item.get("message") or "Valeur invalide")
-        erreurs[champ if champ in CHAMPS else "__all__"] = message
-    return erreurs or {"__all__": _detail(reponse)}
+
+    def champ(chemin: str) -> str | None:
+        dernier = chemin.split(".")[-1]
+        return dernier if dernier in CHAMPS else None
+
+    return erreurs_demandes(reponse, champ)
+
+
+def formulaire_lu(lue: Lecture) -> dict[str, Any]:
+    """The form's context from a read of the demande."""
+    v = valeurs(lue.demande or {})
+    return {"v": v, "avant": json.dumps(v), "etag": lue.etag}
 
 
 def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
@@ -102,16 +110,10 @@ def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
     @router.get("/mon-espace/demande/{demande_id}/coordonnees")
     async def formulaire(request: Request, demande_id: UUID) -> Response:
         await verifier(request, demande_id)
-        api = await ui.gateway.api(request)
-        lue = await api.get(f"/api/demandes/{demande_id}")
-        if lue.status_code != 200:
-            return page(request, demande_id, {"erreurs": {"__all__": _detail(lue)}}, 503)
-        v = valeurs(lue.json())
-        return page(
-            request,
-            demande_id,
-            {"v": v, "avant": json.dumps(v), "etag": lue.headers.get("etag", "")},
-        )
+        lue = await lire_demande(ui, request, demande_id)
+        if lue.demande is None:
+            return page(request, demande_id, {"erreurs": {"__all__": lue.refus}}, 503)
+        return page(request, demande_id, formulaire_lu(lue))
 
     @router.post("/mon-espace/demande/{demande_id}/coordonnees", response_model=None)
     async def enregistrer(
@@ -144,36 +146,23 @@ def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
         if not corps:
             ui.flash(request, "info", "Aucun changement : vos coordonnées sont inchangées.")
             return ui.redirect(f"/mon-espace/demande/{demande_id}")
-        api = await ui.gateway.api(request)
-        chemin = f"/api/demandes/{demande_id}"
-        reponse = await api.patch(
-            chemin,
-            content=json.dumps(corps),
-            headers={"Content-Type": MERGE_PATCH, "If-Match": etag},
-        )
-        if reponse.status_code == 200:
+        envoi = await modifier_demande(ui, request, demande_id, corps, etag)
+        if envoi.accepte:
             ui.flash(request, "succes", "Vos coordonnées sont enregistrées sur votre demande.")
             return ui.redirect(f"/mon-espace/demande/{demande_id}")
-        if reponse.status_code in (412, 428):
-            lue = await api.get(chemin)
-            if lue.status_code == 200:
-                v = valeurs(lue.json())
-                return page(
-                    request,
-                    demande_id,
-                    {
-                        "v": v,
-                        "avant": json.dumps(v),
-                        "etag": lue.headers.get("etag", ""),
-                        "erreurs": {"__all__": CONFLIT},
-                    },
-                    409,
-                )
+        if envoi.relue is not None:
+            ctx = {**formulaire_lu(envoi.relue), "erreurs": {"__all__": CONFLIT}}
+            return page(request, demande_id, ctx, 409)
         return page(
             request,
             demande_id,
-            {"v": saisie, "avant": json.dumps(lu), "etag": etag, "erreurs": erreurs_api(reponse)},
-            422 if reponse.status_code == 422 else 409,
+            {
+                "v": saisie,
+                "avant": json.dumps(lu),
+                "etag": etag,
+                "erreurs": erreurs_api(envoi.reponse),
+            },
+            422 if envoi.reponse.status_code == 422 else 409,
         )
 
     return router

@@ -20,9 +20,9 @@ from toit_ui import WebUI
 from servicekit.runtime import ServiceRuntime
 from toit_portail.adapters import attestation
 from toit_portail.domain import candidature as regles
+from toit_portail.entrypoints.espace_commun import detail as _detail
 from toit_portail.entrypoints.espace_commun import dossier_du_compte, resume
 from toit_portail.entrypoints.pages_candidature import aujourd_hui
-from toit_portail.entrypoints.pages_preferences import _detail
 from toit_portail.entrypoints.pages_suivi import libelle_piece
 from toit_portail.service_layer import suivi
 

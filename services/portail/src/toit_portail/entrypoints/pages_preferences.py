@@ -14,25 +14,13 @@ from fastapi.responses import Response
 from toit_ui import WebUI
 
 from servicekit.runtime import ServiceRuntime
-from toit_portail.entrypoints.espace_commun import dossier_du_compte
+from toit_portail.entrypoints.espace_commun import MERGE_PATCH, dossier_du_compte
+from toit_portail.entrypoints.espace_commun import detail as _detail
 
 CHOIX = [
     ("courriel", "Par courriel seulement (si ma demande indique une adresse électronique)"),
     ("courrier", "Par courriel et par courrier postal"),
 ]
-MERGE_PATCH = "application/merge-patch+json"
-
-
-def _detail(reponse: Any) -> str:
-    try:
-        corps = reponse.json()
-    except ValueError:
-        corps = {}
-    erreurs = corps.get("erreurs") if isinstance(corps, dict) else None
-    if erreurs:
-        return "; ".join(str(e.get("message")) for e in erreurs)
-    detail = corps.get("detail") if isinstance(corps, dict) else None
-    return detail if isinstance(detail, str) else "Le changement n'a pas pu être enregistré."
 
 
 def routes(ui: WebUI, runtime: ServiceRuntime) -> APIRouter:
