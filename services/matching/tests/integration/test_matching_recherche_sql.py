@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
+from toit_matching.adapters import recherche_sql
 from toit_matching.adapters.tables import demandes, logements, scores, souhaits, vacances
 from toit_matching.bootstrap import dependances
 from toit_matching.domain.demandeurs import champs_recherche, projeter, vue_en_json
@@ -94,6 +95,55 @@ UNITES = [
 ]
 
 
+async def vacance(session: Any, n: int, unite: tuple[Any, ...], maintenant: datetime) -> UUID:
+    """A unit of UNITES and its vacancy oriented to ETAT."""
+    commune, epci, typo, fin, etage, asc, acc, loyer, charges, ch, eau = unite
+    logement_id, vacance_id = uuid4(), uuid4()
+    await session.execute(
+        logements.insert().values(
+            id=logement_id,
+            rpls=f"4400000000{n}",
+            bailleur_id="bailleur-44",
+            adresse="1 rue du Test",
+            commune=commune,
+            epci=epci,
+            departement="44",
+            qpv=False,
+            typologie=typo,
+            surface_m2=60,
+            etage=etage,
+            ascenseur=asc,
+            accessibilite=acc,
+            financement=fin,
+            loyer=loyer,
+            charges=charges,
+            chauffage=ch,
+            eau=eau,
+            empreinte="x",
+            version=1,
+            cree_le=maintenant,
+            modifie_le=maintenant,
+        )
+    )
+    await session.execute(
+        vacances.insert().values(
+            id=vacance_id,
+            logement_id=logement_id,
+            bailleur_id="bailleur-44",
+            departement="44",
+            type="PREAVIS",
+            date_disponibilite=(maintenant + timedelta(days=30)).date(),
+            annee_flux=maintenant.year,
+            declaree_le=maintenant,
+            statut="ORIENTEE",
+            hors_flux=False,
+            reservataire_id=ETAT,
+            version=1,
+        )
+    )
+    return vacance_id
+
+
 async def test_matching_recherche_sql_egale_au_domaine(runtime_factory: RuntimeFactory) -> None:
     matching = await runtime_factory(service)
     assert matching.db.is_postgres  # the statement under test, not the embedded path
@@ -122,53 +172,8 @@ async def test_matching_recherche_sql_egale_au_domaine(runtime_factory: RuntimeF
                 if h.random() < 0.7
             ],
         )
-        for n, (commune, epci, typo, fin, etage, asc, acc, loyer, charges, ch, eau) in enumerate(
-            UNITES
-        ):
-            logement_id, vacance_id = uuid4(), uuid4()
-            vacances_ids.append(vacance_id)
-            await session.execute(
-                logements.insert().values(
-                    id=logement_id,
-                    rpls=f"4400000000{n}",
-                    bailleur_id="bailleur-44",
-                    adresse="1 rue du Test",
-                    commune=commune,
-                    epci=epci,
-                    departement="44",
-                    qpv=False,
-                    typologie=typo,
-                    surface_m2=60,
-                    etage=etage,
-                    ascenseur=asc,
-                    accessibilite=acc,
-                    financement=fin,
-                    loyer=loyer,
-                    charges=charges,
-                    chauffage=ch,
-                    eau=eau,
-                    empreinte="x",
-                    version=1,
-                    cree_le=maintenant,
-                    modifie_le=maintenant,
-                )
-            )
-            await session.execute(
-                vacances.insert().values(
-                    id=vacance_id,
-                    logement_id=logement_id,
-                    bailleur_id="bailleur-44",
-                    departement="44",
-                    type="PREAVIS",
-                    date_disponibilite=(maintenant + timedelta(days=30)).date(),
-                    annee_flux=maintenant.year,
-                    declaree_le=maintenant,
-                    statut="ORIENTEE",
-                    hors_flux=False,
-                    reservataire_id=ETAT,
-                    version=1,
-                )
-            )
+        for n, unite in enumerate(UNITES):
+            vacances_ids.append(await vacance(session, n, unite, maintenant))
 
     def acteur(**k: Any) -> Acteur:
         return Acteur(
@@ -293,3 +298,64 @@ async def test_la_migration_0007_remplit_les_souhaits_existants() -> None:
     finally:
         await base.dispose()
         await drop_database(url)
+
+
+async def test_le_vivier_se_lit_dans_l_index_seul(
+    runtime_factory: RuntimeFactory, monkeypatch: Any
+) -> None:
+    """Migration 0008: the search statement reads its pool, for either perimeter, by an
+    index-only scan of the covering index (no column it reads is missing from it). Scans
+    of the table are disabled so that the plan does not depend on this table's size."""
+    matching = await runtime_factory(service)
+    deps = dependances(matching)
+    h = random.Random(8)
+    etats = [EtatDemande(uuid4(), 1, "44", "ACTIVE", None, snapshot(h)) for _ in range(60)]
+    async with matching.unit_of_work() as uow:
+        await suivre_demandes(uow, etats, deps.referentiel.epci_de)
+        await uow.commit()
+    async with matching.db.session() as session, session.begin():
+        vacance_id = await vacance(session, 0, UNITES[0], datetime.now(UTC))
+    async with matching.db.engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(sa.text("VACUUM ANALYZE souhaits"))
+
+    plans: list[str] = []
+    originale = recherche_sql.rechercher
+
+    async def expliquee(
+        session: Any, c: recherche_sql.Criteres, pages: tuple[int, int, int, int]
+    ) -> recherche_sql.ResultatSql:
+        sql, params = recherche_sql.requete(c, pages)
+        await session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        await session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+        plan = (await session.execute(sa.text("EXPLAIN " + sql), params)).scalars().all()
+        plans.append("\n".join(plan))
+        return await originale(session, c, pages)
+
+    monkeypatch.setattr(recherche_sql, "rechercher", expliquee)
+    agent = Acteur(
+        Principal(
+            sub="agent",
+            kind="agent",
+            organisation=ETAT,
+            roles=frozenset({"RESERVATAIRE"}),
+            departements=frozenset({"44"}),
+        )
+    )
+    for perimetre in (Perimetre.COMMUNE, Perimetre.EPCI):
+        async with matching.unit_of_work() as uow:
+            page = await candidats.rechercher(
+                uow,
+                deps,
+                agent,
+                vacance_id,
+                perimetre=perimetre,
+                filtres_souples=True,
+                debut=0,
+                nombre=10,
+                debut_exclues=0,
+            )
+        assert page.actives == 60
+    assert len(plans) == 2
+    assert "Index Only Scan using ix_souhaits_commune on souhaits s" in plans[0], plans[0]
+    assert "Index Only Scan using ix_souhaits_epci on souhaits s" in plans[1], plans[1]

@@ -148,6 +148,27 @@ demandes = sa.Table(
     sa.Index("ix_demandes_actives", "departement", "statut"),
 )
 
+# What a search reads of each wished commune besides its key (recherche_sql's pool).
+SOUHAITS_INCLUS = [
+    "version",
+    "typologies",
+    "taille",
+    "categorie",
+    "revenu_fiscal",
+    "besoins",
+    "etage_max",
+    "ressources",
+    "couple",
+    "a_charge",
+    "personnes",
+    "a_naitre",
+    "autres_naissances",
+    "dalo",
+    "priorites_validees",
+    "priorites_retenues",
+    "date_depot",
+]
+
 souhaits = sa.Table(
     "souhaits",
     metadata,
@@ -179,8 +200,24 @@ souhaits = sa.Table(
     sa.Column("priorites_validees", sa.Integer),
     sa.Column("priorites_retenues", sa.Integer),
     sa.Column("date_depot", sa.Date),
-    sa.Index("ix_souhaits_commune", "commune", "actif"),
-    sa.Index("ix_souhaits_epci", "epci", "actif"),
+    # Covering (migration 0008): a search reads its pool from the index alone on
+    # PostgreSQL (index-only scan), not from the table's pages.
+    sa.Index(
+        "ix_souhaits_commune",
+        "commune",
+        "actif",
+        "departement",
+        "demande_id",
+        postgresql_include=SOUHAITS_INCLUS,
+    ),
+    sa.Index(
+        "ix_souhaits_epci",
+        "epci",
+        "actif",
+        "departement",
+        "demande_id",
+        postgresql_include=SOUHAITS_INCLUS,
+    ),
 )
 
 scores = sa.Table(
