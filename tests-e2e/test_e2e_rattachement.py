@@ -15,7 +15,8 @@ refused (rate limit). The household then chooses to receive its notices by post 
 well (written on the demande through demandes' API), and changes its contact details
 there (a bad phone refused next to the field, a change made meanwhile in another session
 explained, then a new address saved), then its monthly resources (a negative amount
-refused next to the field by demandes, then an allowance added), and deposits a tax
+refused next to the field by demandes, then an allowance added) and the persons living
+with it (a child without a date of birth refused, then added), and deposits a tax
 notice in « Mes documents » (a non-PDF refused by the portail, demandes' refusal next to
 the field, then listed from the read model and downloaded back). The same first step
 without JavaScript."""
@@ -324,6 +325,27 @@ async def test_le_menage_rattache_sa_demande_du_guichet_avec_le_code_recu_par_co
     assert [(r.type.value, str(r.montant_mensuel)) for r in demande.saisie.ressources] == [
         ("SALAIRE", "1650"),
         ("PRESTATIONS_FAMILIALES", "120.50"),
+    ]
+    # The household's composition, the same way: a person without a date of birth refused
+    # by demandes next to the field, then a second child added.
+    await page.goto(f"{site}/mon-espace/demande/{demande_id}/composition")
+    assert await page.locator("#champ-occupants-0-prenoms").input_value() == "Léo"
+    await page.locator("#champ-occupants-1-prenoms").fill("Lina")
+    await page.locator("#champ-occupants-1-nom").fill("DURAND")
+    await page.locator("#champ-occupants-1-lien").select_option("ENFANT")
+    await page.locator("#champ-occupants-1-a_charge").check()
+    await page.get_by_role("button", name="Enregistrer la composition").click()
+    await page.locator("#champ-occupants-1-date_naissance-erreur").wait_for()
+    await voir(page, "composition-refusee")
+    await page.locator("#champ-occupants-1-date_naissance").fill("2019-04-12")
+    await page.get_by_role("button", name="Enregistrer la composition").click()
+    await page.get_by_text("La composition de votre ménage est enregistrée").wait_for()
+    async with guichet.unit_of_work() as uow:
+        demande = await uow.repository(DemandeRepository).get(demande_id)
+    assert demande is not None
+    assert [(o.prenoms, o.a_charge) for o in demande.saisie.occupants] == [
+        ("Léo", True),
+        ("Lina", True),
     ]
 
     # Mes documents: a file that is not a PDF/image refused before it leaves the portail,

@@ -19,6 +19,7 @@ from servicekit.runtime import ServiceRuntime
 from toit_portail.bootstrap import dependances
 from toit_portail.entrypoints import (
     pages_candidature,
+    pages_composition,
     pages_compte,
     pages_coordonnees,
     pages_departements,
@@ -325,6 +326,7 @@ def create_web(
             pages_compte.routes(ui),
             pages_coordonnees.routes(ui, runtime),
             pages_ressources.routes(ui, runtime),
+            pages_composition.routes(ui, runtime),
             pages_documents.routes(ui, runtime),
             pages_departements.routes(ui, runtime, portails),
         ],

@@ -1,16 +1,19 @@
-"""The resources form: rows as typed (a blank row dropped, a decimal comma accepted),
-the whole list sent only when it changed, demandes' paths mapped to the fields."""
+"""The lists the applicant edits online (resources, composition): rows as typed (a blank
+row dropped, a decimal comma accepted, checkboxes), the whole list sent only when it
+changed, demandes' paths mapped to the fields, and every field of an item in the form
+(a field left out of the form would be erased by the whole list sent back)."""
 
 from __future__ import annotations
 
+import pytest
+from toit_portail.entrypoints.edition_liste import Liste
 from toit_portail.entrypoints.espace_commun import erreurs_demandes
-from toit_portail.entrypoints.pages_ressources import (
-    champ_du_formulaire,
-    correctif,
-    lignes,
-    personnes,
-    saisies,
-)
+from toit_portail.entrypoints.pages_composition import COMPOSITION
+from toit_portail.entrypoints.pages_ressources import RESSOURCES, personnes
+
+from toit_contracts.saisie import Occupant, Ressource
+
+lignes, saisies, correctif = RESSOURCES.lignes, RESSOURCES.saisies, RESSOURCES.correctif
 
 DEMANDE = {
     "demandeur": {"prenoms": "Anne", "nom_naissance": "DURAND"},
@@ -66,7 +69,51 @@ def test_les_refus_de_demandes_a_cote_des_champs() -> None:
                 ]
             }
 
-    assert erreurs_demandes(Reponse(), champ_du_formulaire) == {
+    assert erreurs_demandes(Reponse(), RESSOURCES.champ_du_formulaire) == {
         "ressources[1].type": "champ obligatoire",
         "__all__": "autre",
     }
+
+
+@pytest.mark.parametrize(("liste", "modele"), [(RESSOURCES, Ressource), (COMPOSITION, Occupant)])
+def test_le_formulaire_porte_tous_les_champs(liste: Liste, modele: type) -> None:
+    assert set(liste.champs + liste.booleens) == set(modele.model_fields)
+
+
+def test_la_composition_et_ses_cases() -> None:
+    demande = {
+        "occupants": [
+            {
+                "prenoms": "Léo",
+                "nom": "DURAND",
+                "date_naissance": "2015-09-01",
+                "sexe": None,
+                "lien": "ENFANT",
+                "a_charge": True,
+                "garde_alternee": False,
+                "droit_visite": False,
+            }
+        ]
+    }
+    avant = COMPOSITION.lignes(demande)
+    assert avant[0]["a_charge"] == "oui" and avant[0]["sexe"] == ""
+    champs = [(f"occupants[0].{c}", v) for c, v in avant[0].items() if v]
+    assert COMPOSITION.correctif(COMPOSITION.saisies(champs), avant) == {}
+    champs = [c for c in champs if c[0] != "occupants[0].a_charge"]
+    champs += [("occupants[1].prenoms", "Lina"), ("occupants[1].garde_alternee", "oui")]
+    assert COMPOSITION.correctif(COMPOSITION.saisies(champs), avant) == {
+        "occupants": [
+            {
+                "prenoms": "Léo",
+                "nom": "DURAND",
+                "date_naissance": "2015-09-01",
+                "lien": "ENFANT",
+                "a_charge": False,
+                "garde_alternee": False,
+                "droit_visite": False,
+            },
+            {"prenoms": "Lina", "a_charge": False, "garde_alternee": True, "droit_visite": False},
+        ]
+    }
+    assert COMPOSITION.champ_du_formulaire("occupants[1].date_naissance")
+    assert COMPOSITION.champ_du_formulaire("ressources[1].type") is None
