@@ -17,7 +17,7 @@ from uuid import UUID
 import toit_referentiel as ref
 
 from servicekit.uow import UnitOfWork
-from toit_matching.adapters import recherche_sql
+from toit_matching.adapters import modeles_lus, recherche_sql
 from toit_matching.adapters import repository as repo
 from toit_matching.adapters import repository_caleol as rc
 from toit_matching.bootstrap import Dependances
@@ -103,7 +103,7 @@ async def charger_vues(
             manquantes.append(demande_id)
         else:
             trouvees.append(vue)
-    for r in await repo.vues(uow.session, manquantes):
+    for r in await modeles_lus.vues(uow.session, manquantes):
         vue = vue_de_json(
             r["demande_id"],
             r["version"],
@@ -166,13 +166,13 @@ async def evaluer_vacance(
     )
     par_personne = ref_.plafond(offre.annee_reference, offre.financement.value, 7) - plafonds[-1]
     tailles = tuple(t for t in range(1, 41) if offre.typologie in regle.typologies_pour(t))
-    pool = await repo.candidats_potentiels(
+    pool = await modeles_lus.candidats_potentiels(
         uow.session,
         departement=offre.departement,
         commune=offre.commune,
         epci=offre.epci,
         par_epci=perimetre is Perimetre.EPCI,
-        filtre=repo.Prefiltre(offre.typologie, tailles, plafonds, par_personne),
+        filtre=modeles_lus.Prefiltre(offre.typologie, tailles, plafonds, par_personne),
     )
     scores = {demande_id: points for demande_id, _, points in pool.demandes}
     vues = await charger_vues(uow, deps, [(i, v) for i, v, _ in pool.demandes])
@@ -203,9 +203,13 @@ async def evaluer_vacance(
             _, deja = resultat.comptes.get(code, (groupe, 0))
             resultat.comptes[code] = (groupe, deja + nombre)
             resultat.prefiltrees += nombre
-    actives = await repo.compter_actives(uow.session, offre.departement)
+    actives = await modeles_lus.compter_actives(uow.session, offre.departement)
     resultat.hors_souhait = actives - pool.souhaitent
-    ordre = {repo.PREFILTRE_TYPOLOGIE: 0, repo.PREFILTRE_TAILLE: 1, repo.PREFILTRE_PLAFOND: 2}
+    ordre = {
+        modeles_lus.PREFILTRE_TYPOLOGIE: 0,
+        modeles_lus.PREFILTRE_TAILLE: 1,
+        modeles_lus.PREFILTRE_PLAFOND: 2,
+    }
     prefiltrees = sorted(
         pool.prefiltrees,
         key=lambda x: (ordre[x[3]], x[2] is None, -(x[2] or 0), str(x[0])),
@@ -325,7 +329,7 @@ async def rechercher(
         if n:
             code_ = f"PLAFOND_{offre.financement.value}" if code == "PLAFOND" else code
             comptes[code_] = (libelles[code_], n)
-    actives = await repo.compter_actives(uow.session, offre.departement)
+    actives = await modeles_lus.compter_actives(uow.session, offre.departement)
     return PageRecherche(
         vacance=vacance,
         offre=offre,

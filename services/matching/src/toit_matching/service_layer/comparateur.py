@@ -15,6 +15,7 @@ from uuid import UUID
 import toit_referentiel as ref
 
 from servicekit.uow import UnitOfWork
+from toit_matching.adapters import modeles_lus
 from toit_matching.adapters import repository as repo
 from toit_matching.bootstrap import Dependances
 from toit_matching.domain.budget import Budget, budget
@@ -81,7 +82,7 @@ async def comparer(
     if acteur is not None:
         role_sur_vacance(acteur, vacance)
     offre = offre_de(vacance, deps)
-    versions, scores = await repo.versions_et_scores(uow.session, demandes, offre.epci or "")
+    versions, scores = await modeles_lus.versions_et_scores(uow.session, demandes, offre.epci or "")
     vues = {v.demande_id: v for v in await charger_vues(uow, deps, list(versions.items()))}
     r = deps.referentiel
     manquantes = [

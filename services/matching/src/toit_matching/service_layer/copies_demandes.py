@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from servicekit.messaging.tables import entity_version, inbox
 from servicekit.uow import UnitOfWork
-from toit_matching.adapters import repository as repo
+from toit_matching.adapters import modeles_lus
 from toit_matching.domain.demandeurs import (
     DemandeVue,
     champs_recherche,
@@ -104,10 +104,10 @@ async def suivre_demandes(
             dernier[e.demande_id] = e
     purges = [i for i, e in dernier.items() if e.snapshot is None]
     if purges:
-        await repo.supprimer_demandes(uow.session, purges)
+        await modeles_lus.supprimer_demandes(uow.session, purges)
     vivants = [e for e in dernier.values() if e.snapshot is not None]
     lignes, souhaits, _ = _lignes(vivants, epci_de, datetime.now(UTC))
-    await repo.ecrire_demandes(uow.session, lignes, souhaits)
+    await modeles_lus.ecrire_demandes(uow.session, lignes, souhaits)
 
 
 async def suivre_scores(uow: UnitOfWork, recus: list[Score]) -> None:
@@ -116,7 +116,7 @@ async def suivre_scores(uow: UnitOfWork, recus: list[Score]) -> None:
         cle = (s.demande_id, s.epci)
         if cle not in dernier or s.version >= dernier[cle].version:
             dernier[cle] = s
-    await repo.ecrire_scores(
+    await modeles_lus.ecrire_scores(
         uow.session,
         [
             {
@@ -141,13 +141,13 @@ async def reconstruire(
     """Re-project every stored demande from its source (wished communes included);
     returns the number of demandes rebuilt. Each lot is its own transaction."""
     async with unit_of_work() as uow:
-        await repo.vider_modeles_lus(uow.session, garder_sources=True)
+        await modeles_lus.vider_modeles_lus(uow.session, garder_sources=True)
         await uow.commit()
     apres: UUID | None = None
     total = 0
     while True:
         async with unit_of_work() as uow:
-            sources = await repo.sources_demandes(uow.session, apres, lot)
+            sources = await modeles_lus.sources_demandes(uow.session, apres, lot)
             if not sources:
                 return total
             etats = [
@@ -162,7 +162,7 @@ async def reconstruire(
                 for s in sources
             ]
             lignes, souhaits, _ = _lignes(etats, epci_de, sources[-1]["recue_le"])
-            await repo.ecrire_demandes(uow.session, lignes, souhaits)
+            await modeles_lus.ecrire_demandes(uow.session, lignes, souhaits)
             await uow.commit()
         total += len(sources)
         apres = sources[-1]["demande_id"]
@@ -172,7 +172,7 @@ async def vider_modeles(unit_of_work: Callable[[], UnitOfWork]) -> None:
     """Empty the read models only (before a replay of the event archive, which does not
     stand for the live consumers: their bookkeeping is kept)."""
     async with unit_of_work() as uow:
-        await repo.vider_modeles_lus(uow.session, garder_sources=False)
+        await modeles_lus.vider_modeles_lus(uow.session, garder_sources=False)
         await uow.commit()
 
 
@@ -180,7 +180,7 @@ async def vider(unit_of_work: Callable[[], UnitOfWork], queues: list[str]) -> No
     """Empty the read models and forget what the consumers applied (inbox and entity
     versions of these queues): the next replay of the events rebuilds everything."""
     async with unit_of_work() as uow:
-        await repo.vider_modeles_lus(uow.session, garder_sources=False)
+        await modeles_lus.vider_modeles_lus(uow.session, garder_sources=False)
         await uow.session.execute(inbox.delete().where(inbox.c.consumer.in_(queues)))
         await uow.session.execute(
             entity_version.delete().where(entity_version.c.consumer.in_(queues))

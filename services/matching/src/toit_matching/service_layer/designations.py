@@ -11,6 +11,7 @@ from uuid import UUID
 
 from servicekit.uow import UnitOfWork
 from toit_contracts.events import CandidatDesigne, CandidatEcarte, DesignationEffectuee
+from toit_matching.adapters import modeles_lus
 from toit_matching.adapters import repository as repo
 from toit_matching.bootstrap import Dependances
 from toit_matching.domain.designation import Designes, ExceptionDesignation, verifier_designation
@@ -79,7 +80,7 @@ async def designer(
     # domain's full evaluation, so that the refusal names its real reason.
     inconnues = [c for c in candidats if c not in raisons and c not in classement]
     if inconnues:
-        versions = await repo.versions_demandes(uow.session, inconnues)
+        versions = await modeles_lus.versions_demandes(uow.session, inconnues)
         vues = await charger_vues(uow, deps, list(versions.items()))
         inactives = [v for v in vues if v.statut != "ACTIVE"]
         if inactives:

@@ -25,6 +25,7 @@ from toit_contracts.events.attributions import (
     OffreRefusee,
 )
 from toit_contracts.events.matching import VacanceOrientee
+from toit_matching.adapters import modeles_lus
 from toit_matching.adapters import repository as repo
 from toit_matching.adapters import repository_caleol as rc
 from toit_matching.adapters.tables import attributions, offres
@@ -333,12 +334,12 @@ async def signer_bail(
         raise Conflit("la condition suspensive n'est pas levée : la pièce manque encore")
     if await rc.statut_demande(uow.session, offre["demande_id"]) != "ACTIVE":
         raise Conflit("la demande n'est plus active (radiée entre-temps) : pas de bail")
-    vues = await repo.vues(uow.session, [offre["demande_id"]])
+    vues = await modeles_lus.vues(uow.session, [offre["demande_id"]])
     vue = vues[0]["vue"] if vues else {}
     epci = deps.referentiel.epci_de(vacance["commune"])
     note = None
     if epci is not None:
-        _v, notes = await repo.versions_et_scores(uow.session, [offre["demande_id"]], epci)
+        _v, notes = await modeles_lus.versions_et_scores(uow.session, [offre["demande_id"]], epci)
         note = notes.get(offre["demande_id"])
     depot = date.fromisoformat(vue["date_depot"]) if vue.get("date_depot") else None
     attribution_id = uuid.uuid4()
